@@ -389,6 +389,9 @@ type Importer interface {
 	ImportEvent(ctx context.Context, e *SessionEvent) error
 	// AllUsers returns every user, erased ones too, oldest first.
 	AllUsers(ctx context.Context) ([]*User, error)
+	// AllTokens returns every token, revoked and expired ones too, oldest
+	// first, so that a copy keeps API tokens and web sessions working.
+	AllTokens(ctx context.Context) ([]*Token, error)
 	// Counts returns the number of rows per table, for verifying a copy.
 	Counts(ctx context.Context) (map[string]int64, error)
 }

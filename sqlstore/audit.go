@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"holdspace/audit"
+	"holdspace/store"
+)
+
+const auditCols = `seq, at, actor, action, target, client_id, detail, prev_hash, hash`
+
+const insertAudit = `INSERT INTO audit (` + auditCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+
+func scanAudit(s scanner) (audit.Entry, error) {
+	var e audit.Entry
+	err := s.Scan(&e.Seq, timeCol{&e.At}, &e.Actor, &e.Action, &e.Target, &e.ClientID, &e.Detail, &e.PrevHash, &e.Hash)
+	return e, err
+}
+
+func auditArgs(e audit.Entry) []any {
+	return []any{e.Seq, micros(e.At), e.Actor, e.Action, e.Target, e.ClientID, e.Detail, e.PrevHash, e.Hash}
+}
+
+// AppendAudit implements store.AuditLog: under the dialect's audit lock
+// (held to the end of the transaction) e is chained after the last stored
+// entry with audit.Next and stored. A zero e.At becomes the transaction's
+// time.
+func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
+	if t.db.dialect.LockAudit != nil && !t.readOnly {
+		if err := t.db.dialect.LockAudit(ctx, t.tx); err != nil {
+			return audit.Entry{}, t.db.internal("lock audit", err)
+		}
+	}
+	var prev *audit.Entry
+	last, err := scanAudit(t.tx.QueryRowContext(ctx, `SELECT `+auditCols+` FROM audit ORDER BY seq DESC LIMIT 1`))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+	case err != nil:
+		return audit.Entry{}, t.db.internal("read audit head", err)
+	default:
+		prev = &last
+	}
+	if e.At.IsZero() {
+		e.At = t.now
+	}
+	next := audit.Next(prev, e)
+	if _, err := t.exec(ctx, "append audit", insertAudit, auditArgs(next)...); err != nil {
+		return audit.Entry{}, err
+	}
+	return next, nil
+}
+
+// ImportAudit implements store.Importer: e is stored exactly as given;
+// ECONFLICT when its Seq exists.
+func (t *Tx) ImportAudit(ctx context.Context, e audit.Entry) error {
+	_, err := t.exec(ctx, "import audit", insertAudit, auditArgs(e)...)
+	return err
+}
+
+// ListAudit implements store.AuditLog: matching entries by Seq ascending.
+func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]audit.Entry, error) {
+	var w where
+	if f.ClientID != "" {
+		w.add("client_id = ?", f.ClientID)
+	}
+	if !f.Since.IsZero() {
+		w.add("at >= ?", f.Since.UnixMicro())
+	}
+	if f.AfterSeq > 0 {
+		w.add("seq > ?", f.AfterSeq)
+	}
+	q := `SELECT ` + auditCols + ` FROM audit` + w.String() + ` ORDER BY seq`
+	if f.Limit > 0 {
+		w.args = append(w.args, f.Limit)
+		q += ` LIMIT ` + placeholders(len(w.args), 1)
+	}
+	return many(ctx, t, "audit", q, scanAudit, w.args...)
+}
+
+// auditPage is how many entries ScanAudit reads per query.
+const auditPage = 1000
+
+// ScanAudit implements store.AuditLog: fn sees every entry by Seq
+// ascending, read in pages so memory stays bounded; the first error from
+// fn stops the scan and is returned.
+func (t *Tx) ScanAudit(ctx context.Context, fn func(audit.Entry) error) error {
+	after := int64(0)
+	for {
+		page, err := t.ListAudit(ctx, store.AuditFilter{AfterSeq: after, Limit: auditPage})
+		if err != nil {
+			return err
+		}
+		for _, e := range page {
+			if err := fn(e); err != nil {
+				return err
+			}
+		}
+		if len(page) < auditPage {
+			return nil
+		}
+		after = page[len(page)-1].Seq
+	}
+}
+
+// countedTables are the tables Counts reports, in dependency order.
+var countedTables = []string{
+	"users", "tokens", "clients", "client_practitioners", "credentials", "screenings", "health_changes",
+	"clearances", "agreements", "revocations", "sessions", "session_events", "audit",
+}
+
+// Tables returns the names of the tables Counts reports, parents before
+// children: the order in which a copy must insert them.
+func Tables() []string { return append([]string(nil), countedTables...) }
+
+// Counts implements store.Importer: the number of rows of every table.
+func (t *Tx) Counts(ctx context.Context) (map[string]int64, error) {
+	out := make(map[string]int64, len(countedTables))
+	for _, table := range countedTables {
+		var n int64
+		if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+			return nil, t.db.internal("count "+table, err)
+		}
+		out[table] = n
+	}
+	return out, nil
+}

@@ -1,0 +1,212 @@
+package sqlstore
+
+import (
+	"context"
+
+	"holdspace"
+	"holdspace/store"
+)
+
+const agreementCols = `id, client_id, intent, version, grants_sealed, valid_until, created_at, created_by,
+	signed_at, signed_by, sign_method, typed_name_sealed, content_hash, supersedes`
+
+func scanAgreement(s scanner) (*store.Agreement, error) {
+	var a store.Agreement
+	err := s.Scan(&a.ID, &a.ClientID, &a.Intent, &a.Version, &a.GrantsSealed, timeCol{&a.ValidUntil},
+		timeCol{&a.CreatedAt}, &a.CreatedBy, timeCol{&a.SignedAt}, &a.SignedBy, &a.SignMethod,
+		&a.TypedNameSealed, &a.ContentHash, &a.Supersedes)
+	return &a, err
+}
+
+// CreateAgreement implements store.Agreements: every field of a is stored
+// as given (so that a copy keeps signatures). ECONFLICT version_taken when
+// the (client, intent, version) exists, ECONFLICT exists when the id does;
+// ENOTFOUND when the client does not exist.
+func (t *Tx) CreateAgreement(ctx context.Context, a *store.Agreement) error {
+	n, err := t.exec(ctx, "create agreement", `INSERT INTO agreements (`+agreementCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING`,
+		a.ID, a.ClientID, a.Intent, a.Version, blob(a.GrantsSealed), nullMicros(a.ValidUntil), micros(a.CreatedAt),
+		a.CreatedBy, nullMicros(a.SignedAt), a.SignedBy, a.SignMethod, blob(a.TypedNameSealed), a.ContentHash, a.Supersedes)
+	if err != nil || n == 1 {
+		return err
+	}
+	taken, err := t.exists(ctx, "create agreement",
+		`SELECT 1 FROM agreements WHERE client_id = $1 AND intent = $2 AND version = $3`, a.ClientID, a.Intent, a.Version)
+	if err != nil {
+		return err
+	}
+	if taken {
+		return holdspace.Conflict("version_taken", "Version %d of this agreement exists already.", a.Version)
+	}
+	return holdspace.Conflict("exists", "An agreement with this id exists.")
+}
+
+// NextAgreementVersion implements store.Agreements: 1 + the highest version
+// for the client and intent (1 when there is none).
+func (t *Tx) NextAgreementVersion(ctx context.Context, clientID, intent string) (int, error) {
+	var v int
+	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM agreements WHERE client_id = $1 AND intent = $2`,
+		clientID, intent).Scan(&v); err != nil {
+		return 0, t.db.internal("next agreement version", err)
+	}
+	return v, nil
+}
+
+// Agreement implements store.Agreements; ENOTFOUND.
+func (t *Tx) Agreement(ctx context.Context, id string) (*store.Agreement, error) {
+	return one(ctx, t, "agreement", `SELECT `+agreementCols+` FROM agreements WHERE id = $1`, scanAgreement, id)
+}
+
+// ListAgreements implements store.Agreements: oldest first.
+func (t *Tx) ListAgreements(ctx context.Context, clientID string) ([]*store.Agreement, error) {
+	return many(ctx, t, "agreements", `SELECT `+agreementCols+` FROM agreements WHERE client_id = $1 ORDER BY created_at, version, id`,
+		scanAgreement, clientID)
+}
+
+// SignAgreement implements store.Agreements: the signature fields of the
+// draft a.ID are written once. EINVALID when a.SignedAt is zero, ECONFLICT
+// already_signed when signed already, ENOTFOUND.
+func (t *Tx) SignAgreement(ctx context.Context, a *store.Agreement) error {
+	if a.SignedAt.IsZero() {
+		return holdspace.Invalid("signed_at_required", "signed_at", "A signature needs a time.")
+	}
+	n, err := t.exec(ctx, "sign agreement", `UPDATE agreements SET signed_at = $2, signed_by = $3, sign_method = $4,
+		typed_name_sealed = $5, content_hash = $6 WHERE id = $1 AND signed_at IS NULL`,
+		a.ID, micros(a.SignedAt), a.SignedBy, a.SignMethod, blob(a.TypedNameSealed), a.ContentHash)
+	if err != nil || n == 1 {
+		return err
+	}
+	found, err := t.exists(ctx, "sign agreement", `SELECT 1 FROM agreements WHERE id = $1`, a.ID)
+	if err != nil {
+		return err
+	}
+	if found {
+		return holdspace.Conflict("already_signed", "The agreement is signed already.")
+	}
+	return holdspace.NotFound("agreement")
+}
+
+const revocationCols = `id, agreement_id, client_id, regions, at, by_id, by_role, on_clients_word`
+
+func scanRevocation(s scanner) (*store.Revocation, error) {
+	var r store.Revocation
+	var role string
+	if err := s.Scan(&r.ID, &r.AgreementID, &r.ClientID, listCol{&r.Regions}, timeCol{&r.At}, &r.By, &role,
+		&r.OnClientsWord); err != nil {
+		return nil, err
+	}
+	r.ByRole = store.Role(role)
+	return &r, nil
+}
+
+// CreateRevocation implements store.Agreements; ENOTFOUND when the
+// agreement or client does not exist.
+func (t *Tx) CreateRevocation(ctx context.Context, r *store.Revocation) error {
+	_, err := t.exec(ctx, "create revocation", `INSERT INTO revocations (`+revocationCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		r.ID, r.AgreementID, r.ClientID, list(r.Regions), micros(r.At), r.By, string(r.ByRole), r.OnClientsWord)
+	return err
+}
+
+// ListRevocations implements store.Agreements: oldest first.
+func (t *Tx) ListRevocations(ctx context.Context, clientID string) ([]*store.Revocation, error) {
+	return many(ctx, t, "revocations", `SELECT `+revocationCols+` FROM revocations WHERE client_id = $1 ORDER BY at, id`,
+		scanRevocation, clientID)
+}
+
+const sessionCols = `id, client_id, practitioner_id, intent, starts_at, state, seq, created_at, created_by`
+
+func scanSession(s scanner) (*store.Session, error) {
+	var x store.Session
+	err := s.Scan(&x.ID, &x.ClientID, &x.PractitionerID, &x.Intent, timeCol{&x.StartsAt}, &x.State, &x.Seq,
+		timeCol{&x.CreatedAt}, &x.CreatedBy)
+	return &x, err
+}
+
+// CreateSession implements store.Sessions: s is stored as given, Seq
+// included; ENOTFOUND when the client or practitioner does not exist.
+func (t *Tx) CreateSession(ctx context.Context, s *store.Session) error {
+	_, err := t.exec(ctx, "create session", `INSERT INTO sessions (`+sessionCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		s.ID, s.ClientID, s.PractitionerID, s.Intent, micros(s.StartsAt), s.State, s.Seq, micros(s.CreatedAt), s.CreatedBy)
+	return err
+}
+
+// Session implements store.Sessions; ENOTFOUND.
+func (t *Tx) Session(ctx context.Context, id string) (*store.Session, error) {
+	return one(ctx, t, "session", `SELECT `+sessionCols+` FROM sessions WHERE id = $1`, scanSession, id)
+}
+
+// ListSessions implements store.Sessions: matching sessions by StartsAt,
+// earliest first.
+func (t *Tx) ListSessions(ctx context.Context, f store.SessionFilter) ([]*store.Session, error) {
+	var w where
+	if f.ClientID != "" {
+		w.add("client_id = ?", f.ClientID)
+	}
+	if f.PractitionerID != "" {
+		w.add("practitioner_id = ?", f.PractitionerID)
+	}
+	if !f.From.IsZero() {
+		w.add("starts_at >= ?", f.From.UnixMicro())
+	}
+	if !f.To.IsZero() {
+		w.add("starts_at < ?", f.To.UnixMicro())
+	}
+	return many(ctx, t, "sessions", `SELECT `+sessionCols+` FROM sessions`+w.String()+` ORDER BY starts_at, id`,
+		scanSession, w.args...)
+}
+
+const eventCols = `id, session_id, seq, type, at, actor_id, actor_role, device, payload, sealed`
+
+const insertEvent = `INSERT INTO session_events (` + eventCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`
+
+func eventArgs(e *store.SessionEvent) []any {
+	return []any{e.ID, e.SessionID, e.Seq, e.Type, micros(e.At), e.ActorID, string(e.ActorRole), e.Device,
+		blob(e.Payload), blob(e.Sealed)}
+}
+
+func scanEvent(s scanner) (*store.SessionEvent, error) {
+	var e store.SessionEvent
+	var role string
+	if err := s.Scan(&e.ID, &e.SessionID, &e.Seq, &e.Type, timeCol{&e.At}, &e.ActorID, &role, &e.Device,
+		&e.Payload, &e.Sealed); err != nil {
+		return nil, err
+	}
+	e.ActorRole = store.Role(role)
+	return &e, nil
+}
+
+// AppendEvent implements store.Sessions: the session's Seq moves from
+// e.Seq-1 to e.Seq and its State to state, and e is stored. ECONFLICT
+// stale_session when the session's Seq is not e.Seq-1; ENOTFOUND.
+func (t *Tx) AppendEvent(ctx context.Context, e *store.SessionEvent, state string) error {
+	n, err := t.exec(ctx, "append event", `UPDATE sessions SET seq = seq + 1, state = $2 WHERE id = $1 AND seq = $3`,
+		e.SessionID, state, e.Seq-1)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		found, err := t.exists(ctx, "append event", `SELECT 1 FROM sessions WHERE id = $1`, e.SessionID)
+		if err != nil {
+			return err
+		}
+		if !found {
+			return holdspace.NotFound("session")
+		}
+		return holdspace.Conflict("stale_session", "The session changed meanwhile; reload and retry.")
+	}
+	_, err = t.exec(ctx, "append event", insertEvent, eventArgs(e)...)
+	return err
+}
+
+// ImportEvent implements store.Importer: e is stored as given and its
+// session is left alone; ECONFLICT when its id or (session, seq) exists.
+func (t *Tx) ImportEvent(ctx context.Context, e *store.SessionEvent) error {
+	_, err := t.exec(ctx, "import event", insertEvent, eventArgs(e)...)
+	return err
+}
+
+// ListEvents implements store.Sessions: a session's events by Seq.
+func (t *Tx) ListEvents(ctx context.Context, sessionID string) ([]*store.SessionEvent, error) {
+	return many(ctx, t, "events", `SELECT `+eventCols+` FROM session_events WHERE session_id = $1 ORDER BY seq`,
+		scanEvent, sessionID)
+}

@@ -1,0 +1,242 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"holdspace"
+	"holdspace/store"
+)
+
+// Tx implements store.Tx over one *sql.Tx. It is not safe for concurrent
+// use. Every statement is fully read before the next one runs, so engines
+// whose connections cannot interleave result sets (pgx) work too.
+type Tx struct {
+	tx       *sql.Tx
+	db       *DB
+	now      time.Time
+	readOnly bool
+	topics   []string
+}
+
+var _ store.Tx = (*Tx)(nil)
+
+// Notify implements store.Tx.Notify: topic is delivered once the
+// transaction commits, and never if it rolls back.
+func (t *Tx) Notify(topic string) { t.topics = append(t.topics, topic) }
+
+// Now implements store.Tx.Now: the UTC time the transaction began,
+// truncated to microseconds.
+func (t *Tx) Now() time.Time { return t.now }
+
+// uniqueTopics returns the queued topics once each, in first-queued order.
+func (t *Tx) uniqueTopics() []string {
+	seen := make(map[string]bool, len(t.topics))
+	var out []string
+	for _, topic := range t.topics {
+		if !seen[topic] {
+			seen[topic] = true
+			out = append(out, topic)
+		}
+	}
+	return out
+}
+
+// exec runs a statement and returns the number of rows it affected, with
+// driver errors translated.
+func (t *Tx) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, t.db.translate(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, t.db.internal(op, err)
+	}
+	return n, nil
+}
+
+// exists reports whether query (a SELECT of one row) finds a row.
+func (t *Tx) exists(ctx context.Context, op, query string, args ...any) (bool, error) {
+	var one int
+	err := t.tx.QueryRowContext(ctx, query, args...).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, t.db.internal(op, err)
+	}
+	return true, nil
+}
+
+// scanner is a *sql.Row or *sql.Rows.
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+// one scans the single row of query with scan; ENOTFOUND (kind) when none.
+func one[T any](ctx context.Context, t *Tx, kind, query string, scan func(scanner) (T, error), args ...any) (T, error) {
+	v, err := scan(t.tx.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		var zero T
+		return zero, &holdspace.Error{Code: holdspace.ENOTFOUND, Message: kind + " not found", Err: err}
+	}
+	if err != nil {
+		var zero T
+		return zero, t.db.internal("read "+kind, err)
+	}
+	return v, nil
+}
+
+// many scans every row of query with scan, reading them all before it
+// returns.
+func many[T any](ctx context.Context, t *Tx, kind, query string, scan func(scanner) (T, error), args ...any) ([]T, error) {
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, t.db.internal("list "+kind, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, t.db.internal("scan "+kind, err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.db.internal("list "+kind, err)
+	}
+	return out, nil
+}
+
+// zeroMicros stands for the zero time.Time in NOT NULL time columns.
+var zeroMicros = time.Time{}.UnixMicro()
+
+// micros is the column value of a NOT NULL time.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return zeroMicros
+	}
+	return t.UnixMicro()
+}
+
+// nullMicros is the column value of an optional time: NULL when zero.
+func nullMicros(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMicro()
+}
+
+// fromMicros is the inverse of micros, in UTC.
+func fromMicros(v int64) time.Time {
+	if v == zeroMicros {
+		return time.Time{}
+	}
+	return time.UnixMicro(v).UTC()
+}
+
+// timeCol scans a time column (BIGINT microseconds or NULL) into *t.
+type timeCol struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (c timeCol) Scan(v any) error {
+	switch x := v.(type) {
+	case nil:
+		*c.t = time.Time{}
+	case int64:
+		*c.t = fromMicros(x)
+	default:
+		return fmt.Errorf("time column holds %T, want integer microseconds", v)
+	}
+	return nil
+}
+
+// blob is the column value of bytes: NULL when nil.
+func blob(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+// listCol scans a JSON text list column into *l (nil when empty).
+type listCol struct{ l *[]string }
+
+// Scan implements sql.Scanner.
+func (c listCol) Scan(v any) error {
+	var b []byte
+	switch x := v.(type) {
+	case nil:
+		*c.l = nil
+		return nil
+	case string:
+		b = []byte(x)
+	case []byte:
+		b = x
+	default:
+		return fmt.Errorf("list column holds %T, want JSON text", v)
+	}
+	var l []string
+	if err := json.Unmarshal(b, &l); err != nil {
+		return fmt.Errorf("list column: %w", err)
+	}
+	if len(l) == 0 {
+		l = nil
+	}
+	*c.l = l
+	return nil
+}
+
+// list is the column value of a string list: JSON text, "[]" when empty.
+func list(l []string) string {
+	if len(l) == 0 {
+		return "[]"
+	}
+	b, err := json.Marshal(l)
+	if err != nil {
+		// Marshalling a []string cannot fail.
+		return "[]"
+	}
+	return string(b)
+}
+
+// placeholders returns "$from, $from+1, …" for n parameters.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(from + i))
+	}
+	return b.String()
+}
+
+// where accumulates AND-ed conditions with numbered parameters.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends cond, in which "?" stands for the next parameter.
+func (w *where) add(cond string, arg any) {
+	w.args = append(w.args, arg)
+	w.conds = append(w.conds, strings.Replace(cond, "?", "$"+strconv.Itoa(len(w.args)), 1))
+}
+
+// String returns " WHERE a AND b", or "" when there is no condition.
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}

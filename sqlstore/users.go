@@ -1,0 +1,197 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"holdspace"
+	"holdspace/store"
+)
+
+const userCols = `id, role, email_index, email_sealed, name_sealed, password_hash, created_at, version, erased_at`
+
+const insertUser = `INSERT INTO users (` + userCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+
+func scanUser(s scanner) (*store.User, error) {
+	var u store.User
+	var role string
+	if err := s.Scan(&u.ID, &role, &u.EmailIndex, &u.EmailSealed, &u.NameSealed, &u.PasswordHash,
+		timeCol{&u.CreatedAt}, &u.Version, timeCol{&u.ErasedAt}); err != nil {
+		return nil, err
+	}
+	u.Role = store.Role(role)
+	return &u, nil
+}
+
+func userArgs(u *store.User) []any {
+	return []any{u.ID, string(u.Role), blob(u.EmailIndex), blob(u.EmailSealed), blob(u.NameSealed),
+		u.PasswordHash, micros(u.CreatedAt), u.Version, nullMicros(u.ErasedAt)}
+}
+
+// CreateUser implements store.Users: ECONFLICT email_taken when the email
+// index is used, ECONFLICT user_exists when the id is.
+func (t *Tx) CreateUser(ctx context.Context, u *store.User) error {
+	n, err := t.exec(ctx, "create user", insertUser+` ON CONFLICT DO NOTHING`, userArgs(u)...)
+	if err != nil {
+		return err
+	}
+	if n == 1 {
+		return nil
+	}
+	if u.EmailIndex != nil {
+		taken, err := t.exists(ctx, "create user", `SELECT 1 FROM users WHERE email_index = $1`, u.EmailIndex)
+		if err != nil {
+			return err
+		}
+		if taken {
+			return holdspace.Conflict("email_taken", "The email address is already in use.")
+		}
+	}
+	return holdspace.Conflict("user_exists", "A user with this id exists.")
+}
+
+// ImportUser implements store.Importer: u is stored as given, erased or
+// not; ECONFLICT when its id or email index exists.
+func (t *Tx) ImportUser(ctx context.Context, u *store.User) error {
+	_, err := t.exec(ctx, "import user", insertUser, userArgs(u)...)
+	return err
+}
+
+// User implements store.Users; ENOTFOUND when unknown or erased.
+func (t *Tx) User(ctx context.Context, id string) (*store.User, error) {
+	return one(ctx, t, "user", `SELECT `+userCols+` FROM users WHERE id = $1 AND erased_at IS NULL`, scanUser, id)
+}
+
+// UserByEmail implements store.Users; ENOTFOUND.
+func (t *Tx) UserByEmail(ctx context.Context, emailIndex []byte) (*store.User, error) {
+	if len(emailIndex) == 0 {
+		return nil, holdspace.NotFound("user")
+	}
+	return one(ctx, t, "user", `SELECT `+userCols+` FROM users WHERE email_index = $1 AND erased_at IS NULL`, scanUser, emailIndex)
+}
+
+// ListUsers implements store.Users: users with the role, oldest first,
+// erased ones left out.
+func (t *Tx) ListUsers(ctx context.Context, role store.Role) ([]*store.User, error) {
+	return many(ctx, t, "users", `SELECT `+userCols+` FROM users WHERE role = $1 AND erased_at IS NULL ORDER BY created_at, id`, scanUser, string(role))
+}
+
+// AllUsers implements store.Importer: every user, erased ones too, oldest
+// first.
+func (t *Tx) AllUsers(ctx context.Context) ([]*store.User, error) {
+	return many(ctx, t, "users", `SELECT `+userCols+` FROM users ORDER BY created_at, id`, scanUser)
+}
+
+// SetPassword implements store.Users; ENOTFOUND when unknown or erased.
+func (t *Tx) SetPassword(ctx context.Context, id, hash string) error {
+	n, err := t.exec(ctx, "set password", `UPDATE users SET password_hash = $2 WHERE id = $1 AND erased_at IS NULL`, id, hash)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return holdspace.NotFound("user")
+	}
+	return nil
+}
+
+// BumpVersion implements store.Users; ENOTFOUND when unknown or erased.
+func (t *Tx) BumpVersion(ctx context.Context, id string) (int64, error) {
+	return one(ctx, t, "user", `UPDATE users SET version = version + 1 WHERE id = $1 AND erased_at IS NULL RETURNING version`,
+		func(s scanner) (int64, error) {
+			var v int64
+			err := s.Scan(&v)
+			return v, err
+		}, id)
+}
+
+// Versions implements store.Users: the Version of each id that exists.
+func (t *Tx) Versions(ctx context.Context, ids ...string) (map[string]int64, error) {
+	out := make(map[string]int64, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	type pair struct {
+		id string
+		v  int64
+	}
+	ps, err := many(ctx, t, "versions", `SELECT id, version FROM users WHERE id IN (`+placeholders(1, len(ids))+`)`,
+		func(s scanner) (pair, error) {
+			var p pair
+			err := s.Scan(&p.id, &p.v)
+			return p, err
+		}, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		out[p.id] = p.v
+	}
+	return out, nil
+}
+
+const tokenCols = `hash, user_id, kind, created_at, expires_at, last_seen_at, revoked_at`
+
+func scanToken(s scanner) (*store.Token, error) {
+	var k store.Token
+	err := s.Scan(&k.Hash, &k.UserID, &k.Kind, timeCol{&k.CreatedAt}, timeCol{&k.ExpiresAt},
+		timeCol{&k.LastSeenAt}, timeCol{&k.RevokedAt})
+	return &k, err
+}
+
+// CreateToken implements store.Tokens; ECONFLICT when the hash exists,
+// ENOTFOUND when the user does not.
+func (t *Tx) CreateToken(ctx context.Context, k *store.Token) error {
+	_, err := t.exec(ctx, "create token", `INSERT INTO tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		k.Hash, k.UserID, k.Kind, micros(k.CreatedAt), nullMicros(k.ExpiresAt), nullMicros(k.LastSeenAt), nullMicros(k.RevokedAt))
+	return err
+}
+
+// Token implements store.Tokens; ENOTFOUND.
+func (t *Tx) Token(ctx context.Context, hash []byte) (*store.Token, error) {
+	return one(ctx, t, "token", `SELECT `+tokenCols+` FROM tokens WHERE hash = $1`, scanToken, hash)
+}
+
+// TouchToken implements store.Tokens; ENOTFOUND.
+func (t *Tx) TouchToken(ctx context.Context, hash []byte, at time.Time) error {
+	n, err := t.exec(ctx, "touch token", `UPDATE tokens SET last_seen_at = $2 WHERE hash = $1`, hash, nullMicros(at))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return holdspace.NotFound("token")
+	}
+	return nil
+}
+
+// RevokeToken implements store.Tokens: a revoked token keeps its first
+// revocation time; ENOTFOUND.
+func (t *Tx) RevokeToken(ctx context.Context, hash []byte, at time.Time) error {
+	n, err := t.exec(ctx, "revoke token", `UPDATE tokens SET revoked_at = $2 WHERE hash = $1 AND revoked_at IS NULL`, hash, micros(at))
+	if err != nil || n == 1 {
+		return err
+	}
+	found, err := t.exists(ctx, "revoke token", `SELECT 1 FROM tokens WHERE hash = $1`, hash)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return holdspace.NotFound("token")
+	}
+	return nil
+}
+
+// RevokeUserTokens implements store.Tokens: every token of the user not
+// yet revoked is revoked at at.
+func (t *Tx) RevokeUserTokens(ctx context.Context, userID string, at time.Time) error {
+	_, err := t.exec(ctx, "revoke user tokens", `UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, micros(at))
+	return err
+}
+
+// AllTokens implements store.Importer: every token, oldest first.
+func (t *Tx) AllTokens(ctx context.Context) ([]*store.Token, error) {
+	return many(ctx, t, "tokens", `SELECT `+tokenCols+` FROM tokens ORDER BY created_at, hash`, scanToken)
+}
