@@ -1,0 +1,156 @@
+package screening
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"holdspace"
+	"holdspace/catalogue"
+)
+
+func record(t *testing.T, m map[string]any) *Record {
+	t.Helper()
+	res, err := mustPack(t).Evaluate(decodePartial(t, m), Subject{}, testAt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Record{ID: "s1", TakenAt: testAt, ValidUntil: ValidUntil(testAt, DefaultValidityMonths), Result: res}
+}
+
+func TestCurrentAtClearances(t *testing.T) {
+	rec := record(t, map[string]any{"dvt": true, "anorectal-disease": true})
+	later := testAt.Add(24 * time.Hour)
+	cl := func(rule string, at time.Time) Clearance {
+		return Clearance{ID: "c-" + rule, Rule: rule, ClearedBy: "Dr A", ClearedOn: "2026-06-16", RecordedAt: at}
+	}
+
+	cur := CurrentAt(rec, nil, nil, later)
+	if !cur.Present || cur.Stale || cur.Regions["upper-back"] != Referral || cur.Regions["thighs"] != Contraindicated {
+		t.Fatalf("uncleared %+v", cur)
+	}
+	// Its own clearance lifts the referral; the legs stay contraindicated.
+	cur = CurrentAt(rec, nil, []Clearance{cl("dvt-referral", later)}, later)
+	if !slices.Equal(cur.Cleared, []string{"dvt-referral"}) || cur.Regions["upper-back"] != Clear ||
+		cur.Regions["thighs"] != Contraindicated || cur.Regions["anus"] != Referral {
+		t.Errorf("dvt cleared: %+v", cur)
+	}
+	// A clearance for another rule lifts nothing here.
+	cur = CurrentAt(rec, nil, []Clearance{cl("pregnancy-referral", later)}, later)
+	if len(cur.Cleared) != 0 || cur.Regions["upper-back"] != Referral {
+		t.Errorf("unrelated clearance lifted something: %+v", cur)
+	}
+	// A contraindication is never lifted.
+	cur = CurrentAt(rec, nil, []Clearance{cl("dvt-legs", later)}, later)
+	if len(cur.Cleared) != 0 || cur.Regions["thighs"] != Contraindicated {
+		t.Errorf("contraindication lifted: %+v", cur)
+	}
+	// A clearance recorded before this screening, or after `at`, does not apply.
+	for _, when := range []time.Time{testAt.Add(-time.Hour), later.Add(time.Hour)} {
+		cur = CurrentAt(rec, nil, []Clearance{cl("dvt-referral", when)}, later)
+		if len(cur.Cleared) != 0 {
+			t.Errorf("clearance recorded %v applied", when)
+		}
+	}
+	// Both referrals cleared: only the contraindication is left.
+	cur = CurrentAt(rec, nil, []Clearance{cl("dvt-referral", later), cl("anorectal-disease", later)}, later)
+	if cur.Outcome != Contraindicated || len(cur.Findings) != 1 || cur.Findings[0].Rule != "dvt-legs" {
+		t.Errorf("both cleared: %+v", cur)
+	}
+}
+
+func TestCurrentAtStaleness(t *testing.T) {
+	rec := record(t, map[string]any{})
+	if cur := CurrentAt(nil, nil, nil, testAt); cur.Present || len(cur.Regions) != catalogue.NumRegions {
+		t.Errorf("no screening: %+v", cur)
+	}
+	if got := rec.ValidUntil; !got.Equal(time.Date(2026, 12, 15, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("valid until %v", got)
+	}
+	cases := []struct {
+		name    string
+		changes []time.Time
+		at      time.Time
+		reason  string
+	}{
+		{"fresh", nil, testAt.AddDate(0, 5, 0), ""},
+		{"expired at ValidUntil", nil, rec.ValidUntil, StaleExpired},
+		{"just before expiry", nil, rec.ValidUntil.Add(-time.Second), ""},
+		{"health change after", []time.Time{testAt.Add(time.Hour)}, testAt.Add(2 * time.Hour), StaleHealthChange},
+		{"health change before", []time.Time{testAt.Add(-time.Hour)}, testAt.Add(2 * time.Hour), ""},
+		{"health change after at", []time.Time{testAt.Add(3 * time.Hour)}, testAt.Add(2 * time.Hour), ""},
+		{"both", []time.Time{testAt.Add(time.Hour)}, rec.ValidUntil.Add(time.Hour), StaleHealthChange},
+	}
+	for _, c := range cases {
+		cur := CurrentAt(rec, c.changes, nil, c.at)
+		if cur.Stale != (c.reason != "") || cur.StaleReason != c.reason {
+			t.Errorf("%s: stale=%v %q, want %q", c.name, cur.Stale, cur.StaleReason, c.reason)
+		}
+	}
+}
+
+func TestValidateClearance(t *testing.T) {
+	p := mustPack(t)
+	rec := record(t, map[string]any{"dvt": true})
+	cur := CurrentAt(rec, nil, nil, testAt)
+	if err := p.ValidateClearance(cur, "dvt-referral"); err != nil {
+		t.Errorf("valid clearance refused: %v", err)
+	}
+	check := func(c Current, rule, code, reason string) {
+		t.Helper()
+		err := p.ValidateClearance(c, rule)
+		var he *holdspace.Error
+		if !errors.As(err, &he) || he.Code != code || he.Reason != reason {
+			t.Errorf("%s: got %v, want %s/%s", rule, err, code, reason)
+		}
+	}
+	check(cur, "no-such-rule", holdspace.EINVALID, "unknown_rule")
+	check(cur, "dvt-legs", holdspace.EINVALID, "not_a_referral")
+	check(cur, "pregnancy-referral", holdspace.ECONFLICT, "not_in_findings")
+	check(CurrentAt(nil, nil, nil, testAt), "dvt-referral", holdspace.ECONFLICT, "screening_required")
+	cleared := CurrentAt(rec, nil, []Clearance{{Rule: "dvt-referral", RecordedAt: testAt}}, testAt)
+	check(cleared, "dvt-referral", holdspace.ECONFLICT, "not_in_findings")
+}
+
+func TestExplain(t *testing.T) {
+	p := mustPack(t)
+	var b bytes.Buffer
+	a := decodePartial(t, map[string]any{"anal-acute": true, "latex-allergy": true})
+	if err := Explain(&b, p, a, Subject{Anatomy: catalogue.Anatomy{Vagina: true}}, testAt); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"Outcome: contraindicated", "anal-acute", "Source: clinical summaries",
+		"Source: pelvic PT clinic policies", "For the client:", "upper-back", "vagina"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("explain output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\nprostate ") {
+		t.Errorf("explain lists a region that does not apply:\n%s", out)
+	}
+	if err := Explain(failWriter{}, p, a, Subject{}, testAt); err == nil {
+		t.Error("write error swallowed")
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestCheckPackReportsFailures(t *testing.T) {
+	src := strings.Replace(goodRule, "fires: [{answers: {fever: true}}]", "fires: [{answers: {fever: true}}, {answers: {fever: false}}]", 1)
+	rep, err := CheckPack(packWith(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK() || len(rep.Failures) != 1 || rep.Failures[0].Rule != "good" || rep.Failures[0].Kind != "fires" || rep.Failures[0].Index != 1 {
+		t.Errorf("report %+v", rep)
+	}
+	if _, err := CheckPack(packWith(strings.Replace(goodRule, "answers.fever", "answers.nope", 1))); err == nil {
+		t.Error("CheckPack accepted a pack that does not compile")
+	}
+}
