@@ -38,7 +38,8 @@ type Params struct {
 
 // DefaultParams are the second recommended option of RFC 9106 §4, for
 // machines with less memory: Argon2id, t=3, m=64 MiB, p=4, 128-bit salt,
-// 256-bit tag. HashPassword uses them.
+// 256-bit tag. HashPassword uses them. Treat it as a constant: pass other
+// Params to HashPasswordWith rather than changing it.
 var DefaultParams = Params{Time: 3, MemoryKiB: 64 * 1024, Threads: 4, SaltLen: 16, KeyLen: 32}
 
 // Bounds accepted in Params and in parsed hashes, so that a corrupt or
