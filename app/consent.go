@@ -1,0 +1,433 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"holdspace"
+	"holdspace/catalogue"
+	"holdspace/consent"
+	"holdspace/store"
+)
+
+// AgreementInput is the input of CreateAgreement.
+type AgreementInput struct {
+	Intent     string          `json:"intent"`
+	Grants     []consent.Grant `json:"grants"`
+	ValidUntil string          `json:"valid_until,omitempty"`
+}
+
+// AgreementView is an agreement version as callers see it, with its status
+// now and its revocations.
+type AgreementView struct {
+	ID          string               `json:"id"`
+	ClientID    string               `json:"client_id"`
+	Intent      string               `json:"intent"`
+	Version     int                  `json:"version"`
+	Status      consent.Status       `json:"status"`
+	Grants      []consent.Grant      `json:"grants"`
+	ValidUntil  *time.Time           `json:"valid_until,omitempty"`
+	CreatedAt   time.Time            `json:"created_at"`
+	CreatedBy   string               `json:"created_by"`
+	SignedAt    *time.Time           `json:"signed_at,omitempty"`
+	SignedBy    string               `json:"signed_by,omitempty"`
+	SignMethod  string               `json:"sign_method,omitempty"`
+	ContentHash string               `json:"content_hash,omitempty"`
+	Supersedes  string               `json:"supersedes,omitempty"`
+	Revocations []consent.Revocation `json:"revocations"`
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// factsChanged records, in tx, that a client's decision facts changed: the
+// version that keys cached decision indexes moves, and live views are told.
+func (a *App) factsChanged(ctx context.Context, tx store.Tx, clientID string) error {
+	if _, err := tx.BumpVersion(ctx, clientID); err != nil {
+		return err
+	}
+	tx.Notify("client:" + clientID)
+	return nil
+}
+
+// clientOnlyOrAssigned checks that the actor is the client or one of the
+// client's practitioners (admins may see but not act: 403).
+func clientOnlyOrAssigned(ac Actor, what string) error {
+	if ac.is(store.RoleClient) || ac.is(store.RolePractitioner) {
+		return nil
+	}
+	return forbidden("Only the client or their practitioner can %s.", what)
+}
+
+// CreateAgreement stores a draft agreement: the client's answers per
+// (region, technique) for one intent. The client or an assigned practitioner
+// may create it; only the client's signature makes it count.
+func (a *App) CreateAgreement(ctx context.Context, ac Actor, clientID string, in AgreementInput) (AgreementView, error) {
+	var out AgreementView
+	if len(in.Grants) > 4*catalogue.NumRegions*len(catalogue.TechniqueCodes()) {
+		return out, holdspace.Invalid("too_many_grants", "grants", "Too many grants.")
+	}
+	err := a.update(ctx, func(tx store.Tx) error {
+		c, err := visibleClient(ctx, tx, ac, clientID)
+		if err != nil {
+			return err
+		}
+		if err := clientOnlyOrAssigned(ac, "draft an agreement"); err != nil {
+			return err
+		}
+		ag := consent.Agreement{ClientID: clientID, Intent: catalogue.Intent(in.Intent), Grants: in.Grants, CreatedAt: tx.Now()}
+		if in.ValidUntil != "" {
+			if ag.ValidUntil, err = parseTime("valid_until", in.ValidUntil, true); err != nil {
+				return err
+			}
+		}
+		an, err := a.anatomy(c)
+		if err != nil {
+			return err
+		}
+		if err := ag.Validate(an); err != nil {
+			return err
+		}
+		v, err := tx.NextAgreementVersion(ctx, clientID, in.Intent)
+		if err != nil {
+			return err
+		}
+		rec := &store.Agreement{ID: newID("agr"), ClientID: clientID, Intent: in.Intent, Version: v,
+			ValidUntil: ag.ValidUntil, CreatedAt: tx.Now(), CreatedBy: ac.UserID}
+		gb, _ := json.Marshal(in.Grants)
+		if rec.GrantsSealed, err = a.seal(rec.ID, "grants", string(gb)); err != nil {
+			return err
+		}
+		if err := tx.CreateAgreement(ctx, rec); err != nil {
+			return err
+		}
+		ag.ID, ag.Version = rec.ID, v
+		out = agreementView(rec, ag, consent.StatusDraft)
+		return record(ctx, tx, ac, "agreement.create", rec.ID, clientID, "intent="+in.Intent+" version="+strconv.Itoa(v))
+	})
+	return out, err
+}
+
+func agreementView(rec *store.Agreement, ag consent.Agreement, st consent.Status) AgreementView {
+	return AgreementView{ID: rec.ID, ClientID: rec.ClientID, Intent: rec.Intent, Version: rec.Version, Status: st,
+		Grants: nonNil(ag.Grants), ValidUntil: timePtr(rec.ValidUntil), CreatedAt: rec.CreatedAt, CreatedBy: rec.CreatedBy,
+		SignedAt: timePtr(rec.SignedAt), SignedBy: rec.SignedBy, SignMethod: rec.SignMethod, ContentHash: rec.ContentHash,
+		Supersedes: rec.Supersedes, Revocations: nonNil(ag.Revocations)}
+}
+
+// loadAgreements returns every agreement of a client, opened, with its
+// revocations, in store order (oldest first), and the records beside them.
+func (a *App) loadAgreements(ctx context.Context, tx store.Tx, clientID string) ([]consent.Agreement, []*store.Agreement, error) {
+	recs, err := tx.ListAgreements(ctx, clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	revs, err := tx.ListRevocations(ctx, clientID)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]consent.Agreement, 0, len(recs))
+	for _, r := range recs {
+		ag, err := a.openAgreement(r)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, rv := range revs {
+			if rv.AgreementID == r.ID {
+				ag.Revocations = append(ag.Revocations, consent.Revocation{At: rv.At, Regions: rv.Regions, ByRole: string(rv.ByRole)})
+			}
+		}
+		out = append(out, ag)
+	}
+	return out, recs, nil
+}
+
+func (a *App) openAgreement(r *store.Agreement) (consent.Agreement, error) {
+	gs, err := a.open(r.ID, "grants", r.GrantsSealed)
+	if err != nil {
+		return consent.Agreement{}, err
+	}
+	var grants []consent.Grant
+	if err := json.Unmarshal([]byte(gs), &grants); err != nil {
+		return consent.Agreement{}, fmt.Errorf("agreement %s grants: %w", r.ID, err)
+	}
+	return consent.Agreement{ID: r.ID, ClientID: r.ClientID, Intent: catalogue.Intent(r.Intent), Version: r.Version,
+		Grants: grants, ValidUntil: r.ValidUntil, CreatedAt: r.CreatedAt, SignedAt: r.SignedAt, SignMethod: r.SignMethod,
+		Supersedes: r.Supersedes}, nil
+}
+
+// visibleAgreement returns an agreement and its client if the actor may
+// see the client.
+func (a *App) visibleAgreement(ctx context.Context, tx store.Tx, ac Actor, id string) (*store.Agreement, *store.Client, error) {
+	r, err := tx.Agreement(ctx, id)
+	if err != nil {
+		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
+			return nil, nil, holdspace.NotFound("agreement")
+		}
+		return nil, nil, err
+	}
+	c, err := visibleClient(ctx, tx, ac, r.ClientID)
+	if err != nil {
+		return nil, nil, holdspace.NotFound("agreement")
+	}
+	return r, c, nil
+}
+
+// ListAgreements returns every version of a client's agreements, with their
+// status now. The read is audited.
+func (a *App) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]AgreementView, error) {
+	var out []AgreementView
+	err := a.update(ctx, func(tx store.Tx) error {
+		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
+			return err
+		}
+		ags, recs, err := a.loadAgreements(ctx, tx, clientID)
+		if err != nil {
+			return err
+		}
+		for i := range ags {
+			out = append(out, agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now())))
+		}
+		return record(ctx, tx, ac, "agreement.read", clientID, clientID, "list")
+	})
+	return nonNil(out), err
+}
+
+// GetAgreement returns one agreement version. The read is audited.
+func (a *App) GetAgreement(ctx context.Context, ac Actor, id string) (AgreementView, error) {
+	var out AgreementView
+	err := a.update(ctx, func(tx store.Tx) error {
+		r, _, err := a.visibleAgreement(ctx, tx, ac, id)
+		if err != nil {
+			return err
+		}
+		ags, recs, err := a.loadAgreements(ctx, tx, r.ClientID)
+		if err != nil {
+			return err
+		}
+		for i := range ags {
+			if ags[i].ID == id {
+				out = agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+			}
+		}
+		return record(ctx, tx, ac, "agreement.read", id, r.ClientID, "")
+	})
+	return out, err
+}
+
+// SignInput is the input of SignAgreement.
+type SignInput struct {
+	InPerson        bool   `json:"in_person"`
+	ClientTypedName string `json:"client_typed_name"`
+}
+
+// SignResult is what SignAgreement returns.
+type SignResult struct {
+	Status      consent.Status `json:"status"`
+	SignedAt    time.Time      `json:"signed_at"`
+	Version     int            `json:"version"`
+	ContentHash string         `json:"content_hash"`
+}
+
+// contentHash is the SHA-256 of what the client signed: the agreement's
+// identity, intent, grants and expiry, canonically encoded.
+func contentHash(ag consent.Agreement) string {
+	grants := slices.Clone(ag.Grants)
+	slices.SortFunc(grants, func(x, y consent.Grant) int {
+		return strings.Compare(x.Region+"\x00"+x.Technique, y.Region+"\x00"+y.Technique)
+	})
+	b, _ := json.Marshal(struct {
+		ID         string          `json:"id"`
+		Client     string          `json:"client"`
+		Intent     string          `json:"intent"`
+		Version    int             `json:"version"`
+		Grants     []consent.Grant `json:"grants"`
+		ValidUntil string          `json:"valid_until"`
+	}{ag.ID, ag.ClientID, string(ag.Intent), ag.Version, grants, fmtTime(ag.ValidUntil)})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// SignAgreement signs a draft: the client in their portal, or the
+// practitioner in person with the client's typed name (which must match the
+// client's recorded name) as the practitioner's attestation. A signed
+// agreement supersedes the previous version for its intent from now; within
+// a session already re-confirmed it can only narrow (see consent.Decide).
+func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInput) (SignResult, error) {
+	var out SignResult
+	err := a.update(ctx, func(tx store.Tx) error {
+		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
+		if err != nil {
+			return err
+		}
+		method := consent.SignByClient
+		switch {
+		case ac.is(store.RoleClient):
+			if in.InPerson {
+				return holdspace.Invalid("invalid_sign_method", "in_person", "A client signs in their own portal.")
+			}
+		case ac.is(store.RolePractitioner):
+			if !in.InPerson {
+				return forbidden("Only the client can sign in the portal; a practitioner signs in person with the client's typed name.")
+			}
+			typed := strings.TrimSpace(in.ClientTypedName)
+			if typed == "" {
+				return holdspace.Invalid("required", "client_typed_name", "The client types their name to sign in person.")
+			}
+			u, err := tx.User(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			p, err := a.person(u)
+			if err != nil {
+				return err
+			}
+			if !strings.EqualFold(strings.Join(strings.Fields(typed), " "), strings.Join(strings.Fields(p.Name), " ")) {
+				return holdspace.Invalid("typed_name_mismatch", "client_typed_name", "The typed name does not match the client's name on record.")
+			}
+			method = consent.SignInPerson
+			if r.TypedNameSealed, err = a.seal(r.ID, "typed_name", typed); err != nil {
+				return err
+			}
+		default:
+			return forbidden("Only the client, or their practitioner in person, can sign.")
+		}
+		ag, err := a.openAgreement(r)
+		if err != nil {
+			return err
+		}
+		if ag, err = ag.Sign(tx.Now(), method); err != nil {
+			return err
+		}
+		all, _, err := a.loadAgreements(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		// The version this one replaces: the newest signed one before it.
+		best := 0
+		for i := range all {
+			if b := &all[i]; b.Intent == ag.Intent && !b.SignedAt.IsZero() && b.Version < ag.Version && b.Version > best {
+				best, r.Supersedes = b.Version, b.ID
+			}
+		}
+		r.SignedAt, r.SignedBy, r.SignMethod, r.ContentHash = ag.SignedAt, ac.UserID, method, contentHash(ag)
+		if err := tx.SignAgreement(ctx, r); err != nil {
+			return err
+		}
+		if err := a.factsChanged(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		out = SignResult{Status: consent.StatusActive, SignedAt: r.SignedAt, Version: r.Version, ContentHash: r.ContentHash}
+		return record(ctx, tx, ac, "agreement.sign", r.ID, c.ID, "method="+method+" hash="+r.ContentHash)
+	})
+	return out, err
+}
+
+// RevokeInput is the input of RevokeAgreement: no regions means all.
+type RevokeInput struct {
+	Regions []string `json:"regions,omitempty"`
+}
+
+// RevokeResult is what RevokeAgreement returns.
+type RevokeResult struct {
+	ID      string         `json:"id"`
+	Status  consent.Status `json:"status"`
+	Regions []string       `json:"regions"`
+	At      time.Time      `json:"at"`
+}
+
+// RevokeAgreement withdraws consent for some regions (or all) of an
+// agreement. The client may at any time; a practitioner records it on the
+// client's word. It is durable and in force for every decision that starts
+// after it returns, on every node: the revocation, the facts version and the
+// live notification are written in one transaction.
+func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in RevokeInput) (RevokeResult, error) {
+	var out RevokeResult
+	err := a.update(ctx, func(tx store.Tx) error {
+		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
+		if err != nil {
+			return err
+		}
+		if err := clientOnlyOrAssigned(ac, "withdraw consent"); err != nil {
+			return err
+		}
+		ag, err := a.openAgreement(r)
+		if err != nil {
+			return err
+		}
+		regions := slices.Compact(slices.Sorted(slices.Values(in.Regions)))
+		rv := consent.Revocation{At: tx.Now(), Regions: regions, ByRole: string(ac.Role)}
+		if ag, err = ag.Revoke(rv); err != nil {
+			return err
+		}
+		rec := &store.Revocation{ID: newID("rev"), AgreementID: r.ID, ClientID: c.ID, Regions: regions, At: tx.Now(),
+			By: ac.UserID, ByRole: ac.Role, OnClientsWord: ac.is(store.RolePractitioner)}
+		if err := tx.CreateRevocation(ctx, rec); err != nil {
+			return err
+		}
+		if err := a.factsChanged(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		if err := notifyClientSessions(ctx, tx, c.ID); err != nil {
+			return err
+		}
+		all, _, err := a.loadAgreements(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		st := consent.StatusRevoked
+		for i := range all {
+			if all[i].ID == r.ID {
+				st = consent.StatusAt(&all[i], all, tx.Now())
+			}
+		}
+		out = RevokeResult{ID: rec.ID, Status: st, Regions: nonNil(regions), At: rec.At}
+		detail := "regions=all"
+		if len(regions) > 0 {
+			detail = "regions=" + strings.Join(regions, ",")
+		}
+		if rec.OnClientsWord {
+			detail += " on_clients_word"
+		}
+		return record(ctx, tx, ac, "agreement.revoke", r.ID, c.ID, detail)
+	})
+	return out, err
+}
+
+// notifyClientSessions tells the live views of a client's open and running
+// sessions that something changed.
+func notifyClientSessions(ctx context.Context, tx store.Tx, clientID string) error {
+	ss, err := tx.ListSessions(ctx, store.SessionFilter{ClientID: clientID})
+	if err != nil {
+		return err
+	}
+	for _, s := range ss {
+		switch s.State {
+		case "open", "in-progress", "stopped":
+			tx.Notify("session:" + s.ID)
+		}
+	}
+	return nil
+}
+
+func statusNow(ags []consent.Agreement, i int, at time.Time) consent.Status {
+	return consent.StatusAt(&ags[i], ags, at)
+}

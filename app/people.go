@@ -1,0 +1,472 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"holdspace"
+	"holdspace/authn"
+	"holdspace/catalogue"
+	"holdspace/store"
+)
+
+// Person is a user as callers see it: opened, without secrets.
+type Person struct {
+	ID        string     `json:"id"`
+	Role      store.Role `json:"role"`
+	Name      string     `json:"name"`
+	Email     string     `json:"email"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+// NewUser is the input of CreateUser.
+type NewUser struct {
+	Role     store.Role
+	Name     string
+	Email    string
+	Password string // empty: the account cannot log in
+}
+
+// normalizeEmail validates an email address and returns it lower-cased.
+func normalizeEmail(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", holdspace.Invalid("required", field, "An email address is required.")
+	}
+	addr, err := mail.ParseAddress(s)
+	if err != nil || addr.Address != s || len(s) > 254 {
+		return "", holdspace.Invalid("invalid_email", field, "This is not a valid email address.")
+	}
+	return strings.ToLower(s), nil
+}
+
+func validateName(field, s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", holdspace.Invalid("required", field, "A name is required.")
+	}
+	if len(s) > 200 {
+		return "", holdspace.Invalid("too_long", field, "A name may have at most 200 characters.")
+	}
+	return s, nil
+}
+
+// newUser validates nu and builds the user record (sealed fields, password
+// hash). It does not store it.
+func (a *App) newUser(nu NewUser) (*store.User, error) {
+	if !store.ValidRole(string(nu.Role)) {
+		return nil, holdspace.Invalid("invalid_role", "role", "The role must be admin, practitioner or client.")
+	}
+	name, err := validateName("name", nu.Name)
+	if err != nil {
+		return nil, err
+	}
+	email, err := normalizeEmail("email", nu.Email)
+	if err != nil {
+		return nil, err
+	}
+	u := &store.User{ID: newID(idPrefix(nu.Role)), Role: nu.Role, EmailIndex: a.keys.Index("email", email)}
+	if nu.Password != "" {
+		if err := authn.ValidatePassword(nu.Password); err != nil {
+			return nil, err
+		}
+		h, err := authn.HashPasswordWith(nu.Password, a.cfg.Argon2)
+		if err != nil {
+			return nil, err
+		}
+		u.PasswordHash = h
+	}
+	if u.NameSealed, err = a.seal(u.ID, "name", name); err != nil {
+		return nil, err
+	}
+	if u.EmailSealed, err = a.seal(u.ID, "email", email); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+func idPrefix(r store.Role) string {
+	switch r {
+	case store.RoleAdmin:
+		return "adm"
+	case store.RolePractitioner:
+		return "prc"
+	}
+	return "cli"
+}
+
+// CreateUser creates an admin or practitioner account (clients are created
+// with CreateClient). Only admins may call it; System may.
+func (a *App) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, error) {
+	if !ac.is(store.RoleAdmin) {
+		return "", forbidden("Only an admin can create accounts.")
+	}
+	if nu.Role == store.RoleClient {
+		return "", holdspace.Invalid("invalid_role", "role", "Create clients with their profile.")
+	}
+	u, err := a.newUser(nu)
+	if err != nil {
+		return "", err
+	}
+	err = a.update(ctx, func(tx store.Tx) error {
+		u.CreatedAt = tx.Now()
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return record(ctx, tx, ac, "user.create", u.ID, "", "role="+string(u.Role))
+	})
+	if err != nil {
+		return "", err
+	}
+	return u.ID, nil
+}
+
+// person opens a user record.
+func (a *App) person(u *store.User) (Person, error) {
+	name, err := a.open(u.ID, "name", u.NameSealed)
+	if err != nil {
+		return Person{}, err
+	}
+	email, err := a.open(u.ID, "email", u.EmailSealed)
+	if err != nil {
+		return Person{}, err
+	}
+	return Person{ID: u.ID, Role: u.Role, Name: name, Email: email, CreatedAt: u.CreatedAt}, nil
+}
+
+// Me returns the caller's own account.
+func (a *App) Me(ctx context.Context, ac Actor) (Person, error) {
+	var p Person
+	err := a.db.View(ctx, func(tx store.Tx) error {
+		u, err := tx.User(ctx, ac.UserID)
+		if err != nil {
+			return err
+		}
+		p, err = a.person(u)
+		return err
+	})
+	return p, err
+}
+
+// ListPractitioners returns every practitioner. Admins see all; a
+// practitioner sees themself; clients see the practitioners assigned to them.
+func (a *App) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error) {
+	var out []Person
+	err := a.db.View(ctx, func(tx store.Tx) error {
+		us, err := tx.ListUsers(ctx, store.RolePractitioner)
+		if err != nil {
+			return err
+		}
+		var allowed []string
+		if ac.is(store.RoleClient) {
+			c, err := tx.Client(ctx, ac.UserID)
+			if err != nil {
+				return err
+			}
+			allowed = c.PractitionerIDs
+		}
+		for _, u := range us {
+			switch {
+			case ac.is(store.RoleAdmin):
+			case ac.is(store.RolePractitioner) && u.ID == ac.UserID:
+			case ac.is(store.RoleClient) && slices.Contains(allowed, u.ID):
+			default:
+				continue
+			}
+			p, err := a.person(u)
+			if err != nil {
+				return err
+			}
+			out = append(out, p)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Practitioner returns one practitioner with their credentials, if visible:
+// to admins, to themself, and to their assigned clients.
+func (a *App) Practitioner(ctx context.Context, ac Actor, id string) (Person, []Credential, error) {
+	var p Person
+	var creds []Credential
+	err := a.db.View(ctx, func(tx store.Tx) error {
+		u, err := tx.User(ctx, id)
+		if err != nil || u.Role != store.RolePractitioner {
+			return holdspace.NotFound("practitioner")
+		}
+		switch {
+		case ac.is(store.RoleAdmin), ac.UserID == id:
+		case ac.is(store.RoleClient):
+			c, err := tx.Client(ctx, ac.UserID)
+			if err != nil || !slices.Contains(c.PractitionerIDs, id) {
+				return holdspace.NotFound("practitioner")
+			}
+		default:
+			return holdspace.NotFound("practitioner")
+		}
+		if p, err = a.person(u); err != nil {
+			return err
+		}
+		cs, err := tx.ListCredentials(ctx, id)
+		if err != nil {
+			return err
+		}
+		creds = credentialsOut(cs)
+		return nil
+	})
+	return p, creds, err
+}
+
+// ClientInput is the input of CreateClient.
+type ClientInput struct {
+	Name            string            `json:"name"`
+	Email           string            `json:"email"`
+	Password        string            `json:"password,omitempty"`
+	BirthDate       string            `json:"birth_date"`
+	Anatomy         catalogue.Anatomy `json:"anatomy"`
+	PractitionerIDs []string          `json:"practitioner_ids"`
+	Notes           string            `json:"notes,omitempty"`
+}
+
+// ClientView is a client's profile as callers see it.
+type ClientView struct {
+	ID              string            `json:"id"`
+	Name            string            `json:"name"`
+	Email           string            `json:"email"`
+	BirthDate       string            `json:"birth_date"`
+	Anatomy         catalogue.Anatomy `json:"anatomy"`
+	PractitionerIDs []string          `json:"practitioner_ids"`
+	Notes           string            `json:"notes,omitempty"`
+	CanLogIn        bool              `json:"can_log_in"`
+	CreatedAt       time.Time         `json:"created_at"`
+}
+
+func parseDate(field, s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, holdspace.Invalid("invalid_date", field, "Give a real date as YYYY-MM-DD.")
+	}
+	return t, nil
+}
+
+// CreateClient creates a client account and profile. Admins may assign any
+// practitioners; a practitioner must assign themself (a client they create
+// is theirs).
+func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (string, error) {
+	if !ac.is(store.RoleAdmin) && !ac.is(store.RolePractitioner) {
+		return "", forbidden("Only an admin or a practitioner can add clients.")
+	}
+	bd, err := parseDate("birth_date", in.BirthDate)
+	if err != nil {
+		return "", err
+	}
+	if bd.After(a.now()) || bd.Year() < 1900 {
+		return "", holdspace.Invalid("invalid_date", "birth_date", "The birth date must be in the past.")
+	}
+	if len(in.Notes) > 10000 {
+		return "", holdspace.Invalid("too_long", "notes", "Notes may have at most 10000 characters.")
+	}
+	ids := slices.Compact(slices.Sorted(slices.Values(in.PractitionerIDs)))
+	if ac.is(store.RolePractitioner) && !slices.Contains(ids, ac.UserID) {
+		ids = append(ids, ac.UserID)
+		slices.Sort(ids)
+	}
+	u, err := a.newUser(NewUser{Role: store.RoleClient, Name: in.Name, Email: in.Email, Password: in.Password})
+	if err != nil {
+		return "", err
+	}
+	c := &store.Client{ID: u.ID, PractitionerIDs: ids, CreatedBy: ac.UserID}
+	if c.BirthDateSealed, err = a.seal(u.ID, "birth_date", in.BirthDate); err != nil {
+		return "", err
+	}
+	an, _ := json.Marshal(in.Anatomy)
+	if c.AnatomySealed, err = a.seal(u.ID, "anatomy", string(an)); err != nil {
+		return "", err
+	}
+	if c.NotesSealed, err = a.seal(u.ID, "notes", in.Notes); err != nil {
+		return "", err
+	}
+	err = a.update(ctx, func(tx store.Tx) error {
+		for i, pid := range ids {
+			pu, err := tx.User(ctx, pid)
+			if err != nil || pu.Role != store.RolePractitioner {
+				return holdspace.Invalid("unknown_practitioner", "practitioner_ids["+itoa(i)+"]", "There is no practitioner with this id.")
+			}
+		}
+		u.CreatedAt, c.CreatedAt = tx.Now(), tx.Now()
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		if err := tx.CreateClient(ctx, c); err != nil {
+			return err
+		}
+		return record(ctx, tx, ac, "client.create", c.ID, c.ID, "")
+	})
+	if err != nil {
+		return "", err
+	}
+	return c.ID, nil
+}
+
+// visibleClient returns the client if the actor may see it: admins see all,
+// practitioners their assigned clients, a client themself. Anything else is
+// ENOTFOUND, so existence does not leak.
+func visibleClient(ctx context.Context, tx store.Tx, ac Actor, id string) (*store.Client, error) {
+	c, err := tx.Client(ctx, id)
+	if err != nil {
+		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
+			return nil, holdspace.NotFound("client")
+		}
+		return nil, err
+	}
+	switch ac.Role {
+	case store.RoleAdmin:
+		return c, nil
+	case store.RolePractitioner:
+		if slices.Contains(c.PractitionerIDs, ac.UserID) {
+			return c, nil
+		}
+	case store.RoleClient:
+		if ac.UserID == id {
+			return c, nil
+		}
+	}
+	return nil, holdspace.NotFound("client")
+}
+
+// clientView opens a client's profile.
+func (a *App) clientView(u *store.User, c *store.Client) (ClientView, error) {
+	p, err := a.person(u)
+	if err != nil {
+		return ClientView{}, err
+	}
+	v := ClientView{ID: c.ID, Name: p.Name, Email: p.Email, PractitionerIDs: c.PractitionerIDs, CanLogIn: u.PasswordHash != "", CreatedAt: c.CreatedAt}
+	if v.PractitionerIDs == nil {
+		v.PractitionerIDs = []string{}
+	}
+	if v.BirthDate, err = a.open(c.ID, "birth_date", c.BirthDateSealed); err != nil {
+		return v, err
+	}
+	if v.Anatomy, err = a.anatomy(c); err != nil {
+		return v, err
+	}
+	if v.Notes, err = a.open(c.ID, "notes", c.NotesSealed); err != nil {
+		return v, err
+	}
+	return v, nil
+}
+
+func (a *App) anatomy(c *store.Client) (catalogue.Anatomy, error) {
+	var an catalogue.Anatomy
+	s, err := a.open(c.ID, "anatomy", c.AnatomySealed)
+	if err != nil || s == "" {
+		return an, err
+	}
+	if err := json.Unmarshal([]byte(s), &an); err != nil {
+		return an, errors.New("anatomy of " + c.ID + " is corrupt")
+	}
+	return an, nil
+}
+
+// GetClient returns a client's profile, audited as a read.
+func (a *App) GetClient(ctx context.Context, ac Actor, id string) (ClientView, error) {
+	var v ClientView
+	err := a.update(ctx, func(tx store.Tx) error {
+		c, err := visibleClient(ctx, tx, ac, id)
+		if err != nil {
+			return err
+		}
+		u, err := tx.User(ctx, id)
+		if err != nil {
+			return err
+		}
+		if v, err = a.clientView(u, c); err != nil {
+			return err
+		}
+		return record(ctx, tx, ac, "client.read", id, id, "")
+	})
+	return v, err
+}
+
+// ListClients returns the clients the actor may see, audited as a read of
+// each. Clients see only themself.
+func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
+	var out []ClientView
+	err := a.update(ctx, func(tx store.Tx) error {
+		var f store.ClientFilter
+		switch ac.Role {
+		case store.RoleAdmin:
+		case store.RolePractitioner:
+			f.PractitionerID = ac.UserID
+		default:
+			c, err := visibleClient(ctx, tx, ac, ac.UserID)
+			if err != nil {
+				return err
+			}
+			u, err := tx.User(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			v, err := a.clientView(u, c)
+			out = append(out, v)
+			if err != nil {
+				return err
+			}
+			return record(ctx, tx, ac, "client.read", c.ID, c.ID, "list")
+		}
+		cs, err := tx.ListClients(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, c := range cs {
+			u, err := tx.User(ctx, c.ID)
+			if err != nil {
+				return err
+			}
+			v, err := a.clientView(u, c)
+			if err != nil {
+				return err
+			}
+			out = append(out, v)
+			if err := record(ctx, tx, ac, "client.read", c.ID, c.ID, "list"); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// AssignPractitioners replaces the practitioners assigned to a client.
+// Admins only.
+func (a *App) AssignPractitioners(ctx context.Context, ac Actor, clientID string, ids []string) error {
+	if !ac.is(store.RoleAdmin) {
+		return forbidden("Only an admin can change assignments.")
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	return a.update(ctx, func(tx store.Tx) error {
+		c, err := visibleClient(ctx, tx, ac, clientID)
+		if err != nil {
+			return err
+		}
+		for i, pid := range ids {
+			pu, err := tx.User(ctx, pid)
+			if err != nil || pu.Role != store.RolePractitioner {
+				return holdspace.Invalid("unknown_practitioner", "practitioner_ids["+itoa(i)+"]", "There is no practitioner with this id.")
+			}
+		}
+		c.PractitionerIDs = ids
+		if err := tx.UpdateClient(ctx, c); err != nil {
+			return err
+		}
+		if _, err := tx.BumpVersion(ctx, clientID); err != nil {
+			return err
+		}
+		return record(ctx, tx, ac, "client.assign", clientID, clientID, "practitioners="+strings.Join(ids, ","))
+	})
+}

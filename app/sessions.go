@@ -1,0 +1,370 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"holdspace"
+	"holdspace/catalogue"
+	"holdspace/consent"
+	"holdspace/practice"
+	"holdspace/store"
+)
+
+// SessionInput is the input of CreateSession.
+type SessionInput struct {
+	ClientID       string `json:"client_id"`
+	PractitionerID string `json:"practitioner_id"`
+	Intent         string `json:"intent"`
+	StartsAt       string `json:"starts_at"`
+}
+
+// SessionView is a session as callers see it.
+type SessionView struct {
+	ID             string    `json:"id"`
+	ClientID       string    `json:"client_id"`
+	PractitionerID string    `json:"practitioner_id"`
+	Intent         string    `json:"intent"`
+	StartsAt       time.Time `json:"starts_at"`
+	State          string    `json:"state"`
+	Seq            int64     `json:"seq"`
+	CreatedAt      time.Time `json:"created_at"`
+}
+
+func sessionView(s *store.Session) SessionView {
+	return SessionView{ID: s.ID, ClientID: s.ClientID, PractitionerID: s.PractitionerID, Intent: s.Intent,
+		StartsAt: s.StartsAt, State: s.State, Seq: s.Seq, CreatedAt: s.CreatedAt}
+}
+
+// CreateSession books a session. Admins may book any assigned practitioner;
+// a practitioner books themself with their own clients.
+func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (SessionView, error) {
+	var out SessionView
+	if !ac.is(store.RoleAdmin) && !ac.is(store.RolePractitioner) {
+		return out, forbidden("Only an admin or a practitioner can book sessions.")
+	}
+	if !catalogue.ValidIntent(in.Intent) {
+		return out, holdspace.Invalid("invalid_intent", "intent", "The intent is therapeutic or sensual.")
+	}
+	starts, err := parseTime("starts_at", in.StartsAt, false)
+	if err != nil {
+		return out, err
+	}
+	if in.PractitionerID == "" && ac.is(store.RolePractitioner) {
+		in.PractitionerID = ac.UserID
+	}
+	err = a.update(ctx, func(tx store.Tx) error {
+		c, err := visibleClient(ctx, tx, ac, in.ClientID)
+		if err != nil {
+			return err
+		}
+		if ac.is(store.RolePractitioner) && in.PractitionerID != ac.UserID {
+			return forbidden("A practitioner books sessions for themself.")
+		}
+		assigned := false
+		for _, p := range c.PractitionerIDs {
+			assigned = assigned || p == in.PractitionerID
+		}
+		if !assigned {
+			return holdspace.Invalid("not_assigned", "practitioner_id", "This practitioner is not assigned to the client.")
+		}
+		s := &store.Session{ID: newID("ses"), ClientID: c.ID, PractitionerID: in.PractitionerID, Intent: in.Intent,
+			StartsAt: starts, State: string(practice.Scheduled), CreatedAt: tx.Now(), CreatedBy: ac.UserID}
+		if err := tx.CreateSession(ctx, s); err != nil {
+			return err
+		}
+		out = sessionView(s)
+		return record(ctx, tx, ac, "session.create", s.ID, c.ID, "intent="+in.Intent)
+	})
+	return out, err
+}
+
+// visibleSession returns a session the actor takes part in: its client, its
+// practitioner, or an admin (who may read but not act). Anything else is
+// ENOTFOUND.
+func visibleSession(ctx context.Context, tx store.Tx, ac Actor, id string) (*store.Session, error) {
+	s, err := tx.Session(ctx, id)
+	if err != nil {
+		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
+			return nil, holdspace.NotFound("session")
+		}
+		return nil, err
+	}
+	switch {
+	case ac.is(store.RoleAdmin),
+		ac.is(store.RolePractitioner) && s.PractitionerID == ac.UserID,
+		ac.is(store.RoleClient) && s.ClientID == ac.UserID:
+		return s, nil
+	}
+	return nil, holdspace.NotFound("session")
+}
+
+// GetSession returns one session.
+func (a *App) GetSession(ctx context.Context, ac Actor, id string) (SessionView, error) {
+	var out SessionView
+	err := a.db.View(ctx, func(tx store.Tx) error {
+		s, err := visibleSession(ctx, tx, ac, id)
+		if err != nil {
+			return err
+		}
+		out = sessionView(s)
+		return nil
+	})
+	return out, err
+}
+
+// ListSessions returns the sessions the actor takes part in (admins: all),
+// optionally within [from, to).
+func (a *App) ListSessions(ctx context.Context, ac Actor, clientID string, from, to time.Time) ([]SessionView, error) {
+	var out []SessionView
+	err := a.db.View(ctx, func(tx store.Tx) error {
+		f := store.SessionFilter{ClientID: clientID, From: from, To: to}
+		switch ac.Role {
+		case store.RolePractitioner:
+			f.PractitionerID = ac.UserID
+		case store.RoleClient:
+			if clientID != "" && clientID != ac.UserID {
+				return nil
+			}
+			f.ClientID = ac.UserID
+		}
+		ss, err := tx.ListSessions(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, s := range ss {
+			out = append(out, sessionView(s))
+		}
+		return nil
+	})
+	return nonNil(out), err
+}
+
+// EventInput is the input of AppendEvent.
+type EventInput struct {
+	Type        string               `json:"type"`
+	Region      string               `json:"region,omitempty"`
+	Answer      string               `json:"answer,omitempty"`
+	Chaperone   *practice.Chaperone  `json:"chaperone,omitempty"`
+	Intensity   *int                 `json:"intensity,omitempty"`
+	Text        string               `json:"text,omitempty"`
+	Kind        string               `json:"kind,omitempty"`
+	Close       *practice.CloseNotes `json:"close,omitempty"`
+	AgreementID string               `json:"agreement_id,omitempty"`
+}
+
+// EventView is a session event as callers see it.
+type EventView struct {
+	ID      string `json:"id"`
+	Seq     int64  `json:"seq"`
+	ActorID string `json:"actor_id"`
+	practice.Event
+}
+
+// eventPublic is the part of an event stored in clear: what decisions read.
+type eventPublic struct {
+	AgreementID      string `json:"agreement_id,omitempty"`
+	AgreementVersion int    `json:"agreement_version,omitempty"`
+	Region           string `json:"region,omitempty"`
+	Answer           string `json:"answer,omitempty"`
+	Offered          bool   `json:"offered,omitempty"`
+	Accepted         bool   `json:"accepted,omitempty"`
+	Kind             string `json:"kind,omitempty"`
+}
+
+// eventSealed is the sensitive part of an event, stored sealed.
+type eventSealed struct {
+	ChaperoneName string               `json:"chaperone_name,omitempty"`
+	Intensity     int                  `json:"intensity,omitempty"`
+	Text          string               `json:"text,omitempty"`
+	Close         *practice.CloseNotes `json:"close,omitempty"`
+}
+
+const maxText = 20000
+
+// AppendEventResult is what AppendEvent returns.
+type AppendEventResult struct {
+	ID    string `json:"id"`
+	State string `json:"state"`
+	Seq   int64  `json:"seq"`
+}
+
+// AppendEvent records a session event by the session's practitioner or its
+// client. An event that does not fit the state is ECONFLICT and changes
+// nothing; a stop is durable and in force for every decision that starts
+// after AppendEvent returns.
+func (a *App) AppendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
+	var out AppendEventResult
+	if len(in.Text) > maxText {
+		return out, holdspace.Invalid("too_long", "text", "Text may have at most %d characters.", maxText)
+	}
+	if in.Close != nil {
+		c := in.Close
+		if len(c.Subjective)+len(c.Objective)+len(c.Assessment)+len(c.Plan)+len(c.Aftercare) > maxText {
+			return out, holdspace.Invalid("too_long", "close", "Notes may have at most %d characters in all.", maxText)
+		}
+	}
+	if in.Type == string(practice.EventEmotionalRelease) && in.Intensity == nil {
+		return out, holdspace.Invalid("required", "intensity", "Give the intensity from 0 to 10.")
+	}
+	var err error
+	// A concurrent event on another node moves the session's Seq; retry a
+	// few times with fresh state before answering 409.
+	for try := 0; try < 5; try++ {
+		out, err = a.appendEvent(ctx, ac, sessionID, in)
+		if holdspace.ErrorReason(err) != "stale_session" {
+			break
+		}
+	}
+	return out, err
+}
+
+func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
+	var out AppendEventResult
+	err := a.update(ctx, func(tx store.Tx) error {
+		s, err := visibleSession(ctx, tx, ac, sessionID)
+		if err != nil {
+			return err
+		}
+		var role practice.Role
+		switch {
+		case ac.is(store.RolePractitioner):
+			role = practice.RolePractitioner
+		case ac.is(store.RoleClient):
+			role = practice.RoleClient
+		default:
+			return forbidden("Only the client and the practitioner record session events.")
+		}
+		ev := practice.Event{Type: practice.EventType(in.Type), At: tx.Now(), ActorID: ac.UserID, ActorRole: role,
+			Device: ac.Device, Chaperone: in.Chaperone, Region: in.Region, Answer: in.Answer, Kind: in.Kind,
+			Text: strings.TrimSpace(in.Text), Close: in.Close}
+		if in.Intensity != nil {
+			ev.Intensity = *in.Intensity
+		}
+		if ev.Type == practice.EventReconfirm {
+			if err := a.pickAgreement(ctx, tx, s, in.AgreementID, &ev); err != nil {
+				return err
+			}
+		}
+		next, err := practice.Apply(practice.State(s.State), ev)
+		if err != nil {
+			return err
+		}
+		pub := eventPublic{AgreementID: ev.AgreementID, AgreementVersion: ev.AgreementVersion, Region: ev.Region, Answer: ev.Answer, Kind: ev.Kind}
+		sec := eventSealed{Intensity: ev.Intensity, Text: ev.Text, Close: ev.Close}
+		if ev.Chaperone != nil {
+			pub.Offered, pub.Accepted = ev.Chaperone.Offered, ev.Chaperone.Accepted
+			sec.ChaperoneName = strings.TrimSpace(ev.Chaperone.Name)
+		}
+		rec := &store.SessionEvent{ID: newID("evt"), SessionID: s.ID, Seq: s.Seq + 1, Type: in.Type, At: tx.Now(),
+			ActorID: ac.UserID, ActorRole: ac.Role, Device: ac.Device}
+		if rec.Payload, err = json.Marshal(pub); err != nil {
+			return err
+		}
+		if sec != (eventSealed{}) {
+			sb, err := json.Marshal(sec)
+			if err != nil {
+				return err
+			}
+			if rec.Sealed, err = a.seal(rec.ID, "event", string(sb)); err != nil {
+				return err
+			}
+		}
+		if err := tx.AppendEvent(ctx, rec, string(next)); err != nil {
+			return err
+		}
+		tx.Notify("session:" + s.ID)
+		out = AppendEventResult{ID: rec.ID, State: string(next), Seq: rec.Seq}
+		detail := "type=" + in.Type
+		if ev.Region != "" {
+			detail += " region=" + ev.Region + " answer=" + ev.Answer
+		}
+		return record(ctx, tx, ac, "session.event", s.ID, s.ClientID, detail)
+	})
+	return out, err
+}
+
+// pickAgreement fills a reconfirm event with the agreement the client
+// confirms: the client's current agreement for the session's intent, which
+// must be active. When the caller names one, it must be that one.
+func (a *App) pickAgreement(ctx context.Context, tx store.Tx, s *store.Session, named string, ev *practice.Event) error {
+	all, _, err := a.loadAgreements(ctx, tx, s.ClientID)
+	if err != nil {
+		return err
+	}
+	cur, ok := consent.Current(all, catalogue.Intent(s.Intent), tx.Now())
+	if !ok || consent.StatusAt(cur, all, tx.Now()) != consent.StatusActive {
+		return holdspace.Conflict("no_active_agreement", "The client has no active signed agreement for %s work to re-confirm.", s.Intent)
+	}
+	if named != "" && named != cur.ID {
+		e := holdspace.Conflict("not_current", "Only the client's current agreement can be re-confirmed.")
+		e.Field = "agreement_id"
+		return e
+	}
+	ev.AgreementID, ev.AgreementVersion = cur.ID, cur.Version
+	return nil
+}
+
+// eventOf rebuilds a domain event from its record. It opens the sealed part
+// only when open is set, or when the fold needs it (chaperone and close).
+func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error) {
+	var pub eventPublic
+	if len(rec.Payload) > 0 {
+		if err := json.Unmarshal(rec.Payload, &pub); err != nil {
+			return practice.Event{}, fmt.Errorf("event %s payload: %w", rec.ID, err)
+		}
+	}
+	role := practice.RolePractitioner
+	if rec.ActorRole == store.RoleClient {
+		role = practice.RoleClient
+	}
+	ev := practice.Event{ID: rec.ID, Type: practice.EventType(rec.Type), At: rec.At, ActorID: rec.ActorID, ActorRole: role,
+		Device: rec.Device, AgreementID: pub.AgreementID, AgreementVersion: pub.AgreementVersion, Region: pub.Region,
+		Answer: pub.Answer, Kind: pub.Kind}
+	t := ev.Type
+	if open || t == practice.EventChaperone || t == practice.EventClose {
+		var sec eventSealed
+		if len(rec.Sealed) > 0 {
+			s, err := a.open(rec.ID, "event", rec.Sealed)
+			if err != nil {
+				return ev, err
+			}
+			if err := json.Unmarshal([]byte(s), &sec); err != nil {
+				return ev, fmt.Errorf("event %s: %w", rec.ID, err)
+			}
+		}
+		ev.Intensity, ev.Text, ev.Close = sec.Intensity, sec.Text, sec.Close
+		if t == practice.EventChaperone {
+			ev.Chaperone = &practice.Chaperone{Offered: pub.Offered, Accepted: pub.Accepted, Name: sec.ChaperoneName}
+		}
+	}
+	return ev, nil
+}
+
+// ListEvents returns a session's events with their sensitive parts opened.
+// The read is audited.
+func (a *App) ListEvents(ctx context.Context, ac Actor, sessionID string) ([]EventView, error) {
+	var out []EventView
+	err := a.update(ctx, func(tx store.Tx) error {
+		s, err := visibleSession(ctx, tx, ac, sessionID)
+		if err != nil {
+			return err
+		}
+		recs, err := tx.ListEvents(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		for _, r := range recs {
+			ev, err := a.eventOf(r, true)
+			if err != nil {
+				return err
+			}
+			out = append(out, EventView{ID: r.ID, Seq: r.Seq, ActorID: r.ActorID, Event: ev})
+		}
+		return record(ctx, tx, ac, "session.read", s.ID, s.ClientID, "events")
+	})
+	return nonNil(out), err
+}

@@ -1,0 +1,126 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"holdspace/store"
+)
+
+// LiveState is what a live view of a session is told: the session's state
+// and its latest event, and the client's fact version (which moves when
+// consent is narrowed, a screening is taken, and so on).
+type LiveState struct {
+	SessionID    string     `json:"session_id"`
+	State        string     `json:"state"`
+	Seq          int64      `json:"seq"`
+	FactsVersion int64      `json:"facts_version"`
+	LastEvent    *LiveEvent `json:"last_event,omitempty"`
+	ObservedAt   time.Time  `json:"observed_at"`
+}
+
+// LiveEvent is the non-sensitive summary of a session event.
+type LiveEvent struct {
+	Type      string    `json:"type"`
+	Region    string    `json:"region,omitempty"`
+	Answer    string    `json:"answer,omitempty"`
+	ActorRole string    `json:"actor_role"`
+	At        time.Time `json:"at"`
+}
+
+// PollInterval is how often a live view re-reads state even without a
+// notification: the fallback should a notification be lost.
+const PollInterval = time.Second
+
+// Watch streams a session's live state to the session's practitioner, its
+// client or an admin: first the current state, then every change, until ctx
+// ends. Changes arrive through the store's notifications (from any node) and
+// a one-second poll as the fallback. Opening the stream is audited.
+func (a *App) Watch(ctx context.Context, ac Actor, sessionID string) (<-chan LiveState, error) {
+	var clientID string
+	err := a.update(ctx, func(tx store.Tx) error {
+		s, err := visibleSession(ctx, tx, ac, sessionID)
+		if err != nil {
+			return err
+		}
+		clientID = s.ClientID
+		return record(ctx, tx, ac, "session.watch", s.ID, s.ClientID, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	topics := a.db.Subscribe(ctx)
+	out := make(chan LiveState, 8)
+	go func() {
+		defer close(out)
+		tick := time.NewTicker(PollInterval)
+		defer tick.Stop()
+		var last LiveState
+		first := true
+		for {
+			st, err := a.liveState(ctx, sessionID, clientID)
+			if err != nil {
+				if ctx.Err() == nil {
+					a.log.WarnContext(ctx, "live state", "session", sessionID, "err", err)
+				}
+				return
+			}
+			if first || st.Seq != last.Seq || st.FactsVersion != last.FactsVersion || st.State != last.State {
+				select {
+				case out <- st:
+				case <-ctx.Done():
+					return
+				}
+				last, first = st, false
+			}
+		wait:
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case <-tick.C:
+					break wait
+				case t, ok := <-topics:
+					if !ok {
+						return
+					}
+					if t == "session:"+sessionID || t == "client:"+clientID {
+						break wait
+					}
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
+func (a *App) liveState(ctx context.Context, sessionID, clientID string) (LiveState, error) {
+	var st LiveState
+	err := a.db.View(ctx, func(tx store.Tx) error {
+		s, err := tx.Session(ctx, sessionID)
+		if err != nil {
+			return err
+		}
+		vs, err := tx.Versions(ctx, clientID)
+		if err != nil {
+			return err
+		}
+		st = LiveState{SessionID: s.ID, State: s.State, Seq: s.Seq, FactsVersion: vs[clientID], ObservedAt: tx.Now()}
+		if s.Seq > 0 {
+			evs, err := tx.ListEvents(ctx, s.ID)
+			if err != nil {
+				return err
+			}
+			if len(evs) > 0 {
+				e := evs[len(evs)-1]
+				ev, err := a.eventOf(e, false)
+				if err != nil {
+					return err
+				}
+				st.LastEvent = &LiveEvent{Type: e.Type, Region: ev.Region, Answer: ev.Answer, ActorRole: string(e.ActorRole), At: e.At}
+			}
+		}
+		return nil
+	})
+	return st, err
+}
