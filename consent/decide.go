@@ -1,0 +1,489 @@
+package consent
+
+import (
+	"slices"
+	"time"
+
+	"holdspace/catalogue"
+	"holdspace/practice"
+	"holdspace/screening"
+)
+
+// DefaultAskWindow is how long a check-in "yes" satisfies an ask-first grant
+// when the policy sets no window.
+const DefaultAskWindow = 10 * time.Minute
+
+// Policy is the practice's decision policy.
+type Policy struct {
+	// AskWindow is how long a check-in "yes" satisfies an ask-first grant;
+	// zero or negative means DefaultAskWindow.
+	AskWindow time.Duration
+}
+
+// Screening is the client's current screening as the decision sees it.
+// Present is false when the client has none. Stale is true when it is older
+// than the policy allows or the client reported a health change. Findings
+// are the findings of that screening; Clearances are all the clearances on
+// record for the client: a clearance lifts a referral finding with the same
+// Rule when it was recorded at or after TakenAt (a zero TakenAt lets any
+// clearance for the rule lift it). Callers may instead drop cleared referral
+// findings themselves and pass no clearances.
+type Screening struct {
+	Present    bool                  `json:"present"`
+	Stale      bool                  `json:"stale"`
+	TakenAt    time.Time             `json:"taken_at,omitzero"`
+	Findings   []screening.Finding   `json:"findings,omitempty"`
+	Clearances []screening.Clearance `json:"clearances,omitempty"`
+}
+
+// ClientFacts is everything recorded about a client (and the session's
+// practitioner) that decisions read, apart from the session itself.
+type ClientFacts struct {
+	Anatomy catalogue.Anatomy
+	// Agreements are all the client's agreements, every version and intent,
+	// with their revocations.
+	Agreements []Agreement
+	Screening  Screening
+	// Credentials are the credentials of the practitioner doing the work.
+	Credentials []practice.Credential
+	Policy      Policy
+}
+
+// maxTechniques bounds the technique catalogue held in fixed arrays; a test
+// asserts the catalogue fits.
+const maxTechniques = 8
+
+// Answers as compiled; a larger value is more restrictive.
+const (
+	ansNone uint8 = iota
+	ansYes
+	ansAsk
+	ansNo
+)
+
+type compiledAgreement struct {
+	id         string
+	intent     catalogue.Intent
+	version    int
+	signedAt   time.Time // zero: draft
+	validUntil time.Time // zero: no expiry
+	answers    [practice.MaxRegions][maxTechniques]uint8
+	// revoked holds every recorded revocation, whatever its time (rule 8).
+	revoked [practice.MaxRegions]bool
+}
+
+func (a *compiledAgreement) signedBy(t time.Time) bool {
+	return !a.signedAt.IsZero() && !a.signedAt.After(t)
+}
+
+func (a *compiledAgreement) expiredAt(t time.Time) bool {
+	return !a.validUntil.IsZero() && !t.Before(a.validUntil)
+}
+
+type findingRef struct {
+	severity screening.Severity // Clear when a referral was lifted
+	requires string
+	reason   Reason // contraindicated, referral_required or precaution
+	gated    Reason // not_qualified, when requires is not held
+}
+
+// Index is a client's facts compiled for fast decisions. It is immutable
+// and safe for concurrent use. A caller caches it keyed on a version of the
+// facts it was built from and compiles a new one whenever any of them change
+// (a new agreement, signature or revocation, screening, clearance,
+// credential, anatomy or policy).
+type Index struct {
+	applies    [practice.MaxRegions]bool
+	agreements []compiledAgreement // by Version, ascending
+	present    bool
+	stale      bool
+	cells      [practice.MaxRegions][maxTechniques][]findingRef
+	creds      []practice.Credential
+	askWindow  time.Duration
+}
+
+// Compile builds the Index of f. It never fails: grants, revocations and
+// findings naming unknown regions or techniques are ignored (they can match
+// no decision), since validation is the job of whoever recorded them.
+// A finding that covers both anal-canal and rectum also covers prostate,
+// which is reached through them.
+func Compile(f ClientFacts) *Index {
+	ix := &Index{
+		present:   f.Screening.Present,
+		stale:     f.Screening.Stale,
+		creds:     slices.Clone(f.Credentials),
+		askWindow: f.Policy.AskWindow,
+	}
+	for i := range ix.creds {
+		ix.creds[i].Covers = slices.Clone(ix.creds[i].Covers)
+	}
+	if ix.askWindow <= 0 {
+		ix.askWindow = DefaultAskWindow
+	}
+	for i, r := range catalogue.Regions() {
+		if i < practice.MaxRegions {
+			ix.applies[i] = r.AppliesTo(f.Anatomy)
+		}
+	}
+	for i := range f.Agreements {
+		ix.agreements = append(ix.agreements, compileAgreement(&f.Agreements[i]))
+	}
+	slices.SortStableFunc(ix.agreements, func(a, b compiledAgreement) int { return a.version - b.version })
+	if f.Screening.Present {
+		for i := range f.Screening.Findings {
+			ix.addFinding(&f.Screening.Findings[i], &f.Screening)
+		}
+	}
+	return ix
+}
+
+func compileAgreement(a *Agreement) compiledAgreement {
+	c := compiledAgreement{id: a.ID, intent: a.Intent, version: a.Version, signedAt: a.SignedAt, validUntil: a.ValidUntil}
+	for _, g := range a.Grants {
+		ri, ti := catalogue.RegionIndex(g.Region), catalogue.TechniqueIndex(g.Technique)
+		if ri < 0 || ri >= practice.MaxRegions || ti < 0 || ti >= maxTechniques {
+			continue
+		}
+		var v uint8
+		switch g.Answer {
+		case catalogue.Yes:
+			v = ansYes
+		case catalogue.Ask:
+			v = ansAsk
+		default: // "no", and any unknown answer, never permit
+			v = ansNo
+		}
+		// A duplicate grant keeps the most restrictive answer.
+		c.answers[ri][ti] = max(c.answers[ri][ti], v)
+	}
+	for _, r := range a.Revocations {
+		if len(r.Regions) == 0 {
+			for i := range c.revoked {
+				c.revoked[i] = true
+			}
+			continue
+		}
+		for _, reg := range r.Regions {
+			if ri := catalogue.RegionIndex(reg); ri >= 0 && ri < practice.MaxRegions {
+				c.revoked[ri] = true
+			}
+		}
+	}
+	return c
+}
+
+func (ix *Index) addFinding(f *screening.Finding, s *Screening) {
+	sev := f.Severity
+	if sev == screening.Referral {
+		for _, c := range s.Clearances {
+			if c.Rule == f.Rule && !c.RecordedAt.Before(s.TakenAt) {
+				sev = screening.Clear
+				break
+			}
+		}
+	}
+	if sev <= screening.Clear && f.Requires == "" {
+		return
+	}
+	text := f.Reason
+	if text == "" {
+		text = f.PractitionerReason
+	}
+	if text == "" {
+		text = f.Rule
+	}
+	ref := findingRef{severity: sev, requires: f.Requires}
+	switch {
+	case sev >= screening.Contraindicated:
+		ref.reason = Reason{CodeContraindicated, "Screening says do not proceed: " + text}
+	case sev == screening.Referral:
+		ref.reason = Reason{CodeReferralRequired, "Screening needs medical clearance first: " + text}
+	case sev == screening.Precaution:
+		ref.reason = Reason{CodePrecaution, "Screening precaution: " + text}
+	}
+	if f.Requires != "" {
+		ref.gated = Reason{CodeNotQualified, "This needs a practitioner with a valid " + f.Requires + " credential: " + text}
+	}
+	var regions [practice.MaxRegions]bool
+	for _, r := range f.Regions {
+		if ri := catalogue.RegionIndex(r); ri >= 0 && ri < practice.MaxRegions {
+			regions[ri] = true
+		}
+	}
+	ac, re, pr := catalogue.RegionIndex("anal-canal"), catalogue.RegionIndex("rectum"), catalogue.RegionIndex("prostate")
+	if ac >= 0 && re >= 0 && pr >= 0 && ac < practice.MaxRegions && re < practice.MaxRegions && pr < practice.MaxRegions &&
+		regions[ac] && regions[re] {
+		regions[pr] = true
+	}
+	techs := catalogue.TechniqueCodes()
+	for ri, in := range regions {
+		if !in {
+			continue
+		}
+		for ti, t := range techs {
+			if ti >= maxTechniques {
+				break
+			}
+			if len(f.Techniques) == 0 || slices.Contains(f.Techniques, t) {
+				ix.cells[ri][ti] = append(ix.cells[ri][ti], ref)
+			}
+		}
+	}
+}
+
+// Decide is Compile(f).Decide(s, region, technique, at), for tests and
+// one-off decisions.
+func Decide(f ClientFacts, s *practice.Facts, region, technique string, at time.Time) Decision {
+	return Compile(f).Decide(s, region, technique, at)
+}
+
+// Decide returns permit, ask or deny for touching region with technique at
+// `at` in the session whose facts are s (nil: no session), with reasons in
+// the order the rules are checked. It never panics; unknown regions deny with
+// not_applicable, unknown techniques with no_grant. It allocates nothing
+// unless a decision carries more than eight reasons.
+//
+// The rules (shared/design.md 1–8), all of which are checked and whose deny
+// reasons accumulate:
+//
+//   - Session (rules 4, 6): only an in-progress session permits; a stopped
+//     one reports stopped, any other state (or no session)
+//     session_not_active.
+//   - Re-confirmation (rule 4): sensitive, intimate and internal regions
+//     need s.Reconfirmed naming an agreement of the client with that ID and
+//     Version (else not_reconfirmed).
+//   - Which agreement governs (rules 1–3, 8; "no expansion in session"):
+//     the base is the re-confirmed agreement when there is one; otherwise
+//     the latest agreement for the session's intent signed at or before the
+//     session began (or at `at` when it has not begun). The effective answer
+//     is the most restrictive of the base and every agreement for the same
+//     intent with a higher Version that is signed, whenever it was signed.
+//     So a newer agreement narrows at once and never widens within the
+//     session (a wider one takes effect when the next session re-confirms
+//     it), and revoking the newest version never brings an older one back.
+//     Each of those agreements denies with expired when expired at `at`,
+//     revoked when any recorded revocation covers the region (every
+//     recorded revocation counts, whatever its timestamp, so that no node
+//     with a slower clock ever permits after a revoke), no_grant when it has
+//     no grant for (region, technique), answer_no for "no". The base also
+//     denies unsigned when not signed at `at`, and intent_mismatch when its
+//     intent is not the session's. When the base has no grant (or there is
+//     no base) but the other intent's current agreement would grant it, the
+//     reason is intent_mismatch instead of no_grant.
+//   - Check-ins (rule 7): a check-in "no" for the region denies
+//     checkin_declined for the rest of the session.
+//   - Screening (rule 5): intimate and internal regions need a present
+//     (screening_required) and not stale (screening_stale) screening. The
+//     findings of a present screening, stale or not, apply to every region
+//     and technique they cover: contraindicated, referral_required (unless
+//     cleared), precaution (reported on permit and ask); a finding that
+//     Requires a coverage (the trauma-history precaution requires
+//     trauma-informed) denies not_qualified unless the practitioner holds
+//     it, valid at `at`.
+//   - Internal regions (rule 5) need a credential with
+//     catalogue.RequiredCover(region) valid at `at` (not_qualified) and a
+//     recorded chaperone offer (chaperone_not_offered).
+//   - Ask-first (rule 7): with no deny reason, an effective answer "ask"
+//     yields ask (ask_first) unless the region had a check-in "yes" within
+//     the policy's AskWindow of `at`; a stop clears earlier check-ins, so
+//     after a resume ask-first regions need a fresh one.
+func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Time) Decision {
+	var d Decision
+	d.Outcome = Deny
+	ri := catalogue.RegionIndex(region)
+	if ri < 0 || ri >= practice.MaxRegions {
+		d.add(reasonUnknownRegion)
+		return d
+	}
+	reg, _ := catalogue.LookupRegion(region)
+	ti := catalogue.TechniqueIndex(technique)
+	if ti >= maxTechniques {
+		ti = -1
+	}
+	if !ix.applies[ri] {
+		d.deny(reasonNotApplicable)
+	}
+	switch {
+	case s != nil && s.State == practice.InProgress:
+	case s != nil && s.State == practice.Stopped:
+		d.deny(reasonStopped)
+	default:
+		d.deny(reasonNotActive)
+	}
+	if !ix.applies[ri] {
+		return d
+	}
+
+	var base *compiledAgreement
+	if s != nil && s.Reconfirmed {
+		for i := range ix.agreements {
+			if a := &ix.agreements[i]; a.id == s.AgreementID && a.version == s.AgreementVersion {
+				base = a
+				break
+			}
+		}
+	}
+	if reg.NeedsReconfirmation() && base == nil {
+		d.deny(reasonNotReconfirmed)
+	}
+
+	var intent catalogue.Intent
+	if s != nil {
+		intent = s.Intent
+	}
+	answer := ansNone
+	if ti < 0 {
+		d.deny(reasonUnknownTechnique)
+	} else {
+		if base == nil {
+			since := at
+			if s != nil && !s.BegunAt.IsZero() && s.BegunAt.Before(at) {
+				since = s.BegunAt
+			}
+			base = ix.latest(intent, since)
+		}
+		answer = ix.agreementAnswer(&d, base, intent, ri, ti, at)
+	}
+
+	if s != nil && s.CheckInAt(ri).Declined {
+		d.deny(reasonCheckinDeclined)
+	}
+
+	if reg.NeedsScreening() {
+		if !ix.present {
+			d.deny(reasonScreeningReq)
+		} else if ix.stale {
+			d.deny(reasonScreeningStale)
+		}
+	}
+	var cell []findingRef
+	if ti >= 0 {
+		cell = ix.cells[ri][ti]
+	}
+	for i := range cell {
+		f := &cell[i]
+		switch f.severity {
+		case screening.Contraindicated, screening.Referral:
+			d.deny(f.reason)
+		}
+		if f.requires != "" && !practice.Qualified(ix.creds, f.requires, at) {
+			d.deny(f.gated)
+		}
+	}
+	if reg.Group == catalogue.Internal {
+		if !practice.Qualified(ix.creds, catalogue.RequiredCover(region), at) {
+			d.deny(reasonNotQualified)
+		}
+		if s == nil || !s.Chaperone.Offered {
+			d.deny(reasonChaperone)
+		}
+	}
+	if d.denied {
+		return d
+	}
+
+	d.Outcome = Permit
+	if answer == ansAsk {
+		ci := s.CheckInAt(ri)
+		since := at.Sub(ci.LastYes)
+		if ci.LastYes.IsZero() || since > ix.askWindow || since < -ix.askWindow {
+			d.Outcome = Ask
+			d.add(reasonAskFirst)
+		}
+	}
+	for i := range cell {
+		if cell[i].severity == screening.Precaution {
+			d.add(cell[i].reason)
+		}
+	}
+	return d
+}
+
+// latest returns the agreement for intent with the highest Version signed
+// at or before t, or nil.
+func (ix *Index) latest(intent catalogue.Intent, t time.Time) *compiledAgreement {
+	var out *compiledAgreement
+	for i := range ix.agreements {
+		if a := &ix.agreements[i]; a.intent == intent && a.signedBy(t) {
+			out = a
+		}
+	}
+	return out
+}
+
+// agreementAnswer applies rules 1–3 for (ri, ti) from base and every newer
+// signed agreement of the session's intent, reporting deny reasons to d, and returns the most restrictive answer.
+func (ix *Index) agreementAnswer(d *Decision, base *compiledAgreement, intent catalogue.Intent, ri, ti int, at time.Time) uint8 {
+	if base == nil {
+		if ix.otherIntentGrants(intent, ri, ti, at) {
+			d.deny(reasonIntentMismatch)
+		} else {
+			d.deny(reasonNoGrant)
+		}
+		return ansNone
+	}
+	if base.intent != intent {
+		d.deny(reasonIntentMismatch)
+		return ansNone
+	}
+	if !base.signedBy(at) {
+		d.deny(reasonUnsigned)
+	}
+	if base.answers[ri][ti] == ansNone && ix.otherIntentGrants(intent, ri, ti, at) {
+		d.deny(reasonIntentMismatch)
+	}
+	var flags uint8 // which per-agreement reasons were reported
+	const fExpired, fRevoked, fNoGrant, fNo = 1, 2, 4, 8
+	answer := ansYes
+	for i := range ix.agreements {
+		a := &ix.agreements[i]
+		if a != base && (a.intent != intent || a.version <= base.version || a.signedAt.IsZero()) {
+			continue
+		}
+		if a.expiredAt(at) && flags&fExpired == 0 {
+			flags |= fExpired
+			d.deny(reasonExpired)
+		}
+		if a.revoked[ri] && flags&fRevoked == 0 {
+			flags |= fRevoked
+			d.deny(reasonRevoked)
+		}
+		v := a.answers[ri][ti]
+		switch {
+		case v == ansNone && flags&fNoGrant == 0:
+			flags |= fNoGrant
+			if a != base || !ix.otherIntentGrants(intent, ri, ti, at) {
+				d.deny(reasonNoGrant)
+			}
+		case v == ansNo && flags&fNo == 0:
+			flags |= fNo
+			d.deny(reasonAnswerNo)
+		}
+		if v == ansNone {
+			answer = ansNo
+		} else {
+			answer = max(answer, v)
+		}
+	}
+	return answer
+}
+
+// otherIntentGrants reports whether the other intent's current agreement
+// would grant (region, technique), to explain a deny as intent_mismatch.
+func (ix *Index) otherIntentGrants(intent catalogue.Intent, ri, ti int, at time.Time) bool {
+	var other catalogue.Intent
+	switch intent {
+	case catalogue.Therapeutic:
+		other = catalogue.Sensual
+	case catalogue.Sensual:
+		other = catalogue.Therapeutic
+	default:
+		return false
+	}
+	a := ix.latest(other, at)
+	if a == nil || a.expiredAt(at) || a.revoked[ri] {
+		return false
+	}
+	v := a.answers[ri][ti]
+	return v == ansYes || v == ansAsk
+}
