@@ -1,0 +1,209 @@
+package postgres_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"holdspace"
+	"holdspace/postgres"
+	"holdspace/sqlite"
+	"holdspace/sqlstore"
+	"holdspace/store"
+	"holdspace/storetest"
+)
+
+const defaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+
+// baseURL is the maintenance database: from HOLDSPACE_TEST_POSTGRES, else
+// the local default.
+func baseURL() string {
+	if u := os.Getenv("HOLDSPACE_TEST_POSTGRES"); u != "" {
+		return u
+	}
+	return defaultURL
+}
+
+var (
+	maintOnce sync.Once
+	maint     *sql.DB
+	maintErr  error
+)
+
+// freshURL creates an empty database for tb, dropped when tb ends, and
+// returns its URL. PostgreSQL must be reachable: the suite fails, never
+// skips, without it.
+func freshURL(tb testing.TB) string {
+	tb.Helper()
+	maintOnce.Do(func() {
+		maint, maintErr = sql.Open("pgx", baseURL())
+		if maintErr == nil {
+			maintErr = maint.Ping()
+		}
+	})
+	if maintErr != nil {
+		tb.Fatalf("PostgreSQL is needed for these tests and is not reachable at %s (set HOLDSPACE_TEST_POSTGRES): %v", baseURL(), maintErr)
+	}
+	var b [6]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		tb.Fatal(err)
+	}
+	name := "hs_" + hex.EncodeToString(b[:])
+	if _, err := maint.Exec("CREATE DATABASE " + name); err != nil {
+		tb.Fatalf("create test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		if _, err := maint.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
+			tb.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(baseURL())
+	if err != nil {
+		tb.Fatalf("parse %s: %v", baseURL(), err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// openDB opens a migrated database in a fresh PostgreSQL database.
+func openDB(tb testing.TB) *postgres.DB {
+	tb.Helper()
+	db, err := postgres.Open(context.Background(), freshURL(tb), nil)
+	if err != nil {
+		tb.Fatalf("Open: %v", err)
+	}
+	tb.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			tb.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) store.DB { return openDB(t) })
+}
+
+// Several nodes starting at once against one empty database migrate it
+// exactly once between them.
+func TestConcurrentMigrate(t *testing.T) {
+	ctx := context.Background()
+	u := freshURL(t)
+	const nodes = 4
+	var wg sync.WaitGroup
+	dbs := make([]*postgres.DB, nodes)
+	errs := make([]error, nodes)
+	applied := make([]int, nodes)
+	for i := range nodes {
+		wg.Go(func() {
+			dbs[i], errs[i] = postgres.OpenUnmigrated(ctx, u, nil)
+			if errs[i] == nil {
+				applied[i], errs[i] = dbs[i].Migrate(ctx)
+			}
+		})
+	}
+	wg.Wait()
+	total := 0
+	for i := range nodes {
+		if errs[i] != nil {
+			t.Fatalf("node %d: %v", i, errs[i])
+		}
+		defer dbs[i].Close()
+		total += applied[i]
+		if err := dbs[i].Ready(ctx); err != nil {
+			t.Fatalf("node %d not ready: %v", i, err)
+		}
+	}
+	if total != 1 {
+		t.Fatalf("migrations applied %d times in all, want once", total)
+	}
+}
+
+// A topic committed on one node reaches the subscribers of another.
+func TestNotifyAcrossNodes(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	u := freshURL(t)
+	a, err := postgres.Open(ctx, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := postgres.Open(ctx, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ch := b.Subscribe(ctx)
+	if err := a.Update(ctx, func(tx store.Tx) error { tx.Notify("revocation:c1"); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-ch:
+		if got != "revocation:c1" {
+			t.Fatalf("node b heard %q", got)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("node b heard nothing")
+	}
+}
+
+func TestReadyUnmigrated(t *testing.T) {
+	ctx := context.Background()
+	db, err := postgres.OpenUnmigrated(ctx, freshURL(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Ready(ctx); holdspace.ErrorCode(err) != holdspace.EUNAVAILABLE {
+		t.Fatalf("Ready before migrating = %v, want unavailable", err)
+	}
+}
+
+func TestOpenUnreachable(t *testing.T) {
+	_, err := postgres.Open(context.Background(), "postgres://postgres@127.0.0.1:1/none?sslmode=disable&connect_timeout=2", nil)
+	if err == nil {
+		t.Fatal("Open of an unreachable server succeeded")
+	}
+}
+
+// A practice copied from SQLite into PostgreSQL arrives whole, and back.
+func TestCopyBetweenEngines(t *testing.T) {
+	ctx := context.Background()
+	lite, err := sqlite.Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lite.Close()
+	storetest.Populate(t, lite)
+	pg := openDB(t)
+	if err := sqlstore.Copy(ctx, pg, lite); err != nil {
+		t.Fatalf("sqlite → postgres: %v", err)
+	}
+	storetest.CheckSameContent(t, pg, lite)
+	back, err := sqlite.Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer back.Close()
+	if err := sqlstore.Copy(ctx, back, pg); err != nil {
+		t.Fatalf("postgres → sqlite: %v", err)
+	}
+	storetest.CheckSameContent(t, back, lite)
+}
+
+func BenchmarkAppendAudit(b *testing.B) {
+	storetest.BenchAppendAudit(b, openDB(b))
+}
+
+func BenchmarkDecisionRead(b *testing.B) {
+	storetest.BenchDecisionRead(b, openDB(b))
+}

@@ -1,0 +1,179 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"maps"
+
+	"holdspace/audit"
+	"holdspace/store"
+)
+
+// Copy copies every record of src into dst, which must be migrated and
+// empty, keeping ids, times, versions, signatures, session sequences and the
+// audit chain exactly (through the store.Importer methods), in one read
+// transaction of src and one write transaction of dst: either all of it
+// arrives or nothing does. It then compares the row counts of both and
+// returns an error when they differ. It holds the practice in memory.
+func Copy(ctx context.Context, dst, src store.DB) error {
+	var snap snapshot
+	if err := src.View(ctx, func(tx store.Tx) error { return snap.read(ctx, tx) }); err != nil {
+		return fmt.Errorf("copy: read source: %w", err)
+	}
+	if err := dst.Update(ctx, func(tx store.Tx) error { return snap.write(ctx, tx) }); err != nil {
+		return fmt.Errorf("copy: write destination: %w", err)
+	}
+	var want, got map[string]int64
+	if err := src.View(ctx, func(tx store.Tx) (err error) { want, err = tx.Counts(ctx); return err }); err != nil {
+		return fmt.Errorf("copy: count source: %w", err)
+	}
+	if err := dst.View(ctx, func(tx store.Tx) (err error) { got, err = tx.Counts(ctx); return err }); err != nil {
+		return fmt.Errorf("copy: count destination: %w", err)
+	}
+	if !maps.Equal(want, got) {
+		return fmt.Errorf("copy: row counts differ: source %v, destination %v", want, got)
+	}
+	return nil
+}
+
+// snapshot is a whole practice read from one database.
+type snapshot struct {
+	users        []*store.User
+	tokens       []*store.Token
+	clients      []*store.Client
+	credentials  []*store.Credential
+	screenings   []*store.Screening
+	health       []*store.HealthChange
+	clearances   []*store.Clearance
+	agreements   []*store.Agreement
+	revocations  []*store.Revocation
+	sessions     []*store.Session
+	events       []*store.SessionEvent
+	auditEntries []audit.Entry
+}
+
+func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
+	var err error
+	if s.users, err = tx.AllUsers(ctx); err != nil {
+		return err
+	}
+	if s.tokens, err = tx.AllTokens(ctx); err != nil {
+		return err
+	}
+	if s.clients, err = tx.ListClients(ctx, store.ClientFilter{}); err != nil {
+		return err
+	}
+	for _, u := range s.users {
+		cs, err := tx.ListCredentials(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		s.credentials = append(s.credentials, cs...)
+	}
+	for _, c := range s.clients {
+		scr, err := tx.ListScreenings(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		s.screenings = append(s.screenings, scr...)
+		hs, err := tx.ListHealthChanges(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		s.health = append(s.health, hs...)
+		cls, err := tx.ListClearances(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		s.clearances = append(s.clearances, cls...)
+		as, err := tx.ListAgreements(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		s.agreements = append(s.agreements, as...)
+		rs, err := tx.ListRevocations(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		s.revocations = append(s.revocations, rs...)
+	}
+	if s.sessions, err = tx.ListSessions(ctx, store.SessionFilter{}); err != nil {
+		return err
+	}
+	for _, se := range s.sessions {
+		evs, err := tx.ListEvents(ctx, se.ID)
+		if err != nil {
+			return err
+		}
+		s.events = append(s.events, evs...)
+	}
+	return tx.ScanAudit(ctx, func(e audit.Entry) error {
+		s.auditEntries = append(s.auditEntries, e)
+		return nil
+	})
+}
+
+// write stores the snapshot, parents before children.
+func (s *snapshot) write(ctx context.Context, tx store.Tx) error {
+	for _, u := range s.users {
+		if err := tx.ImportUser(ctx, u); err != nil {
+			return fmt.Errorf("user %s: %w", u.ID, err)
+		}
+	}
+	for _, k := range s.tokens {
+		if err := tx.CreateToken(ctx, k); err != nil {
+			return fmt.Errorf("token of %s: %w", k.UserID, err)
+		}
+	}
+	for _, c := range s.clients {
+		if err := tx.CreateClient(ctx, c); err != nil {
+			return fmt.Errorf("client %s: %w", c.ID, err)
+		}
+	}
+	for _, c := range s.credentials {
+		if err := tx.CreateCredential(ctx, c); err != nil {
+			return fmt.Errorf("credential %s: %w", c.ID, err)
+		}
+	}
+	for _, x := range s.screenings {
+		if err := tx.CreateScreening(ctx, x); err != nil {
+			return fmt.Errorf("screening %s: %w", x.ID, err)
+		}
+	}
+	for _, h := range s.health {
+		if err := tx.CreateHealthChange(ctx, h); err != nil {
+			return fmt.Errorf("health change %s: %w", h.ID, err)
+		}
+	}
+	for _, c := range s.clearances {
+		if err := tx.CreateClearance(ctx, c); err != nil {
+			return fmt.Errorf("clearance %s: %w", c.ID, err)
+		}
+	}
+	for _, a := range s.agreements {
+		if err := tx.CreateAgreement(ctx, a); err != nil {
+			return fmt.Errorf("agreement %s: %w", a.ID, err)
+		}
+	}
+	for _, r := range s.revocations {
+		if err := tx.CreateRevocation(ctx, r); err != nil {
+			return fmt.Errorf("revocation %s: %w", r.ID, err)
+		}
+	}
+	for _, se := range s.sessions {
+		if err := tx.CreateSession(ctx, se); err != nil {
+			return fmt.Errorf("session %s: %w", se.ID, err)
+		}
+	}
+	for _, e := range s.events {
+		if err := tx.ImportEvent(ctx, e); err != nil {
+			return fmt.Errorf("event %s: %w", e.ID, err)
+		}
+	}
+	for _, e := range s.auditEntries {
+		if err := tx.ImportAudit(ctx, e); err != nil {
+			return fmt.Errorf("audit entry %d: %w", e.Seq, err)
+		}
+	}
+	return nil
+}
