@@ -1,0 +1,336 @@
+package fhir
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"holdspace"
+	"holdspace/catalogue"
+	"holdspace/consent"
+)
+
+// ReceiptVersion is the Kantara Consent Receipt specification version the
+// receipt follows.
+const ReceiptVersion = "KI-CR-v1.1.0"
+
+// WithdrawalMethod tells the client how to withdraw; every receipt carries
+// it.
+const WithdrawalMethod = "one tap in the client portal, or tell your practitioner"
+
+// ReceiptEvent is what happened to the agreement that the receipt records.
+type ReceiptEvent string
+
+// Receipt events.
+const (
+	ConsentSigned  ReceiptEvent = "signed"  // the client signed this version
+	ConsentRevoked ReceiptEvent = "revoked" // a revocation was recorded
+	ConsentExpired ReceiptEvent = "expired" // the agreement reached ValidUntil
+)
+
+// ReceiptState is the state of the consent after the event (ISO/IEC TS
+// 27560 consent record states).
+type ReceiptState string
+
+// Receipt states.
+const (
+	StateGiven     ReceiptState = "given"
+	StateRenewed   ReceiptState = "renewed"
+	StateWithdrawn ReceiptState = "withdrawn"
+	StateExpired   ReceiptState = "expired"
+)
+
+// PostalAddress is a controller's address (schema.org PostalAddress
+// members, as the receipt specification uses).
+type PostalAddress struct {
+	StreetAddress   string `json:"streetAddress,omitempty"`
+	AddressLocality string `json:"addressLocality,omitempty"`
+	PostalCode      string `json:"postalCode,omitempty"`
+	AddressCountry  string `json:"addressCountry,omitempty"`
+}
+
+// Controller is the practice that controls the client's data.
+type Controller struct {
+	Name    string // the practice's name
+	Contact string // the person to contact
+	Email   string
+	Phone   string
+	URL     string
+	Address PostalAddress
+}
+
+// ReceiptInput is what NewReceipt needs.
+type ReceiptInput struct {
+	// ReceiptID is the receipt's id; empty derives a UUID from the
+	// agreement id, event and event time, so the same event always gets
+	// the same id.
+	ReceiptID string
+	Agreement consent.Agreement
+	Event     ReceiptEvent
+	// At is the event time. Zero means: SignedAt for ConsentSigned, the
+	// latest revocation for ConsentRevoked, ValidUntil for ConsentExpired.
+	At           time.Time
+	Jurisdiction string // e.g. "DE" or "US-CA"; required
+	PolicyURL    string // the practice's privacy notice; required
+	Controller   Controller
+	// AttestedBy is the practitioner who attested an in-person signature.
+	AttestedBy string
+}
+
+// Receipt is a consent receipt in the Kantara Consent Receipt v1.1 shape,
+// with the ISO/IEC TS 27560 record details holdspace adds under
+// "holdspace".
+type Receipt struct {
+	Version          string          `json:"version"`
+	Jurisdiction     string          `json:"jurisdiction"`
+	ConsentTimestamp int64           `json:"consentTimestamp"`
+	CollectionMethod string          `json:"collectionMethod"`
+	ConsentReceiptID string          `json:"consentReceiptID"`
+	Language         string          `json:"language"`
+	PIIPrincipalID   string          `json:"piiPrincipalId"`
+	PIIControllers   []PIIController `json:"piiControllers"`
+	PolicyURL        string          `json:"policyUrl"`
+	Services         []Service       `json:"services"`
+	Sensitive        bool            `json:"sensitive"`
+	SPICat           []string        `json:"spiCat"`
+	Holdspace        ReceiptRecord   `json:"holdspace"`
+}
+
+// PIIController is one receipt piiControllers entry.
+type PIIController struct {
+	PIIController    string        `json:"piiController"`
+	Contact          string        `json:"contact"`
+	Address          PostalAddress `json:"address"`
+	Email            string        `json:"email"`
+	Phone            string        `json:"phone"`
+	PIIControllerURL string        `json:"piiControllerUrl,omitempty"`
+}
+
+// Service is one receipt services entry.
+type Service struct {
+	Service  string    `json:"service"`
+	Purposes []Purpose `json:"purposes"`
+}
+
+// Purpose is one purpose of a service.
+type Purpose struct {
+	Purpose              string   `json:"purpose"`
+	PurposeCategory      []string `json:"purposeCategory"`
+	ConsentType          string   `json:"consentType"`
+	PIICategory          []string `json:"piiCategory"`
+	PrimaryPurpose       bool     `json:"primaryPurpose"`
+	Termination          string   `json:"termination"`
+	ThirdPartyDisclosure bool     `json:"thirdPartyDisclosure"`
+}
+
+// ReceiptRecord is the holdspace part of a receipt: which agreement
+// version, what happened to it and when, how to withdraw, and the content
+// hash of what was signed (AgreementHash).
+type ReceiptRecord struct {
+	AgreementID      string       `json:"agreementId"`
+	AgreementVersion int          `json:"agreementVersion"`
+	Intent           string       `json:"intent"`
+	State            ReceiptState `json:"state"`
+	EventTime        string       `json:"eventTime"`
+	// WithdrawnRegions lists the regions a revocation withdrew; empty
+	// with state withdrawn means the whole agreement.
+	WithdrawnRegions []string `json:"withdrawnRegions,omitempty"`
+	WithdrawnBy      string   `json:"withdrawnBy,omitempty"`
+	WithdrawalMethod string   `json:"withdrawalMethod"`
+	ValidUntil       string   `json:"validUntil,omitempty"`
+	Supersedes       string   `json:"supersedes,omitempty"`
+	AttestedBy       string   `json:"attestedBy,omitempty"`
+	ContentHash      string   `json:"contentHash"`
+}
+
+// ReceiptStateFor maps an event to the consent state it leaves:
+// signed → given (renewed when the agreement supersedes an earlier
+// version), revoked → withdrawn, expired → expired. ok is false for an
+// unknown event.
+func ReceiptStateFor(e ReceiptEvent, a *consent.Agreement) (state ReceiptState, ok bool) {
+	switch e {
+	case ConsentSigned:
+		if a.Supersedes != "" {
+			return StateRenewed, true
+		}
+		return StateGiven, true
+	case ConsentRevoked:
+		return StateWithdrawn, true
+	case ConsentExpired:
+		return StateExpired, true
+	}
+	return "", false
+}
+
+// NewReceipt builds the client's receipt for one event on one agreement
+// version. The principal is the client's opaque id, never their email.
+// Errors: EINVALID "required" (fields "jurisdiction", "policy_url",
+// "controller.name", "agreement.id", "agreement.client_id"); EINVALID
+// "invalid_event" (field "event"); ECONFLICT "unsigned" when the agreement
+// is not signed; ECONFLICT "not_revoked" for ConsentRevoked without a
+// revocation at or before the event time; ECONFLICT "no_expiry" for
+// ConsentExpired on an agreement without ValidUntil.
+func NewReceipt(in ReceiptInput) (Receipt, error) {
+	a := &in.Agreement
+	for _, req := range []struct{ v, field string }{
+		{in.Jurisdiction, "jurisdiction"},
+		{in.PolicyURL, "policy_url"},
+		{in.Controller.Name, "controller.name"},
+		{a.ID, "agreement.id"},
+		{a.ClientID, "agreement.client_id"},
+	} {
+		if strings.TrimSpace(req.v) == "" {
+			return Receipt{}, holdspace.Invalid("required", req.field, "A consent receipt needs %s.", strings.ReplaceAll(req.field, "_", " "))
+		}
+	}
+	state, ok := ReceiptStateFor(in.Event, a)
+	if !ok {
+		return Receipt{}, holdspace.Invalid("invalid_event", "event", "%q is not a consent event.", in.Event)
+	}
+	if a.SignedAt.IsZero() {
+		return Receipt{}, holdspace.Conflict("unsigned", "A draft agreement has no receipt: nothing was consented to yet.")
+	}
+	rec := ReceiptRecord{
+		AgreementID:      a.ID,
+		AgreementVersion: a.Version,
+		Intent:           string(a.Intent),
+		State:            state,
+		WithdrawalMethod: WithdrawalMethod,
+		ValidUntil:       instant(a.ValidUntil),
+		Supersedes:       a.Supersedes,
+		AttestedBy:       in.AttestedBy,
+		ContentHash:      AgreementHash(a),
+	}
+	at := in.At
+	switch in.Event {
+	case ConsentSigned:
+		if at.IsZero() {
+			at = a.SignedAt
+		}
+	case ConsentRevoked:
+		r, ok := latestRevocation(a, at)
+		if !ok {
+			return Receipt{}, holdspace.Conflict("not_revoked", "No revocation is recorded on this agreement.")
+		}
+		if at.IsZero() {
+			at = r.At
+		}
+		rec.WithdrawnRegions = slices.Clone(r.Regions)
+		rec.WithdrawnBy = r.ByRole
+	case ConsentExpired:
+		if a.ValidUntil.IsZero() {
+			return Receipt{}, holdspace.Conflict("no_expiry", "This agreement has no expiry.")
+		}
+		if at.IsZero() {
+			at = a.ValidUntil
+		}
+	}
+	rec.EventTime = instant(at)
+	id := in.ReceiptID
+	if id == "" {
+		id = nameUUID("consent-receipt", a.ID+"\x00"+string(in.Event)+"\x00"+strconv.FormatInt(at.UnixNano(), 10))
+	}
+	method := "client portal"
+	if a.SignMethod == consent.SignInPerson {
+		method = "in person, attested by practitioner"
+	}
+	purpose := "therapeutic bodywork"
+	if a.Intent == catalogue.Sensual {
+		purpose = "sensual bodywork"
+	}
+	c := in.Controller
+	return Receipt{
+		Version:          ReceiptVersion,
+		Jurisdiction:     in.Jurisdiction,
+		ConsentTimestamp: at.Unix(),
+		CollectionMethod: method,
+		ConsentReceiptID: id,
+		Language:         "en",
+		PIIPrincipalID:   a.ClientID,
+		PIIControllers: []PIIController{{
+			PIIController: c.Name, Contact: c.Contact, Address: c.Address,
+			Email: c.Email, Phone: c.Phone, PIIControllerURL: c.URL,
+		}},
+		PolicyURL: in.PolicyURL,
+		Services: []Service{{
+			Service: "intimate and pelvic bodywork",
+			Purposes: []Purpose{{
+				Purpose:              purpose,
+				PurposeCategory:      []string{"core function"},
+				ConsentType:          "EXPLICIT",
+				PIICategory:          []string{"health data (special category, GDPR Art. 9)"},
+				PrimaryPurpose:       true,
+				Termination:          "on revocation or expiry",
+				ThirdPartyDisclosure: false,
+			}},
+		}},
+		Sensitive: true,
+		SPICat:    []string{"health", "sex life"},
+		Holdspace: rec,
+	}, nil
+}
+
+// latestRevocation returns the latest revocation recorded at or before at
+// (any time when at is zero).
+func latestRevocation(a *consent.Agreement, at time.Time) (consent.Revocation, bool) {
+	var best consent.Revocation
+	found := false
+	for _, r := range a.Revocations {
+		if !at.IsZero() && r.At.After(at) {
+			continue
+		}
+		if !found || !r.At.Before(best.At) {
+			best, found = r, true
+		}
+	}
+	return best, found
+}
+
+// AgreementHash returns "sha256:<hex>" over an unambiguous encoding of
+// what the client signed: id, client, intent, version, expiry, creation and
+// signing time, sign method, superseded id and the grants sorted by region,
+// technique and answer (so storage order does not matter). Each value is
+// written as "<byte length>:<bytes>", so no two different contents encode
+// alike. Revocations are not part of it: they come after the signature.
+// Equal content gives an equal hash; any change to a signed field changes
+// it.
+func AgreementHash(a *consent.Agreement) string {
+	grants := slices.Clone(a.Grants)
+	slices.SortFunc(grants, func(x, y consent.Grant) int {
+		if c := strings.Compare(x.Region, y.Region); c != 0 {
+			return c
+		}
+		if c := strings.Compare(x.Technique, y.Technique); c != 0 {
+			return c
+		}
+		return strings.Compare(string(x.Answer), string(y.Answer))
+	})
+	h := sha256.New()
+	buf := make([]byte, 0, 256)
+	put := func(s string) {
+		buf = strconv.AppendInt(buf[:0], int64(len(s)), 10)
+		buf = append(buf, ':')
+		buf = append(buf, s...)
+		h.Write(buf)
+	}
+	put("holdspace-agreement-v1")
+	put(a.ID)
+	put(a.ClientID)
+	put(string(a.Intent))
+	put(strconv.Itoa(a.Version))
+	put(instant(a.ValidUntil))
+	put(instant(a.CreatedAt))
+	put(instant(a.SignedAt))
+	put(a.SignMethod)
+	put(a.Supersedes)
+	put(strconv.Itoa(len(grants)))
+	for _, g := range grants {
+		put(g.Region)
+		put(g.Technique)
+		put(string(g.Answer))
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
