@@ -207,3 +207,40 @@ func BenchmarkAppendAudit(b *testing.B) {
 func BenchmarkDecisionRead(b *testing.B) {
 	storetest.BenchDecisionRead(b, openDB(b))
 }
+
+// When the listener's connection dies, the listener reconnects and
+// notifications flow again.
+func TestListenerReconnects(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db := openDB(t)
+	ch := db.Subscribe(ctx)
+	var killed int
+	err := db.Writer().QueryRowContext(ctx, `SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND query = 'LISTEN `+postgres.Channel+`'`).Scan(&killed)
+	if err != nil || killed != 1 {
+		t.Fatalf("terminated %d listeners, err %v; want 1", killed, err)
+	}
+	// Topics sent while the listener is away are lost (subscribers also
+	// poll), so keep sending until one arrives.
+	deadline := time.After(20 * time.Second)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if err := db.Update(ctx, func(tx store.Tx) error { tx.Notify("ping"); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case topic, ok := <-ch:
+			if !ok {
+				t.Fatal("subscription closed when the listener's connection died")
+			}
+			if topic == "ping" {
+				return
+			}
+		case <-deadline:
+			t.Fatal("no notification after the listener's connection was terminated")
+		case <-tick.C:
+		}
+	}
+}
