@@ -1,8 +1,6 @@
 package fhir
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"slices"
 	"strconv"
 	"strings"
@@ -289,48 +287,6 @@ func latestRevocation(a *consent.Agreement, at time.Time) (consent.Revocation, b
 	return best, found
 }
 
-// AgreementHash returns "sha256:<hex>" over an unambiguous encoding of
-// what the client signed: id, client, intent, version, expiry, creation and
-// signing time, sign method, superseded id and the grants sorted by region,
-// technique and answer (so storage order does not matter). Each value is
-// written as "<byte length>:<bytes>", so no two different contents encode
-// alike. Revocations are not part of it: they come after the signature.
-// Equal content gives an equal hash; any change to a signed field changes
-// it.
-func AgreementHash(a *consent.Agreement) string {
-	grants := slices.Clone(a.Grants)
-	slices.SortFunc(grants, func(x, y consent.Grant) int {
-		if c := strings.Compare(x.Region, y.Region); c != 0 {
-			return c
-		}
-		if c := strings.Compare(x.Technique, y.Technique); c != 0 {
-			return c
-		}
-		return strings.Compare(string(x.Answer), string(y.Answer))
-	})
-	h := sha256.New()
-	buf := make([]byte, 0, 256)
-	put := func(s string) {
-		buf = strconv.AppendInt(buf[:0], int64(len(s)), 10)
-		buf = append(buf, ':')
-		buf = append(buf, s...)
-		h.Write(buf)
-	}
-	put("holdspace-agreement-v1")
-	put(a.ID)
-	put(a.ClientID)
-	put(string(a.Intent))
-	put(strconv.Itoa(a.Version))
-	put(instant(a.ValidUntil))
-	put(instant(a.CreatedAt))
-	put(instant(a.SignedAt))
-	put(a.SignMethod)
-	put(a.Supersedes)
-	put(strconv.Itoa(len(grants)))
-	for _, g := range grants {
-		put(g.Region)
-		put(g.Technique)
-		put(string(g.Answer))
-	}
-	return "sha256:" + hex.EncodeToString(h.Sum(nil))
-}
+// AgreementHash returns the agreement's content hash: see
+// consent.Agreement.ContentHash, the one definition of what was signed.
+func AgreementHash(a *consent.Agreement) string { return a.ContentHash() }
