@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"time"
 
@@ -45,6 +46,12 @@ type Config struct {
 	ScreeningValidityMonths int
 	// Limiter rate-limits logins; nil: authn's defaults.
 	Limiter *authn.Limiter
+	// PracticeName, PracticeEmail, Jurisdiction and PolicyURL describe the
+	// data controller on consent receipts.
+	PracticeName  string
+	PracticeEmail string
+	Jurisdiction  string
+	PolicyURL     string
 	// OnDecision, if set, is called after every decision with its outcome
 	// (for metrics).
 	OnDecision func(outcome string)
@@ -60,6 +67,10 @@ type App struct {
 	cfg     Config
 	limiter *authn.Limiter
 	facts   *factsCache
+	// pwSlots bounds concurrent Argon2id computations: each takes the
+	// configured memory (64 MiB by default), so a burst of logins must
+	// queue rather than exhaust memory.
+	pwSlots chan struct{}
 }
 
 // New returns an App. It fails when a required dependency is missing.
@@ -88,6 +99,15 @@ func New(cfg Config) (*App, error) {
 	if cfg.AskWindow == 0 {
 		cfg.AskWindow = 10 * time.Minute
 	}
+	if cfg.PracticeName == "" {
+		cfg.PracticeName = "holdspace practice"
+	}
+	if cfg.Jurisdiction == "" {
+		cfg.Jurisdiction = "EU"
+	}
+	if cfg.PolicyURL == "" {
+		cfg.PolicyURL = "/privacy"
+	}
 	if cfg.Limiter == nil {
 		cfg.Limiter = authn.NewLimiter(authn.LimiterConfig{})
 	}
@@ -100,6 +120,7 @@ func New(cfg Config) (*App, error) {
 		cfg:     cfg,
 		limiter: cfg.Limiter,
 		facts:   newFactsCache(),
+		pwSlots: make(chan struct{}, max(2, runtime.NumCPU())),
 	}, nil
 }
 
@@ -180,3 +201,15 @@ func (a *App) open(owner, field string, sealed []byte) (string, error) {
 }
 
 func aad(owner, field string) []byte { return []byte(owner + "\x00" + field) }
+
+// withPasswordSlot runs fn while holding one of the bounded Argon2id slots.
+func (a *App) withPasswordSlot(ctx context.Context, fn func()) error {
+	select {
+	case a.pwSlots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-a.pwSlots }()
+	fn()
+	return nil
+}

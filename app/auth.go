@@ -53,13 +53,18 @@ func (a *App) Login(ctx context.Context, email, password, addr, kind string) (Se
 		return Session{}, err
 	}
 	ok := false
-	if u != nil && u.PasswordHash != "" {
-		ok, err = authn.CheckPassword(u.PasswordHash, password)
-		if err != nil {
-			return Session{}, err
+	var checkErr error
+	if err := a.withPasswordSlot(ctx, func() {
+		if u != nil && u.PasswordHash != "" {
+			ok, checkErr = authn.CheckPassword(u.PasswordHash, password)
+		} else {
+			authn.CheckDummyWith(password, a.cfg.Argon2)
 		}
-	} else {
-		authn.CheckDummyWith(password, a.cfg.Argon2)
+	}); err != nil {
+		return Session{}, err
+	}
+	if checkErr != nil {
+		return Session{}, checkErr
 	}
 	if !ok {
 		a.log.InfoContext(ctx, "login failed", "kind", kind)
@@ -156,7 +161,7 @@ func (a *App) SetPassword(ctx context.Context, ac Actor, userID, password string
 	if err := authn.ValidatePassword(password); err != nil {
 		return err
 	}
-	h, err := authn.HashPasswordWith(password, a.cfg.Argon2)
+	h, err := a.hashPassword(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -169,4 +174,14 @@ func (a *App) SetPassword(ctx context.Context, ac Actor, userID, password string
 		}
 		return record(ctx, tx, ac, "auth.password", userID, "", "")
 	})
+}
+
+// hashPassword hashes a new password in a bounded Argon2id slot.
+func (a *App) hashPassword(ctx context.Context, password string) (string, error) {
+	var h string
+	var err error
+	if serr := a.withPasswordSlot(ctx, func() { h, err = authn.HashPasswordWith(password, a.cfg.Argon2) }); serr != nil {
+		return "", serr
+	}
+	return h, err
 }

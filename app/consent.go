@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -240,32 +238,6 @@ type SignResult struct {
 	ContentHash string         `json:"content_hash"`
 }
 
-// contentHash is the SHA-256 of what the client signed: the agreement's
-// identity, intent, grants and expiry, canonically encoded.
-func contentHash(ag consent.Agreement) string {
-	grants := slices.Clone(ag.Grants)
-	slices.SortFunc(grants, func(x, y consent.Grant) int {
-		return strings.Compare(x.Region+"\x00"+x.Technique, y.Region+"\x00"+y.Technique)
-	})
-	b, _ := json.Marshal(struct {
-		ID         string          `json:"id"`
-		Client     string          `json:"client"`
-		Intent     string          `json:"intent"`
-		Version    int             `json:"version"`
-		Grants     []consent.Grant `json:"grants"`
-		ValidUntil string          `json:"valid_until"`
-	}{ag.ID, ag.ClientID, string(ag.Intent), ag.Version, grants, fmtTime(ag.ValidUntil)})
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
-}
-
-func fmtTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339Nano)
-}
-
 // SignAgreement signs a draft: the client in their portal, or the
 // practitioner in person with the client's typed name (which must match the
 // client's recorded name) as the practitioner's attestation. A signed
@@ -328,7 +300,8 @@ func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInp
 				best, r.Supersedes = b.Version, b.ID
 			}
 		}
-		r.SignedAt, r.SignedBy, r.SignMethod, r.ContentHash = ag.SignedAt, ac.UserID, method, contentHash(ag)
+		ag.Supersedes = r.Supersedes
+		r.SignedAt, r.SignedBy, r.SignMethod, r.ContentHash = ag.SignedAt, ac.UserID, method, ag.ContentHash()
 		if err := tx.SignAgreement(ctx, r); err != nil {
 			return err
 		}

@@ -58,7 +58,7 @@ func validateName(field, s string) (string, error) {
 
 // newUser validates nu and builds the user record (sealed fields, password
 // hash). It does not store it.
-func (a *App) newUser(nu NewUser) (*store.User, error) {
+func (a *App) newUser(ctx context.Context, nu NewUser) (*store.User, error) {
 	if !store.ValidRole(string(nu.Role)) {
 		return nil, holdspace.Invalid("invalid_role", "role", "The role must be admin, practitioner or client.")
 	}
@@ -75,7 +75,7 @@ func (a *App) newUser(nu NewUser) (*store.User, error) {
 		if err := authn.ValidatePassword(nu.Password); err != nil {
 			return nil, err
 		}
-		h, err := authn.HashPasswordWith(nu.Password, a.cfg.Argon2)
+		h, err := a.hashPassword(ctx, nu.Password)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +109,7 @@ func (a *App) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, err
 	if nu.Role == store.RoleClient {
 		return "", holdspace.Invalid("invalid_role", "role", "Create clients with their profile.")
 	}
-	u, err := a.newUser(nu)
+	u, err := a.newUser(ctx, nu)
 	if err != nil {
 		return "", err
 	}
@@ -276,7 +276,7 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 		ids = append(ids, ac.UserID)
 		slices.Sort(ids)
 	}
-	u, err := a.newUser(NewUser{Role: store.RoleClient, Name: in.Name, Email: in.Email, Password: in.Password})
+	u, err := a.newUser(ctx, NewUser{Role: store.RoleClient, Name: in.Name, Email: in.Email, Password: in.Password})
 	if err != nil {
 		return "", err
 	}
@@ -445,14 +445,14 @@ func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 // AssignPractitioners replaces the practitioners assigned to a client.
 // Admins only.
 func (a *App) AssignPractitioners(ctx context.Context, ac Actor, clientID string, ids []string) error {
-	if !ac.is(store.RoleAdmin) {
-		return forbidden("Only an admin can change assignments.")
-	}
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	return a.update(ctx, func(tx store.Tx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
+		}
+		if !ac.is(store.RoleAdmin) {
+			return forbidden("Only an admin can change assignments.")
 		}
 		for i, pid := range ids {
 			pu, err := tx.User(ctx, pid)

@@ -1,0 +1,185 @@
+package app
+
+import (
+	"context"
+
+	"holdspace"
+
+	"holdspace/catalogue"
+	"holdspace/consent"
+	"holdspace/fhir"
+	"holdspace/practice"
+	"holdspace/screening"
+	"holdspace/store"
+)
+
+// ClientBundle returns a client's record as a FHIR R4 Bundle of type
+// collection: the Patient, each Consent version, the Questionnaires and
+// QuestionnaireResponses of their screenings, their Practitioners and an
+// Encounter per session. Admins, assigned practitioners and the client may
+// read it; the read is audited.
+func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir.Bundle, error) {
+	var b fhir.Bundle
+	err := a.update(ctx, func(tx store.Tx) error {
+		c, err := visibleClient(ctx, tx, ac, clientID)
+		if err != nil {
+			return err
+		}
+		u, err := tx.User(ctx, clientID)
+		if err != nil {
+			return err
+		}
+		cv, err := a.clientView(u, c)
+		if err != nil {
+			return err
+		}
+		pat, err := fhir.NewPatient(fhir.PatientInput{ID: cv.ID, Name: cv.Name, Email: cv.Email, BirthDate: cv.BirthDate, Anatomy: cv.Anatomy})
+		if err != nil {
+			return err
+		}
+		res := []any{pat}
+		for _, pid := range c.PractitionerIDs {
+			pu, err := tx.User(ctx, pid)
+			if err != nil {
+				continue
+			}
+			p, err := a.person(pu)
+			if err != nil {
+				return err
+			}
+			creds, err := tx.ListCredentials(ctx, pid)
+			if err != nil {
+				return err
+			}
+			pr, err := fhir.NewPractitioner(fhir.PractitionerInput{ID: p.ID, Name: p.Name, Email: p.Email, Credentials: practiceCredentials(creds)})
+			if err != nil {
+				return err
+			}
+			res = append(res, pr)
+		}
+		ags, recs, err := a.loadAgreements(ctx, tx, clientID)
+		if err != nil {
+			return err
+		}
+		for i := range ags {
+			in := fhir.ConsentInput{Agreement: ags[i], Status: consent.StatusAt(&ags[i], ags, tx.Now())}
+			if recs[i].SignMethod == consent.SignInPerson {
+				in.AttestedBy = recs[i].SignedBy
+			}
+			for j := range ags {
+				if n := &ags[j]; n.Intent == ags[i].Intent && n.Version > ags[i].Version && !n.SignedAt.IsZero() &&
+					(in.SupersededAt.IsZero() || n.SignedAt.Before(in.SupersededAt)) {
+					in.SupersededAt = n.SignedAt
+				}
+			}
+			con, err := fhir.NewConsent(in)
+			if err != nil {
+				return err
+			}
+			res = append(res, con)
+		}
+		ss, err := tx.ListScreenings(ctx, clientID)
+		if err != nil {
+			return err
+		}
+		seenQ := map[string]bool{}
+		for _, s := range ss {
+			v, err := a.openScreening(s, true)
+			if err != nil {
+				return err
+			}
+			q, ok := screening.Lookup(s.Questionnaire)
+			if !ok {
+				continue
+			}
+			if !seenQ[q.Name] {
+				seenQ[q.Name] = true
+				res = append(res, fhir.Questionnaire(q))
+			}
+			qr, err := fhir.QuestionnaireResponse(q, v.Answers, fhir.Reference{Reference: "Patient/" + pat.ID}, s.TakenAt)
+			if err != nil {
+				return err
+			}
+			if qr.ID, err = fhir.LogicalID(s.ID); err != nil {
+				return err
+			}
+			res = append(res, qr)
+		}
+		sess, err := tx.ListSessions(ctx, store.SessionFilter{ClientID: clientID})
+		if err != nil {
+			return err
+		}
+		for _, s := range sess {
+			in := fhir.EncounterInput{ID: s.ID, ClientID: s.ClientID, PractitionerID: s.PractitionerID,
+				State: practice.State(s.State), Intent: catalogue.Intent(s.Intent), StartsAt: s.StartsAt}
+			evs, err := tx.ListEvents(ctx, s.ID)
+			if err != nil {
+				return err
+			}
+			for _, e := range evs {
+				switch practice.EventType(e.Type) {
+				case practice.EventBegin:
+					in.BegunAt = e.At
+				case practice.EventClose:
+					in.ClosedAt = e.At
+				}
+			}
+			enc, err := fhir.NewEncounter(in)
+			if err != nil {
+				return err
+			}
+			res = append(res, enc)
+		}
+		if b, err = fhir.NewBundle("", "", tx.Now(), res...); err != nil {
+			return err
+		}
+		return record(ctx, tx, ac, "client.read", clientID, clientID, "fhir")
+	})
+	return b, err
+}
+
+// AgreementReceipt returns the consent receipt of an agreement's latest
+// event (signed, revoked or expired), for the client's records. Those who
+// may see the agreement may read it; the read is audited.
+func (a *App) AgreementReceipt(ctx context.Context, ac Actor, id string) (fhir.Receipt, error) {
+	var rc fhir.Receipt
+	err := a.update(ctx, func(tx store.Tx) error {
+		r, _, err := a.visibleAgreement(ctx, tx, ac, id)
+		if err != nil {
+			return err
+		}
+		ags, _, err := a.loadAgreements(ctx, tx, r.ClientID)
+		if err != nil {
+			return err
+		}
+		var ag *consent.Agreement
+		for i := range ags {
+			if ags[i].ID == id {
+				ag = &ags[i]
+			}
+		}
+		ev := fhir.ConsentSigned
+		switch consent.StatusAt(ag, ags, tx.Now()) {
+		case consent.StatusDraft:
+			return holdspace.Conflict("unsigned", "A draft has no receipt; sign it first.")
+		case consent.StatusRevoked:
+			ev = fhir.ConsentRevoked
+		case consent.StatusExpired:
+			ev = fhir.ConsentExpired
+		default:
+			if len(ag.Revocations) > 0 {
+				ev = fhir.ConsentRevoked
+			}
+		}
+		in := fhir.ReceiptInput{Agreement: *ag, Event: ev, Jurisdiction: a.cfg.Jurisdiction, PolicyURL: a.cfg.PolicyURL,
+			Controller: fhir.Controller{Name: a.cfg.PracticeName, Email: a.cfg.PracticeEmail}}
+		if r.SignMethod == consent.SignInPerson {
+			in.AttestedBy = r.SignedBy
+		}
+		if rc, err = fhir.NewReceipt(in); err != nil {
+			return err
+		}
+		return record(ctx, tx, ac, "agreement.receipt", id, r.ClientID, string(ev))
+	})
+	return rc, err
+}
