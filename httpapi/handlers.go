@@ -1,0 +1,327 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"time"
+
+	"holdspace"
+	"holdspace/app"
+	"holdspace/catalogue"
+	"holdspace/fhir"
+	"holdspace/screening"
+)
+
+var errNoRoute = &holdspace.Error{Code: holdspace.ENOTFOUND, Reason: "not_found", Message: "There is no such API route."}
+
+func (s *Server) catalogue(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"regions":    catalogue.Regions(),
+		"techniques": catalogue.Techniques(),
+		"intents":    catalogue.Intents(),
+		"answers":    []catalogue.Answer{catalogue.Yes, catalogue.Ask, catalogue.No},
+		"covers":     catalogue.Covers(),
+	})
+	return nil
+}
+
+func (s *Server) eraseClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if err := s.app.EraseClient(r.Context(), ac, r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) exportClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	x, err := s.app.ExportClient(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="holdspace-export.json"`)
+	writeJSON(w, http.StatusOK, x)
+	return nil
+}
+
+func (s *Server) clientFHIR(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	b, err := s.app.ClientBundle(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	return json.NewEncoder(w).Encode(b)
+}
+
+func (s *Server) questionnaire(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	q, ok := screening.Lookup(r.PathValue("name"))
+	if !ok {
+		return holdspace.NotFound("questionnaire")
+	}
+	w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
+	return json.NewEncoder(w).Encode(fhir.Questionnaire(q))
+}
+
+func (s *Server) createScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in app.ScreeningInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	v, err := s.app.SubmitScreening(r.Context(), ac, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+func (s *Server) listScreenings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	vs, err := s.app.ListScreenings(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"screenings": vs})
+	return nil
+}
+
+func (s *Server) latestScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, cur, err := s.app.LatestScreening(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"screening": v, "current": cur})
+	return nil
+}
+
+func (s *Server) createHealthChange(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in app.HealthChangeInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	id, err := s.app.RecordHealthChange(r.Context(), ac, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, idResponse{id})
+	return nil
+}
+
+func (s *Server) createClearance(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in app.ClearanceInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	id, err := s.app.RecordClearance(r.Context(), ac, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, idResponse{id})
+	return nil
+}
+
+func (s *Server) createAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in app.AgreementInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	v, err := s.app.CreateAgreement(r.Context(), ac, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+func (s *Server) listAgreements(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	vs, err := s.app.ListAgreements(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"agreements": vs})
+	return nil
+}
+
+func (s *Server) getAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := s.app.GetAgreement(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+// optionalBody decodes a JSON body when one is sent; an empty body is the
+// zero input (sign and revoke may be called without one).
+func optionalBody(w http.ResponseWriter, r *http.Request, v any) error {
+	if r.ContentLength == 0 && r.Header.Get("Content-Type") == "" {
+		return nil
+	}
+	return decode(w, r, v)
+}
+
+func (s *Server) signAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in app.SignInput
+	if err := optionalBody(w, r, &in); err != nil {
+		return err
+	}
+	res, err := s.app.SignAgreement(r.Context(), ac, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) revokeAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in app.RevokeInput
+	if err := optionalBody(w, r, &in); err != nil {
+		return err
+	}
+	res, err := s.app.RevokeAgreement(r.Context(), ac, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, res)
+	return nil
+}
+
+func (s *Server) agreementReceipt(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	rc, err := s.app.AgreementReceipt(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, rc)
+	return nil
+}
+
+func (s *Server) createSession(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in app.SessionInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	v, err := s.app.CreateSession(r.Context(), ac, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, v)
+	return nil
+}
+
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	q := r.URL.Query()
+	var from, to time.Time
+	for _, p := range []struct {
+		name string
+		t    *time.Time
+	}{{"from", &from}, {"to", &to}} {
+		if v := q.Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return holdspace.Invalid("invalid_time", p.name, "Give %s as an RFC 3339 time.", p.name)
+			}
+			*p.t = t
+		}
+	}
+	vs, err := s.app.ListSessions(r.Context(), ac, q.Get("client_id"), from, to)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"sessions": vs})
+	return nil
+}
+
+func (s *Server) getSession(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := s.app.GetSession(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, v)
+	return nil
+}
+
+func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in app.EventInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	res, err := s.app.AppendEvent(r.Context(), ac, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, res)
+	return nil
+}
+
+func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	evs, err := s.app.ListEvents(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"events": evs})
+	return nil
+}
+
+func (s *Server) sessionBoard(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	b, err := s.app.SessionBoard(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, b)
+	return nil
+}
+
+func (s *Server) decide(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in app.DecideInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	d, err := s.app.Decide(r.Context(), ac, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, d)
+	return nil
+}
+
+// sessionStream serves Server-Sent Events: an event named "state" with the
+// session's live state first and on every change, and a comment every 15 s
+// to keep proxies from closing the connection.
+func (s *Server) sessionStream(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	states, err := s.app.Watch(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	if err := rc.Flush(); err != nil {
+		return nil
+	}
+	keep := time.NewTicker(15 * time.Second)
+	defer keep.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-keep.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return nil
+			}
+		case st, ok := <-states:
+			if !ok {
+				return nil
+			}
+			b, _ := json.Marshal(st)
+			if _, err := fmt.Fprintf(w, "id: %d\nevent: state\ndata: %s\n\n", st.Seq, b); err != nil {
+				return nil
+			}
+		}
+		if err := rc.Flush(); err != nil {
+			return nil
+		}
+	}
+}

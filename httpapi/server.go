@@ -1,0 +1,287 @@
+// Package httpapi serves holdspace's JSON API v1: routes, authentication by
+// bearer token, strict decoding, error mapping, metrics and the OpenAPI
+// document. Authorization lives in package app, one check per use case.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"holdspace"
+	"holdspace/app"
+	"holdspace/store"
+)
+
+// Server is the JSON API. Use Routes to mount it.
+type Server struct {
+	app     *app.App
+	log     *slog.Logger
+	metrics *Metrics
+	ready   func(context.Context) error
+	mux     *http.ServeMux
+	// routes lists every registered pattern, for the OpenAPI completeness
+	// test.
+	routes []string
+}
+
+// New returns an API server over a. ready reports whether the server may
+// take traffic (migrations applied, not shutting down).
+func New(a *app.App, log *slog.Logger, m *Metrics, ready func(context.Context) error) *Server {
+	s := &Server{app: a, log: log, metrics: m, ready: ready, mux: http.NewServeMux()}
+	s.registerRoutes()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+// Patterns returns every route pattern registered, as "METHOD /path".
+func (s *Server) Patterns() []string { return append([]string(nil), s.routes...) }
+
+func (s *Server) handle(pattern string, h http.Handler) {
+	s.routes = append(s.routes, pattern)
+	s.mux.Handle(pattern, h)
+}
+
+// authedFunc is a handler that needs an authenticated actor.
+type authedFunc func(w http.ResponseWriter, r *http.Request, ac app.Actor) error
+
+// plainFunc is a handler that needs no actor.
+type plainFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) plain(h plainFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			WriteError(w, r, s.log, err)
+		}
+	})
+}
+
+// authed authenticates the bearer token, then calls h.
+func (s *Server) authed(h authedFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ac, err := s.actor(r)
+		if err == nil {
+			err = h(w, r, ac)
+		}
+		if err != nil {
+			WriteError(w, r, s.log, err)
+		}
+	})
+}
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
+}
+
+func (s *Server) actor(r *http.Request) (app.Actor, error) {
+	tok := bearer(r)
+	if tok == "" {
+		return app.Actor{}, &holdspace.Error{Code: holdspace.EUNAUTHORIZED, Reason: "missing_token", Message: "Send a bearer token in the Authorization header."}
+	}
+	return s.app.Authenticate(r.Context(), tok, "api")
+}
+
+// ClientAddr returns the caller's address for rate limiting (the socket's
+// peer; proxies are not trusted).
+func ClientAddr(r *http.Request) string {
+	addr := r.RemoteAddr
+	if i := strings.LastIndexByte(addr, ':'); i > 0 {
+		addr = addr[:i]
+	}
+	return strings.Trim(addr, "[]")
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.ready(ctx); err != nil {
+		return &holdspace.Error{Code: holdspace.EUNAVAILABLE, Reason: "not_ready", Message: "holdspace is not ready.", Err: err}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return nil
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	sess, err := s.app.Login(r.Context(), in.Email, in.Password, ClientAddr(r), "api")
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sess)
+	return nil
+}
+
+func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if err := s.app.Logout(r.Context(), ac, bearer(r)); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	p, err := s.app.Me(r.Context(), ac)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, p)
+	return nil
+}
+
+type idResponse struct {
+	ID string `json:"id"`
+}
+
+func (s *Server) createPractitioner(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in struct {
+		Name     string `json:"name"`
+		Email    string `json:"email"`
+		Password string `json:"password"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if ac.Role != store.RoleAdmin {
+		return holdspace.Errorf(holdspace.EFORBIDDEN, "Only an admin can add practitioners.")
+	}
+	if in.Password == "" {
+		return holdspace.Invalid("required", "password", "A password is required.")
+	}
+	id, err := s.app.CreateUser(r.Context(), ac, app.NewUser{Role: store.RolePractitioner, Name: in.Name, Email: in.Email, Password: in.Password})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, idResponse{id})
+	return nil
+}
+
+func (s *Server) listPractitioners(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	ps, err := s.app.ListPractitioners(r.Context(), ac)
+	if err != nil {
+		return err
+	}
+	if ps == nil {
+		ps = []app.Person{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"practitioners": ps})
+	return nil
+}
+
+func (s *Server) getPractitioner(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	p, creds, err := s.app.Practitioner(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"id": p.ID, "name": p.Name, "email": p.Email, "credentials": creds})
+	return nil
+}
+
+func (s *Server) createCredential(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in app.CredentialInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	id, err := s.app.AddCredential(r.Context(), ac, r.PathValue("id"), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, idResponse{id})
+	return nil
+}
+
+func (s *Server) createClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in app.ClientInput
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	id, err := s.app.CreateClient(r.Context(), ac, in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, idResponse{id})
+	return nil
+}
+
+func (s *Server) listClients(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	cs, err := s.app.ListClients(r.Context(), ac)
+	if err != nil {
+		return err
+	}
+	if cs == nil {
+		cs = []app.ClientView{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"clients": cs})
+	return nil
+}
+
+func (s *Server) getClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	c, err := s.app.GetClient(r.Context(), ac, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, c)
+	return nil
+}
+
+func (s *Server) assignClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	var in struct {
+		PractitionerIDs []string `json:"practitioner_ids"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	if err := s.app.AssignPractitioners(r.Context(), ac, r.PathValue("id"), in.PractitionerIDs); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	q := r.URL.Query()
+	var since time.Time
+	if v := q.Get("since"); v != "" {
+		t, err := time.Parse(time.RFC3339, v)
+		if err != nil {
+			return holdspace.Invalid("invalid_time", "since", "Give since as an RFC 3339 time.")
+		}
+		since = t
+	}
+	var after int64
+	if v := q.Get("after_seq"); v != "" {
+		n, err := parseInt(v)
+		if err != nil || n < 0 {
+			return holdspace.Invalid("invalid_number", "after_seq", "Give after_seq as a whole number.")
+		}
+		after = n
+	}
+	limit := 0
+	if v := q.Get("limit"); v != "" {
+		n, err := parseInt(v)
+		if err != nil || n < 1 || n > 1000 {
+			return holdspace.Invalid("invalid_number", "limit", "Give limit as a whole number from 1 to 1000.")
+		}
+		limit = int(n)
+	}
+	es, err := s.app.ListAudit(r.Context(), ac, q.Get("client_id"), since, after, limit)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"entries": es})
+	return nil
+}
