@@ -185,7 +185,7 @@ func TestCopyBetweenEngines(t *testing.T) {
 	defer lite.Close()
 	storetest.Populate(t, lite)
 	pg := openDB(t)
-	if err := sqlstore.Copy(ctx, pg, lite); err != nil {
+	if err := sqlstore.Copy(ctx, pg, lite, nil); err != nil {
 		t.Fatalf("sqlite → postgres: %v", err)
 	}
 	storetest.CheckSameContent(t, pg, lite)
@@ -194,7 +194,7 @@ func TestCopyBetweenEngines(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer back.Close()
-	if err := sqlstore.Copy(ctx, back, pg); err != nil {
+	if err := sqlstore.Copy(ctx, back, pg, nil); err != nil {
 		t.Fatalf("postgres → sqlite: %v", err)
 	}
 	storetest.CheckSameContent(t, back, lite)

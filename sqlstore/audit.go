@@ -126,3 +126,13 @@ func (t *Tx) Counts(ctx context.Context) (map[string]int64, error) {
 	}
 	return out, nil
 }
+
+// Wipe implements store.Importer: it deletes every row, children first.
+func (t *Tx) Wipe(ctx context.Context) error {
+	for i := len(countedTables) - 1; i >= 0; i-- {
+		if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+countedTables[i]); err != nil {
+			return t.db.internal("wipe "+countedTables[i], err)
+		}
+	}
+	return nil
+}

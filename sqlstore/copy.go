@@ -15,10 +15,21 @@ import (
 // transaction of src and one write transaction of dst: either all of it
 // arrives or nothing does. It then compares the row counts of both and
 // returns an error when they differ. It holds the practice in memory.
-func Copy(ctx context.Context, dst, src store.DB) error {
+//
+// progress, when not nil, is called after each record is written with the
+// number written so far and the total.
+func Copy(ctx context.Context, dst, src store.DB, progress func(done, total int)) error {
 	var snap snapshot
 	if err := src.View(ctx, func(tx store.Tx) error { return snap.read(ctx, tx) }); err != nil {
 		return fmt.Errorf("copy: read source: %w", err)
+	}
+	total := snap.size()
+	done := 0
+	snap.tick = func() {
+		done++
+		if progress != nil {
+			progress(done, total)
+		}
 	}
 	if err := dst.Update(ctx, func(tx store.Tx) error { return snap.write(ctx, tx) }); err != nil {
 		return fmt.Errorf("copy: write destination: %w", err)
@@ -50,6 +61,13 @@ type snapshot struct {
 	sessions     []*store.Session
 	events       []*store.SessionEvent
 	auditEntries []audit.Entry
+	tick         func()
+}
+
+// size is the number of records in the snapshot.
+func (s *snapshot) size() int {
+	return len(s.users) + len(s.tokens) + len(s.clients) + len(s.credentials) + len(s.screenings) + len(s.health) +
+		len(s.clearances) + len(s.agreements) + len(s.revocations) + len(s.sessions) + len(s.events) + len(s.auditEntries)
 }
 
 func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
@@ -119,61 +137,73 @@ func (s *snapshot) write(ctx context.Context, tx store.Tx) error {
 		if err := tx.ImportUser(ctx, u); err != nil {
 			return fmt.Errorf("user %s: %w", u.ID, err)
 		}
+		s.tick()
 	}
 	for _, k := range s.tokens {
 		if err := tx.CreateToken(ctx, k); err != nil {
 			return fmt.Errorf("token of %s: %w", k.UserID, err)
 		}
+		s.tick()
 	}
 	for _, c := range s.clients {
 		if err := tx.CreateClient(ctx, c); err != nil {
 			return fmt.Errorf("client %s: %w", c.ID, err)
 		}
+		s.tick()
 	}
 	for _, c := range s.credentials {
 		if err := tx.CreateCredential(ctx, c); err != nil {
 			return fmt.Errorf("credential %s: %w", c.ID, err)
 		}
+		s.tick()
 	}
 	for _, x := range s.screenings {
 		if err := tx.CreateScreening(ctx, x); err != nil {
 			return fmt.Errorf("screening %s: %w", x.ID, err)
 		}
+		s.tick()
 	}
 	for _, h := range s.health {
 		if err := tx.CreateHealthChange(ctx, h); err != nil {
 			return fmt.Errorf("health change %s: %w", h.ID, err)
 		}
+		s.tick()
 	}
 	for _, c := range s.clearances {
 		if err := tx.CreateClearance(ctx, c); err != nil {
 			return fmt.Errorf("clearance %s: %w", c.ID, err)
 		}
+		s.tick()
 	}
 	for _, a := range s.agreements {
 		if err := tx.CreateAgreement(ctx, a); err != nil {
 			return fmt.Errorf("agreement %s: %w", a.ID, err)
 		}
+		s.tick()
 	}
 	for _, r := range s.revocations {
 		if err := tx.CreateRevocation(ctx, r); err != nil {
 			return fmt.Errorf("revocation %s: %w", r.ID, err)
 		}
+		s.tick()
 	}
 	for _, se := range s.sessions {
 		if err := tx.CreateSession(ctx, se); err != nil {
 			return fmt.Errorf("session %s: %w", se.ID, err)
 		}
+		s.tick()
 	}
 	for _, e := range s.events {
 		if err := tx.ImportEvent(ctx, e); err != nil {
 			return fmt.Errorf("event %s: %w", e.ID, err)
 		}
+		s.tick()
 	}
 	for _, e := range s.auditEntries {
 		if err := tx.ImportAudit(ctx, e); err != nil {
 			return fmt.Errorf("audit entry %d: %w", e.Seq, err)
 		}
+		s.tick()
 	}
 	return nil
 }

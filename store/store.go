@@ -394,4 +394,7 @@ type Importer interface {
 	AllTokens(ctx context.Context) ([]*Token, error)
 	// Counts returns the number of rows per table, for verifying a copy.
 	Counts(ctx context.Context) (map[string]int64, error)
+	// Wipe deletes every row of every table, audit included: only for
+	// overwriting the target of a copy on the operator's explicit word.
+	Wipe(ctx context.Context) error
 }

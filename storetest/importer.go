@@ -58,7 +58,7 @@ func (s suite) importerCases() []tcase {
 		{"RoundTrip", func(t *testing.T, src store.DB) {
 			Populate(t, src)
 			dst := s.open(t)
-			if err := sqlstore.Copy(ctx, dst, src); err != nil {
+			if err := sqlstore.Copy(ctx, dst, src, nil); err != nil {
 				t.Fatalf("Copy: %v", err)
 			}
 			CheckSameContent(t, dst, src)
