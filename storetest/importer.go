@@ -63,6 +63,41 @@ func (s suite) importerCases() []tcase {
 			}
 			CheckSameContent(t, dst, src)
 		}},
+		{"Wipe", func(t *testing.T, db store.DB) {
+			Populate(t, db)
+			if err := db.Update(ctx, func(tx store.Tx) error { return tx.Wipe(ctx) }); err != nil {
+				t.Fatalf("Wipe: %v", err)
+			}
+			view(t, db, func(tx store.Tx) error {
+				got, err := tx.Counts(ctx)
+				if err != nil {
+					return err
+				}
+				for table, n := range got {
+					if n != 0 {
+						t.Errorf("after Wipe %s has %d rows", table, n)
+					}
+				}
+				return nil
+			})
+			// The emptied database takes a whole copy again.
+			src := s.open(t)
+			Populate(t, src)
+			if err := sqlstore.Copy(ctx, db, src, nil); err != nil {
+				t.Fatalf("Copy after Wipe: %v", err)
+			}
+			CheckSameContent(t, db, src)
+		}},
+		{"CopyProgress", func(t *testing.T, src store.DB) {
+			Populate(t, src)
+			var calls, last, total int
+			if err := sqlstore.Copy(ctx, s.open(t), src, func(done, n int) { calls, last, total = calls+1, done, n }); err != nil {
+				t.Fatalf("Copy: %v", err)
+			}
+			if calls == 0 || last != total || calls != total {
+				t.Fatalf("progress: %d calls, last %d of %d", calls, last, total)
+			}
+		}},
 		{"Counts", func(t *testing.T, db store.DB) {
 			Populate(t, db)
 			view(t, db, func(tx store.Tx) error {
