@@ -2,11 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -17,61 +12,13 @@ import (
 	"holdspace/postgres"
 	"holdspace/sqlite"
 	"holdspace/sqlstore"
+	"holdspace/postgres/pgtest"
 	"holdspace/store"
 	"holdspace/storetest"
 )
 
-const defaultURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-
-// baseURL is the maintenance database: from HOLDSPACE_TEST_POSTGRES, else
-// the local default.
-func baseURL() string {
-	if u := os.Getenv("HOLDSPACE_TEST_POSTGRES"); u != "" {
-		return u
-	}
-	return defaultURL
-}
-
-var (
-	maintOnce sync.Once
-	maint     *sql.DB
-	maintErr  error
-)
-
-// freshURL creates an empty database for tb, dropped when tb ends, and
-// returns its URL. PostgreSQL must be reachable: the suite fails, never
-// skips, without it.
-func freshURL(tb testing.TB) string {
-	tb.Helper()
-	maintOnce.Do(func() {
-		maint, maintErr = sql.Open("pgx", baseURL())
-		if maintErr == nil {
-			maintErr = maint.Ping()
-		}
-	})
-	if maintErr != nil {
-		tb.Fatalf("PostgreSQL is needed for these tests and is not reachable at %s (set HOLDSPACE_TEST_POSTGRES): %v", baseURL(), maintErr)
-	}
-	var b [6]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		tb.Fatal(err)
-	}
-	name := "hs_" + hex.EncodeToString(b[:])
-	if _, err := maint.Exec("CREATE DATABASE " + name); err != nil {
-		tb.Fatalf("create test database: %v", err)
-	}
-	tb.Cleanup(func() {
-		if _, err := maint.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)"); err != nil {
-			tb.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(baseURL())
-	if err != nil {
-		tb.Fatalf("parse %s: %v", baseURL(), err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+// freshURL creates an empty database for tb; see pgtest.FreshURL.
+func freshURL(tb testing.TB) string { return pgtest.FreshURL(tb) }
 
 // openDB opens a migrated database in a fresh PostgreSQL database.
 func openDB(tb testing.TB) *postgres.DB {
