@@ -1,0 +1,253 @@
+package app
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"holdspace/authn"
+	"holdspace/catalogue"
+	"holdspace/consent"
+	"holdspace/seal"
+	"holdspace/sqlite"
+	"holdspace/store"
+)
+
+// cheap makes password hashing fast in tests; production uses RFC 9106.
+var cheap = authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}
+
+func newTestApp(t *testing.T) *App {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	keys, err := seal.NewKeyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(Config{DB: db, Keys: keys, Argon2: cheap})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// live is a session in progress with a signed agreement granting massage on
+// every general region.
+type live struct {
+	a               *App
+	client, pract   Actor
+	session, agreed string
+}
+
+func newLive(t *testing.T, a *App) live {
+	t.Helper()
+	ctx := context.Background()
+	pid, err := a.CreateUser(ctx, System, NewUser{Role: store.RolePractitioner, Name: "Pat", Email: "p@example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cid, err := a.CreateClient(ctx, System, ClientInput{Name: "Casey", Email: "c@example.test", BirthDate: "1980-01-01", PractitionerIDs: []string{pid}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := live{a: a, client: Actor{UserID: cid, Role: store.RoleClient}, pract: Actor{UserID: pid, Role: store.RolePractitioner}}
+	var grants []consent.Grant
+	for _, r := range catalogue.RegionsInGroup(catalogue.General) {
+		grants = append(grants, consent.Grant{Region: r, Technique: "massage", Answer: catalogue.Yes})
+	}
+	ag, err := a.CreateAgreement(ctx, l.client, cid, AgreementInput{Intent: "therapeutic", Grants: grants})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SignAgreement(ctx, l.client, ag.ID, SignInput{}); err != nil {
+		t.Fatal(err)
+	}
+	l.agreed = ag.ID
+	s, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: cid, Intent: "therapeutic", StartsAt: "2026-11-26T10:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.session = s.ID
+	for _, ev := range []struct {
+		who Actor
+		typ string
+	}{{l.pract, "open"}, {l.client, "reconfirm"}, {l.pract, "begin"}} {
+		if _, err := a.AppendEvent(ctx, ev.who, s.ID, EventInput{Type: ev.typ}); err != nil {
+			t.Fatalf("%s: %v", ev.typ, err)
+		}
+	}
+	return l
+}
+
+// TestNoStalePermit runs decisions in parallel with revokes and stops and
+// checks every decision against the order of acknowledged writes: a
+// decision that started after a revoke of its region returned, or inside an
+// acknowledged stop, must deny. Run it with -race.
+func TestNoStalePermit(t *testing.T) {
+	a := newTestApp(t)
+	l := newLive(t, a)
+	ctx := context.Background()
+	regions := catalogue.RegionsInGroup(catalogue.General)
+
+	type decision struct {
+		start, end time.Time
+		region     string
+		outcome    consent.Outcome
+	}
+	var mu sync.Mutex
+	var decisions []decision
+	revokedAt := map[string]time.Time{}
+	type interval struct{ from, to time.Time }
+	var stops []interval
+
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := 0; w < 4; w++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, 7))
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				region := regions[rng.IntN(len(regions))]
+				actor := l.pract
+				if rng.IntN(2) == 0 {
+					actor = l.client
+				}
+				start := time.Now()
+				d, err := a.Decide(ctx, actor, DecideInput{SessionID: l.session, Region: region, Technique: "massage"})
+				end := time.Now()
+				if err != nil {
+					t.Errorf("decide: %v", err)
+					return
+				}
+				mu.Lock()
+				decisions = append(decisions, decision{start, end, region, d.Outcome})
+				mu.Unlock()
+			}
+		}(uint64(w))
+	}
+	rng := rand.New(rand.NewPCG(42, 42))
+	order := slices.Clone(regions)
+	rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+	for _, region := range order {
+		time.Sleep(time.Duration(rng.IntN(10)) * time.Millisecond)
+		if rng.IntN(2) == 0 {
+			if _, err := a.AppendEvent(ctx, l.client, l.session, EventInput{Type: "stop"}); err != nil {
+				t.Fatal(err)
+			}
+			stopAck := time.Now()
+			time.Sleep(time.Duration(2+rng.IntN(6)) * time.Millisecond)
+			resumeStart := time.Now()
+			if _, err := a.AppendEvent(ctx, l.client, l.session, EventInput{Type: "resume"}); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			stops = append(stops, interval{stopAck, resumeStart})
+			mu.Unlock()
+		}
+		if _, err := a.RevokeAgreement(ctx, l.client, l.agreed, RevokeInput{Regions: []string{region}}); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		revokedAt[region] = time.Now()
+		mu.Unlock()
+	}
+	time.Sleep(5 * time.Millisecond)
+	close(done)
+	wg.Wait()
+
+	permits, stale := 0, 0
+	for _, d := range decisions {
+		if d.outcome != consent.Permit {
+			continue
+		}
+		permits++
+		if at, ok := revokedAt[d.region]; ok && d.start.After(at) {
+			stale++
+			t.Errorf("permit for %s started %v after its revoke was acknowledged", d.region, d.start.Sub(at))
+		}
+		for _, s := range stops {
+			if d.start.After(s.from) && d.end.Before(s.to) {
+				stale++
+				t.Errorf("permit for %s inside an acknowledged stop", d.region)
+			}
+		}
+	}
+	if permits == 0 || len(decisions) < 100 {
+		t.Fatalf("the test proved nothing: %d decisions, %d permits", len(decisions), permits)
+	}
+	t.Logf("%d decisions (%d permits), %d revokes, %d stops: %d stale permits", len(decisions), permits, len(order), len(stops), stale)
+}
+
+// TestCachedIndexFollowsEveryFactChange decides through the cache before
+// and after each kind of write that changes a decision fact, and checks the
+// decision moves with it.
+func TestCachedIndexFollowsEveryFactChange(t *testing.T) {
+	a := newTestApp(t)
+	l := newLive(t, a)
+	ctx := context.Background()
+	decide := func(region, technique string) consent.Decision {
+		t.Helper()
+		d, err := a.Decide(ctx, l.pract, DecideInput{SessionID: l.session, Region: region, Technique: technique})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if d := decide("feet", "massage"); d.Outcome != consent.Permit {
+		t.Fatalf("feet: %v", d.Reasons())
+	}
+	// A screening with a contraindication for everything (fever).
+	ans := `{"fever":true,"dvt":false,"anticoagulants":false,"recent-surgery":false,"cancer-treatment":false,
+		"hypertension-unstable":false,"stroke-recent":false,"prostatitis-symptoms":false,"prostate-cancer":false,
+		"prostate-procedure-healing":false,"rectal-bleeding":false,"anal-acute":false,"anorectal-disease":false,
+		"prolapse-repair":false,"seed-implants":false,"sti-active":false,"immunosuppressed":false,"latex-allergy":false,
+		"trauma-history":"no"}`
+	if _, err := a.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: []byte(ans)}); err != nil {
+		t.Fatal(err)
+	}
+	if d := decide("feet", "massage"); d.Outcome != consent.Deny || !d.Has(consent.CodeContraindicated) {
+		t.Fatalf("after fever screening: %v", d.Reasons())
+	}
+	// A newer screening without fever lifts it.
+	clear := []byte(`{"fever":false` + ans[len(`{"fever":true`):])
+	if _, err := a.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: clear}); err != nil {
+		t.Fatal(err)
+	}
+	if d := decide("feet", "massage"); d.Outcome != consent.Permit {
+		t.Fatalf("after clear screening: %v", d.Reasons())
+	}
+	// A check-in no (a session event) narrows at once.
+	if _, err := a.AppendEvent(ctx, l.client, l.session, EventInput{Type: "checkin", Region: "feet", Answer: "no"}); err != nil {
+		t.Fatal(err)
+	}
+	if d := decide("feet", "massage"); !d.Has(consent.CodeCheckinDeclined) {
+		t.Fatalf("after check-in no: %v", d.Reasons())
+	}
+	// A narrower agreement signed mid-session narrows at once.
+	if d := decide("hands", "massage"); d.Outcome != consent.Permit {
+		t.Fatalf("hands: %v", d.Reasons())
+	}
+	narrow, err := a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic",
+		Grants: []consent.Grant{{Region: "head", Technique: "massage", Answer: catalogue.Yes}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SignAgreement(ctx, l.client, narrow.ID, SignInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := decide("hands", "massage"); d.Outcome != consent.Deny {
+		t.Fatalf("after a narrower agreement: %v", d.Reasons())
+	}
+}
