@@ -1,0 +1,173 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"holdspace/app"
+	"holdspace/audit"
+	"holdspace/catalogue"
+	"holdspace/store"
+)
+
+func (h *handler) adminHome(q *request) error {
+	v := q.view("Practice", nil)
+	v.Wide = true
+	h.render(q.w, http.StatusOK, "admin", v)
+	return nil
+}
+
+// practitionerRow is a practitioner with their credentials for the admin.
+type practitionerRow struct {
+	app.Person
+	Credentials []credentialRow
+}
+
+type credentialRow struct {
+	app.Credential
+	Valid bool
+	State string
+}
+
+func (h *handler) adminPractitioners(q *request) error {
+	return h.renderPractitioners(q, "", nil)
+}
+
+// renderPractitioners shows every practitioner and their credentials;
+// errs, when set, belong to the form named by formID.
+func (h *handler) renderPractitioners(q *request, formID string, errs map[string]string) error {
+	ctx := q.r.Context()
+	ps, err := h.app.ListPractitioners(ctx, q.ac)
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	var rows []practitionerRow
+	for _, p := range ps {
+		_, creds, err := h.app.Practitioner(ctx, q.ac, p.ID)
+		if err != nil {
+			return err
+		}
+		row := practitionerRow{Person: p}
+		for _, c := range creds {
+			cr := credentialRow{Credential: c, Valid: c.ValidAt(now), State: "Valid"}
+			switch {
+			case now.After(c.ValidUntil):
+				cr.State = "Expired"
+			case now.Before(c.ValidFrom):
+				cr.State = "Not yet valid"
+			}
+			row.Credentials = append(row.Credentials, cr)
+		}
+		rows = append(rows, row)
+	}
+	slices.SortFunc(rows, func(a, b practitionerRow) int { return strings.Compare(a.Name, b.Name) })
+	v := q.view("Practitioners", map[string]any{"Rows": rows, "Covers": catalogue.Covers(), "FormID": formID})
+	v.Wide = true
+	v.Form = q.r.PostForm
+	status := http.StatusOK
+	if len(errs) > 0 {
+		v.Errors, v.Error, status = errs, "Something needs another look; the note is beside the field.", http.StatusBadRequest
+	}
+	h.render(q.w, status, "admin_practitioners", v)
+	return nil
+}
+
+func (h *handler) adminCreatePractitioner(q *request) error {
+	f := q.r.PostForm
+	_, err := h.app.CreateUser(q.r.Context(), q.ac, app.NewUser{Role: store.RolePractitioner, Name: f.Get("name"),
+		Email: f.Get("email"), Password: f.Get("password")})
+	if err != nil {
+		if errs, ok := fieldErrors(err); ok {
+			return h.renderPractitioners(q, "new", errs)
+		}
+		return err
+	}
+	return redirect(q, "/admin/practitioners?done=created")
+}
+
+func (h *handler) adminAddCredential(q *request) error {
+	f := q.r.PostForm
+	id := q.r.PathValue("id")
+	_, err := h.app.AddCredential(q.r.Context(), q.ac, id, app.CredentialInput{Kind: f.Get("kind"), Issuer: f.Get("issuer"),
+		Number: f.Get("number"), ValidFrom: f.Get("valid_from"), ValidUntil: f.Get("valid_until"), Covers: f["covers"]})
+	if err != nil {
+		if errs, ok := fieldErrors(err); ok {
+			return h.renderPractitioners(q, id, errs)
+		}
+		return err
+	}
+	return redirect(q, "/admin/practitioners?done=created")
+}
+
+func (h *handler) adminClients(q *request) error {
+	return h.renderAdminClients(q, "", nil)
+}
+
+func (h *handler) renderAdminClients(q *request, formID string, errs map[string]string) error {
+	cs, err := h.app.ListClients(q.r.Context(), q.ac)
+	if err != nil {
+		return err
+	}
+	ps, err := h.app.ListPractitioners(q.r.Context(), q.ac)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(cs, func(a, b app.ClientView) int { return strings.Compare(a.Name, b.Name) })
+	v := q.view("Clients and assignments", map[string]any{"Clients": cs, "Practitioners": ps, "FormID": formID})
+	v.Wide = true
+	status := http.StatusOK
+	if len(errs) > 0 {
+		v.Errors, status = errs, http.StatusBadRequest
+		for _, m := range errs {
+			v.Error = m
+		}
+	}
+	h.render(q.w, status, "admin_clients", v)
+	return nil
+}
+
+func (h *handler) adminAssign(q *request) error {
+	id := q.r.PathValue("id")
+	if err := h.app.AssignPractitioners(q.r.Context(), q.ac, id, q.r.PostForm["practitioner_ids"]); err != nil {
+		if errs, ok := fieldErrors(err); ok {
+			return h.renderAdminClients(q, id, errs)
+		}
+		return err
+	}
+	return redirect(q, "/admin/clients?done=assigned")
+}
+
+// adminAudit shows the audit log, filtered by client and a start day.
+func (h *handler) adminAudit(q *request) error {
+	qs := q.r.URL.Query()
+	client := strings.TrimSpace(qs.Get("client_id"))
+	errs := map[string]string{}
+	var since time.Time
+	if s := strings.TrimSpace(qs.Get("since")); s != "" {
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			errs["since"] = "Give a date as YYYY-MM-DD."
+		}
+		since = t
+	}
+	var entries []audit.Entry
+	if len(errs) == 0 {
+		var err error
+		if entries, err = h.app.ListAudit(q.r.Context(), q.ac, client, since, 0, 500); err != nil {
+			return err
+		}
+	}
+	slices.Reverse(entries)
+	v := q.view("Audit log", map[string]any{"Entries": entries, "Client": client, "Since": qs.Get("since")})
+	v.Wide = true
+	v.Errors = errs
+	status := http.StatusOK
+	if len(errs) > 0 {
+		status = http.StatusBadRequest
+	}
+	h.render(q.w, status, "admin_audit", v)
+	return nil
+}

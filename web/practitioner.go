@@ -1,0 +1,251 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"holdspace"
+	"holdspace/app"
+	"holdspace/catalogue"
+)
+
+// console is the practitioner's start page: today's sessions, then the
+// upcoming ones.
+func (h *handler) console(q *request) error {
+	ctx := q.r.Context()
+	now := time.Now().UTC()
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	ss, err := h.app.ListSessions(ctx, q.ac, "", day, day.AddDate(0, 0, 30))
+	if err != nil {
+		return err
+	}
+	names, err := h.clientNames(q)
+	if err != nil {
+		return err
+	}
+	var today, later []app.SessionView
+	for _, s := range ss {
+		if s.StartsAt.Before(day.AddDate(0, 0, 1)) {
+			today = append(today, s)
+		} else {
+			later = append(later, s)
+		}
+	}
+	// Sessions already running stay on top whatever their booked time.
+	all, err := h.app.ListSessions(ctx, q.ac, "", time.Time{}, day)
+	if err != nil {
+		return err
+	}
+	for _, s := range all {
+		if s.State == "open" || s.State == "in-progress" || s.State == "stopped" {
+			today = append(today, s)
+		}
+	}
+	byTime := func(a, b app.SessionView) int { return a.StartsAt.Compare(b.StartsAt) }
+	slices.SortFunc(today, byTime)
+	slices.SortFunc(later, byTime)
+	v := q.view("Today", map[string]any{"Today": today, "Later": later, "Names": names})
+	v.Wide = true
+	h.render(q.w, http.StatusOK, "console", v)
+	return nil
+}
+
+func (h *handler) clientNames(q *request) (map[string]string, error) {
+	cs, err := h.app.ListClients(q.r.Context(), q.ac)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, c := range cs {
+		out[c.ID] = c.Name
+	}
+	return out, nil
+}
+
+func (h *handler) clientList(q *request) error {
+	cs, err := h.app.ListClients(q.r.Context(), q.ac)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(cs, func(a, b app.ClientView) int { return strings.Compare(a.Name, b.Name) })
+	v := q.view("Clients", map[string]any{"Clients": cs})
+	v.Wide = true
+	h.render(q.w, http.StatusOK, "clients", v)
+	return nil
+}
+
+func (h *handler) newClientPage(q *request) error {
+	return h.renderNewClient(q, nil)
+}
+
+func (h *handler) renderNewClient(q *request, errs map[string]string) error {
+	ps, err := h.app.ListPractitioners(q.r.Context(), q.ac)
+	if err != nil {
+		return err
+	}
+	v := q.view("Add a client", map[string]any{"Practitioners": ps})
+	v.Form = q.r.PostForm
+	status := http.StatusOK
+	if len(errs) > 0 {
+		v.Errors, v.Error, status = errs, "Something needs another look; the note is beside the field.", http.StatusBadRequest
+	}
+	h.render(q.w, status, "client_new", v)
+	return nil
+}
+
+func (h *handler) createClient(q *request) error {
+	f := q.r.PostForm
+	in := app.ClientInput{Name: f.Get("name"), Email: f.Get("email"), Password: f.Get("password"), BirthDate: f.Get("birth_date"),
+		Anatomy:         catalogue.Anatomy{Prostate: f.Get("prostate") == "on", Vagina: f.Get("vagina") == "on", Breasts: f.Get("breasts") == "on"},
+		PractitionerIDs: f["practitioner_ids"], Notes: f.Get("notes")}
+	id, err := h.app.CreateClient(q.r.Context(), q.ac, in)
+	if err != nil {
+		if errs, ok := fieldErrors(err); ok {
+			return h.renderNewClient(q, errs)
+		}
+		return err
+	}
+	return redirect(q, "/clients/"+id+"?done=created")
+}
+
+// clientFile is a client's file for their practitioner: profile, screening
+// on the body map with reasons and sources, agreements and their history,
+// sessions, and the pain and tension chart.
+func (h *handler) clientFile(q *request) error {
+	return h.renderClientFile(q, nil)
+}
+
+func (h *handler) renderClientFile(q *request, errs map[string]string) error {
+	ctx := q.r.Context()
+	id := q.r.PathValue("id")
+	cv, err := h.app.GetClient(ctx, q.ac, id)
+	if err != nil {
+		return err
+	}
+	var scr *app.ScreeningView
+	cur, err := h.app.CurrentScreeningOf(ctx, q.ac, id)
+	if err != nil {
+		return err
+	}
+	if cur.Present {
+		sv, _, err := h.app.LatestScreening(ctx, q.ac, id)
+		if err != nil && holdspace.ErrorCode(err) != holdspace.ENOTFOUND {
+			return err
+		}
+		if err == nil {
+			scr = &sv
+		}
+	}
+	states, rows := screeningMap(cur, cv.Anatomy)
+	ags, err := h.app.ListAgreements(ctx, q.ac, id)
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(ags, func(a, b app.AgreementView) int { return b.CreatedAt.Compare(a.CreatedAt) })
+	ss, err := h.app.ListSessions(ctx, q.ac, id, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	slices.SortFunc(ss, func(a, b app.SessionView) int { return b.StartsAt.Compare(a.StartsAt) })
+	scores, err := h.app.ClientOutcomes(ctx, q.ac, id)
+	if err != nil {
+		return err
+	}
+	ps, err := h.app.ListPractitioners(ctx, q.ac)
+	if err != nil {
+		return err
+	}
+	var assigned []app.Person
+	for _, p := range ps {
+		if slices.Contains(cv.PractitionerIDs, p.ID) {
+			assigned = append(assigned, p)
+		}
+	}
+	v := q.view(cv.Name, map[string]any{
+		"Client": cv, "Screening": scr, "Current": cur, "Map": bodyMapSVG(states, false), "Rows": rows,
+		"Agreements": ags, "Sessions": ss, "Chart": painChart(scores), "Scores": scores, "Assigned": assigned,
+		"Intents": catalogue.Intents(), "DefaultStart": time.Now().UTC().Add(time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04"),
+	})
+	v.Wide = true
+	v.Form = q.r.PostForm
+	status := http.StatusOK
+	if len(errs) > 0 {
+		v.Errors, v.Error, status = errs, "The session could not be booked; the note is beside the field.", http.StatusBadRequest
+	}
+	h.render(q.w, status, "client_file", v)
+	return nil
+}
+
+// bookSession books a session from the client file. The time is entered
+// in UTC (the form says so).
+func (h *handler) bookSession(q *request) error {
+	f := q.r.PostForm
+	starts := strings.TrimSpace(f.Get("starts_at"))
+	if len(starts) == len("2006-01-02T15:04") {
+		starts += ":00Z"
+	}
+	in := app.SessionInput{ClientID: q.r.PathValue("id"), PractitionerID: f.Get("practitioner_id"), Intent: f.Get("intent"), StartsAt: starts}
+	s, err := h.app.CreateSession(q.r.Context(), q.ac, in)
+	if err != nil {
+		if errs, ok := fieldErrors(err); ok {
+			return h.renderClientFile(q, errs)
+		}
+		return err
+	}
+	return redirect(q, "/sessions/"+s.ID+"?done=booked")
+}
+
+// painChart draws pain and tension before and after each closed session as
+// an SVG line chart. Lines differ by dash pattern and point shape as well as
+// colour, and a table beside it gives the numbers.
+func painChart(scores []app.OutcomeScores) template.HTML {
+	if len(scores) == 0 {
+		return ""
+	}
+	const w, hgt, left, top, right, bottom = 560.0, 240.0, 36.0, 12.0, 12.0, 36.0
+	pw, ph := w-left-right, hgt-top-bottom
+	x := func(i int) float64 {
+		if len(scores) == 1 {
+			return left + pw/2
+		}
+		return left + pw*float64(i)/float64(len(scores)-1)
+	}
+	y := func(v int) float64 { return top + ph*(1-float64(v)/10) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %g %g" role="img" aria-labelledby="chart-title"><title id="chart-title">Pain and tension after each session, 0 to 10; the numbers are in the table below</title>`, w, hgt)
+	for v := 0; v <= 10; v += 2 {
+		fmt.Fprintf(&b, `<line class="grid" x1="%g" x2="%g" y1="%g" y2="%g"/><text class="axis" x="%g" y="%g" text-anchor="end">%d</text>`,
+			left, w-right, y(v), y(v), left-6, y(v)+4, v)
+	}
+	series := []struct {
+		class string
+		val   func(s app.OutcomeScores) int
+	}{
+		{"pain-after", func(s app.OutcomeScores) int { return s.PainAfter }},
+		{"tension-after", func(s app.OutcomeScores) int { return s.TensionAfter }},
+		{"pain-before", func(s app.OutcomeScores) int { return s.PainBefore }},
+	}
+	for _, se := range series {
+		var pts []string
+		for i, s := range scores {
+			pts = append(pts, fmt.Sprintf("%g,%g", x(i), y(se.val(s))))
+		}
+		fmt.Fprintf(&b, `<polyline class="line %s" points="%s"/>`, se.class, strings.Join(pts, " "))
+		for i, s := range scores {
+			if se.class == "tension-after" {
+				fmt.Fprintf(&b, `<rect class="pt %s" x="%g" y="%g" width="8" height="8"/>`, se.class, x(i)-4, y(se.val(s))-4)
+			} else {
+				fmt.Fprintf(&b, `<circle class="pt %s" cx="%g" cy="%g" r="4"/>`, se.class, x(i), y(se.val(s)))
+			}
+		}
+	}
+	for i, s := range scores {
+		fmt.Fprintf(&b, `<text class="axis" x="%g" y="%g" text-anchor="middle">%s</text>`, x(i), hgt-14, s.StartsAt.UTC().Format("2 Jan"))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}

@@ -1,0 +1,279 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"holdspace"
+	"holdspace/app"
+	"holdspace/catalogue"
+	"holdspace/consent"
+	"holdspace/screening"
+	"holdspace/store"
+)
+
+// routes is the table of contents of the pages.
+func (h *handler) routes() {
+	m := h.mux
+	cl, pr, ad := store.RoleClient, store.RolePractitioner, store.RoleAdmin
+
+	m.HandleFunc("GET /static/", h.serveStatic)
+	m.HandleFunc("GET /login", h.loginPage)
+	m.HandleFunc("POST /login", h.login)
+	m.HandleFunc("POST /logout", h.authed(h.logout))
+	m.HandleFunc("GET /{$}", h.authed(h.home))
+
+	// Client portal.
+	m.HandleFunc("GET /me", h.authed(h.clientHome, cl))
+	m.HandleFunc("GET /intake", h.authed(h.intakePage, cl))
+	m.HandleFunc("POST /intake", h.authed(h.intakePost, cl))
+	m.HandleFunc("GET /screening", h.authed(h.screeningPage, cl))
+	m.HandleFunc("POST /health-change", h.authed(h.healthChange, cl))
+	m.HandleFunc("GET /consent", h.authed(h.consentPage, cl))
+	m.HandleFunc("POST /consent/review", h.authed(h.consentReview, cl))
+	m.HandleFunc("POST /consent/sign", h.authed(h.consentSign, cl))
+	m.HandleFunc("GET /agreements", h.authed(h.myAgreements, cl))
+	m.HandleFunc("GET /export", h.authed(h.export, cl))
+
+	// Shared by the client and the practitioner (the app decides who may).
+	m.HandleFunc("GET /agreements/{id}", h.authed(h.agreementPage))
+	m.HandleFunc("POST /agreements/{id}/revoke", h.authed(h.revoke, cl, pr))
+	m.HandleFunc("GET /sessions/{id}", h.authed(h.sessionPage))
+	m.HandleFunc("POST /sessions/{id}/event", h.authed(h.sessionEvent, cl, pr))
+	m.HandleFunc("GET /sessions/{id}/events", h.authed(h.sessionStream))
+	m.HandleFunc("GET /sessions/{id}/board", h.authed(h.boardFragment, pr, ad))
+	m.HandleFunc("GET /sessions/{id}/controls", h.authed(h.controlsFragment, cl))
+
+	// Practitioner console.
+	m.HandleFunc("GET /console", h.authed(h.console, pr))
+	m.HandleFunc("GET /clients", h.authed(h.clientList, pr, ad))
+	m.HandleFunc("GET /clients/new", h.authed(h.newClientPage, pr, ad))
+	m.HandleFunc("POST /clients", h.authed(h.createClient, pr, ad))
+	m.HandleFunc("GET /clients/{id}", h.authed(h.clientFile, pr, ad))
+	m.HandleFunc("POST /clients/{id}/sessions", h.authed(h.bookSession, pr, ad))
+
+	// Admin.
+	m.HandleFunc("GET /admin", h.authed(h.adminHome, ad))
+	m.HandleFunc("GET /admin/practitioners", h.authed(h.adminPractitioners, ad))
+	m.HandleFunc("POST /admin/practitioners", h.authed(h.adminCreatePractitioner, ad))
+	m.HandleFunc("POST /admin/practitioners/{id}/credentials", h.authed(h.adminAddCredential, ad))
+	m.HandleFunc("GET /admin/clients", h.authed(h.adminClients, ad))
+	m.HandleFunc("POST /admin/clients/{id}/assign", h.authed(h.adminAssign, ad))
+	m.HandleFunc("GET /admin/audit", h.authed(h.adminAudit, ad))
+
+	m.HandleFunc("/", h.notFound)
+}
+
+func (h *handler) home(q *request) error {
+	switch q.ac.Role {
+	case store.RoleClient:
+		return redirect(q, "/me")
+	case store.RolePractitioner:
+		return redirect(q, "/console")
+	}
+	return redirect(q, "/admin")
+}
+
+// loginPage shows the sign-in form.
+func (h *handler) loginPage(w http.ResponseWriter, r *http.Request) {
+	v := &view{Title: "Sign in", CSRF: h.preToken(w, r), Errors: map[string]string{}}
+	switch {
+	case r.URL.Query().Has("expired"):
+		v.Flash = "You were signed out after a quiet while, to keep your information safe. Please sign in again."
+	case r.URL.Query().Has("out"):
+		v.Flash = "You are signed out."
+	}
+	h.render(w, http.StatusOK, "login", v)
+}
+
+func (h *handler) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil || !h.preTokenOK(r) {
+		noStore(w)
+		http.Error(w, "This form has expired. Please reload the sign-in page and try again.", http.StatusForbidden)
+		return
+	}
+	email := r.PostFormValue("email")
+	s, err := h.app.Login(r.Context(), email, r.PostFormValue("password"), clientAddr(r), "web")
+	if err != nil {
+		v := &view{Title: "Sign in", CSRF: h.preToken(w, r), Errors: map[string]string{}, Form: r.PostForm}
+		status := http.StatusUnauthorized
+		var rl *app.RateLimitedError
+		switch {
+		case errors.As(err, &rl):
+			status = http.StatusTooManyRequests
+			v.Error = fmt.Sprintf("There have been several attempts to sign in. To keep the account safe, please wait %s and try again.", waitText(rl.RetryAfter))
+		case holdspace.ErrorCode(err) == holdspace.EUNAUTHORIZED:
+			v.Error = "The email or password is not right. Please check them and try again."
+		default:
+			h.log.Error("web: login", "err", err)
+			status = http.StatusInternalServerError
+			v.Error = "Something went wrong on our side. Please try again."
+		}
+		h.render(w, status, "login", v)
+		return
+	}
+	h.setSession(w, s.Token)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+func (h *handler) logout(q *request) error {
+	if err := h.app.Logout(q.r.Context(), q.ac, q.token); err != nil {
+		return err
+	}
+	h.clearSession(q.w)
+	return redirect(q, "/login?out=1")
+}
+
+// clientAddr is the socket peer's address (proxies are not trusted).
+func clientAddr(r *http.Request) string {
+	addr := r.RemoteAddr
+	if i := strings.LastIndexByte(addr, ':'); i > 0 {
+		addr = addr[:i]
+	}
+	return strings.Trim(addr, "[]")
+}
+
+func waitText(d time.Duration) string {
+	if d < time.Minute {
+		s := int(d.Seconds() + 0.999)
+		if s <= 1 {
+			return "a second"
+		}
+		return fmt.Sprintf("%d seconds", s)
+	}
+	m := int(d.Minutes() + 0.999)
+	if m == 1 {
+		return "a minute"
+	}
+	return fmt.Sprintf("%d minutes", m)
+}
+
+// Template helpers.
+
+func answerText(a catalogue.Answer) string {
+	switch a {
+	case catalogue.Yes:
+		return "Yes"
+	case catalogue.Ask:
+		return "Ask me first"
+	}
+	return "No"
+}
+
+func severityText(s screening.Severity) string {
+	switch s {
+	case screening.Precaution:
+		return "Fine, with care"
+	case screening.Referral:
+		return "Needs a doctor's OK first"
+	case screening.Contraindicated:
+		return "Not for now"
+	}
+	return "Clear"
+}
+
+func fmtTime(t any) string {
+	switch v := t.(type) {
+	case time.Time:
+		if v.IsZero() {
+			return ""
+		}
+		return v.UTC().Format("Mon 2 Jan 2006, 15:04 UTC")
+	case *time.Time:
+		if v == nil {
+			return ""
+		}
+		return fmtTime(*v)
+	}
+	return ""
+}
+
+func fmtDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2 Jan 2006")
+}
+
+func regionLabel(code string) string {
+	if r, ok := catalogue.LookupRegion(code); ok {
+		return r.Label
+	}
+	return code
+}
+
+func techLabel(code string) string {
+	for _, t := range catalogue.Techniques() {
+		if t.Code == code {
+			return t.Label
+		}
+	}
+	return code
+}
+
+func stateText(s string) string {
+	switch s {
+	case "scheduled":
+		return "Booked"
+	case "open":
+		return "Getting ready"
+	case "in-progress":
+		return "In progress"
+	case "stopped":
+		return "Stopped"
+	case "closed":
+		return "Finished"
+	case "cancelled":
+		return "Cancelled"
+	}
+	return s
+}
+
+func eventText(e app.EventView) string {
+	who := "practitioner"
+	if e.ActorRole == "client" {
+		who = "client"
+	}
+	switch e.Type {
+	case "open":
+		return "Session opened"
+	case "reconfirm":
+		if e.Device == "web" && who == "client" {
+			return fmt.Sprintf("Client re-confirmed agreement version %d on their device", e.AgreementVersion)
+		}
+		return fmt.Sprintf("Client's in-person word recorded for agreement version %d", e.AgreementVersion)
+	case "chaperone":
+		if e.Chaperone == nil || !e.Chaperone.Offered {
+			return "Chaperone: not offered"
+		}
+		if e.Chaperone.Accepted {
+			return "Chaperone offered and accepted: " + e.Chaperone.Name
+		}
+		return "Chaperone offered and declined"
+	case "begin":
+		return "Session began"
+	case "checkin":
+		return fmt.Sprintf("Check-in on %s: %s", regionLabel(e.Region), e.Answer)
+	case "stop":
+		return "STOP by the " + who
+	case "resume":
+		return "The client chose to go on"
+	case "emotional-release":
+		return fmt.Sprintf("Emotional release, intensity %d: %s", e.Intensity, e.Text)
+	case "adverse":
+		return fmt.Sprintf("Adverse event (%s): %s", e.Kind, e.Text)
+	case "note":
+		return "Note: " + e.Text
+	case "close":
+		return "Session closed"
+	case "cancel":
+		return "Session cancelled by the " + who
+	}
+	return string(e.Type)
+}
+
+func reasonCodes(d consent.Decision) []consent.Reason { return d.Reasons() }

@@ -1,0 +1,398 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"holdspace"
+	"holdspace/app"
+	"holdspace/catalogue"
+	"holdspace/consent"
+	"holdspace/practice"
+	"holdspace/store"
+)
+
+// sessionData is what the session pages of both roles show.
+type sessionData struct {
+	Session      app.SessionView
+	ClientName   string
+	Practitioner string
+	Events       []app.EventView
+	Reconfirmed  *app.EventView
+	Chaperone    *practice.Chaperone
+	Agreement    *agreementSummary
+	Board        *boardView
+	Aftercare    string
+	Close        *practice.CloseNotes
+	AdverseKinds []string
+}
+
+func (d *sessionData) Live() bool {
+	switch d.Session.State {
+	case "open", "in-progress", "stopped":
+		return true
+	}
+	return false
+}
+
+// loadSession gathers a session, its events and the client's current
+// agreement for the session's intent. The app decides visibility.
+func (h *handler) loadSession(q *request, id string) (*sessionData, error) {
+	ctx := q.r.Context()
+	s, err := h.app.GetSession(ctx, q.ac, id)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := h.app.ListEvents(ctx, q.ac, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &sessionData{Session: s, Events: evs, AdverseKinds: practice.AdverseKinds()}
+	for i := range evs {
+		e := &evs[i]
+		switch e.Type {
+		case practice.EventReconfirm:
+			d.Reconfirmed = e
+		case practice.EventChaperone:
+			d.Chaperone = e.Chaperone
+		case practice.EventClose:
+			d.Close = e.Close
+			if e.Close != nil {
+				d.Aftercare = e.Close.Aftercare
+			}
+		}
+	}
+	ags, err := h.app.ListAgreements(ctx, q.ac, s.ClientID)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range ags {
+		if a.Intent == s.Intent && a.Status == consent.StatusActive {
+			sum := summarize(a)
+			d.Agreement = &sum
+		}
+	}
+	return d, nil
+}
+
+func (h *handler) sessionPage(q *request) error {
+	return h.renderSession(q, nil)
+}
+
+func (h *handler) renderSession(q *request, errs map[string]string) error {
+	id := q.r.PathValue("id")
+	d, err := h.loadSession(q, id)
+	if err != nil {
+		return err
+	}
+	ctx := q.r.Context()
+	page := "session_client"
+	title := "Your session"
+	switch q.ac.Role {
+	case store.RoleClient:
+		names, err := h.practitionerNames(q)
+		if err != nil {
+			return err
+		}
+		d.Practitioner = names[d.Session.PractitionerID]
+	default:
+		page, title = "session_console", "Session"
+		cv, err := h.app.GetClient(ctx, q.ac, d.Session.ClientID)
+		if err != nil {
+			return err
+		}
+		d.ClientName = cv.Name
+		if d.Live() {
+			if d.Board, err = h.board(q, id); err != nil {
+				return err
+			}
+		}
+	}
+	v := q.view(title, d)
+	v.Wide = q.ac.Role != store.RoleClient
+	status := http.StatusOK
+	if len(errs) > 0 {
+		v.Errors, status = errs, http.StatusBadRequest
+		for _, m := range errs {
+			v.Error = m
+		}
+	}
+	h.render(q.w, status, page, v)
+	return nil
+}
+
+// boardView is the live console's decision table.
+type boardView struct {
+	State   string
+	At      time.Time
+	Rows    []boardRow
+	AskRows []boardRow
+	Counts  map[string]int
+	Stopped bool
+}
+
+type boardRow struct {
+	Region  string
+	Label   string
+	Group   string
+	Outcome string // the most permissive outcome over the techniques
+	Cells   []boardCell
+	Reasons []consent.Reason
+}
+
+type boardCell struct {
+	Technique string
+	Outcome   string
+}
+
+func (h *handler) board(q *request, id string) (*boardView, error) {
+	b, err := h.app.SessionBoard(q.r.Context(), q.ac, id)
+	if err != nil {
+		return nil, err
+	}
+	bv := &boardView{State: b.Session.State, At: b.At, Counts: map[string]int{}, Stopped: b.Session.State == "stopped"}
+	for _, r := range b.Rows {
+		row := boardRow{Region: r.Region, Label: r.Label, Group: r.Group, Outcome: string(consent.Deny)}
+		seen := map[string]bool{}
+		for _, c := range r.Cells {
+			o := string(c.Decision.Outcome)
+			row.Cells = append(row.Cells, boardCell{Technique: c.Technique, Outcome: o})
+			bv.Counts[o]++
+			switch {
+			case o == string(consent.Permit):
+				row.Outcome = o
+			case o == string(consent.Ask) && row.Outcome == string(consent.Deny):
+				row.Outcome = o
+			}
+			for _, rs := range c.Decision.Reasons() {
+				if !seen[rs.Code+rs.Message] {
+					seen[rs.Code+rs.Message] = true
+					row.Reasons = append(row.Reasons, rs)
+				}
+			}
+		}
+		bv.Rows = append(bv.Rows, row)
+		if row.Outcome == string(consent.Ask) {
+			bv.AskRows = append(bv.AskRows, row)
+		}
+	}
+	return bv, nil
+}
+
+func (h *handler) boardFragment(q *request) error {
+	id := q.r.PathValue("id")
+	d, err := h.loadSession(q, id)
+	if err != nil {
+		return err
+	}
+	if d.Board, err = h.board(q, id); err != nil {
+		return err
+	}
+	h.fragment(q.w, "session_console", "board", q.view("", d))
+	return nil
+}
+
+func (h *handler) controlsFragment(q *request) error {
+	d, err := h.loadSession(q, q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	names, err := h.practitionerNames(q)
+	if err != nil {
+		return err
+	}
+	d.Practitioner = names[d.Session.PractitionerID]
+	h.fragment(q.w, "session_client", "controls", q.view("", d))
+	return nil
+}
+
+// eventFlash names the message shown after an event.
+var eventFlash = map[string]string{"stop": "stopped", "resume": "resumed", "reconfirm": "reconfirmed", "close": "closed"}
+
+// sessionEvent records one session event from a form. The STOP button's
+// form also works through fetch (X-Holdspace-Fetch), answered with JSON.
+func (h *handler) sessionEvent(q *request) error {
+	id := q.r.PathValue("id")
+	f := q.r.PostForm
+	in := app.EventInput{Type: f.Get("type"), Region: f.Get("region"), Answer: f.Get("answer"), Text: f.Get("text"), Kind: f.Get("kind")}
+	errs := map[string]string{}
+	switch in.Type {
+	case "chaperone":
+		switch f.Get("chaperone") {
+		case "accepted":
+			in.Chaperone = &practice.Chaperone{Offered: true, Accepted: true, Name: f.Get("name")}
+		case "declined":
+			in.Chaperone = &practice.Chaperone{Offered: true}
+		default:
+			errs["chaperone"] = "Say whether the client accepted or declined the chaperone."
+		}
+	case "emotional-release":
+		n, err := strconv.Atoi(f.Get("intensity"))
+		if err != nil {
+			errs["intensity"] = "Give the intensity from 0 to 10."
+		} else {
+			in.Intensity = &n
+		}
+	case "close":
+		c := &practice.CloseNotes{Subjective: f.Get("subjective"), Objective: f.Get("objective"), Assessment: f.Get("assessment"),
+			Plan: f.Get("plan"), Aftercare: f.Get("aftercare")}
+		for _, p := range []struct {
+			name string
+			dst  *int
+		}{{"pain_before", &c.PainBefore}, {"pain_after", &c.PainAfter}, {"tension_before", &c.TensionBefore}, {"tension_after", &c.TensionAfter}} {
+			n, err := strconv.Atoi(strings.TrimSpace(f.Get(p.name)))
+			if err != nil {
+				errs["close."+p.name] = "Give a score from 0 to 10."
+			}
+			*p.dst = n
+		}
+		for _, line := range strings.Split(f.Get("referrals"), "\n") {
+			if s := strings.TrimSpace(line); s != "" {
+				c.Referrals = append(c.Referrals, s)
+			}
+		}
+		in.Close = c
+	}
+	fetch := q.r.Header.Get("X-Holdspace-Fetch") != ""
+	if len(errs) > 0 {
+		if fetch {
+			return h.fetchError(q, http.StatusBadRequest, errs)
+		}
+		return h.renderSession(q, errs)
+	}
+	res, err := h.app.AppendEvent(q.r.Context(), q.ac, id, in)
+	if err != nil && in.Type == "stop" && holdspace.ErrorCode(err) == holdspace.ECONFLICT {
+		// Pressing STOP on a session that is already stopped is not a
+		// mistake: the answer is that it is stopped.
+		if s, gerr := h.app.GetSession(q.r.Context(), q.ac, id); gerr == nil && s.State == "stopped" {
+			res, err = app.AppendEventResult{State: s.State, Seq: s.Seq}, nil
+		}
+	}
+	if err != nil {
+		code := holdspace.ErrorCode(err)
+		if code == holdspace.EINVALID || code == holdspace.ECONFLICT {
+			field := holdspace.ErrorField(err)
+			if field == "" {
+				field = "_"
+			}
+			if fetch {
+				return h.fetchError(q, http.StatusConflict, map[string]string{field: holdspace.ErrorMessage(err)})
+			}
+			return h.renderSession(q, map[string]string{field: holdspace.ErrorMessage(err)})
+		}
+		return err
+	}
+	if fetch {
+		noStore(q.w)
+		q.w.Header().Set("Content-Type", "application/json")
+		return json.NewEncoder(q.w).Encode(res)
+	}
+	done := eventFlash[in.Type]
+	if done == "" {
+		done = "event"
+	}
+	return redirect(q, fmt.Sprintf("/sessions/%s?done=%s", id, done))
+}
+
+func (h *handler) fetchError(q *request, status int, errs map[string]string) error {
+	noStore(q.w)
+	q.w.Header().Set("Content-Type", "application/json")
+	q.w.WriteHeader(status)
+	return json.NewEncoder(q.w).Encode(map[string]any{"errors": errs})
+}
+
+// sessionStream is the live view's event stream (Server-Sent Events): one
+// "state" event with the session's live state on open and on every change.
+// It never carries health data: states, sequence numbers and event types.
+func (h *handler) sessionStream(q *request) error {
+	ctx := q.r.Context()
+	ch, err := h.app.Watch(ctx, q.ac, q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w := q.w
+	rc := http.NewResponseController(w)
+	noStore(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 1000\n\n")
+	if err := rc.Flush(); err != nil {
+		return nil
+	}
+	keep := time.NewTicker(15 * time.Second)
+	defer keep.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-keep.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+		case st, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			b, err := json.Marshal(st)
+			if err != nil {
+				return nil
+			}
+			fmt.Fprintf(w, "event: state\ndata: %s\n\n", b)
+		}
+		if err := rc.Flush(); err != nil {
+			return nil
+		}
+	}
+}
+
+// agreementPage shows one agreement with the client's other versions, or
+// its PDF when the id ends in ".pdf".
+func (h *handler) agreementPage(q *request) error {
+	id := q.r.PathValue("id")
+	if strings.HasSuffix(id, ".pdf") {
+		return h.agreementPDF(q, strings.TrimSuffix(id, ".pdf"))
+	}
+	a, err := h.app.GetAgreement(q.r.Context(), q.ac, id)
+	if err != nil {
+		return err
+	}
+	all, err := h.app.ListAgreements(q.r.Context(), q.ac, a.ClientID)
+	if err != nil {
+		return err
+	}
+	var history []app.AgreementView
+	for _, b := range all {
+		if b.Intent == a.Intent {
+			history = append(history, b)
+		}
+	}
+	slices.SortFunc(history, func(x, y app.AgreementView) int { return y.Version - x.Version })
+	sum := summarize(a)
+	var states []mapRegion
+	cv, err := h.app.GetClient(q.r.Context(), q.ac, a.ClientID)
+	if err != nil {
+		return err
+	}
+	answers := map[string]catalogue.Answer{}
+	for _, g := range a.Grants {
+		answers[g.Region+"/"+g.Technique] = g.Answer
+	}
+	withdrawn := map[string]bool{}
+	for _, r := range sum.Withdrawn {
+		withdrawn[r] = true
+	}
+	for _, r := range consentForm(cv.Anatomy, answers) {
+		if withdrawn[r.Code] {
+			r.Class, r.Text = "s-no", "Withdrawn"
+		}
+		states = append(states, r.mapRegion)
+	}
+	h.render(q.w, http.StatusOK, "agreement", q.view(fmt.Sprintf("Agreement, version %d", a.Version), map[string]any{
+		"A": sum, "History": history, "Map": bodyMapSVG(states, false), "Client": cv, "IsClient": q.ac.Role == store.RoleClient,
+	}))
+	return nil
+}

@@ -1,0 +1,432 @@
+// Package web serves holdspace's server-rendered pages: the client portal
+// (intake, body map, agreements, the STOP button), the practitioner console
+// (client files, the session flow, the live console) and the admin pages.
+//
+// Pages are html/template files and static assets embedded in the binary.
+// Every use case goes through package app, which does authorization, audit
+// and sealing; this package only turns forms into app calls and app results
+// into HTML. Cookie sessions are app web sessions ("web" tokens, with their
+// idle timeout); every form carries a CSRF token bound to the session.
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+
+	"holdspace"
+	"holdspace/app"
+	"holdspace/store"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Config is what the pages need.
+type Config struct {
+	App    *app.App
+	Logger *slog.Logger
+	// Secure marks cookies Secure (the server is behind TLS).
+	Secure bool
+}
+
+// CSP is the Content-Security-Policy of every page: scripts and styles only
+// from this origin's /static/ files, nothing inline, no framing.
+const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+	"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+
+// maxForm bounds a form body.
+const maxForm = 256 << 10
+
+type handler struct {
+	app    *app.App
+	log    *slog.Logger
+	secure bool
+	mux    *http.ServeMux
+	pages  map[string]*template.Template
+	// static maps a checksummed path ("/static/<sum>/app.css") to the file.
+	static map[string]staticFile
+	urls   map[string]string // file name → checksummed URL
+}
+
+type staticFile struct {
+	body        []byte
+	contentType string
+}
+
+// New returns the pages as one handler. It fails when a template does not
+// parse.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.App == nil {
+		return nil, errors.New("web: an app is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	h := &handler{app: cfg.App, log: cfg.Logger, secure: cfg.Secure, mux: http.NewServeMux(),
+		static: map[string]staticFile{}, urls: map[string]string{}}
+	if err := h.loadStatic(); err != nil {
+		return nil, err
+	}
+	if err := h.loadTemplates(); err != nil {
+		return nil, err
+	}
+	h.routes()
+	return h, nil
+}
+
+func (h *handler) loadStatic() error {
+	return fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		name := path.Base(p)
+		u := "/static/" + hex.EncodeToString(sum[:6]) + "/" + name
+		ct := "application/octet-stream"
+		switch path.Ext(name) {
+		case ".css":
+			ct = "text/css; charset=utf-8"
+		case ".js":
+			ct = "text/javascript; charset=utf-8"
+		case ".svg":
+			ct = "image/svg+xml"
+		}
+		h.static[u] = staticFile{body: b, contentType: ct}
+		h.urls[name] = u
+		return nil
+	})
+}
+
+func (h *handler) loadTemplates() error {
+	funcs := template.FuncMap{
+		"static":       func(name string) string { return h.urls[name] },
+		"answerText":   answerText,
+		"severityText": severityText,
+		"fmtTime":      fmtTime,
+		"fmtDate":      fmtDate,
+		"regionLabel":  regionLabel,
+		"techLabel":    techLabel,
+		"eventText":    eventText,
+		"stateText":    stateText,
+		"reasonCodes":  reasonCodes,
+		"join":         strings.Join,
+		"has": func(list []string, s string) bool {
+			for _, x := range list {
+				if x == s {
+					return true
+				}
+			}
+			return false
+		},
+		"seq": func(n int) []int {
+			out := make([]int, n)
+			for i := range out {
+				out[i] = i
+			}
+			return out
+		},
+		"add": func(a, b int) int { return a + b },
+	}
+	entries, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	h.pages = map[string]*template.Template{}
+	for _, e := range entries {
+		name := strings.TrimSuffix(path.Base(e), ".html")
+		if name == "layout" || name == "partials" {
+			continue
+		}
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", e)
+		if err != nil {
+			return fmt.Errorf("web: template %s: %w", name, err)
+		}
+		h.pages[name] = t
+	}
+	return nil
+}
+
+// ServeHTTP implements http.Handler. Every page carries the CSP.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Security-Policy", CSP)
+	h.mux.ServeHTTP(w, r)
+}
+
+func (h *handler) serveStatic(w http.ResponseWriter, r *http.Request) {
+	f, ok := h.static[r.URL.Path]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", f.contentType)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(f.body)
+}
+
+// view is what every page template gets.
+type view struct {
+	Title string
+	Me    *app.Person
+	Role  string
+	CSRF  string
+	Flash string
+	// Errors maps a field name to its message; Error is a message for the
+	// whole form.
+	Errors map[string]string
+	Error  string
+	Form   url.Values
+	Data   any
+	// Wide pages (the console) use the laptop layout.
+	Wide bool
+}
+
+// request is one authenticated page request.
+type request struct {
+	w     http.ResponseWriter
+	r     *http.Request
+	ac    app.Actor
+	me    app.Person
+	token string
+}
+
+func (q *request) view(title string, data any) *view {
+	return &view{Title: title, Me: &q.me, Role: string(q.ac.Role), CSRF: csrfToken(q.token), Data: data,
+		Flash: flashText(q.r.URL.Query().Get("done")), Errors: map[string]string{}}
+}
+
+// render writes a page with status 200 and no-store caching (pages carry
+// personal data).
+func (h *handler) render(w http.ResponseWriter, status int, page string, v *view) {
+	t, ok := h.pages[page]
+	if !ok {
+		h.log.Error("web: no template", "page", page)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {
+		h.log.Error("web: render", "page", page, "err", err)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	noStore(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write([]byte(b.String()))
+}
+
+// fragment writes one named template from a page's set, without the layout.
+func (h *handler) fragment(w http.ResponseWriter, page, name string, v *view) {
+	t, ok := h.pages[page]
+	if !ok {
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	var b strings.Builder
+	if err := t.ExecuteTemplate(&b, name, v); err != nil {
+		h.log.Error("web: fragment", "page", page, "name", name, "err", err)
+		http.Error(w, "Internal error", http.StatusInternalServerError)
+		return
+	}
+	noStore(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write([]byte(b.String()))
+}
+
+func noStore(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+}
+
+// fail shows an app error as a page: 404 for what the caller may not see,
+// 403, 409 and 400 with the app's message, 429 with the wait, and 500
+// without details.
+func (h *handler) fail(q *request, err error) {
+	status, msg := http.StatusInternalServerError, "Something went wrong on our side. Please try again."
+	switch holdspace.ErrorCode(err) {
+	case holdspace.ENOTFOUND:
+		status, msg = http.StatusNotFound, "There is nothing here, or it is not yours to see."
+	case holdspace.EFORBIDDEN:
+		status, msg = http.StatusForbidden, holdspace.ErrorMessage(err)
+	case holdspace.ECONFLICT:
+		status, msg = http.StatusConflict, holdspace.ErrorMessage(err)
+	case holdspace.EINVALID:
+		status, msg = http.StatusBadRequest, holdspace.ErrorMessage(err)
+	case holdspace.ERATELIMITED:
+		status, msg = http.StatusTooManyRequests, holdspace.ErrorMessage(err)
+	case holdspace.EUNAUTHORIZED:
+		h.toLogin(q.w, q.r)
+		return
+	default:
+		h.log.Error("web: request failed", "path", q.r.URL.Path, "err", err)
+	}
+	v := q.view("Sorry", map[string]any{"Status": status, "Message": msg})
+	h.render(q.w, status, "error", v)
+}
+
+// notFound renders the 404 page for requests without a session too.
+func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
+	v := &view{Title: "Not found", Data: map[string]any{"Status": 404, "Message": "There is nothing here, or it is not yours to see."}}
+	h.render(w, http.StatusNotFound, "error", v)
+}
+
+func (h *handler) toLogin(w http.ResponseWriter, r *http.Request) {
+	h.clearSession(w)
+	if r.Header.Get("X-Holdspace-Fetch") != "" || strings.HasSuffix(r.URL.Path, "/events") {
+		noStore(w)
+		http.Error(w, "Your session has ended. Please sign in again.", http.StatusUnauthorized)
+		return
+	}
+	http.Redirect(w, r, "/login?expired=1", http.StatusSeeOther)
+}
+
+// authed wraps a page handler: it authenticates the session cookie (the app
+// enforces the idle timeout), checks the CSRF token of every POST, and hands
+// the handler the caller.
+func (h *handler) authed(fn func(q *request) error, roles ...store.Role) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(h.cookieName())
+		if err != nil || c.Value == "" {
+			h.toLogin(w, r)
+			return
+		}
+		ac, err := h.app.Authenticate(r.Context(), c.Value, "web")
+		if err != nil {
+			if holdspace.ErrorCode(err) == holdspace.EUNAUTHORIZED {
+				h.toLogin(w, r)
+				return
+			}
+			h.log.Error("web: authenticate", "err", err)
+			http.Error(w, "Internal error", http.StatusInternalServerError)
+			return
+		}
+		q := &request{w: w, r: r, ac: ac, token: c.Value}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			if err := r.ParseForm(); err != nil {
+				http.Error(w, "The form could not be read.", http.StatusBadRequest)
+				return
+			}
+			if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(csrfToken(c.Value))) {
+				noStore(w)
+				http.Error(w, "This form has expired or did not come from holdspace. Please go back, reload the page and try again.", http.StatusForbidden)
+				return
+			}
+		}
+		if q.me, err = h.app.Me(r.Context(), ac); err != nil {
+			h.fail(q, err)
+			return
+		}
+		if len(roles) > 0 && !slices.Contains(roles, ac.Role) {
+			// Pages of another role do not exist for this caller.
+			h.fail(q, holdspace.NotFound("page"))
+			return
+		}
+		if err := fn(q); err != nil {
+			h.fail(q, err)
+		}
+	}
+}
+
+// csrfToken is the CSRF token bound to a session token: a keyed hash that
+// reveals nothing about the session token and cannot be made without it.
+// It is the same on every node, so nothing is stored.
+func csrfToken(session string) string {
+	m := hmac.New(sha256.New, []byte("holdspace csrf v1"))
+	m.Write([]byte(session))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (h *handler) cookieName() string {
+	if h.secure {
+		return "__Host-holdspace"
+	}
+	return "holdspace"
+}
+
+func (h *handler) setSession(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: h.cookieName(), Value: token, Path: "/", HttpOnly: true,
+		Secure: h.secure, SameSite: http.SameSiteLaxMode})
+}
+
+func (h *handler) clearSession(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: h.cookieName(), Value: "", Path: "/", HttpOnly: true,
+		Secure: h.secure, SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// preToken is the login form's CSRF protection: a random cookie, echoed in
+// the form as its keyed hash.
+func (h *handler) preToken(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(h.cookieName() + "-pre"); err == nil && len(c.Value) >= 16 && len(c.Value) <= 64 {
+		return csrfToken("pre:" + c.Value)
+	}
+	v := rand.Text()
+	http.SetCookie(w, &http.Cookie{Name: h.cookieName() + "-pre", Value: v, Path: "/", HttpOnly: true,
+		Secure: h.secure, SameSite: http.SameSiteLaxMode})
+	return csrfToken("pre:" + v)
+}
+
+func (h *handler) preTokenOK(r *http.Request) bool {
+	c, err := r.Cookie(h.cookieName() + "-pre")
+	if err != nil || c.Value == "" {
+		return false
+	}
+	return hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(csrfToken("pre:"+c.Value)))
+}
+
+// redirect answers a form POST with 303 See Other.
+func redirect(q *request, to string) error {
+	http.Redirect(q.w, q.r, to, http.StatusSeeOther)
+	return nil
+}
+
+// fieldErrors turns an app EINVALID error into a field → message map; ok is
+// false for other errors.
+func fieldErrors(err error) (map[string]string, bool) {
+	var e *holdspace.Error
+	if !errors.As(err, &e) || e.Code != holdspace.EINVALID {
+		return nil, false
+	}
+	f := e.Field
+	if f == "" {
+		f = "_"
+	}
+	return map[string]string{f: e.Message}, true
+}
+
+var flashes = map[string]string{
+	"signed":      "Your agreement is signed. You can change or withdraw it at any time.",
+	"revoked":     "Done. That consent is withdrawn, from this moment.",
+	"screened":    "Thank you. Your answers are saved.",
+	"booked":      "The session is booked.",
+	"event":       "Recorded.",
+	"stopped":     "Stopped. Nothing happens until you choose to go on.",
+	"resumed":     "You chose to go on. Your boundaries are as you agreed them.",
+	"reconfirmed": "Thank you. Your consent for this session is confirmed.",
+	"created":     "Saved.",
+	"assigned":    "The assignment is saved.",
+	"closed":      "The session is closed and the notes are saved.",
+	"health":      "Thank you for telling us. Your practitioner will go through the questions with you again.",
+}
+
+func flashText(code string) string { return flashes[code] }
