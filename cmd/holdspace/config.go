@@ -1,0 +1,226 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"holdspace/app"
+	"holdspace/authn"
+	"holdspace/postgres"
+	"holdspace/screening"
+	"holdspace/seal"
+	"holdspace/sqlite"
+	"holdspace/store"
+)
+
+// config is what every subcommand that touches a practice needs. Each flag
+// has a HOLDSPACE_* variable; secrets also have a *_FILE variant.
+type config struct {
+	data      string
+	database  string
+	keyFile   string
+	rules     string
+	logLevel  string
+	logFormat string
+	// argonMemKiB and argonTime override RFC 9106's recommended password
+	// hashing cost (for constrained machines and fast test suites).
+	argonMemKiB uint
+	argonTime   uint
+	tokenTTL    time.Duration
+}
+
+// envOr returns the flag default from the environment: NAME, else the
+// contents of the file named by NAME_FILE (trimmed), else def.
+func envOr(getenv func(string) string, name, def string) string {
+	if v := getenv(name); v != "" {
+		return v
+	}
+	if f := getenv(name + "_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err == nil {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	return def
+}
+
+func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
+	fs.StringVar(&c.data, "data", envOr(getenv, "HOLDSPACE_DATA", "holdspace-data"), "data directory: the SQLite database and, unless configured, the master key (HOLDSPACE_DATA)")
+	fs.StringVar(&c.database, "database", envOr(getenv, "HOLDSPACE_DATABASE", ""), "PostgreSQL URL postgres://…; empty: SQLite in --data (HOLDSPACE_DATABASE, HOLDSPACE_DATABASE_FILE)")
+	fs.StringVar(&c.keyFile, "master-key-file", getenv("HOLDSPACE_MASTER_KEY_FILE"), "master key file; empty: DATA/master.key, created if missing (HOLDSPACE_MASTER_KEY_FILE)")
+	fs.StringVar(&c.rules, "rules", getenv("HOLDSPACE_RULES"), "a custom screening rule pack (YAML) replacing the built-in one (HOLDSPACE_RULES)")
+	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "HOLDSPACE_LOG_LEVEL", "info"), "debug, info, warn or error (HOLDSPACE_LOG_LEVEL)")
+	fs.UintVar(&c.argonMemKiB, "argon2-memory-kib", envUint(getenv, "HOLDSPACE_ARGON2_MEMORY_KIB", 0), "Argon2id memory in KiB for new password hashes; 0: RFC 9106's 65536 (HOLDSPACE_ARGON2_MEMORY_KIB)")
+	fs.UintVar(&c.argonTime, "argon2-time", envUint(getenv, "HOLDSPACE_ARGON2_TIME", 0), "Argon2id passes for new password hashes; 0: RFC 9106's 3 (HOLDSPACE_ARGON2_TIME)")
+	fs.DurationVar(&c.tokenTTL, "token-ttl", envDuration(getenv, "HOLDSPACE_TOKEN_TTL", 12*time.Hour), "lifetime of API tokens (HOLDSPACE_TOKEN_TTL)")
+	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "HOLDSPACE_LOG_FORMAT", "text"), "text or json (HOLDSPACE_LOG_FORMAT)")
+}
+
+func (c *config) logger(w io.Writer) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, usageErrorf("--log-level: %v", err)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch c.logFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, usageErrorf("--log-format must be text or json")
+}
+
+func (c *config) postgres() bool {
+	return strings.HasPrefix(c.database, "postgres://") || strings.HasPrefix(c.database, "postgresql://")
+}
+
+// openDB opens the configured store and applies migrations.
+func (c *config) openDB(ctx context.Context, log *slog.Logger) (store.DB, error) {
+	if c.database != "" {
+		if !c.postgres() {
+			return nil, usageErrorf("--database must be a postgres:// URL (SQLite is chosen with --data)")
+		}
+		return postgres.Open(ctx, c.database, log)
+	}
+	if err := os.MkdirAll(c.data, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	return sqlite.Open(ctx, c.data, log)
+}
+
+// keyring loads the master keys. With SQLite and no key file configured, it
+// uses DATA/master.key and creates it (0600) on first start. With PostgreSQL
+// every node must share one key file, so it must be configured.
+func (c *config) keyring(log *slog.Logger) (*seal.Keyring, error) {
+	path := c.keyFile
+	if path == "" {
+		if c.database != "" {
+			return nil, usageErrorf("with --database, set --master-key-file (HOLDSPACE_MASTER_KEY_FILE): every node must use the same key file")
+		}
+		path = filepath.Join(c.data, "master.key")
+	}
+	kr, created, err := seal.LoadOrCreate(path)
+	if err != nil {
+		return nil, fmt.Errorf("master key: %w", err)
+	}
+	if created {
+		log.Warn("created a new master key file; back it up apart from the database: without it the sensitive fields cannot be read", "path", path)
+	}
+	return kr, nil
+}
+
+func (c *config) pack() (*screening.Pack, error) {
+	if c.rules == "" {
+		return screening.DefaultPack(), nil
+	}
+	b, err := os.ReadFile(c.rules)
+	if err != nil {
+		return nil, fmt.Errorf("rule pack: %w", err)
+	}
+	p, err := screening.LoadPack(b)
+	if err != nil {
+		return nil, fmt.Errorf("rule pack %s: %w", c.rules, err)
+	}
+	return p, nil
+}
+
+// practice opens everything a command needs to act on a practice.
+type practice struct {
+	db  store.DB
+	app *app.App
+	log *slog.Logger
+}
+
+func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Config)) (*practice, error) {
+	log, err := c.logger(stderr)
+	if err != nil {
+		return nil, err
+	}
+	pack, err := c.pack()
+	if err != nil {
+		return nil, err
+	}
+	if c.database == "" {
+		if err := os.MkdirAll(c.data, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+	}
+	keys, err := c.keyring(log)
+	if err != nil {
+		return nil, err
+	}
+	db, err := c.openDB(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL}
+	if c.argonMemKiB != 0 || c.argonTime != 0 {
+		cfg.Argon2 = authn.DefaultParams
+		if c.argonMemKiB != 0 {
+			cfg.Argon2.MemoryKiB = uint32(c.argonMemKiB)
+		}
+		if c.argonTime != 0 {
+			cfg.Argon2.Time = uint32(c.argonTime)
+		}
+		if err := cfg.Argon2.Validate(); err != nil {
+			db.Close()
+			return nil, usageErrorf("argon2 parameters: %v", err)
+		}
+	}
+	if extra != nil {
+		extra(&cfg)
+	}
+	a, err := app.New(cfg)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	return &practice{db: db, app: a, log: log}, nil
+}
+
+func envUint(getenv func(string) string, name string, def uint) uint {
+	if v := getenv(name); v != "" {
+		if n, err := strconv.ParseUint(v, 10, 32); err == nil {
+			return uint(n)
+		}
+	}
+	return def
+}
+
+func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
+	if v := getenv(name); v != "" {
+		if d, err := time.ParseDuration(v); err == nil {
+			return d
+		}
+	}
+	return def
+}
+
+// usageError is a mistake in the command line: exit status 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+func exitCode(err error) int {
+	var ue *usageError
+	if errors.As(err, &ue) || errors.Is(err, flag.ErrHelp) {
+		return 2
+	}
+	return 1
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -1,0 +1,259 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"holdspace/app"
+	"holdspace/server"
+)
+
+const usage = `holdspace — consent, screening and session records for intimate and pelvic bodywork.
+
+Usage:
+  holdspace serve        [--addr HOST:PORT] [--data DIR | --database postgres://…]
+  holdspace demo         [--addr HOST:PORT] [--data DIR]   serve with demo data (idempotent)
+  holdspace migrate      [--data DIR | --database URL]     apply database migrations
+  holdspace migrate-data --from DIR --to postgres://… [--force]
+  holdspace user add     --role ROLE --email E --name N --password-stdin [--data DIR | --database URL]
+  holdspace audit verify [--data DIR | --database URL]     exit 0 when the audit chain is intact
+  holdspace rules check FILE                               validate a rule pack and run its examples
+  holdspace rules explain --answers FILE [--anatomy prostate,vagina,breasts] [--birth-date YYYY-MM-DD]
+
+Every flag has a HOLDSPACE_* environment variable; run a command with -h for its flags.
+`
+
+// run is the whole program; main only calls it, so tests run the real thing.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return usageErrorf("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, rest, getenv, stdout, stderr, false)
+	case "demo":
+		return cmdServe(ctx, rest, getenv, stdout, stderr, true)
+	case "migrate":
+		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
+	case "migrate-data":
+		return cmdMigrateData(ctx, rest, getenv, stdout, stderr)
+	case "user":
+		if len(rest) == 0 || rest[0] != "add" {
+			return usageErrorf("usage: holdspace user add --role ROLE --email E --name N --password-stdin")
+		}
+		return cmdUserAdd(ctx, rest[1:], getenv, stdin, stdout, stderr)
+	case "audit":
+		if len(rest) == 0 || rest[0] != "verify" {
+			return usageErrorf("usage: holdspace audit verify [--data DIR | --database URL]")
+		}
+		return cmdAuditVerify(ctx, rest[1:], getenv, stdout, stderr)
+	case "rules":
+		if len(rest) == 0 {
+			return usageErrorf("usage: holdspace rules check FILE | holdspace rules explain --answers FILE")
+		}
+		switch rest[0] {
+		case "check":
+			return cmdRulesCheck(rest[1:], stdout, stderr)
+		case "explain":
+			return cmdRulesExplain(rest[1:], getenv, stdout, stderr)
+		}
+		return usageErrorf("unknown rules command %q", rest[0])
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return usageErrorf("unknown command %q", cmd)
+}
+
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}
+
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageErrorf("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// cmdServe runs the server until ctx ends, then shuts down gracefully:
+// it stops taking connections, lets in-flight requests finish (up to the
+// grace period), ends event streams, and closes the database.
+func cmdServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, demo bool) error {
+	name := "serve"
+	if demo {
+		name = "demo"
+	}
+	fs := newFlagSet(name, stderr)
+	var c config
+	c.register(fs, getenv)
+	addr := fs.String("addr", envOr(getenv, "HOLDSPACE_ADDR", "127.0.0.1:8080"), "address to listen on (HOLDSPACE_ADDR)")
+	tlsCert := fs.String("tls-cert", getenv("HOLDSPACE_TLS_CERT"), "TLS certificate file; with --tls-key serves HTTPS (HOLDSPACE_TLS_CERT)")
+	tlsKey := fs.String("tls-key", getenv("HOLDSPACE_TLS_KEY"), "TLS key file (HOLDSPACE_TLS_KEY)")
+	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if demo && c.database != "" {
+		return usageErrorf("demo runs on the embedded store; use --data, not --database")
+	}
+	p, err := c.open(ctx, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer p.db.Close()
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	scheme := "http"
+	if *tlsCert != "" {
+		scheme = "https"
+	}
+	url := scheme + "://" + ln.Addr().String()
+
+	var accounts []demoAccount
+	if demo {
+		if accounts, err = seedDemo(ctx, p.app, c.data); err != nil {
+			ln.Close()
+			return fmt.Errorf("demo data: %w", err)
+		}
+	}
+
+	var shuttingDown atomic.Bool
+	ready := func(ctx context.Context) error {
+		if shuttingDown.Load() {
+			return errors.New("shutting down")
+		}
+		return p.db.Ready(ctx)
+	}
+	handler, err := server.Handler(server.Config{App: p.app, Logger: p.log, Ready: ready, Secure: *tlsCert != ""})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	baseCtx, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		BaseContext:       func(net.Listener) context.Context { return baseCtx },
+	}
+	// Event streams are long-lived: end them when shutdown starts, so that
+	// Shutdown waits only for ordinary requests.
+	srv.RegisterOnShutdown(cancelBase)
+
+	errc := make(chan error, 1)
+	go func() {
+		if *tlsCert != "" {
+			errc <- srv.ServeTLS(ln, *tlsCert, *tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	p.log.Info("holdspace listening", "url", url, "engine", p.db.Engine())
+	fmt.Fprintf(stdout, "holdspace is listening on %s\n", url)
+	if demo {
+		printDemo(stdout, url, accounts)
+	}
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shuttingDown.Store(true)
+	p.log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), *grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := p.db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	p.log.Info("stopped cleanly")
+	return nil
+}
+
+func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("migrate", stderr)
+	var c config
+	c.register(fs, getenv)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, err := c.openDB(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Ready(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "migrations applied (%s)\n", db.Engine())
+	return nil
+}
+
+func cmdAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("audit verify", stderr)
+	var c config
+	c.register(fs, getenv)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log, err := c.logger(stderr)
+	if err != nil {
+		return err
+	}
+	db, err := c.openDB(ctx, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	n, err := app.VerifyAudit(ctx, db)
+	if err != nil {
+		return fmt.Errorf("audit chain broken after %d entries: %w", n, err)
+	}
+	fmt.Fprintf(stdout, "audit chain intact: %d entries\n", n)
+	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
