@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	sessions := fs.Int("sessions", 8, "sessions in progress to decide in")
 	revokeEvery := fs.Duration("revoke-every", 0, "also revoke a region every this often (0: never)")
 	database := fs.String("database", "", "PostgreSQL URL; empty: SQLite in a temporary directory")
-	keyFile := fs.String("master-key-file", "", "with -database: the master key file")
+	keyFile := fs.String("master-key-file", "", "with -database: the master key file; empty: a throwaway key (use a throwaway database)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -71,7 +71,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if db, err = postgres.Open(ctx, *database, nil); err != nil {
 			return err
 		}
-		if keys, err = seal.LoadKeyring(*keyFile); err != nil {
+		if *keyFile == "" {
+			keys, err = seal.NewKeyring() // a throwaway key for a throwaway database
+		} else {
+			keys, err = seal.LoadKeyring(*keyFile)
+		}
+		if err != nil {
 			return err
 		}
 	} else {
