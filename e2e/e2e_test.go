@@ -1,0 +1,311 @@
+// Package e2e drives holdspace's pages in a real browser (Debian's
+// chromium, headless) against the very handler cmd/holdspace serves, over a
+// SQLite store in a temporary directory: a client on a phone-sized screen
+// and a practitioner on a laptop-sized one, each in their own browser.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"holdspace/app"
+	"holdspace/authn"
+	"holdspace/catalogue"
+	"holdspace/consent"
+	"holdspace/seal"
+	"holdspace/server"
+	"holdspace/sqlite"
+	"holdspace/store"
+)
+
+const password = "correct horse battery staple"
+
+// chromiumPath finds the browser; the suite fails (never skips) without it.
+func chromiumPath(t *testing.T) string {
+	if p := os.Getenv("HOLDSPACE_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, p := range []string{"/usr/bin/chromium", "/usr/bin/chromium-browser"} {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	if p, err := exec.LookPath("chromium"); err == nil {
+		return p
+	}
+	t.Fatal("chromium is not installed: the browser tests need Debian's chromium at /usr/bin/chromium " +
+		"(apt-get install chromium) or HOLDSPACE_CHROMIUM pointing at a Chromium binary")
+	return ""
+}
+
+// newBrowser starts its own headless chromium with a fresh profile and
+// returns a tab context of the given viewport size.
+func newBrowser(t *testing.T, name string, w, h int64, mobile bool) context.Context {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(int(w), int(h)),
+	}
+	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelC := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelC(); cancelA() })
+	vp := []chromedp.EmulateViewportOption{}
+	if mobile {
+		vp = append(vp, chromedp.EmulateMobile, chromedp.EmulateScale(2))
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(w, h, vp...)); err != nil {
+		t.Fatalf("start %s browser: %v", name, err)
+	}
+	// On failure, keep a picture of where each browser was.
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Logf("screenshot of %s: %v", name, err)
+			return
+		}
+		dir := "artifacts"
+		os.MkdirAll(dir, 0o755)
+		p := filepath.Join(dir, strings.ReplaceAll(t.Name(), "/", "_")+"-"+name+".png")
+		if err := os.WriteFile(p, png, 0o644); err == nil {
+			t.Logf("screenshot of the %s browser: e2e/%s", name, p)
+		}
+	})
+	return ctx
+}
+
+// run runs browser actions with a deadline and fails with a clear step name.
+func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	c, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(c, actions...); err != nil {
+		t.Fatalf("%s: %v", step, err)
+	}
+}
+
+type practice struct {
+	app    *app.App
+	url    string
+	pract  app.Actor
+	client app.Actor
+}
+
+func startPractice(t *testing.T) *practice {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	keys, err := seal.NewKeyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(app.Config{DB: db, Keys: keys, Argon2: authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := server.Handler(server.Config{App: a})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h) // 127.0.0.1
+	t.Cleanup(srv.Close)
+	p := &practice{app: a, url: srv.URL}
+	pid, err := a.CreateUser(ctx, app.System, app.NewUser{Role: store.RolePractitioner, Name: "Robin Reyes", Email: "robin@example.test", Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.pract = app.Actor{UserID: pid, Role: store.RolePractitioner, Device: "test"}
+	cid, err := a.CreateClient(ctx, app.System, app.ClientInput{Name: "Alex Moreau", Email: "alex@example.test", Password: password,
+		BirthDate: "1984-03-12", Anatomy: catalogue.Anatomy{Prostate: true}, PractitionerIDs: []string{pid}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.client = app.Actor{UserID: cid, Role: store.RoleClient, Device: "test"}
+	return p
+}
+
+func login(t *testing.T, ctx context.Context, base, email string) {
+	t.Helper()
+	run(t, ctx, "sign in as "+email,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#email`)),
+		chromedp.SendKeys(chromedp.CSS(`#email`), email),
+		chromedp.SendKeys(chromedp.CSS(`#password`), password),
+		chromedp.Click(chromedp.CSS(`button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`.who`)),
+	)
+}
+
+func TestConsentSessionStopAndRevoke(t *testing.T) {
+	p := startPractice(t)
+	ctx := context.Background()
+	phone := newBrowser(t, "client", 390, 844, true)
+	laptop := newBrowser(t, "practitioner", 1280, 900, false)
+
+	// (a) The client signs in, answers the intake and signs a body map.
+	login(t, phone, p.url, "alex@example.test")
+	run(t, phone, "open the intake", chromedp.Navigate(p.url+"/intake"), chromedp.WaitVisible(chromedp.CSS(`progress`)))
+	// Answer every step: "no" to each yes/no question, "prefer not to say"
+	// where offered, then Next (or Save on the last step).
+	page := `(document.querySelector('input[name=step]') || {value: 'done'}).value + '|' + location.pathname`
+	for step := 0; ; step++ {
+		if step > 15 {
+			t.Fatal("the intake never finished")
+		}
+		before, err := chromedp.Run(phone, chromedp.Evaluate[string](page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(before, "/screening") {
+			break
+		}
+		if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.querySelectorAll('input[type=radio][value=false], input[type=radio][value=prefer-not-to-say]').forEach(function(r){ r.checked = true; }); true`)); err != nil {
+			t.Fatal(err)
+		}
+		run(t, phone, fmt.Sprintf("answer step %d", step+1),
+			chromedp.Click(chromedp.CSS(`button[name=action][value=next], button[name=action][value=submit]`)))
+		for i := 0; ; i++ {
+			after, err := chromedp.Run(phone, chromedp.Evaluate[string](page))
+			if err == nil && after != before {
+				break
+			}
+			if i > 100 {
+				t.Fatalf("step %d: the page did not move on (%s)", step+1, before)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if _, _, err := p.app.LatestScreening(ctx, p.client, p.client.UserID); err != nil {
+		t.Fatalf("the intake stored no screening: %v", err)
+	}
+	run(t, phone, "tap shoulders on the body map and say yes",
+		chromedp.Navigate(p.url+"/consent"),
+		chromedp.WaitVisible(chromedp.CSS(`.bodymap`)),
+		chromedp.Click(chromedp.CSS(`.bodymap a.region[data-region="shoulders"] rect`)),
+		chromedp.WaitVisible(chromedp.CSS(`#r-shoulders [data-set="yes"]`)),
+		chromedp.Click(chromedp.CSS(`#r-shoulders [data-set="yes"]`)),
+	)
+	cls, err := chromedp.Run(phone, chromedp.Evaluate[string](`document.querySelector('.bodymap a.region[data-region="shoulders"]').getAttribute('class')`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cls != "region s-yes" {
+		t.Fatalf("shoulders on the figure: class %q after answering yes", cls)
+	}
+	run(t, phone, "upper back yes, then review and sign",
+		chromedp.Click(chromedp.CSS(`.bodymap a.region[data-region="upper-back"] rect`)),
+		chromedp.WaitVisible(chromedp.CSS(`#r-upper-back [data-set="yes"]`)),
+		chromedp.Click(chromedp.CSS(`#r-upper-back [data-set="yes"]`)),
+		chromedp.Click(chromedp.CSS(`button[value=review]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#sign`)),
+		chromedp.Click(chromedp.CSS(`#sign`)),
+		chromedp.WaitVisible(chromedp.CSS(`.revoke-list`)),
+	)
+	ags, err := p.app.ListAgreements(ctx, p.client, p.client.UserID)
+	if err != nil || len(ags) != 1 || ags[0].Status != consent.StatusActive {
+		t.Fatalf("after signing: %+v %v", ags, err)
+	}
+
+	// (b) The practitioner books, opens, the client re-confirms on their
+	// phone, the practitioner records the chaperone offer and begins.
+	login(t, laptop, p.url, "robin@example.test")
+	run(t, laptop, "book a session",
+		chromedp.Navigate(p.url+"/clients/"+p.client.UserID),
+		chromedp.WaitVisible(chromedp.CSS(`#b-start`)),
+		chromedp.Click(chromedp.CSS(`#h-book ~ form button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#open`)),
+	)
+	sessURL, err := chromedp.Run(laptop, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, laptop, "open the session",
+		chromedp.Click(chromedp.CSS(`#open`)),
+		chromedp.WaitVisible(chromedp.CSS(`#step-reconfirm`)),
+	)
+	sid := strings.TrimPrefix(strings.Split(sessURL, "?")[0], p.url+"/sessions/")
+	run(t, phone, "re-confirm on the phone",
+		chromedp.Navigate(p.url+"/sessions/"+sid),
+		chromedp.WaitVisible(chromedp.CSS(`#reconfirm`)),
+		chromedp.Click(chromedp.CSS(`#reconfirm`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	run(t, laptop, "see the re-confirmation live, record the chaperone, begin",
+		chromedp.WaitVisible(chromedp.CSS(`#step-reconfirm.done`)),
+		chromedp.Click(chromedp.CSS(`input[name=chaperone][value=declined]`)),
+		chromedp.Click(chromedp.CSS(`form.chaperone button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#begin`)),
+		chromedp.Click(chromedp.CSS(`#begin`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-region="shoulders"][data-outcome="permit"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-region="upper-back"][data-outcome="permit"]`)),
+	)
+
+	// (c) STOP on the phone shows on the console within a second, and
+	// every decision denies.
+	run(t, phone, "see the STOP button", chromedp.WaitVisible(chromedp.CSS(`#stop`)))
+	start := time.Now()
+	run(t, phone, "press STOP", chromedp.Click(chromedp.CSS(`#stop`)))
+	sctx, cancel := context.WithTimeout(laptop, time.Second)
+	err = chromedp.Do(sctx, chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="stopped"]`)))
+	cancel()
+	if err != nil {
+		t.Fatalf("the console did not show the stop within one second: %v", err)
+	}
+	t.Logf("STOP reached the console in %v", time.Since(start))
+	denies, err := chromedp.Run(laptop, chromedp.Evaluate[int](`document.querySelectorAll('td[data-outcome=permit]').length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if denies != 0 {
+		t.Fatalf("the stopped console still shows %d permits", denies)
+	}
+	d, err := p.app.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "touch"})
+	if err != nil || d.Outcome != consent.Deny || !d.Has(consent.CodeStopped) {
+		t.Fatalf("decision after stop: %v %v", d.Outcome, err)
+	}
+
+	// (d) The client resumes and withdraws shoulders; the console shows
+	// shoulders denied while the upper back is permitted again.
+	run(t, phone, "resume",
+		chromedp.WaitVisible(chromedp.CSS(`#resume`)),
+		chromedp.Click(chromedp.CSS(`#resume`)),
+		chromedp.WaitVisible(chromedp.CSS(`#stop`)),
+	)
+	run(t, laptop, "see the resume", chromedp.WaitVisible(chromedp.CSS(`tr[data-region="upper-back"][data-outcome="permit"]`)))
+	run(t, phone, "withdraw shoulders",
+		chromedp.Click(chromedp.CSS(`button.revoke[data-region="shoulders"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	run(t, laptop, "see shoulders denied",
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-region="shoulders"][data-outcome="deny"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-region="upper-back"][data-outcome="permit"]`)),
+	)
+	d, err = p.app.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "touch"})
+	if err != nil || d.Outcome != consent.Deny || !d.Has(consent.CodeRevoked) {
+		t.Fatalf("decision after the withdrawal: %v %v", d.Outcome, err)
+	}
+}
