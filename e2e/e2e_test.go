@@ -104,6 +104,21 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 	}
 }
 
+// shot saves a full-page screenshot to $HOLDSPACE_E2E_SHOTS/<name>.png when
+// that variable names a directory (for looking at the pages by eye).
+func shot(t *testing.T, ctx context.Context, name string) {
+	dir := os.Getenv("HOLDSPACE_E2E_SHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+}
+
 type practice struct {
 	app    *app.App
 	url    string
@@ -199,6 +214,7 @@ func TestConsentSessionStopAndRevoke(t *testing.T) {
 			time.Sleep(50 * time.Millisecond)
 		}
 	}
+	shot(t, phone, "client-screening")
 	if _, _, err := p.app.LatestScreening(ctx, p.client, p.client.UserID); err != nil {
 		t.Fatalf("the intake stored no screening: %v", err)
 	}
@@ -230,6 +246,7 @@ func TestConsentSessionStopAndRevoke(t *testing.T) {
 		t.Fatalf("after signing: %+v %v", ags, err)
 	}
 
+	shot(t, phone, "client-agreements")
 	// (b) The practitioner books, opens, the client re-confirms on their
 	// phone, the practitioner records the chaperone offer and begins.
 	login(t, laptop, p.url, "robin@example.test")
@@ -267,6 +284,8 @@ func TestConsentSessionStopAndRevoke(t *testing.T) {
 	// (c) STOP on the phone shows on the console within a second, and
 	// every decision denies.
 	run(t, phone, "see the STOP button", chromedp.WaitVisible(chromedp.CSS(`#stop`)))
+	shot(t, phone, "client-session")
+	shot(t, laptop, "console-live")
 	start := time.Now()
 	run(t, phone, "press STOP", chromedp.Click(chromedp.CSS(`#stop`)))
 	sctx, cancel := context.WithTimeout(laptop, time.Second)
@@ -276,6 +295,8 @@ func TestConsentSessionStopAndRevoke(t *testing.T) {
 		t.Fatalf("the console did not show the stop within one second: %v", err)
 	}
 	t.Logf("STOP reached the console in %v", time.Since(start))
+	shot(t, laptop, "console-stopped")
+	shot(t, phone, "client-stopped")
 	denies, err := chromedp.Run(laptop, chromedp.Evaluate[int](`document.querySelectorAll('td[data-outcome=permit]').length`))
 	if err != nil {
 		t.Fatal(err)
