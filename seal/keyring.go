@@ -193,25 +193,36 @@ func CreateKeyFile(path string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// Write the whole file under a temporary name, then link it into place:
+	// the link is atomic and fails if the path exists, so a concurrent
+	// loader never sees a half-written file and no key is ever overwritten.
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".seal-new-*")
 	if err != nil {
 		return fmt.Errorf("seal: create key file: %w", err)
 	}
-	if _, err := f.Write(k.Marshal()); err != nil {
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	fail := func(what string, err error) error {
 		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("seal: write key file: %w", err)
+		return fmt.Errorf("seal: %s key file: %w", what, err)
+	}
+	if err := f.Chmod(0o600); err != nil {
+		return fail("create", err)
+	}
+	if _, err := f.Write(k.Marshal()); err != nil {
+		return fail("write", err)
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
-		os.Remove(path)
-		return fmt.Errorf("seal: sync key file: %w", err)
+		return fail("sync", err)
 	}
 	if err := f.Close(); err != nil {
-		os.Remove(path)
 		return fmt.Errorf("seal: close key file: %w", err)
 	}
-	return syncDir(filepath.Dir(path))
+	if err := os.Link(tmp, path); err != nil {
+		return fmt.Errorf("seal: create key file: %w", err)
+	}
+	return syncDir(dir)
 }
 
 // LoadOrCreate loads the key file at path, first creating it with
