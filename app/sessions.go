@@ -102,25 +102,26 @@ func visibleSession(ctx context.Context, tx store.Tx, ac Actor, id string) (*sto
 	return nil, holdspace.NotFound("session")
 }
 
-// GetSession returns one session.
+// GetSession returns one session. The read is audited: that a client has
+// sessions of this kind is itself sensitive.
 func (a *App) GetSession(ctx context.Context, ac Actor, id string) (SessionView, error) {
 	var out SessionView
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx store.Tx) error {
 		s, err := visibleSession(ctx, tx, ac, id)
 		if err != nil {
 			return err
 		}
 		out = sessionView(s)
-		return nil
+		return record(ctx, tx, ac, "session.read", s.ID, s.ClientID, "")
 	})
 	return out, err
 }
 
 // ListSessions returns the sessions the actor takes part in (admins: all),
-// optionally within [from, to).
+// optionally within [from, to). Each client's sessions read is audited.
 func (a *App) ListSessions(ctx context.Context, ac Actor, clientID string, from, to time.Time) ([]SessionView, error) {
 	var out []SessionView
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx store.Tx) error {
 		f := store.SessionFilter{ClientID: clientID, From: from, To: to}
 		switch ac.Role {
 		case store.RolePractitioner:
@@ -135,8 +136,15 @@ func (a *App) ListSessions(ctx context.Context, ac Actor, clientID string, from,
 		if err != nil {
 			return err
 		}
+		seen := map[string]bool{}
 		for _, s := range ss {
 			out = append(out, sessionView(s))
+			if !seen[s.ClientID] {
+				seen[s.ClientID] = true
+				if err := record(ctx, tx, ac, "session.read", s.ClientID, s.ClientID, "list"); err != nil {
+					return err
+				}
+			}
 		}
 		return nil
 	})
