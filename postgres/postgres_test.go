@@ -10,9 +10,9 @@ import (
 
 	"holdspace"
 	"holdspace/postgres"
+	"holdspace/postgres/pgtest"
 	"holdspace/sqlite"
 	"holdspace/sqlstore"
-	"holdspace/postgres/pgtest"
 	"holdspace/store"
 	"holdspace/storetest"
 )
