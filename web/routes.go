@@ -242,7 +242,7 @@ func eventText(e app.EventView) string {
 	case "open":
 		return "Session opened"
 	case "reconfirm":
-		if e.Device == "web" && who == "client" {
+		if who == "client" {
 			return fmt.Sprintf("Client re-confirmed agreement version %d on their device", e.AgreementVersion)
 		}
 		return fmt.Sprintf("Client's in-person word recorded for agreement version %d", e.AgreementVersion)
