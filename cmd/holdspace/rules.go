@@ -69,19 +69,15 @@ func cmdRulesExplain(args []string, getenv func(string) string, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	a, err := screening.DecodeAnswers(q, raw)
-	if err != nil {
-		return fmt.Errorf("%s: %w", *answers, err)
-	}
-	var s screening.Subject
+	var subj screening.Subject
 	for _, f := range splitList(*anatomy) {
 		switch f {
 		case "prostate":
-			s.Anatomy.Prostate = true
+			subj.Anatomy.Prostate = true
 		case "vagina":
-			s.Anatomy.Vagina = true
+			subj.Anatomy.Vagina = true
 		case "breasts":
-			s.Anatomy.Breasts = true
+			subj.Anatomy.Breasts = true
 		default:
 			return usageErrorf("--anatomy: unknown %q", f)
 		}
@@ -90,12 +86,17 @@ func cmdRulesExplain(args []string, getenv func(string) string, stdout, stderr i
 	if err != nil {
 		return usageErrorf("--birth-date: %v", err)
 	}
-	s.BirthDate = bd
+	subj.BirthDate = bd
 	when := time.Now().UTC()
 	if *at != "" {
 		if when, err = time.Parse(time.DateOnly, *at); err != nil {
 			return usageErrorf("--at: %v", err)
 		}
 	}
-	return screening.Explain(stdout, pack, a, s, when)
+	// What-if answers may be partial: unanswered items read as "no".
+	a, err := screening.DecodeAnswersWith(q, raw, screening.DecodeOptions{At: when, Anatomy: &subj.Anatomy, Partial: true})
+	if err != nil {
+		return fmt.Errorf("%s: %w", *answers, err)
+	}
+	return screening.Explain(stdout, pack, a, subj, when)
 }
