@@ -34,15 +34,15 @@ func (a *App) ListAudit(ctx context.Context, ac Actor, clientID string, since ti
 
 // VerifyAudit walks the whole audit chain and returns nil when it is intact,
 // or an *audit.BrokenError naming the first bad seq. It also returns how
-// many entries it checked.
-func VerifyAudit(ctx context.Context, db store.DB) (int64, error) {
+// many entries it checked and the hash of the last one (the head).
+func VerifyAudit(ctx context.Context, db store.DB) (n int64, head string, err error) {
 	var v audit.Verifier
-	var n int64
-	err := db.View(ctx, func(tx store.Tx) error {
+	err = db.View(ctx, func(tx store.Tx) error {
 		return tx.ScanAudit(ctx, func(e audit.Entry) error {
 			n++
+			head = e.Hash
 			return v.Add(e)
 		})
 	})
-	return n, err
+	return n, head, err
 }

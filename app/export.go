@@ -69,27 +69,11 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 		if x.Client, err = a.clientView(u, c); err != nil {
 			return err
 		}
-		for _, pid := range c.PractitionerIDs {
-			pu, err := tx.User(ctx, pid)
-			if err != nil {
-				continue
-			}
-			p, err := a.person(pu)
-			if err != nil {
-				return err
-			}
-			x.Practitioners = append(x.Practitioners, p)
-		}
-		ss, err := tx.ListScreenings(ctx, clientID)
-		if err != nil {
+		if x.Practitioners, err = a.practitionersOf(ctx, tx, c); err != nil {
 			return err
 		}
-		for _, s := range ss {
-			v, err := a.openScreening(s, true)
-			if err != nil {
-				return err
-			}
-			x.Screenings = append(x.Screenings, v)
+		if x.Screenings, err = a.screeningsOf(ctx, tx, clientID); err != nil {
+			return err
 		}
 		hcs, err := tx.ListHealthChanges(ctx, clientID)
 		if err != nil {
@@ -179,4 +163,22 @@ func (a *App) EraseClient(ctx context.Context, ac Actor, clientID string) error 
 		a.facts.forget(clientID)
 	}
 	return err
+}
+
+// practitionersOf opens the accounts of a client's practitioners (erased
+// ones are skipped).
+func (a *App) practitionersOf(ctx context.Context, tx store.Tx, c *store.Client) ([]Person, error) {
+	var out []Person
+	for _, pid := range c.PractitionerIDs {
+		pu, err := tx.User(ctx, pid)
+		if err != nil {
+			continue
+		}
+		p, err := a.person(pu)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

@@ -38,16 +38,12 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 			return err
 		}
 		res := []any{pat}
-		for _, pid := range c.PractitionerIDs {
-			pu, err := tx.User(ctx, pid)
-			if err != nil {
-				continue
-			}
-			p, err := a.person(pu)
-			if err != nil {
-				return err
-			}
-			creds, err := tx.ListCredentials(ctx, pid)
+		pract, err := a.practitionersOf(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		for _, p := range pract {
+			creds, err := tx.ListCredentials(ctx, p.ID)
 			if err != nil {
 				return err
 			}
@@ -78,17 +74,13 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 			}
 			res = append(res, con)
 		}
-		ss, err := tx.ListScreenings(ctx, clientID)
+		ss, err := a.screeningsOf(ctx, tx, clientID)
 		if err != nil {
 			return err
 		}
 		seenQ := map[string]bool{}
-		for _, s := range ss {
-			v, err := a.openScreening(s, true)
-			if err != nil {
-				return err
-			}
-			q, ok := screening.Lookup(s.Questionnaire)
+		for _, v := range ss {
+			q, ok := screening.Lookup(v.Questionnaire)
 			if !ok {
 				continue
 			}
@@ -96,11 +88,11 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 				seenQ[q.Name] = true
 				res = append(res, fhir.Questionnaire(q))
 			}
-			qr, err := fhir.QuestionnaireResponse(q, v.Answers, fhir.Reference{Reference: "Patient/" + pat.ID}, s.TakenAt)
+			qr, err := fhir.QuestionnaireResponse(q, v.Answers, fhir.Reference{Reference: "Patient/" + pat.ID}, v.TakenAt)
 			if err != nil {
 				return err
 			}
-			if qr.ID, err = fhir.LogicalID(s.ID); err != nil {
+			if qr.ID, err = fhir.LogicalID(v.ID); err != nil {
 				return err
 			}
 			res = append(res, qr)

@@ -147,20 +147,31 @@ func (a *App) ListScreenings(ctx context.Context, ac Actor, clientID string) ([]
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
-		ss, err := tx.ListScreenings(ctx, clientID)
-		if err != nil {
+		var err error
+		if out, err = a.screeningsOf(ctx, tx, clientID); err != nil {
 			return err
-		}
-		for _, s := range ss {
-			v, err := a.openScreening(s, true)
-			if err != nil {
-				return err
-			}
-			out = append(out, v)
 		}
 		return record(ctx, tx, ac, "screening.read", clientID, clientID, "list")
 	})
 	return nonNil(out), err
+}
+
+// screeningsOf opens every screening of a client, answers included, newest
+// first.
+func (a *App) screeningsOf(ctx context.Context, tx store.Tx, clientID string) ([]ScreeningView, error) {
+	ss, err := tx.ListScreenings(ctx, clientID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ScreeningView, 0, len(ss))
+	for _, s := range ss {
+		v, err := a.openScreening(s, true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
 }
 
 // currentScreening gathers the facts of a client's current screening at the

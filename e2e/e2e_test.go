@@ -18,12 +18,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"holdspace/app"
-	"holdspace/authn"
+	"holdspace/app/apptest"
 	"holdspace/catalogue"
 	"holdspace/consent"
-	"holdspace/seal"
 	"holdspace/server"
-	"holdspace/sqlite"
 	"holdspace/store"
 )
 
@@ -129,19 +127,7 @@ type practice struct {
 func startPractice(t *testing.T) *practice {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	keys, err := seal.NewKeyring()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := app.New(app.Config{DB: db, Keys: keys, Argon2: authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	a := apptest.New(t, nil)
 	h, err := server.Handler(server.Config{App: a})
 	if err != nil {
 		t.Fatal(err)

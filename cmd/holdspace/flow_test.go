@@ -162,4 +162,25 @@ func TestSessionFlow(t *testing.T) {
 	if !strings.Contains(string(evs.Raw), "shaking, then calm") || !strings.Contains(string(evs.Raw), "rest, water") {
 		t.Fatalf("events lack the opened notes: %s", evs.Raw)
 	}
+	// The client's record as FHIR: one of every kind of resource.
+	b := n.must(200, "GET", "/api/v1/clients/"+f.c1ID+"/fhir", f.c1, nil)
+	if b.str("resourceType") != "Bundle" || b.str("type") != "collection" {
+		t.Fatalf("bundle: %.300s", b.Raw)
+	}
+	kinds := map[string]int{}
+	entries, _ := b.Body["entry"].([]any)
+	for _, e := range entries {
+		res, _ := e.(map[string]any)["resource"].(map[string]any)
+		rt, _ := res["resourceType"].(string)
+		kinds[rt]++
+	}
+	for _, k := range []string{"Patient", "Practitioner", "Consent", "Questionnaire", "QuestionnaireResponse", "Encounter"} {
+		if kinds[k] == 0 {
+			t.Errorf("the FHIR bundle has no %s: %v", k, kinds)
+		}
+	}
+	rc := n.must(200, "GET", "/api/v1/agreements/"+ag+"/receipt", f.c1, nil)
+	if !strings.Contains(string(rc.Raw), `"withdrawn"`) || !strings.Contains(string(rc.Raw), f.c1ID) {
+		t.Errorf("receipt after a revocation: %s", rc.Raw)
+	}
 }

@@ -87,7 +87,7 @@ func cmdMigrateData(ctx context.Context, args []string, getenv func(string) stri
 		_ = bar.Finish()
 		fmt.Fprintln(stderr)
 	}
-	n, err := app.VerifyAudit(ctx, dst)
+	n, _, err := app.VerifyAudit(ctx, dst)
 	if err != nil {
 		return fmt.Errorf("audit chain on the target: %w", err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"holdspace/app"
 	"holdspace/server"
+	"holdspace/store"
 )
 
 const usage = `holdspace — consent, screening and session records for intimate and pelvic bodywork.
@@ -201,18 +202,24 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("migrate", stderr)
+// openFromArgs parses a command's flags (the store selection only) and
+// opens the store, migrated.
+func openFromArgs(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) (store.DB, error) {
+	fs := newFlagSet(name, stderr)
 	var c config
 	c.register(fs, getenv)
 	if err := parse(fs, args); err != nil {
-		return err
+		return nil, err
 	}
 	log, err := c.logger(stderr)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	db, err := c.openDB(ctx, log)
+	return c.openDB(ctx, log)
+}
+
+func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	db, err := openFromArgs(ctx, "migrate", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
@@ -224,27 +231,20 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 	return nil
 }
 
+// cmdAuditVerify walks the audit chain. On success it prints the count and
+// the head hash: keep that hash somewhere the database cannot reach, and a
+// later truncation of the chain's tail will show as a different head.
 func cmdAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("audit verify", stderr)
-	var c config
-	c.register(fs, getenv)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	log, err := c.logger(stderr)
-	if err != nil {
-		return err
-	}
-	db, err := c.openDB(ctx, log)
+	db, err := openFromArgs(ctx, "audit verify", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	n, err := app.VerifyAudit(ctx, db)
+	n, head, err := app.VerifyAudit(ctx, db)
 	if err != nil {
 		return fmt.Errorf("audit chain broken after %d entries: %w", n, err)
 	}
-	fmt.Fprintf(stdout, "audit chain intact: %d entries\n", n)
+	fmt.Fprintf(stdout, "audit chain intact: %d entries, head %s\n", n, head)
 	return nil
 }
 
