@@ -74,7 +74,7 @@ func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]audit.Entry,
 	q := `SELECT ` + auditCols + ` FROM audit` + w.String() + ` ORDER BY seq`
 	if f.Limit > 0 {
 		w.args = append(w.args, f.Limit)
-		q += ` LIMIT ` + placeholders(len(w.args), 1)
+		q += ` LIMIT ` + paramList(len(w.args), 1)
 	}
 	return many(ctx, t, "audit", q, scanAudit, w.args...)
 }

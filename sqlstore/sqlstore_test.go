@@ -129,7 +129,7 @@ func TestWhere(t *testing.T) {
 	if got, want := w.String(), " WHERE a = $1 AND b < $2"; got != want {
 		t.Fatalf("where = %q, want %q", got, want)
 	}
-	if got := placeholders(3, 3); got != "$3, $4, $5" {
+	if got := paramList(3, 3); got != "$3, $4, $5" {
 		t.Fatalf("placeholders = %q", got)
 	}
 }

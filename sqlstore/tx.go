@@ -208,8 +208,8 @@ func list(l []string) string {
 	return string(b)
 }
 
-// placeholders returns "$from, $from+1, …" for n parameters.
-func placeholders(from, n int) string {
+// paramList returns "$from, $from+1, …" for n parameters.
+func paramList(from, n int) string {
 	var b strings.Builder
 	for i := range n {
 		if i > 0 {

@@ -118,7 +118,7 @@ func (t *Tx) Versions(ctx context.Context, ids ...string) (map[string]int64, err
 		id string
 		v  int64
 	}
-	ps, err := many(ctx, t, "versions", `SELECT id, version FROM users WHERE id IN (`+placeholders(1, len(ids))+`)`,
+	ps, err := many(ctx, t, "versions", `SELECT id, version FROM users WHERE id IN (`+paramList(1, len(ids))+`)`,
 		func(s scanner) (pair, error) {
 			var p pair
 			err := s.Scan(&p.id, &p.v)
