@@ -251,3 +251,57 @@ func TestCachedIndexFollowsEveryFactChange(t *testing.T) {
 		t.Fatalf("after a narrower agreement: %v", d.Reasons())
 	}
 }
+
+// TestRevokingAnOlderVersionNarrowsTheCurrentOne: a client who withdraws an
+// area from an agreement that a newer version has replaced still gets what
+// they asked for.
+func TestRevokingAnOlderVersionNarrowsTheCurrentOne(t *testing.T) {
+	a := newTestApp(t)
+	l := newLive(t, a)
+	ctx := context.Background()
+	// A second, signed version replaces the first (effective from the next
+	// session, so book and run one).
+	var grants []consent.Grant
+	for _, r := range []string{"feet", "hands"} {
+		grants = append(grants, consent.Grant{Region: r, Technique: "massage", Answer: catalogue.Yes})
+	}
+	v2, err := a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SignAgreement(ctx, l.client, v2.ID, SignInput{}); err != nil {
+		t.Fatal(err)
+	}
+	s, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic", StartsAt: "2026-11-27T10:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []struct {
+		who Actor
+		typ string
+	}{{l.pract, "open"}, {l.client, "reconfirm"}, {l.pract, "begin"}} {
+		if _, err := a.AppendEvent(ctx, ev.who, s.ID, EventInput{Type: ev.typ}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	decide := func() consent.Decision {
+		d, err := a.Decide(ctx, l.pract, DecideInput{SessionID: s.ID, Region: "feet", Technique: "massage"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	if d := decide(); d.Outcome != consent.Permit {
+		t.Fatalf("feet under v2: %v", d.Reasons())
+	}
+	res, err := a.RevokeAgreement(ctx, l.client, l.agreed, RevokeInput{Regions: []string{"feet"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != consent.StatusSuperseded {
+		t.Fatalf("v1 status %s", res.Status)
+	}
+	if d := decide(); d.Outcome != consent.Deny || !d.Has(consent.CodeRevoked) {
+		t.Fatalf("feet after withdrawing it from v1: %v", d.Reasons())
+	}
+}

@@ -356,14 +356,24 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 		if err := tx.CreateRevocation(ctx, rec); err != nil {
 			return err
 		}
+		all, _, err := a.loadAgreements(ctx, tx, c.ID)
+		if err != nil {
+			return err
+		}
+		// Withdrawing consent given in an older version means the client
+		// does not want it now: the revocation also applies to the version
+		// in force, so that it is never recorded and without effect.
+		if cur, ok := consent.Current(all, ag.Intent, tx.Now()); ok && cur.ID != r.ID && cur.Version > r.Version {
+			also := *rec
+			also.ID, also.AgreementID = newID("rev"), cur.ID
+			if err := tx.CreateRevocation(ctx, &also); err != nil {
+				return err
+			}
+		}
 		if err := a.factsChanged(ctx, tx, c.ID); err != nil {
 			return err
 		}
 		if err := notifyClientSessions(ctx, tx, c.ID); err != nil {
-			return err
-		}
-		all, _, err := a.loadAgreements(ctx, tx, c.ID)
-		if err != nil {
 			return err
 		}
 		st := consent.StatusRevoked
