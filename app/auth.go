@@ -95,7 +95,7 @@ var errBadToken = &holdspace.Error{Code: holdspace.EUNAUTHORIZED, Reason: "inval
 
 // Authenticate returns the actor of a live token of the given kind. Web
 // sessions also expire after WebIdle without use, and are touched at most
-// once a minute.
+// once a minute (or every quarter of WebIdle, if shorter).
 func (a *App) Authenticate(ctx context.Context, token, kind string) (Actor, error) {
 	if token == "" || len(token) > 200 {
 		return Actor{}, errBadToken
@@ -116,7 +116,7 @@ func (a *App) Authenticate(ctx context.Context, token, kind string) (Actor, erro
 			if now.Sub(t.LastSeenAt) >= a.cfg.WebIdle {
 				return errBadToken
 			}
-			touch = now.Sub(t.LastSeenAt) > time.Minute
+			touch = now.Sub(t.LastSeenAt) > min(time.Minute, a.cfg.WebIdle/4)
 		}
 		u, err := tx.User(ctx, t.UserID)
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"holdspace/app"
 	"holdspace/httpapi"
@@ -22,6 +23,8 @@ type Config struct {
 	Ready func(context.Context) error
 	// Secure marks cookies Secure (the server is behind TLS).
 	Secure bool
+	// StreamKeepAlive is passed to web.Config.KeepAlive.
+	StreamKeepAlive time.Duration
 }
 
 // Handler returns the whole HTTP surface of holdspace.
@@ -40,7 +43,7 @@ func Handler(cfg Config) (http.Handler, error) {
 	for _, pat := range api.Patterns() {
 		mux.Handle(pat, api)
 	}
-	pages, err := web.New(web.Config{App: cfg.App, Logger: cfg.Logger, Secure: cfg.Secure})
+	pages, err := web.New(web.Config{App: cfg.App, Logger: cfg.Logger, Secure: cfg.Secure, KeepAlive: cfg.StreamKeepAlive})
 	if err != nil {
 		return nil, err
 	}

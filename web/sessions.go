@@ -309,6 +309,7 @@ func (h *handler) fetchError(q *request, status int, errs map[string]string) err
 // sessionStream is the live view's event stream (Server-Sent Events): one
 // "state" event with the session's live state on open and on every change.
 // It never carries health data: states, sequence numbers and event types.
+// While it is open it keeps the web session from idling out.
 func (h *handler) sessionStream(q *request) error {
 	ctx := q.r.Context()
 	ch, err := h.app.Watch(ctx, q.ac, q.r.PathValue("id"))
@@ -325,13 +326,20 @@ func (h *handler) sessionStream(q *request) error {
 	if err := rc.Flush(); err != nil {
 		return nil
 	}
-	keep := time.NewTicker(15 * time.Second)
+	keep := time.NewTicker(h.keep)
 	defer keep.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-keep.C:
+			// An open live session page is activity: keep the web session
+			// alive (Authenticate touches it), so that a client's STOP
+			// button never turns into a sign-in page mid-treatment. A
+			// session signed out or ended elsewhere closes the stream.
+			if _, err := h.app.Authenticate(ctx, q.token, "web"); err != nil {
+				return nil
+			}
 			fmt.Fprint(w, ": keep-alive\n\n")
 		case st, ok := <-ch:
 			if !ok {

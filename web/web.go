@@ -25,6 +25,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"time"
 
 	"holdspace"
 	"holdspace/app"
@@ -43,6 +44,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Secure marks cookies Secure (the server is behind TLS).
 	Secure bool
+	// KeepAlive is how often an open live session page's event stream
+	// sends a keep-alive and keeps the web session from idling out; zero:
+	// 15 seconds.
+	KeepAlive time.Duration
 }
 
 // CSP is the Content-Security-Policy of every page: scripts and styles only
@@ -57,6 +62,7 @@ type handler struct {
 	app    *app.App
 	log    *slog.Logger
 	secure bool
+	keep   time.Duration
 	mux    *http.ServeMux
 	pages  map[string]*template.Template
 	// static maps a checksummed path ("/static/<sum>/app.css") to the file.
@@ -78,7 +84,10 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{app: cfg.App, log: cfg.Logger, secure: cfg.Secure, mux: http.NewServeMux(),
+	if cfg.KeepAlive <= 0 {
+		cfg.KeepAlive = 15 * time.Second
+	}
+	h := &handler{app: cfg.App, log: cfg.Logger, secure: cfg.Secure, keep: cfg.KeepAlive, mux: http.NewServeMux(),
 		static: map[string]staticFile{}, urls: map[string]string{}}
 	if err := h.loadStatic(); err != nil {
 		return nil, err

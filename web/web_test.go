@@ -35,11 +35,16 @@ type env struct {
 	pw    string
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newEnvWith(t, nil, server.Config{}) }
+
+// newEnvWith is newEnv with the app's configuration adjusted and the
+// server's settings given.
+func newEnvWith(t *testing.T, configure func(*app.Config), sc server.Config) *env {
 	t.Helper()
 	ctx := context.Background()
-	a := apptest.New(t, nil)
-	h, err := server.Handler(server.Config{App: a})
+	a := apptest.New(t, configure)
+	sc.App = a
+	h, err := server.Handler(sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -683,5 +688,37 @@ func TestAdminPages(t *testing.T) {
 	}
 	if resp := b.get("/admin/audit?since=yesterday"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(b.last, "YYYY-MM-DD") {
 		t.Errorf("bad since: %d", resp.StatusCode)
+	}
+}
+
+// TestLiveSessionPageKeepsSignedIn: while a live session page's stream is
+// open the web session does not idle out, so the client's STOP button still
+// works after a quiet spell; once the page is closed the idle timeout runs.
+func TestLiveSessionPageKeepsSignedIn(t *testing.T) {
+	const idle = 1200 * time.Millisecond
+	e := newEnvWith(t, func(c *app.Config) { c.WebIdle = idle }, server.Config{StreamKeepAlive: 100 * time.Millisecond})
+	ctx := context.Background()
+	s, err := e.app.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.login("alex@example.test")
+	sctx, stop := context.WithCancel(ctx)
+	req, _ := http.NewRequestWithContext(sctx, "GET", e.srv.URL+"/sessions/"+s.ID+"/events", nil)
+	resp, err := b.c.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("stream: %v %v", err, resp)
+	}
+	go io.Copy(io.Discard, resp.Body)
+	time.Sleep(3 * idle)
+	if r := b.get("/sessions/" + s.ID); r.StatusCode != 200 {
+		t.Fatalf("after a quiet spell with the stream open: %d (want the page, not sign-in)", r.StatusCode)
+	}
+	stop()
+	resp.Body.Close()
+	time.Sleep(2 * idle)
+	if r := b.get("/sessions/" + s.ID); r.StatusCode == 200 {
+		t.Fatal("the session did not idle out once the page was closed")
 	}
 }
