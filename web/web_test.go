@@ -710,6 +710,7 @@ func TestLiveSessionPageKeepsSignedIn(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("stream: %v %v", err, resp)
 	}
+	t.Cleanup(func() { stop(); resp.Body.Close() }) // before the server's Close, even on failure
 	go io.Copy(io.Discard, resp.Body)
 	time.Sleep(3 * idle)
 	if r := b.get("/sessions/" + s.ID); r.StatusCode != 200 {
