@@ -68,9 +68,33 @@ type compiledAgreement struct {
 	signedAt   time.Time // zero: draft
 	validUntil time.Time // zero: no expiry
 	answers    [practice.MaxRegions][maxTechniques]uint8
-	// revoked holds every recorded revocation, whatever its time (rule 8).
+	// revoked holds every recorded revocation, whatever its time (rule 8),
+	// with a revocation of a passage region also revoking the prostate.
 	revoked [practice.MaxRegions]bool
+	// prostateViaRevoked is set when the prostate is revoked only because a
+	// passage region is; prostateViaNo[ti] when its answer is "no" only
+	// because a passage region's is. They choose the reason's message.
+	prostateViaRevoked bool
+	prostateViaNo      [maxTechniques]bool
 }
+
+// passageRegions holds the catalogue positions of the prostate and of the
+// two regions it is reached through.
+type passageRegions struct {
+	prostate, analCanal, rectum int
+}
+
+// passage is the prostate and its passage regions; every position is -1
+// when the catalogue lacks any of them, so that nothing propagates.
+var passage = func() passageRegions {
+	p := passageRegions{catalogue.RegionIndex("prostate"), catalogue.RegionIndex("anal-canal"), catalogue.RegionIndex("rectum")}
+	for _, i := range []int{p.prostate, p.analCanal, p.rectum} {
+		if i < 0 || i >= practice.MaxRegions {
+			return passageRegions{-1, -1, -1}
+		}
+	}
+	return p
+}()
 
 func (a *compiledAgreement) signedBy(t time.Time) bool {
 	return !a.signedAt.IsZero() && !a.signedAt.After(t)
@@ -169,7 +193,30 @@ func compileAgreement(a *Agreement) compiledAgreement {
 			}
 		}
 	}
+	c.propagatePassage()
 	return c
+}
+
+// propagatePassage applies the passage rule to a compiled agreement: the
+// prostate is reached through the anal canal and the rectum, so a
+// revocation of either revokes the prostate and a "no" for either with a
+// technique is a "no" for the prostate with it. Grants and "ask" do not
+// propagate: only refusals do.
+func (c *compiledAgreement) propagatePassage() {
+	pr, ac, re := passage.prostate, passage.analCanal, passage.rectum
+	if pr < 0 {
+		return
+	}
+	if (c.revoked[ac] || c.revoked[re]) && !c.revoked[pr] {
+		c.revoked[pr] = true
+		c.prostateViaRevoked = true
+	}
+	for ti := range c.answers[pr] {
+		if (c.answers[ac][ti] == ansNo || c.answers[re][ti] == ansNo) && c.answers[pr][ti] != ansNo {
+			c.answers[pr][ti] = ansNo
+			c.prostateViaNo[ti] = true
+		}
+	}
 }
 
 func (ix *Index) addFinding(f *screening.Finding, s *Screening) {
@@ -210,9 +257,7 @@ func (ix *Index) addFinding(f *screening.Finding, s *Screening) {
 			regions[ri] = true
 		}
 	}
-	ac, re, pr := catalogue.RegionIndex("anal-canal"), catalogue.RegionIndex("rectum"), catalogue.RegionIndex("prostate")
-	if ac >= 0 && re >= 0 && pr >= 0 && ac < practice.MaxRegions && re < practice.MaxRegions && pr < practice.MaxRegions &&
-		regions[ac] && regions[re] {
+	if pr := passage.prostate; pr >= 0 && regions[passage.analCanal] && regions[passage.rectum] {
 		regions[pr] = true
 	}
 	techs := catalogue.TechniqueCodes()
@@ -272,6 +317,16 @@ func Decide(f ClientFacts, s *practice.Facts, region, technique string, at time.
 //     reason is intent_mismatch instead of no_grant.
 //   - Check-ins (rule 7): a check-in "no" for the region denies
 //     checkin_declined for the rest of the session.
+//   - Passage (domain.md "Techniques"): the prostate is reached through the
+//     anal canal and the rectum, so a refusal of either refuses the
+//     prostate too: a revocation covering either denies prostate revoked
+//     (in any agreement that counts, as above), a "no" for either with a
+//     technique makes the prostate's answer for that technique "no"
+//     (answer_no), and a check-in "no" for either denies prostate
+//     checkin_declined for the rest of the session. Only refusals
+//     propagate: a missing grant or an "ask" for a passage region changes
+//     nothing for the prostate, and refusing the prostate refuses neither
+//     passage region.
 //   - Screening (rule 5): intimate and internal regions need a present
 //     (screening_required) and not stale (screening_stale) screening. The
 //     findings of a present screening, stale or not, apply to every region
@@ -345,8 +400,12 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 		answer = ix.agreementAnswer(&d, base, intent, ri, ti, at)
 	}
 
-	if s != nil && s.CheckInAt(ri).Declined {
-		d.deny(reasonCheckinDeclined)
+	if s != nil {
+		if s.CheckInAt(ri).Declined {
+			d.deny(reasonCheckinDeclined)
+		} else if ri == passage.prostate && (s.CheckInAt(passage.analCanal).Declined || s.CheckInAt(passage.rectum).Declined) {
+			d.deny(reasonCheckinDeclinedPassage)
+		}
 	}
 
 	if reg.NeedsScreening() {
@@ -446,7 +505,11 @@ func (ix *Index) agreementAnswer(d *Decision, base *compiledAgreement, intent ca
 		}
 		if a.revoked[ri] && flags&fRevoked == 0 {
 			flags |= fRevoked
-			d.deny(reasonRevoked)
+			if ri == passage.prostate && a.prostateViaRevoked {
+				d.deny(reasonRevokedPassage)
+			} else {
+				d.deny(reasonRevoked)
+			}
 		}
 		v := a.answers[ri][ti]
 		switch {
@@ -457,7 +520,11 @@ func (ix *Index) agreementAnswer(d *Decision, base *compiledAgreement, intent ca
 			}
 		case v == ansNo && flags&fNo == 0:
 			flags |= fNo
-			d.deny(reasonAnswerNo)
+			if ri == passage.prostate && a.prostateViaNo[ti] {
+				d.deny(reasonAnswerNoPassage)
+			} else {
+				d.deny(reasonAnswerNo)
+			}
 		}
 		if v == ansNone {
 			answer = ansNo

@@ -121,6 +121,16 @@ func decideCases() []decideCase {
 		}
 	}
 	noCreds := func(f *ClientFacts) { f.Credentials = nil }
+	grantA1 := func(grants ...Grant) func(*ClientFacts) {
+		return func(f *ClientFacts) { f.Agreements[0].Grants = append(f.Agreements[0].Grants, grants...) }
+	}
+	revokeA1 := func(regions ...string) func(*ClientFacts) {
+		return func(f *ClientFacts) { revoke(f, "a1", now.Add(-time.Minute), regions...) }
+	}
+	checkinNo := func(region string) func(testing.TB) *practice.Facts {
+		return func(tb testing.TB) *practice.Facts { return session(tb, checkin(region, "no", now.Add(-time.Minute))) }
+	}
+	const viaPassage = "through which the prostate is reached"
 	return []decideCase{
 		{name: "PermitYes", region: "glutes", technique: "massage", want: Permit},
 		{name: "PermitSensitiveReconfirmed", region: "inner-thighs", technique: "massage", want: Permit},
@@ -209,6 +219,46 @@ func decideCases() []decideCase {
 			region: "glutes", technique: "massage", want: Permit},
 		{name: "ContraindicatedProstateViaRectum", facts: finding(screening.Contraindicated, "anal-acute", "Acute anal condition.", "anus", "anal-canal", "rectum"),
 			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeContraindicated}},
+		// The passage rule: a refusal of the anal canal or rectum refuses
+		// the prostate; nothing else propagates, and nothing flows back.
+		{name: "PermitProstateWithoutPassageGrant", region: "prostate", technique: "massage", want: Permit},
+		{name: "PassageAskDoesNotAskProstate", facts: grantA1(g("anal-canal", "massage", catalogue.Ask), g("rectum", "massage", catalogue.Ask)),
+			region: "prostate", technique: "massage", want: Permit},
+		{name: "RevokeAnalCanalRevokesProstate", facts: revokeA1("anal-canal"),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeRevoked}, message: viaPassage},
+		{name: "RevokeRectumRevokesProstate", facts: revokeA1("rectum"),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeRevoked}, message: viaPassage},
+		{name: "RevokeRectumInNewerVersionRevokesProstate",
+			facts: func(f *ClientFacts) {
+				v2(t0.Add(-time.Hour), g("prostate", "massage", catalogue.Yes))(f)
+				revoke(f, "a2", now.Add(-time.Minute), "rectum")
+			},
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeRevoked}, message: viaPassage},
+		{name: "RevokeOtherRegionKeepsProstate", facts: revokeA1("anus", "perineum"),
+			region: "prostate", technique: "massage", want: Permit},
+		{name: "RevokeProstateKeepsRectum", facts: revokeA1("prostate"),
+			region: "rectum", technique: "touch", want: Permit},
+		{name: "CheckinNoAnalCanalDeclinesProstate", session: checkinNo("anal-canal"),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeCheckinDeclined}, message: "prostate is reached through them"},
+		{name: "CheckinNoRectumDeclinesProstate", session: checkinNo("rectum"),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeCheckinDeclined}, message: "prostate is reached through them"},
+		{name: "CheckinNoProstateKeepsRectum", session: checkinNo("prostate"),
+			region: "rectum", technique: "touch", want: Permit},
+		{name: "CheckinNoPerineumKeepsProstate", session: checkinNo("perineum"),
+			region: "prostate", technique: "massage", want: Permit},
+		{name: "AnswerNoAnalCanalRefusesProstate", facts: grantA1(g("anal-canal", "massage", catalogue.No)),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeAnswerNo}, message: viaPassage},
+		{name: "AnswerNoRectumRefusesProstate", facts: grantA1(g("rectum", "massage", catalogue.No)),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeAnswerNo}, message: viaPassage},
+		{name: "AnswerNoRectumOtherTechniqueKeepsProstate", facts: grantA1(g("rectum", "pressure", catalogue.No)),
+			region: "prostate", technique: "massage", want: Permit},
+		{name: "AnswerNoRectumInNewerVersionRefusesProstate",
+			facts:  v2(t0.Add(-time.Hour), g("rectum", "massage", catalogue.No), g("prostate", "massage", catalogue.Yes)),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeAnswerNo}, message: viaPassage},
+		{name: "AnswerNoPassageWithoutProstateGrant", facts: grantA1(g("anal-canal", "touch", catalogue.No)),
+			region: "prostate", technique: "touch", want: Deny, codes: []string{CodeAnswerNo}, message: viaPassage},
+		{name: "AnswerNoProstateKeepsRectum", facts: grantA1(g("prostate", "touch", catalogue.No)),
+			region: "rectum", technique: "touch", want: Permit},
 		{name: "ReferralRequired", facts: finding(screening.Referral, "dvt", "Possible blood clot.", "glutes"),
 			region: "glutes", technique: "massage", want: Deny, codes: []string{CodeReferralRequired}, message: "Possible blood clot."},
 		{name: "ReferralCleared",

@@ -71,7 +71,12 @@ var (
 	reasonStopped          = Reason{CodeStopped, "The session is stopped; nothing is permitted until the client resumes."}
 	reasonAskFirst         = Reason{CodeAskFirst, "The client asked to be asked first: check in before touching this region."}
 	reasonCheckinDeclined  = Reason{CodeCheckinDeclined, "The client said no to this region at a check-in; it stays off for the rest of the session."}
-	reasonNotActive        = Reason{CodeSessionNotActive, "Touch is permitted only while the session is in progress."}
+	// The passage reasons deny the prostate for a refusal of the anal canal
+	// or rectum, through which it is reached.
+	reasonRevokedPassage         = Reason{CodeRevoked, "The client has withdrawn consent for the anal canal or rectum, through which the prostate is reached."}
+	reasonAnswerNoPassage        = Reason{CodeAnswerNo, "The client answered no for this technique on the anal canal or rectum, through which the prostate is reached."}
+	reasonCheckinDeclinedPassage = Reason{CodeCheckinDeclined, "The client said no to the anal canal or rectum at a check-in; the prostate is reached through them, so it stays off for the rest of the session."}
+	reasonNotActive              = Reason{CodeSessionNotActive, "Touch is permitted only while the session is in progress."}
 )
 
 // maxInline is how many reasons a Decision holds without allocating.

@@ -413,3 +413,118 @@ func BenchmarkCompile(b *testing.B) {
 		Compile(f)
 	}
 }
+
+// isRefusal reports whether code is a reason that the passage rule carries
+// from the anal canal or rectum to the prostate.
+func isRefusal(code string) bool {
+	return code == CodeRevoked || code == CodeAnswerNo || code == CodeCheckinDeclined
+}
+
+// TestPropertyPassageRefusalRefusesProstate: for random facts and sessions,
+// whenever anal-canal or rectum with technique T is denied for a refusal
+// (revoked, answer_no, checkin_declined), prostate with T is denied, and
+// when the prostate applies to the client, for that same refusal.
+func TestPropertyPassageRefusalRefusesProstate(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	seen := map[string]int{}
+	for range propertyRounds {
+		f := randFacts(r)
+		s, _ := randSession(t, r, f)
+		ix := Compile(f)
+		at := t0.Add(minutes(r, 0, 30))
+		for _, tech := range allTechniques {
+			pd := ix.Decide(s, "prostate", tech, at)
+			for _, via := range []string{"anal-canal", "rectum"} {
+				vd := ix.Decide(s, via, tech, at)
+				for _, rs := range vd.Reasons() {
+					if !isRefusal(rs.Code) {
+						continue
+					}
+					if pd.Outcome != Deny {
+						t.Fatalf("%s/%s denied %s, but prostate/%s is %s %v", via, tech, rs.Code, tech, pd.Outcome, codes(pd))
+					}
+					if f.Anatomy.Prostate {
+						seen[rs.Code]++
+						if !pd.Has(rs.Code) {
+							t.Fatalf("%s/%s denied %s, prostate/%s only %v", via, tech, rs.Code, tech, codes(pd))
+						}
+					}
+				}
+			}
+		}
+	}
+	for _, c := range []string{CodeRevoked, CodeAnswerNo, CodeCheckinDeclined} {
+		if seen[c] == 0 {
+			t.Errorf("no passage refusal %s was generated: the generator is too weak", c)
+		}
+	}
+}
+
+// withoutProstate returns f with every prostate grant dropped and the
+// prostate taken out of every revocation that names regions (one that named
+// only the prostate is dropped), and the events without prostate check-ins.
+func withoutProstate(f ClientFacts, evs []practice.Event) (ClientFacts, []practice.Event) {
+	out := f
+	out.Agreements = nil
+	for _, a := range f.Agreements {
+		a.Grants = slices.DeleteFunc(slices.Clone(a.Grants), func(g Grant) bool { return g.Region == "prostate" })
+		var revs []Revocation
+		for _, rv := range a.Revocations {
+			if len(rv.Regions) > 0 {
+				rv.Regions = slices.DeleteFunc(slices.Clone(rv.Regions), func(s string) bool { return s == "prostate" })
+				if len(rv.Regions) == 0 {
+					continue
+				}
+			}
+			revs = append(revs, rv)
+		}
+		a.Revocations = revs
+		out.Agreements = append(out.Agreements, a)
+	}
+	evs = slices.DeleteFunc(slices.Clone(evs), func(e practice.Event) bool {
+		return e.Type == practice.EventCheckin && e.Region == "prostate"
+	})
+	return out, evs
+}
+
+// TestPropertyProstateRefusalStaysPut: nothing recorded about the prostate
+// (grants, revocations, check-ins) changes a decision on the anal canal or
+// rectum, so refusing the prostate never refuses its passage.
+func TestPropertyProstateRefusalStaysPut(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	for range propertyRounds {
+		f := randFacts(r)
+		// Refuse the prostate outright in some agreements, so that a
+		// leak back to the passage would show.
+		for i := range f.Agreements {
+			a := &f.Agreements[i]
+			if r.IntN(2) == 0 {
+				a.Revocations = append(slices.Clone(a.Revocations), Revocation{At: t0, Regions: []string{"prostate"}, ByRole: "client"})
+			}
+			a.Grants = append(slices.Clone(a.Grants), g("prostate", pick(r, allTechniques), catalogue.No))
+		}
+		intent := pick(r, catalogue.Intents())
+		evs := randEvents(r, f)
+		if r.IntN(2) == 0 {
+			evs = append(evs, checkin("prostate", "no", t0.Add(minutes(r, 0, 20))))
+		}
+		s, err := practice.Fold(intent, evs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, gevs := withoutProstate(f, evs)
+		gs, err := practice.Fold(intent, gevs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix, gx := Compile(f), Compile(g)
+		for _, via := range []string{"anal-canal", "rectum"} {
+			for _, tech := range allTechniques {
+				a, b := ix.Decide(&s, via, tech, now), gx.Decide(&gs, via, tech, now)
+				if a.Outcome != b.Outcome || !slices.Equal(a.Reasons(), b.Reasons()) {
+					t.Fatalf("%s/%s: with prostate facts %s %v, without %s %v", via, tech, a.Outcome, codes(a), b.Outcome, codes(b))
+				}
+			}
+		}
+	}
+}
