@@ -1,7 +1,11 @@
 package app
 
 import (
+	"encoding/json"
+	"strings"
+
 	"context"
+	"holdspace"
 	"math/rand/v2"
 	"slices"
 	"sync"
@@ -303,5 +307,89 @@ func TestRevokingAnOlderVersionNarrowsTheCurrentOne(t *testing.T) {
 	}
 	if d := decide(); d.Outcome != consent.Deny || !d.Has(consent.CodeRevoked) {
 		t.Fatalf("feet after withdrawing it from v1: %v", d.Reasons())
+	}
+}
+
+// TestUnassignedPractitionerLosesSessions: a practitioner taken off a
+// client loses the client's sessions with the client — notes, decisions,
+// events and the live view alike.
+func TestUnassignedPractitionerLosesSessions(t *testing.T) {
+	a := newTestApp(t)
+	l := newLive(t, a)
+	ctx := context.Background()
+	if _, err := a.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "note", Text: "private note"}); err != nil {
+		t.Fatal(err)
+	}
+	other, err := a.CreateUser(ctx, System, NewUser{Role: store.RolePractitioner, Name: "Other", Email: "o@example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.AssignPractitioners(ctx, System, l.client.UserID, []string{other}); err != nil {
+		t.Fatal(err)
+	}
+	notFound := func(what string, err error) {
+		t.Helper()
+		if holdspace.ErrorCode(err) != holdspace.ENOTFOUND {
+			t.Errorf("%s after unassignment: %v, want not found", what, err)
+		}
+	}
+	_, err = a.GetSession(ctx, l.pract, l.session)
+	notFound("GetSession", err)
+	_, err = a.ListEvents(ctx, l.pract, l.session)
+	notFound("ListEvents", err)
+	_, err = a.Decide(ctx, l.pract, DecideInput{SessionID: l.session, Region: "feet", Technique: "massage"})
+	notFound("Decide", err)
+	_, err = a.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "note", Text: "more"})
+	notFound("AppendEvent", err)
+	_, err = a.Watch(ctx, l.pract, l.session)
+	notFound("Watch", err)
+	notFound("SessionVisible", a.SessionVisible(ctx, l.pract, l.session))
+	if ss, err := a.ListSessions(ctx, l.pract, "", time.Time{}, time.Time{}); err != nil || len(ss) != 0 {
+		t.Errorf("ListSessions after unassignment: %v %v", ss, err)
+	}
+	// The client keeps their session.
+	if _, err := a.GetSession(ctx, l.client, l.session); err != nil {
+		t.Errorf("the client lost their own session: %v", err)
+	}
+}
+
+// TestSigningAnOlderDraftIsRefused: a draft older than a signed version
+// cannot be signed, because its signature would be superseded at once and
+// do nothing while the client believed it narrowed their consent.
+func TestSigningAnOlderDraftIsRefused(t *testing.T) {
+	a := newTestApp(t)
+	l := newLive(t, a)
+	ctx := context.Background()
+	grants := []consent.Grant{{Region: "feet", Technique: "touch", Answer: catalogue.No}}
+	older, err := a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants})
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer, err := a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.SignAgreement(ctx, l.client, newer.ID, SignInput{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.SignAgreement(ctx, l.client, older.ID, SignInput{})
+	if holdspace.ErrorReason(err) != "superseded" {
+		t.Fatalf("signing an older draft: %v, want 409 superseded", err)
+	}
+	// The newer version records the one it replaced, and its stored hash is
+	// the one the receipt recomputes.
+	v, err := a.GetAgreement(ctx, l.client, newer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Supersedes != l.agreed {
+		t.Errorf("supersedes %q, want %q", v.Supersedes, l.agreed)
+	}
+	rc, err := a.AgreementReceipt(ctx, l.client, newer.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := json.Marshal(rc); !strings.Contains(string(b), v.ContentHash) {
+		t.Errorf("the receipt's hash is not the one recorded at signing (%s): %s", v.ContentHash, b)
 	}
 }

@@ -293,10 +293,19 @@ func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInp
 		if err != nil {
 			return err
 		}
-		// The version this one replaces: the newest signed one before it.
+		// The version this one replaces: the newest signed one before it. A
+		// draft older than a signed version cannot be signed: its signature
+		// would be superseded at once and silently do nothing.
 		best := 0
 		for i := range all {
-			if b := &all[i]; b.Intent == ag.Intent && !b.SignedAt.IsZero() && b.Version < ag.Version && b.Version > best {
+			b := &all[i]
+			if b.Intent != ag.Intent || b.SignedAt.IsZero() || b.ID == r.ID {
+				continue
+			}
+			if b.Version > ag.Version {
+				return holdspace.Conflict("superseded", "A newer version (%d) is already signed; make a new version from it instead.", b.Version)
+			}
+			if b.Version > best {
 				best, r.Supersedes = b.Version, b.ID
 			}
 		}
@@ -361,13 +370,16 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 			return err
 		}
 		// Withdrawing consent given in an older version means the client
-		// does not want it now: the revocation also applies to the version
-		// in force, so that it is never recorded and without effect.
-		if cur, ok := consent.Current(all, ag.Intent, tx.Now()); ok && cur.ID != r.ID && cur.Version > r.Version {
-			also := *rec
-			also.ID, also.AgreementID = newID("rev"), cur.ID
-			if err := tx.CreateRevocation(ctx, &also); err != nil {
-				return err
+		// does not want it now: the revocation also applies to every newer
+		// signed version of the intent (whatever the clocks say about when
+		// they were signed), so that it is never recorded and without effect.
+		for i := range all {
+			if b := &all[i]; b.Intent == ag.Intent && b.Version > r.Version && !b.SignedAt.IsZero() {
+				also := *rec
+				also.ID, also.AgreementID = newID("rev"), b.ID
+				if err := tx.CreateRevocation(ctx, &also); err != nil {
+					return err
+				}
 			}
 		}
 		if err := a.factsChanged(ctx, tx, c.ID); err != nil {

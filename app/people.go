@@ -15,6 +15,9 @@ import (
 	"holdspace/store"
 )
 
+// maxAssigned bounds the practitioners assigned to one client.
+const maxAssigned = 20
+
 // Person is a user as callers see it: opened, without secrets.
 type Person struct {
 	ID        string     `json:"id"`
@@ -272,9 +275,13 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 		return "", holdspace.Invalid("too_long", "notes", "Notes may have at most 10000 characters.")
 	}
 	ids := slices.Compact(slices.Sorted(slices.Values(in.PractitionerIDs)))
-	if ac.is(store.RolePractitioner) && !slices.Contains(ids, ac.UserID) {
-		ids = append(ids, ac.UserID)
-		slices.Sort(ids)
+	if len(ids) > maxAssigned {
+		return "", holdspace.Invalid("too_many", "practitioner_ids", "At most %d practitioners per client.", maxAssigned)
+	}
+	if ac.is(store.RolePractitioner) {
+		// A practitioner's new client is theirs alone; sharing a client is
+		// an admin's decision (AssignPractitioners).
+		ids = []string{ac.UserID}
 	}
 	u, err := a.newUser(ctx, NewUser{Role: store.RoleClient, Name: in.Name, Email: in.Email, Password: in.Password})
 	if err != nil {
@@ -446,6 +453,9 @@ func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 // Admins only.
 func (a *App) AssignPractitioners(ctx context.Context, ac Actor, clientID string, ids []string) error {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(ids) > maxAssigned {
+		return holdspace.Invalid("too_many", "practitioner_ids", "At most %d practitioners per client.", maxAssigned)
+	}
 	return a.update(ctx, func(tx store.Tx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {

@@ -208,7 +208,7 @@ func (a *App) currentScreening(ctx context.Context, tx store.Tx, clientID string
 func screeningClearances(cls []*store.Clearance) []screening.Clearance {
 	out := make([]screening.Clearance, 0, len(cls))
 	for _, c := range cls {
-		out = append(out, screening.Clearance{ID: c.ID, Rule: c.Rule, ClearedOn: c.ClearedOn, RecordedAt: c.RecordedAt})
+		out = append(out, screening.Clearance{ID: c.ID, Rule: c.Rule, ScreeningID: c.ScreeningID, ClearedOn: c.ClearedOn, RecordedAt: c.RecordedAt})
 	}
 	return out
 }
@@ -345,7 +345,8 @@ func (a *App) RecordClearance(ctx context.Context, ac Actor, clientID string, in
 		if err := a.factsChanged(ctx, tx, clientID); err != nil {
 			return err
 		}
-		return record(ctx, tx, ac, "clearance.create", c.ID, clientID, "rule="+c.Rule)
+		// The rule names a condition: the audit entry holds ids only.
+		return record(ctx, tx, ac, "clearance.create", c.ID, clientID, "screening="+c.ScreeningID)
 	})
 	return c.ID, err
 }

@@ -94,12 +94,25 @@ func visibleSession(ctx context.Context, tx store.Tx, ac Actor, id string) (*sto
 		return nil, err
 	}
 	switch {
-	case ac.is(store.RoleAdmin),
-		ac.is(store.RolePractitioner) && s.PractitionerID == ac.UserID,
-		ac.is(store.RoleClient) && s.ClientID == ac.UserID:
+	case ac.is(store.RoleAdmin), ac.is(store.RoleClient) && s.ClientID == ac.UserID:
 		return s, nil
+	case ac.is(store.RolePractitioner) && s.PractitionerID == ac.UserID:
+		// Only while still assigned: a practitioner taken off a client
+		// loses the client's sessions with the client.
+		if _, err := visibleClient(ctx, tx, ac, s.ClientID); err == nil {
+			return s, nil
+		}
 	}
 	return nil, holdspace.NotFound("session")
+}
+
+// SessionVisible reports nil while the actor may still see the session:
+// long-lived views (event streams) call it to end when access ends.
+func (a *App) SessionVisible(ctx context.Context, ac Actor, id string) error {
+	return a.db.View(ctx, func(tx store.Tx) error {
+		_, err := visibleSession(ctx, tx, ac, id)
+		return err
+	})
 }
 
 // GetSession returns one session. The read is audited: that a client has
@@ -138,6 +151,11 @@ func (a *App) ListSessions(ctx context.Context, ac Actor, clientID string, from,
 		}
 		seen := map[string]bool{}
 		for _, s := range ss {
+			if ac.is(store.RolePractitioner) {
+				if _, err := visibleClient(ctx, tx, ac, s.ClientID); err != nil {
+					continue // no longer assigned
+				}
+			}
 			out = append(out, sessionView(s))
 			if !seen[s.ClientID] {
 				seen[s.ClientID] = true
@@ -180,11 +198,11 @@ type eventPublic struct {
 	Answer           string `json:"answer,omitempty"`
 	Offered          bool   `json:"offered,omitempty"`
 	Accepted         bool   `json:"accepted,omitempty"`
-	Kind             string `json:"kind,omitempty"`
 }
 
 // eventSealed is the sensitive part of an event, stored sealed.
 type eventSealed struct {
+	Kind          string               `json:"kind,omitempty"` // adverse: nausea, bleeding, …
 	ChaperoneName string               `json:"chaperone_name,omitempty"`
 	Intensity     int                  `json:"intensity,omitempty"`
 	Text          string               `json:"text,omitempty"`
@@ -211,9 +229,22 @@ func (a *App) AppendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 	}
 	if in.Close != nil {
 		c := in.Close
-		if len(c.Subjective)+len(c.Objective)+len(c.Assessment)+len(c.Plan)+len(c.Aftercare) > maxText {
+		n := len(c.Subjective) + len(c.Objective) + len(c.Assessment) + len(c.Plan) + len(c.Aftercare)
+		if len(c.Referrals) > 20 {
+			return out, holdspace.Invalid("too_many", "close.referrals", "At most 20 referrals.")
+		}
+		for _, r := range c.Referrals {
+			n += len(r)
+		}
+		if n > maxText {
 			return out, holdspace.Invalid("too_long", "close", "Notes may have at most %d characters in all.", maxText)
 		}
+	}
+	if in.Chaperone != nil && len(in.Chaperone.Name) > 200 {
+		return out, holdspace.Invalid("too_long", "chaperone.name", "A name may have at most 200 characters.")
+	}
+	if len(in.Type) > 40 || len(in.Region) > 40 || len(in.Answer) > 10 || len(in.Kind) > 40 || len(in.AgreementID) > 100 {
+		return out, holdspace.Invalid("too_long", "type", "A code field is too long.")
 	}
 	if in.Type == string(practice.EventEmotionalRelease) && in.Intensity == nil {
 		return out, holdspace.Invalid("required", "intensity", "Give the intensity from 0 to 10.")
@@ -261,8 +292,8 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 		if err != nil {
 			return err
 		}
-		pub := eventPublic{AgreementID: ev.AgreementID, AgreementVersion: ev.AgreementVersion, Region: ev.Region, Answer: ev.Answer, Kind: ev.Kind}
-		sec := eventSealed{Intensity: ev.Intensity, Text: ev.Text, Close: ev.Close}
+		pub := eventPublic{AgreementID: ev.AgreementID, AgreementVersion: ev.AgreementVersion, Region: ev.Region, Answer: ev.Answer}
+		sec := eventSealed{Kind: ev.Kind, Intensity: ev.Intensity, Text: ev.Text, Close: ev.Close}
 		if ev.Chaperone != nil {
 			pub.Offered, pub.Accepted = ev.Chaperone.Offered, ev.Chaperone.Accepted
 			sec.ChaperoneName = strings.TrimSpace(ev.Chaperone.Name)
@@ -331,9 +362,9 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 	}
 	ev := practice.Event{ID: rec.ID, Type: practice.EventType(rec.Type), At: rec.At, ActorID: rec.ActorID, ActorRole: role,
 		Device: rec.Device, AgreementID: pub.AgreementID, AgreementVersion: pub.AgreementVersion, Region: pub.Region,
-		Answer: pub.Answer, Kind: pub.Kind}
+		Answer: pub.Answer}
 	t := ev.Type
-	if open || t == practice.EventChaperone || t == practice.EventClose {
+	if open || t == practice.EventChaperone || t == practice.EventClose || t == practice.EventAdverse {
 		var sec eventSealed
 		if len(rec.Sealed) > 0 {
 			s, err := a.open(rec.ID, "event", rec.Sealed)
@@ -344,7 +375,7 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 				return ev, fmt.Errorf("event %s: %w", rec.ID, err)
 			}
 		}
-		ev.Intensity, ev.Text, ev.Close = sec.Intensity, sec.Text, sec.Close
+		ev.Kind, ev.Intensity, ev.Text, ev.Close = sec.Kind, sec.Intensity, sec.Text, sec.Close
 		if t == practice.EventChaperone {
 			ev.Chaperone = &practice.Chaperone{Offered: pub.Offered, Accepted: pub.Accepted, Name: sec.ChaperoneName}
 		}

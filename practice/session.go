@@ -236,6 +236,9 @@ func roleName(r Role) string {
 //
 // Unknown event types return "unknown_event_type".
 func (e Event) Validate() error {
+	if err := e.onlyItsFields(); err != nil {
+		return err
+	}
 	switch e.Type {
 	case EventReconfirm:
 		if e.AgreementID == "" {
@@ -298,6 +301,34 @@ func (e Event) Validate() error {
 	case EventOpen, EventBegin, EventStop, EventResume, EventNote, EventCancel:
 	default:
 		return holdspace.Invalid("unknown_event_type", "type", "%q is not a session event type.", e.Type)
+	}
+	return nil
+}
+
+// onlyItsFields refuses payload fields that the event's type does not use,
+// so that nothing (free text above all) is stored where it was not meant
+// to be: a region and answer belong to a check-in, a kind to an adverse
+// event, text to emotional release, adverse events and notes.
+func (e Event) onlyItsFields() error {
+	t := e.Type
+	type field struct {
+		name    string
+		present bool
+		allowed bool
+	}
+	for _, f := range []field{
+		{"region", e.Region != "", t == EventCheckin},
+		{"answer", e.Answer != "", t == EventCheckin},
+		{"kind", e.Kind != "", t == EventAdverse},
+		{"text", e.Text != "", t == EventEmotionalRelease || t == EventAdverse || t == EventNote},
+		{"intensity", e.Intensity != 0, t == EventEmotionalRelease},
+		{"chaperone", e.Chaperone != nil, t == EventChaperone},
+		{"close", e.Close != nil, t == EventClose},
+		{"agreement_id", e.AgreementID != "", t == EventReconfirm},
+	} {
+		if f.present && !f.allowed {
+			return holdspace.Invalid("unexpected_field", f.name, "A %q event has no %s.", t, f.name)
+		}
 	}
 	return nil
 }

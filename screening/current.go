@@ -72,7 +72,7 @@ func CurrentAt(latest *Record, healthChanges []time.Time, clearances []Clearance
 	}
 	if !c.Stale {
 		for _, h := range healthChanges {
-			if h.After(latest.TakenAt) && !h.After(at) {
+			if h.After(latest.TakenAt) {
 				c.Stale, c.StaleReason = true, StaleHealthChange
 				break
 			}
@@ -82,7 +82,7 @@ func CurrentAt(latest *Record, healthChanges []time.Time, clearances []Clearance
 		c.Stale, c.StaleReason = true, StaleExpired
 	}
 	for _, f := range latest.Result.Findings {
-		if f.Severity == Referral && clearedBy(f.Rule, latest.TakenAt, clearances, at) {
+		if f.Severity == Referral && clearedBy(f.Rule, latest, clearances) {
 			if !slices.Contains(c.Cleared, f.Rule) {
 				c.Cleared = append(c.Cleared, f.Rule)
 			}
@@ -95,9 +95,21 @@ func CurrentAt(latest *Record, healthChanges []time.Time, clearances []Clearance
 	return c
 }
 
-func clearedBy(rule string, takenAt time.Time, clearances []Clearance, at time.Time) bool {
+func clearedBy(rule string, latest *Record, clearances []Clearance) bool {
 	for _, cl := range clearances {
-		if cl.Rule == rule && !cl.RecordedAt.Before(takenAt) && !cl.RecordedAt.After(at) {
+		if cl.Rule != rule {
+			continue
+		}
+		// A clearance recorded against a screening lifts that screening's
+		// finding only; one without a screening (older records) lifts the
+		// screenings taken up to its recording.
+		if cl.ScreeningID != "" {
+			if cl.ScreeningID == latest.ID {
+				return true
+			}
+			continue
+		}
+		if !cl.RecordedAt.Before(latest.TakenAt) {
 			return true
 		}
 	}

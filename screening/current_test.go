@@ -48,12 +48,24 @@ func TestCurrentAtClearances(t *testing.T) {
 	if len(cur.Cleared) != 0 || cur.Regions["thighs"] != Contraindicated {
 		t.Errorf("contraindication lifted: %+v", cur)
 	}
-	// A clearance recorded before this screening, or after `at`, does not apply.
-	for _, when := range []time.Time{testAt.Add(-time.Hour), later.Add(time.Hour)} {
-		cur = CurrentAt(rec, nil, []Clearance{cl("dvt-referral", when)}, later)
-		if len(cur.Cleared) != 0 {
-			t.Errorf("clearance recorded %v applied", when)
-		}
+	// Without a screening id, a clearance recorded before this screening
+	// does not apply; one recorded later does, whatever `at` says (a node
+	// whose clock lags must not ignore a clearance already on record).
+	if cur = CurrentAt(rec, nil, []Clearance{cl("dvt-referral", testAt.Add(-time.Hour))}, later); len(cur.Cleared) != 0 {
+		t.Error("a clearance recorded before the screening applied")
+	}
+	if cur = CurrentAt(rec, nil, []Clearance{cl("dvt-referral", later.Add(time.Hour))}, later); len(cur.Cleared) != 1 {
+		t.Error("a clearance on record was ignored for its timestamp")
+	}
+	// With a screening id, it lifts that screening's finding only, whatever
+	// the times.
+	own, other := cl("dvt-referral", testAt.Add(-time.Hour)), cl("dvt-referral", later)
+	own.ScreeningID, other.ScreeningID = rec.ID, "scr_other"
+	if cur = CurrentAt(rec, nil, []Clearance{own}, later); len(cur.Cleared) != 1 {
+		t.Error("a clearance recorded against this screening did not lift its referral")
+	}
+	if cur = CurrentAt(rec, nil, []Clearance{other}, later); len(cur.Cleared) != 0 {
+		t.Error("a clearance recorded against another screening lifted this one's referral")
 	}
 	// Both referrals cleared: only the contraindication is left.
 	cur = CurrentAt(rec, nil, []Clearance{cl("dvt-referral", later), cl("anorectal-disease", later)}, later)
@@ -81,7 +93,9 @@ func TestCurrentAtStaleness(t *testing.T) {
 		{"just before expiry", nil, rec.ValidUntil.Add(-time.Second), ""},
 		{"health change after", []time.Time{testAt.Add(time.Hour)}, testAt.Add(2 * time.Hour), StaleHealthChange},
 		{"health change before", []time.Time{testAt.Add(-time.Hour)}, testAt.Add(2 * time.Hour), ""},
-		{"health change after at", []time.Time{testAt.Add(3 * time.Hour)}, testAt.Add(2 * time.Hour), ""},
+		// A health change on record counts even if stamped after `at` by a
+		// node whose clock runs ahead: staleness never waits for clocks.
+		{"health change after at", []time.Time{testAt.Add(3 * time.Hour)}, testAt.Add(2 * time.Hour), StaleHealthChange},
 		{"both", []time.Time{testAt.Add(time.Hour)}, rec.ValidUntil.Add(time.Hour), StaleHealthChange},
 	}
 	for _, c := range cases {

@@ -95,13 +95,14 @@ func (f *Finding) Covers(region, technique string) bool {
 }
 
 // Clearance is a medical clearance recorded for a referral finding. It lifts
-// exactly the finding whose Rule it names, for screenings taken up to the
-// clearance's recording (a newer screening that fires the rule again needs a
-// new clearance).
+// exactly the finding whose Rule it names, of the screening it was recorded
+// against (ScreeningID); a newer screening that fires the rule again needs a
+// new clearance.
 type Clearance struct {
-	ID         string    `json:"id"`
-	Rule       string    `json:"rule"`
-	ClearedBy  string    `json:"cleared_by"`
-	ClearedOn  string    `json:"cleared_on"` // YYYY-MM-DD
-	RecordedAt time.Time `json:"recorded_at"`
+	ID          string    `json:"id"`
+	Rule        string    `json:"rule"`
+	ScreeningID string    `json:"screening_id,omitempty"`
+	ClearedBy   string    `json:"cleared_by"`
+	ClearedOn   string    `json:"cleared_on"` // YYYY-MM-DD
+	RecordedAt  time.Time `json:"recorded_at"`
 }

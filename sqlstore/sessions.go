@@ -71,8 +71,8 @@ func (t *Tx) SignAgreement(ctx context.Context, a *store.Agreement) error {
 		return holdspace.Invalid("signed_at_required", "signed_at", "A signature needs a time.")
 	}
 	n, err := t.exec(ctx, "sign agreement", `UPDATE agreements SET signed_at = $2, signed_by = $3, sign_method = $4,
-		typed_name_sealed = $5, content_hash = $6 WHERE id = $1 AND signed_at IS NULL`,
-		a.ID, micros(a.SignedAt), a.SignedBy, a.SignMethod, blob(a.TypedNameSealed), a.ContentHash)
+		typed_name_sealed = $5, content_hash = $6, supersedes = $7 WHERE id = $1 AND signed_at IS NULL`,
+		a.ID, micros(a.SignedAt), a.SignedBy, a.SignMethod, blob(a.TypedNameSealed), a.ContentHash, a.Supersedes)
 	if err != nil || n == 1 {
 		return err
 	}

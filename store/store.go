@@ -294,7 +294,8 @@ type Agreements interface {
 	Agreement(ctx context.Context, id string) (*Agreement, error)
 	// ListAgreements returns a client's agreements, oldest first.
 	ListAgreements(ctx context.Context, clientID string) ([]*Agreement, error)
-	// SignAgreement writes the signature fields of a draft; ECONFLICT
+	// SignAgreement writes the signature fields of a draft (SignedAt,
+	// SignedBy, SignMethod, TypedNameSealed, ContentHash, Supersedes); ECONFLICT
 	// (reason already_signed) when it is signed already; ENOTFOUND.
 	SignAgreement(ctx context.Context, a *Agreement) error
 	// CreateRevocation stores r.

@@ -58,6 +58,7 @@ func (s suite) agreementCases() []tcase {
 			signed := *a2
 			signed.SignedAt, signed.SignedBy, signed.SignMethod = t0.Add(2*time.Minute), "c1", "in_person"
 			signed.TypedNameSealed, signed.ContentHash = []byte("typed"), "deadbeef"
+			signed.Supersedes = "a1-replaced" // decided at signing, so written by SignAgreement
 			update(t, db, func(tx store.Tx) error { return tx.SignAgreement(ctx, &signed) })
 			view(t, db, func(tx store.Tx) error {
 				got, err := tx.Agreement(ctx, "a2")
