@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"holdspace"
@@ -71,6 +72,9 @@ type App struct {
 	// configured memory (64 MiB by default), so a burst of logins must
 	// queue rather than exhaust memory.
 	pwSlots chan struct{}
+	// streams counts each user's open live views (see Watch).
+	streamsMu sync.Mutex
+	streams   map[string]int
 }
 
 // New returns an App. It fails when a required dependency is missing.
@@ -121,6 +125,7 @@ func New(cfg Config) (*App, error) {
 		limiter: cfg.Limiter,
 		facts:   newFactsCache(),
 		pwSlots: make(chan struct{}, max(2, runtime.NumCPU())),
+		streams: map[string]int{},
 	}, nil
 }
 

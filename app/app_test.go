@@ -393,3 +393,40 @@ func TestSigningAnOlderDraftIsRefused(t *testing.T) {
 		t.Errorf("the receipt's hash is not the one recorded at signing (%s): %s", v.ContentHash, b)
 	}
 }
+
+// TestLiveViewsAreBounded: one account cannot open live views without end;
+// closing one frees its slot.
+func TestLiveViewsAreBounded(t *testing.T) {
+	a := newTestApp(t)
+	l := newLive(t, a)
+	var cancels []context.CancelFunc
+	var chans []<-chan LiveState
+	for i := 0; i < MaxStreamsPerUser; i++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		ch, err := a.Watch(ctx, l.pract, l.session)
+		if err != nil {
+			t.Fatalf("view %d: %v", i, err)
+		}
+		cancels, chans = append(cancels, cancel), append(chans, ch)
+	}
+	if _, err := a.Watch(context.Background(), l.pract, l.session); holdspace.ErrorCode(err) != holdspace.ERATELIMITED {
+		t.Fatalf("one view too many: %v", err)
+	}
+	// The client has slots of their own.
+	cctx, ccancel := context.WithCancel(context.Background())
+	defer ccancel()
+	if _, err := a.Watch(cctx, l.client, l.session); err != nil {
+		t.Fatalf("the client's view: %v", err)
+	}
+	cancels[0]()
+	for range chans[0] {
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := a.Watch(ctx, l.pract, l.session); err != nil {
+		t.Fatalf("after closing one: %v", err)
+	}
+	for _, c := range cancels[1:] {
+		c()
+	}
+}

@@ -5,26 +5,25 @@ import (
 
 	"holdspace/audit"
 	"holdspace/store"
-	"time"
 )
 
-// ListAudit returns audit entries for admins, filtered by client and time.
-// The read itself is audited.
-func (a *App) ListAudit(ctx context.Context, ac Actor, clientID string, since time.Time, afterSeq int64, limit int) ([]audit.Entry, error) {
+// ListAudit returns audit entries for admins, filtered by client, time and
+// sequence, oldest first or (Newest) latest first, at most 1000. The read
+// itself is audited.
+func (a *App) ListAudit(ctx context.Context, ac Actor, f store.AuditFilter) ([]audit.Entry, error) {
 	if !ac.is(store.RoleAdmin) {
 		return nil, forbidden("Only an admin can read the audit log.")
 	}
-	if limit <= 0 || limit > 1000 {
-		limit = 1000
+	if f.Limit <= 0 || f.Limit > 1000 {
+		f.Limit = 1000
 	}
 	var out []audit.Entry
 	err := a.update(ctx, func(tx store.Tx) error {
 		var err error
-		out, err = tx.ListAudit(ctx, store.AuditFilter{ClientID: clientID, Since: since, AfterSeq: afterSeq, Limit: limit})
-		if err != nil {
+		if out, err = tx.ListAudit(ctx, f); err != nil {
 			return err
 		}
-		return record(ctx, tx, ac, "audit.read", clientID, clientID, "")
+		return record(ctx, tx, ac, "audit.read", f.ClientID, f.ClientID, "")
 	})
 	if out == nil {
 		out = []audit.Entry{}

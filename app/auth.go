@@ -94,9 +94,20 @@ func (a *App) Login(ctx context.Context, email, password, addr, kind string) (Se
 var errBadToken = &holdspace.Error{Code: holdspace.EUNAUTHORIZED, Reason: "invalid_token", Message: "The token is missing, expired or revoked."}
 
 // Authenticate returns the actor of a live token of the given kind. Web
-// sessions also expire after WebIdle without use, and are touched at most
-// once a minute (or every quarter of WebIdle, if shorter).
+// sessions also expire after WebIdle without use; Authenticate counts as
+// use and touches them at most once a minute (or every quarter of WebIdle,
+// if shorter).
 func (a *App) Authenticate(ctx context.Context, token, kind string) (Actor, error) {
+	return a.authenticate(ctx, token, kind, true)
+}
+
+// Verify is Authenticate without counting as use: long-lived views check
+// with it that their session is still live without keeping it alive.
+func (a *App) Verify(ctx context.Context, token, kind string) (Actor, error) {
+	return a.authenticate(ctx, token, kind, false)
+}
+
+func (a *App) authenticate(ctx context.Context, token, kind string, use bool) (Actor, error) {
 	if token == "" || len(token) > 200 {
 		return Actor{}, errBadToken
 	}
@@ -116,7 +127,7 @@ func (a *App) Authenticate(ctx context.Context, token, kind string) (Actor, erro
 			if now.Sub(t.LastSeenAt) >= a.cfg.WebIdle {
 				return errBadToken
 			}
-			touch = now.Sub(t.LastSeenAt) > min(time.Minute, a.cfg.WebIdle/4)
+			touch = use && now.Sub(t.LastSeenAt) > min(time.Minute, a.cfg.WebIdle/4)
 		}
 		u, err := tx.User(ctx, t.UserID)
 		if err != nil {

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+
+	"holdspace"
 	"time"
 
 	"holdspace/store"
@@ -28,6 +30,29 @@ type LiveEvent struct {
 	At        time.Time `json:"at"`
 }
 
+// MaxStreamsPerUser bounds one user's open live views: each polls the
+// database, so an account must not be able to open them without end.
+const MaxStreamsPerUser = 8
+
+// acquireStream takes one of the user's live-view slots.
+func (a *App) acquireStream(userID string) bool {
+	a.streamsMu.Lock()
+	defer a.streamsMu.Unlock()
+	if a.streams[userID] >= MaxStreamsPerUser {
+		return false
+	}
+	a.streams[userID]++
+	return true
+}
+
+func (a *App) releaseStream(userID string) {
+	a.streamsMu.Lock()
+	defer a.streamsMu.Unlock()
+	if a.streams[userID]--; a.streams[userID] <= 0 {
+		delete(a.streams, userID)
+	}
+}
+
 // PollInterval is how often a live view re-reads state even without a
 // notification: the fallback should a notification be lost.
 const PollInterval = time.Second
@@ -49,10 +74,15 @@ func (a *App) Watch(ctx context.Context, ac Actor, sessionID string) (<-chan Liv
 	if err != nil {
 		return nil, err
 	}
+	if !a.acquireStream(ac.UserID) {
+		return nil, &holdspace.Error{Code: holdspace.ERATELIMITED, Reason: "too_many_streams",
+			Message: "Too many live views are open for this account; close one and try again."}
+	}
 	topics := a.db.Subscribe(ctx)
 	out := make(chan LiveState, 8)
 	go func() {
-		defer close(out)
+		defer close(out)                 // last: readers see the end…
+		defer a.releaseStream(ac.UserID) // …after the slot is free again
 		tick := time.NewTicker(PollInterval)
 		defer tick.Stop()
 		var last LiveState

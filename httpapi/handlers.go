@@ -301,13 +301,21 @@ func (s *Server) sessionStream(w http.ResponseWriter, r *http.Request, ac app.Ac
 	if err := rc.Flush(); err != nil {
 		return nil
 	}
-	keep := time.NewTicker(15 * time.Second)
+	keep := time.NewTicker(s.keepAlive)
 	defer keep.Stop()
 	for {
 		select {
 		case <-r.Context().Done():
 			return nil
 		case <-keep.C:
+			// Re-check on every keep-alive: a revoked or expired token, or a
+			// session no longer visible, ends the stream.
+			if _, err := s.app.Verify(r.Context(), bearer(r), "api"); err != nil {
+				return nil
+			}
+			if s.app.SessionVisible(r.Context(), ac, r.PathValue("id")) != nil {
+				return nil
+			}
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return nil
 			}

@@ -96,7 +96,7 @@ var operations = []operation{
 	{"GET /api/v1/sessions/{id}/stream", "Server-Sent Events: the session's live state", true, nil, 200, []int{404}},
 	{"POST /api/v1/decisions", "Permit, ask or deny, with reasons", true,
 		obj(map[string]any{"session_id": str, "region": str, "technique": str}, "session_id", "region", "technique"), 200, []int{400, 403, 404}},
-	{"GET /api/v1/audit", "The audit log (admin); ?client_id=&since=&after_seq=&limit=", true, nil, 200, []int{400, 403}},
+	{"GET /api/v1/audit", "The audit log (admin); ?client_id=&since=&after_seq=&limit=&order=oldest|newest", true, nil, 200, []int{400, 403}},
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)

@@ -22,6 +22,9 @@ type Server struct {
 	metrics *Metrics
 	ready   func(context.Context) error
 	mux     *http.ServeMux
+	// keepAlive is how often event streams send a keep-alive and re-check
+	// the caller's access.
+	keepAlive time.Duration
 	// routes lists every registered pattern, for the OpenAPI completeness
 	// test.
 	routes []string
@@ -30,9 +33,17 @@ type Server struct {
 // New returns an API server over a. ready reports whether the server may
 // take traffic (migrations applied, not shutting down).
 func New(a *app.App, log *slog.Logger, m *Metrics, ready func(context.Context) error) *Server {
-	s := &Server{app: a, log: log, metrics: m, ready: ready, mux: http.NewServeMux()}
+	s := &Server{app: a, log: log, metrics: m, ready: ready, mux: http.NewServeMux(), keepAlive: 15 * time.Second}
 	s.registerRoutes()
 	return s
+}
+
+// SetStreamKeepAlive sets how often event streams send a keep-alive and
+// re-check the caller's access (default 15 seconds).
+func (s *Server) SetStreamKeepAlive(d time.Duration) {
+	if d > 0 {
+		s.keepAlive = d
+	}
 }
 
 // ServeHTTP implements http.Handler.
@@ -278,7 +289,15 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, ac app.Actor)
 		}
 		limit = int(n)
 	}
-	es, err := s.app.ListAudit(r.Context(), ac, q.Get("client_id"), since, after, limit)
+	newest := false
+	switch q.Get("order") {
+	case "", "oldest":
+	case "newest":
+		newest = true
+	default:
+		return holdspace.Invalid("invalid_order", "order", "Give order as oldest or newest.")
+	}
+	es, err := s.app.ListAudit(r.Context(), ac, store.AuditFilter{ClientID: q.Get("client_id"), Since: since, AfterSeq: after, Limit: limit, Newest: newest})
 	if err != nil {
 		return err
 	}

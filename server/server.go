@@ -23,7 +23,8 @@ type Config struct {
 	Ready func(context.Context) error
 	// Secure marks cookies Secure (the server is behind TLS).
 	Secure bool
-	// StreamKeepAlive is passed to web.Config.KeepAlive.
+	// StreamKeepAlive is how often event streams (API and pages) send a
+	// keep-alive and re-check access; zero: 15 seconds.
 	StreamKeepAlive time.Duration
 }
 
@@ -39,6 +40,7 @@ func Handler(cfg Config) (http.Handler, error) {
 	metrics := httpapi.NewMetrics()
 	cfg.App.SetDecisionObserver(metrics.Decision)
 	api := httpapi.New(cfg.App, cfg.Logger, metrics, cfg.Ready)
+	api.SetStreamKeepAlive(cfg.StreamKeepAlive)
 	mux := http.NewServeMux()
 	for _, pat := range api.Patterns() {
 		mux.Handle(pat, api)

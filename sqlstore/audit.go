@@ -59,7 +59,8 @@ func (t *Tx) ImportAudit(ctx context.Context, e audit.Entry) error {
 	return err
 }
 
-// ListAudit implements store.AuditLog: matching entries by Seq ascending.
+// ListAudit implements store.AuditLog: matching entries by Seq ascending,
+// or descending with Newest.
 func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]audit.Entry, error) {
 	var w where
 	if f.ClientID != "" {
@@ -72,6 +73,9 @@ func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]audit.Entry,
 		w.add("seq > ?", f.AfterSeq)
 	}
 	q := `SELECT ` + auditCols + ` FROM audit` + w.String() + ` ORDER BY seq`
+	if f.Newest {
+		q += ` DESC`
+	}
 	if f.Limit > 0 {
 		w.args = append(w.args, f.Limit)
 		q += ` LIMIT ` + paramList(len(w.args), 1)

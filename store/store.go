@@ -364,6 +364,9 @@ type AuditFilter struct {
 	Since    time.Time
 	AfterSeq int64
 	Limit    int // 0: no limit
+	// Newest returns the latest entries first (Seq descending), so that
+	// Limit keeps the most recent ones.
+	Newest bool
 }
 
 // AuditLog stores the hash-chained audit log.
@@ -372,7 +375,8 @@ type AuditLog interface {
 	// and returns it. Appends from concurrent transactions, on any node, are
 	// serialized so that the chain stays linear.
 	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
-	// ListAudit returns matching entries by Seq ascending.
+	// ListAudit returns matching entries by Seq ascending (descending with
+	// Newest).
 	ListAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, error)
 	// ScanAudit calls fn for every entry by Seq ascending, stopping at the
 	// first error, which it returns.

@@ -111,6 +111,8 @@ func (s suite) auditCases() []tcase {
 					{"since inclusive", store.AuditFilter{Since: t0.Add(7 * time.Minute)}, []int64{8, 9, 10}},
 					{"after seq", store.AuditFilter{AfterSeq: 8}, []int64{9, 10}},
 					{"limit", store.AuditFilter{Limit: 3}, []int64{1, 2, 3}},
+					{"newest first", store.AuditFilter{Newest: true, Limit: 3}, []int64{10, 9, 8}},
+					{"newest of a client", store.AuditFilter{ClientID: "c1", Newest: true, Limit: 2}, []int64{9, 7}},
 					{"all filters", store.AuditFilter{ClientID: "c1", Since: t0.Add(time.Minute), AfterSeq: 3, Limit: 2}, []int64{5, 7}},
 					{"none", store.AuditFilter{ClientID: "c3"}, nil},
 				} {

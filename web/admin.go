@@ -156,11 +156,10 @@ func (h *handler) adminAudit(q *request) error {
 	var entries []audit.Entry
 	if len(errs) == 0 {
 		var err error
-		if entries, err = h.app.ListAudit(q.r.Context(), q.ac, client, since, 0, 500); err != nil {
+		if entries, err = h.app.ListAudit(q.r.Context(), q.ac, store.AuditFilter{ClientID: client, Since: since, Limit: 500, Newest: true}); err != nil {
 			return err
 		}
 	}
-	slices.Reverse(entries)
 	v := q.view("Audit log", map[string]any{"Entries": entries, "Client": client, "Since": qs.Get("since")})
 	v.Wide = true
 	v.Errors = errs

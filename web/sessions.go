@@ -309,7 +309,7 @@ func (h *handler) fetchError(q *request, status int, errs map[string]string) err
 // sessionStream is the live view's event stream (Server-Sent Events): one
 // "state" event with the session's live state on open and on every change.
 // It never carries health data: states, sequence numbers and event types.
-// While it is open it keeps the web session from idling out.
+// See streamStillAllowed for how it is re-checked and kept alive.
 func (h *handler) sessionStream(q *request) error {
 	ctx := q.r.Context()
 	ch, err := h.app.Watch(ctx, q.ac, q.r.PathValue("id"))
@@ -328,16 +328,13 @@ func (h *handler) sessionStream(q *request) error {
 	}
 	keep := time.NewTicker(h.keep)
 	defer keep.Stop()
+	state := ""
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-keep.C:
-			// An open live session page is activity: keep the web session
-			// alive (Authenticate touches it), so that a client's STOP
-			// button never turns into a sign-in page mid-treatment. A
-			// session signed out or ended elsewhere closes the stream.
-			if _, err := h.app.Authenticate(ctx, q.token, "web"); err != nil {
+			if !h.streamStillAllowed(q, state) {
 				return nil
 			}
 			fmt.Fprint(w, ": keep-alive\n\n")
@@ -345,6 +342,7 @@ func (h *handler) sessionStream(q *request) error {
 			if !ok {
 				return nil
 			}
+			state = st.State
 			b, err := json.Marshal(st)
 			if err != nil {
 				return nil
@@ -355,6 +353,25 @@ func (h *handler) sessionStream(q *request) error {
 			return nil
 		}
 	}
+}
+
+// streamStillAllowed re-checks an open stream on every keep-alive: the web
+// session must still be live and the session still visible, or the stream
+// ends. While the session is under way (open, in progress or stopped), the
+// client's and the practitioner's open page counts as activity and keeps
+// their web session from idling out, so that a STOP never turns into a
+// sign-in page mid-treatment; any other view (an admin's, a finished
+// session's) is checked without being kept alive.
+func (h *handler) streamStillAllowed(q *request, state string) bool {
+	ctx := q.r.Context()
+	verify := h.app.Verify
+	if q.ac.Role != store.RoleAdmin && (state == "open" || state == "in-progress" || state == "stopped") {
+		verify = h.app.Authenticate
+	}
+	if _, err := verify(ctx, q.token, "web"); err != nil {
+		return false
+	}
+	return h.app.SessionVisible(ctx, q.ac, q.r.PathValue("id")) == nil
 }
 
 // agreementPage shows one agreement with the client's other versions, or

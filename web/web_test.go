@@ -50,6 +50,7 @@ func newEnvWith(t *testing.T, configure func(*app.Config), sc server.Config) *en
 	}
 	e := &env{t: t, app: a, srv: httptest.NewServer(h), pw: "correct horse battery staple"}
 	t.Cleanup(e.srv.Close)
+	t.Cleanup(e.srv.CloseClientConnections) // runs first: an open stream must not hang Close
 	sys := app.System
 	mk := func(role store.Role, name, email string) app.Actor {
 		id, err := a.CreateUser(ctx, sys, app.NewUser{Role: role, Name: name, Email: email, Password: e.pw})
@@ -702,6 +703,25 @@ func TestLiveSessionPageKeepsSignedIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := e.app.AppendEvent(ctx, e.pract, s.ID, app.EventInput{Type: "open"}); err != nil {
+		t.Fatal(err)
+	}
+	// A stream on a session not under way keeps nobody signed in.
+	idleView, err := e.app.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2 := e.browser()
+	b2.login("alex@example.test")
+	ictx, istop := context.WithCancel(ctx)
+	ireq, _ := http.NewRequestWithContext(ictx, "GET", e.srv.URL+"/sessions/"+idleView.ID+"/events", nil)
+	iresp, err := b2.c.Do(ireq)
+	if err != nil || iresp.StatusCode != 200 {
+		t.Fatalf("stream: %v %v", err, iresp)
+	}
+	t.Cleanup(func() { istop(); iresp.Body.Close() })
+	go io.Copy(io.Discard, iresp.Body)
+
 	b := e.browser()
 	b.login("alex@example.test")
 	sctx, stop := context.WithCancel(ctx)
@@ -715,6 +735,9 @@ func TestLiveSessionPageKeepsSignedIn(t *testing.T) {
 	time.Sleep(3 * idle)
 	if r := b.get("/sessions/" + s.ID); r.StatusCode != 200 {
 		t.Fatalf("after a quiet spell with the stream open: %d (want the page, not sign-in)", r.StatusCode)
+	}
+	if r := b2.get("/sessions/" + idleView.ID); r.StatusCode == 200 {
+		t.Fatal("a stream on a scheduled session kept its web session alive")
 	}
 	stop()
 	resp.Body.Close()
