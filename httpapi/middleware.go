@@ -144,8 +144,9 @@ func Observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	})
 }
 
-// SecurityHeaders sets the headers every response carries.
-func SecurityHeaders(next http.Handler) http.Handler {
+// SecurityHeaders sets the headers every response carries. HSTS is sent
+// over TLS, and always when hsts is set (TLS ends at a proxy in front).
+func SecurityHeaders(next http.Handler, hsts bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
@@ -156,7 +157,7 @@ func SecurityHeaders(next http.Handler) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
 			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
 		}
-		if r.TLS != nil {
+		if r.TLS != nil || hsts {
 			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)

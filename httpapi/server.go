@@ -6,7 +6,9 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -101,14 +103,25 @@ func (s *Server) actor(r *http.Request) (app.Actor, error) {
 	return s.app.Authenticate(r.Context(), tok, "api")
 }
 
-// ClientAddr returns the caller's address for rate limiting (the socket's
-// peer; proxies are not trusted).
+// ClientAddr returns the caller's address for rate limiting: the socket's
+// peer (server.RealIP has already replaced it with the client's address when
+// the peer is a trusted proxy). IPv6 addresses are grouped by their /64,
+// which one host usually holds whole.
 func ClientAddr(r *http.Request) string {
-	addr := r.RemoteAddr
-	if i := strings.LastIndexByte(addr, ':'); i > 0 {
-		addr = addr[:i]
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		host, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			return r.RemoteAddr
+		}
+		return host
 	}
-	return strings.Trim(addr, "[]")
+	ip := ap.Addr().Unmap()
+	if ip.Is6() {
+		p, _ := ip.Prefix(64)
+		return p.String()
+	}
+	return ip.String()
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {

@@ -6,8 +6,11 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"strings"
 	"time"
 
 	"holdspace/app"
@@ -21,8 +24,13 @@ type Config struct {
 	Logger *slog.Logger
 	// Ready reports whether the server may take traffic.
 	Ready func(context.Context) error
-	// Secure marks cookies Secure (the server is behind TLS).
+	// Secure marks cookies Secure and sends HSTS: set it whenever users
+	// reach holdspace over HTTPS, including through a TLS-ending proxy.
 	Secure bool
+	// TrustedProxies are the addresses of proxies (load balancers) whose
+	// X-Forwarded-For header is believed, so that login rate limits see
+	// the client's address rather than the proxy's.
+	TrustedProxies []netip.Prefix
 	// StreamKeepAlive is how often event streams (API and pages) send a
 	// keep-alive and re-check access; zero: 15 seconds.
 	StreamKeepAlive time.Duration
@@ -50,5 +58,64 @@ func Handler(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	mux.Handle("/", pages)
-	return httpapi.Observe(cfg.Logger, metrics, httpapi.SecurityHeaders(mux)), nil
+	return RealIP(cfg.TrustedProxies, httpapi.Observe(cfg.Logger, metrics, httpapi.SecurityHeaders(mux, cfg.Secure))), nil
+}
+
+// RealIP replaces a request's RemoteAddr with the client's address when the
+// peer is a trusted proxy: the right-most address in X-Forwarded-For that is
+// not itself a trusted proxy (the left-most entries are the client's to
+// forge). Requests from any other peer are left alone.
+func RealIP(trusted []netip.Prefix, next http.Handler) http.Handler {
+	if len(trusted) == 0 {
+		return next
+	}
+	isTrusted := func(a netip.Addr) bool {
+		for _, p := range trusted {
+			if p.Contains(a.Unmap()) {
+				return true
+			}
+		}
+		return false
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		peer, err := netip.ParseAddrPort(r.RemoteAddr)
+		if err == nil && isTrusted(peer.Addr()) {
+			hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+			for i := len(hops) - 1; i >= 0; i-- {
+				a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+				if err != nil {
+					break
+				}
+				if !isTrusted(a) {
+					r2 := r.Clone(r.Context())
+					r2.RemoteAddr = netip.AddrPortFrom(a.Unmap(), 0).String()
+					r = r2
+					break
+				}
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// ParsePrefixes parses a comma-separated list of addresses and CIDR
+// prefixes ("10.0.0.0/8, 192.0.2.7").
+func ParsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR prefix", f)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -574,12 +575,8 @@ func (h *handler) revoke(q *request) error {
 		q.w.WriteHeader(http.StatusNoContent)
 		return nil
 	}
-	if back := q.r.PostFormValue("back"); strings.HasPrefix(back, "/") && !strings.HasPrefix(back, "//") {
-		sep := "?"
-		if strings.Contains(back, "?") {
-			sep = "&"
-		}
-		return redirect(q, back+sep+"done=revoked")
+	if back := q.r.PostFormValue("back"); backPath.MatchString(back) {
+		return redirect(q, back+"?done=revoked")
 	}
 	return redirect(q, "/agreements?done=revoked")
 }
@@ -600,3 +597,7 @@ func (h *handler) export(q *request) error {
 	q.w.Write(b)
 	return nil
 }
+
+// backPath is where a withdrawal may send the client back to: their
+// session page, and nowhere else (no open redirect).
+var backPath = regexp.MustCompile(`^/sessions/[a-z0-9_]+$`)

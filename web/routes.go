@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 	"time"
 
 	"holdspace"
 	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/httpapi"
 	"holdspace/screening"
 	"holdspace/store"
 )
@@ -97,7 +97,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := r.PostFormValue("email")
-	s, err := h.app.Login(r.Context(), email, r.PostFormValue("password"), clientAddr(r), "web")
+	s, err := h.app.Login(r.Context(), email, r.PostFormValue("password"), httpapi.ClientAddr(r), "web")
 	if err != nil {
 		v := &view{Title: "Sign in", CSRF: h.preToken(w, r), Errors: map[string]string{}, Form: r.PostForm}
 		status := http.StatusUnauthorized
@@ -129,13 +129,6 @@ func (h *handler) logout(q *request) error {
 }
 
 // clientAddr is the socket peer's address (proxies are not trusted).
-func clientAddr(r *http.Request) string {
-	addr := r.RemoteAddr
-	if i := strings.LastIndexByte(addr, ':'); i > 0 {
-		addr = addr[:i]
-	}
-	return strings.Trim(addr, "[]")
-}
 
 func waitText(d time.Duration) string {
 	if d < time.Minute {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -99,5 +101,62 @@ func TestUserAddRefusesPasswordOnCommandLine(t *testing.T) {
 		testEnv(nil), strings.NewReader("secret password\n"), &out, &errb)
 	if err == nil || exitCode(err) != 2 {
 		t.Fatalf("want a usage error, got %v", err)
+	}
+}
+
+// TestBehindAProxy: with the load balancer trusted, rate limits key on the
+// client's address from X-Forwarded-For, so one guesser cannot lock
+// everyone else out; cookies are Secure and HSTS is sent.
+func TestBehindAProxy(t *testing.T) {
+	data := t.TempDir()
+	addUser(t, data, "admin", "admin@example.test", "Admin One", "correct horse battery")
+	n := start(t, data, nil, "serve", "--trusted-proxies", "127.0.0.1", "--secure-cookies")
+	login := func(xff, email, pw string) *http.Response {
+		req, _ := http.NewRequest("POST", n.url+"/api/v1/auth/token", strings.NewReader(`{"email":"`+email+`","password":"`+pw+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Forwarded-For", xff)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	limited := false
+	for i := 0; i < 25 && !limited; i++ {
+		limited = login("198.51.100.66", "guess"+strconv.Itoa(i)+"@example.test", "guess guess guess").StatusCode == 429
+	}
+	if !limited {
+		t.Fatal("the guessing client was never rate-limited")
+	}
+	r := login("203.0.113.10", "admin@example.test", "correct horse battery")
+	if r.StatusCode != 200 {
+		t.Fatalf("another client behind the same proxy got %d", r.StatusCode)
+	}
+	if !strings.Contains(r.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Errorf("no HSTS behind a TLS-ending proxy: %v", r.Header)
+	}
+	// Web cookies are Secure.
+	resp, err := http.Get(n.url + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(resp.Cookies()) == 0 {
+		t.Fatal("the sign-in page set no cookie to check")
+	}
+	for _, c := range resp.Cookies() {
+		if !c.Secure {
+			t.Errorf("cookie %s is not Secure", c.Name)
+		}
+	}
+}
+
+func TestUnreadableSecretFileIsAnError(t *testing.T) {
+	var out, errb bytes.Buffer
+	env := testEnv(map[string]string{"HOLDSPACE_DATABASE_FILE": filepath.Join(t.TempDir(), "missing")})
+	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, env, nil, &out, &errb)
+	if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "HOLDSPACE_DATABASE_FILE") {
+		t.Fatalf("want a usage error naming HOLDSPACE_DATABASE_FILE, got %v", err)
 	}
 }

@@ -36,33 +36,88 @@ type config struct {
 	argonMemKiB uint
 	argonTime   uint
 	tokenTTL    time.Duration
+
+	getenv func(string) string
+	envErr error // from reading the environment, reported by parse
 }
 
-// envOr returns the flag default from the environment: NAME, else the
-// contents of the file named by NAME_FILE (trimmed), else def.
-func envOr(getenv func(string) string, name, def string) string {
-	if v := getenv(name); v != "" {
+// env returns a flag default from the environment: NAME, else the contents
+// of the file named by NAME_FILE (trimmed), else def. A NAME_FILE that
+// cannot be read is an error (reported by parse): falling back to the
+// default would, for the database, quietly start an empty practice.
+func (c *config) env(name, def string) string {
+	if v := c.getenv(name); v != "" {
 		return v
 	}
-	if f := getenv(name + "_FILE"); f != "" {
+	if f := c.getenv(name + "_FILE"); f != "" {
 		b, err := os.ReadFile(f)
-		if err == nil {
-			return strings.TrimSpace(string(b))
+		if err != nil {
+			c.envErr = errors.Join(c.envErr, fmt.Errorf("%s_FILE: %w", name, err))
+			return def
 		}
+		return strings.TrimSpace(string(b))
 	}
 	return def
 }
 
+func (c *config) envUint(name string, def uint) uint {
+	if v := c.getenv(name); v != "" {
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil {
+			c.envErr = errors.Join(c.envErr, fmt.Errorf("%s: %w", name, err))
+			return def
+		}
+		return uint(n)
+	}
+	return def
+}
+
+func (c *config) envDuration(name string, def time.Duration) time.Duration {
+	if v := c.getenv(name); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			c.envErr = errors.Join(c.envErr, fmt.Errorf("%s: %w", name, err))
+			return def
+		}
+		return d
+	}
+	return def
+}
+
+func (c *config) envBool(name string, def bool) bool {
+	if v := c.getenv(name); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			c.envErr = errors.Join(c.envErr, fmt.Errorf("%s: %w", name, err))
+			return def
+		}
+		return b
+	}
+	return def
+}
+
+// parse parses the command line and reports any environment error.
+func (c *config) parse(fs *flag.FlagSet, args []string) error {
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if c.envErr != nil {
+		return usageErrorf("environment: %v", c.envErr)
+	}
+	return nil
+}
+
 func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
-	fs.StringVar(&c.data, "data", envOr(getenv, "HOLDSPACE_DATA", "holdspace-data"), "data directory: the SQLite database and, unless configured, the master key (HOLDSPACE_DATA)")
-	fs.StringVar(&c.database, "database", envOr(getenv, "HOLDSPACE_DATABASE", ""), "PostgreSQL URL postgres://…; empty: SQLite in --data (HOLDSPACE_DATABASE, HOLDSPACE_DATABASE_FILE)")
-	fs.StringVar(&c.keyFile, "master-key-file", getenv("HOLDSPACE_MASTER_KEY_FILE"), "master key file; empty: DATA/master.key, created if missing (HOLDSPACE_MASTER_KEY_FILE)")
-	fs.StringVar(&c.rules, "rules", getenv("HOLDSPACE_RULES"), "a custom screening rule pack (YAML) replacing the built-in one (HOLDSPACE_RULES)")
-	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "HOLDSPACE_LOG_LEVEL", "info"), "debug, info, warn or error (HOLDSPACE_LOG_LEVEL)")
-	fs.UintVar(&c.argonMemKiB, "argon2-memory-kib", envUint(getenv, "HOLDSPACE_ARGON2_MEMORY_KIB", 0), "Argon2id memory in KiB for new password hashes; 0: RFC 9106's 65536 (HOLDSPACE_ARGON2_MEMORY_KIB)")
-	fs.UintVar(&c.argonTime, "argon2-time", envUint(getenv, "HOLDSPACE_ARGON2_TIME", 0), "Argon2id passes for new password hashes; 0: RFC 9106's 3 (HOLDSPACE_ARGON2_TIME)")
-	fs.DurationVar(&c.tokenTTL, "token-ttl", envDuration(getenv, "HOLDSPACE_TOKEN_TTL", 12*time.Hour), "lifetime of API tokens (HOLDSPACE_TOKEN_TTL)")
-	fs.StringVar(&c.logFormat, "log-format", envOr(getenv, "HOLDSPACE_LOG_FORMAT", "text"), "text or json (HOLDSPACE_LOG_FORMAT)")
+	c.getenv = getenv
+	fs.StringVar(&c.data, "data", c.env("HOLDSPACE_DATA", "holdspace-data"), "data directory: the SQLite database and, unless configured, the master key (HOLDSPACE_DATA)")
+	fs.StringVar(&c.database, "database", c.env("HOLDSPACE_DATABASE", ""), "PostgreSQL URL postgres://…; empty: SQLite in --data (HOLDSPACE_DATABASE, HOLDSPACE_DATABASE_FILE)")
+	fs.StringVar(&c.keyFile, "master-key-file", c.getenv("HOLDSPACE_MASTER_KEY_FILE"), "master key file; empty: DATA/master.key, created if missing (HOLDSPACE_MASTER_KEY_FILE)")
+	fs.StringVar(&c.rules, "rules", c.getenv("HOLDSPACE_RULES"), "a custom screening rule pack (YAML) replacing the built-in one (HOLDSPACE_RULES)")
+	fs.StringVar(&c.logLevel, "log-level", c.env("HOLDSPACE_LOG_LEVEL", "info"), "debug, info, warn or error (HOLDSPACE_LOG_LEVEL)")
+	fs.UintVar(&c.argonMemKiB, "argon2-memory-kib", c.envUint("HOLDSPACE_ARGON2_MEMORY_KIB", 0), "Argon2id memory in KiB for new password hashes; 0: RFC 9106's 65536 (HOLDSPACE_ARGON2_MEMORY_KIB)")
+	fs.UintVar(&c.argonTime, "argon2-time", c.envUint("HOLDSPACE_ARGON2_TIME", 0), "Argon2id passes for new password hashes; 0: RFC 9106's 3 (HOLDSPACE_ARGON2_TIME)")
+	fs.DurationVar(&c.tokenTTL, "token-ttl", c.envDuration("HOLDSPACE_TOKEN_TTL", 12*time.Hour), "lifetime of API tokens (HOLDSPACE_TOKEN_TTL)")
+	fs.StringVar(&c.logFormat, "log-format", c.env("HOLDSPACE_LOG_FORMAT", "text"), "text or json (HOLDSPACE_LOG_FORMAT)")
 }
 
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {
@@ -186,24 +241,6 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 		return nil, err
 	}
 	return &practice{db: db, app: a, log: log}, nil
-}
-
-func envUint(getenv func(string) string, name string, def uint) uint {
-	if v := getenv(name); v != "" {
-		if n, err := strconv.ParseUint(v, 10, 32); err == nil {
-			return uint(n)
-		}
-	}
-	return def
-}
-
-func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
-	if v := getenv(name); v != "" {
-		if d, err := time.ParseDuration(v); err == nil {
-			return d
-		}
-	}
-	return def
 }
 
 // usageError is a mistake in the command line: exit status 2.

@@ -107,12 +107,18 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs := newFlagSet(name, stderr)
 	var c config
 	c.register(fs, getenv)
-	addr := fs.String("addr", envOr(getenv, "HOLDSPACE_ADDR", "127.0.0.1:8080"), "address to listen on (HOLDSPACE_ADDR)")
+	addr := fs.String("addr", c.env("HOLDSPACE_ADDR", "127.0.0.1:8080"), "address to listen on (HOLDSPACE_ADDR)")
 	tlsCert := fs.String("tls-cert", getenv("HOLDSPACE_TLS_CERT"), "TLS certificate file; with --tls-key serves HTTPS (HOLDSPACE_TLS_CERT)")
 	tlsKey := fs.String("tls-key", getenv("HOLDSPACE_TLS_KEY"), "TLS key file (HOLDSPACE_TLS_KEY)")
+	secureCookies := fs.Bool("secure-cookies", c.envBool("HOLDSPACE_SECURE_COOKIES", false), "users reach holdspace over HTTPS through a TLS-ending proxy: mark cookies Secure and send HSTS (HOLDSPACE_SECURE_COOKIES)")
+	trusted := fs.String("trusted-proxies", c.getenv("HOLDSPACE_TRUSTED_PROXIES"), "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For is believed (HOLDSPACE_TRUSTED_PROXIES)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
-	if err := parse(fs, args); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
+	}
+	proxies, err := server.ParsePrefixes(*trusted)
+	if err != nil {
+		return usageErrorf("--trusted-proxies: %v", err)
 	}
 	if demo && c.database != "" {
 		return usageErrorf("demo runs on the embedded store; use --data, not --database")
@@ -148,7 +154,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return p.db.Ready(ctx)
 	}
-	handler, err := server.Handler(server.Config{App: p.app, Logger: p.log, Ready: ready, Secure: *tlsCert != ""})
+	handler, err := server.Handler(server.Config{App: p.app, Logger: p.log, Ready: ready,
+		Secure: *tlsCert != "" || *secureCookies, TrustedProxies: proxies})
 	if err != nil {
 		ln.Close()
 		return err
@@ -208,7 +215,7 @@ func openFromArgs(ctx context.Context, name string, args []string, getenv func(s
 	fs := newFlagSet(name, stderr)
 	var c config
 	c.register(fs, getenv)
-	if err := parse(fs, args); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return nil, err
 	}
 	log, err := c.logger(stderr)

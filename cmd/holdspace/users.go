@@ -23,7 +23,7 @@ func cmdUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	birth := fs.String("birth-date", "", "clients: birth date YYYY-MM-DD")
 	anatomy := fs.String("anatomy", "", "clients: comma-separated anatomy: prostate, vagina, breasts")
 	assign := fs.String("practitioners", "", "clients: comma-separated practitioner ids")
-	if err := parse(fs, args); err != nil {
+	if err := c.parse(fs, args); err != nil {
 		return err
 	}
 	if !store.ValidRole(*role) {
