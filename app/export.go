@@ -95,12 +95,12 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 			if err != nil {
 				return err
 			}
-			note, err := a.open(cl.ID, "note", cl.NoteSealed)
+			cs, err := a.openClearance(cl)
 			if err != nil {
 				return err
 			}
-			x.Clearances = append(x.Clearances, ClearanceView{ID: cl.ID, Rule: cl.Rule, ScreeningID: cl.ScreeningID,
-				ClearedBy: by, ClearedOn: cl.ClearedOn, Note: note, RecordedBy: cl.RecordedBy, RecordedAt: cl.RecordedAt})
+			x.Clearances = append(x.Clearances, ClearanceView{ID: cl.ID, Rule: cs.Rule, ScreeningID: cl.ScreeningID,
+				ClearedBy: by, ClearedOn: cl.ClearedOn, Note: cs.Note, RecordedBy: cl.RecordedBy, RecordedAt: cl.RecordedAt})
 		}
 		ags, recs, err := a.loadAgreements(ctx, tx, clientID)
 		if err != nil {

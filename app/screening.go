@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -202,15 +203,44 @@ func (a *App) currentScreening(ctx context.Context, tx store.Tx, clientID string
 	if err != nil {
 		return screening.Current{}, err
 	}
-	return screening.CurrentAt(rec, changes, screeningClearances(cls), at), nil
+	opened, err := a.screeningClearances(cls)
+	if err != nil {
+		return screening.Current{}, err
+	}
+	return screening.CurrentAt(rec, changes, opened, at), nil
 }
 
-func screeningClearances(cls []*store.Clearance) []screening.Clearance {
+// clearanceSealed is what a clearance keeps sealed: the rule it lifts (a
+// rule id names a condition, e.g. a prostate cancer referral) and the note.
+// The store's Rule column holds only a blind index of the rule.
+type clearanceSealed struct {
+	Rule string `json:"rule"`
+	Note string `json:"note,omitempty"`
+}
+
+func (a *App) openClearance(c *store.Clearance) (clearanceSealed, error) {
+	var cs clearanceSealed
+	s, err := a.open(c.ID, "clearance", c.NoteSealed)
+	if err != nil {
+		return cs, err
+	}
+	if err := json.Unmarshal([]byte(s), &cs); err != nil {
+		return cs, fmt.Errorf("clearance %s: %w", c.ID, err)
+	}
+	return cs, nil
+}
+
+// screeningClearances opens stored clearances for screening.CurrentAt.
+func (a *App) screeningClearances(cls []*store.Clearance) ([]screening.Clearance, error) {
 	out := make([]screening.Clearance, 0, len(cls))
 	for _, c := range cls {
-		out = append(out, screening.Clearance{ID: c.ID, Rule: c.Rule, ScreeningID: c.ScreeningID, ClearedOn: c.ClearedOn, RecordedAt: c.RecordedAt})
+		cs, err := a.openClearance(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, screening.Clearance{ID: c.ID, Rule: cs.Rule, ScreeningID: c.ScreeningID, ClearedOn: c.ClearedOn, RecordedAt: c.RecordedAt})
 	}
-	return out
+	return out, nil
 }
 
 // CurrentScreeningOf returns the client's current screening (staleness and
@@ -300,7 +330,8 @@ type ClearanceInput struct {
 // the client's current screening; it lifts exactly that finding. Only an
 // assigned practitioner may record it.
 func (a *App) RecordClearance(ctx context.Context, ac Actor, clientID string, in ClearanceInput) (string, error) {
-	c := &store.Clearance{ID: newID("clr"), ClientID: clientID, Rule: strings.TrimSpace(in.Rule), RecordedBy: ac.UserID}
+	rule := strings.TrimSpace(in.Rule)
+	c := &store.Clearance{ID: newID("clr"), ClientID: clientID, RecordedBy: ac.UserID}
 	err := a.update(ctx, func(tx store.Tx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
@@ -308,7 +339,7 @@ func (a *App) RecordClearance(ctx context.Context, ac Actor, clientID string, in
 		if !ac.is(store.RolePractitioner) {
 			return forbidden("Only the client's practitioner can record a medical clearance.")
 		}
-		if c.Rule == "" {
+		if rule == "" {
 			return holdspace.Invalid("required", "rule", "Name the rule that was cleared.")
 		}
 		by := strings.TrimSpace(in.ClearedBy)
@@ -329,14 +360,16 @@ func (a *App) RecordClearance(ctx context.Context, ac Actor, clientID string, in
 		if err != nil {
 			return err
 		}
-		if err := a.pack.ValidateClearance(cur, c.Rule); err != nil {
+		if err := a.pack.ValidateClearance(cur, rule); err != nil {
 			return err
 		}
 		c.ScreeningID, c.ClearedOn, c.RecordedAt = cur.ID, in.ClearedOn, tx.Now()
 		if c.ClearedBySealed, err = a.seal(c.ID, "cleared_by", by); err != nil {
 			return err
 		}
-		if c.NoteSealed, err = a.seal(c.ID, "note", strings.TrimSpace(in.Note)); err != nil {
+		c.Rule = hex.EncodeToString(a.keys.Index("clearance-rule", rule))
+		sb, _ := json.Marshal(clearanceSealed{Rule: rule, Note: strings.TrimSpace(in.Note)})
+		if c.NoteSealed, err = a.seal(c.ID, "clearance", string(sb)); err != nil {
 			return err
 		}
 		if err := tx.CreateClearance(ctx, c); err != nil {

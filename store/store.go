@@ -219,7 +219,7 @@ type Clearance struct {
 	ID              string
 	ClientID        string
 	ScreeningID     string
-	Rule            string
+	Rule            string // an opaque key of the rule lifted (the app stores a blind index; the rule id names a condition)
 	ClearedBySealed []byte
 	ClearedOn       string // YYYY-MM-DD
 	NoteSealed      []byte

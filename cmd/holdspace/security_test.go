@@ -47,6 +47,9 @@ func TestEncryptionAtRest(t *testing.T) {
 		"soap":      "subjective SOAP Quillfeather",
 		"aftercare": "aftercare plan Moonwhistle",
 		"typedname": "Quentin Zephyrine-Sensitive",
+		"clearedby": "Dr Albrecht Vellacourt",
+		"clearnote": "PSA normal Wintergreave",
+		"rule":      "prostate-cancer-referral",
 	}
 	id := n.must(201, "POST", "/api/v1/clients", f.p1, map[string]any{"name": secrets["name"], "email": secrets["email"],
 		"password": fixturePassword, "birth_date": secrets["birth"], "notes": secrets["notes"],
@@ -55,7 +58,11 @@ func TestEncryptionAtRest(t *testing.T) {
 	ans := clearAnswers()
 	ans["other-notes"] = secrets["freetext"]
 	ans["trauma-history"] = "yes"
+	ans["prostate-cancer"] = true
 	n.must(201, "POST", "/api/v1/clients/"+id+"/screenings", tok, map[string]any{"answers": ans})
+	// A clearance's rule names a condition; it is sealed too.
+	n.must(201, "POST", "/api/v1/clients/"+id+"/clearances", f.p1, map[string]string{"rule": "prostate-cancer-referral",
+		"cleared_by": secrets["clearedby"], "cleared_on": "2026-11-01", "note": secrets["clearnote"]})
 	ag := n.must(201, "POST", "/api/v1/clients/"+id+"/agreements", f.p1, map[string]any{"intent": "therapeutic",
 		"grants": []map[string]string{grant("shoulders", "massage", "yes")}}).str("id")
 	n.must(200, "POST", "/api/v1/agreements/"+ag+"/sign", f.p1, map[string]any{"in_person": true, "client_typed_name": secrets["typedname"]})
