@@ -82,7 +82,7 @@ func CurrentAt(latest *Record, healthChanges []time.Time, clearances []Clearance
 		c.Stale, c.StaleReason = true, StaleExpired
 	}
 	for _, f := range latest.Result.Findings {
-		if f.Severity == Referral && clearedBy(f.Rule, latest, clearances) {
+		if f.Liftable() && clearedBy(f.Rule, latest, clearances) {
 			if !slices.Contains(c.Cleared, f.Rule) {
 				c.Cleared = append(c.Cleared, f.Rule)
 			}
@@ -128,18 +128,18 @@ func (p *Pack) ValidateClearance(cur Current, rule string) error {
 	if !ok {
 		return holdspace.Invalid("unknown_rule", "rule", "%q is not a screening rule.", rule)
 	}
-	if r.Severity != Referral {
+	if r.Severity != Referral && !r.UntilCleared {
 		return holdspace.Invalid("not_a_referral", "rule", "%q is a %s, which a clearance cannot lift.", rule, r.Severity)
 	}
 	if !cur.Present {
 		return holdspace.Conflict("screening_required", "The client has no screening to clear.")
 	}
-	for _, f := range cur.Findings {
-		if f.Rule == rule && f.Severity == Referral {
+	for i := range cur.Findings {
+		if f := &cur.Findings[i]; f.Rule == rule && f.Liftable() {
 			return nil
 		}
 	}
-	e := holdspace.Conflict("not_in_findings", "The client's current screening has no open referral for %q.", rule)
+	e := holdspace.Conflict("not_in_findings", "The client's current screening has no open finding %q to clear.", rule)
 	e.Field = "rule"
 	return e
 }

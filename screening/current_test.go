@@ -168,3 +168,35 @@ func TestCheckPackReportsFailures(t *testing.T) {
 		t.Error("CheckPack accepted a pack that does not compile")
 	}
 }
+
+// TestContraindicatedUntilCleared: "contraindicated until cleared" (domain
+// table: unstable hypertension, recent stroke) is lifted by a clearance of
+// that rule and only by it; other contraindications never are.
+func TestContraindicatedUntilCleared(t *testing.T) {
+	p := mustPack(t)
+	rec := record(t, map[string]any{"hypertension-unstable": true, "dvt": true})
+	cur := CurrentAt(rec, nil, nil, testAt)
+	if cur.Regions["upper-back"] != Contraindicated {
+		t.Fatalf("uncleared: %v", cur.Regions["upper-back"])
+	}
+	if err := p.ValidateClearance(cur, "hypertension-unstable"); err != nil {
+		t.Fatalf("a clearance of hypertension-unstable was refused: %v", err)
+	}
+	if err := p.ValidateClearance(cur, "dvt-legs"); holdspace.ErrorReason(err) != "not_a_referral" {
+		t.Fatalf("a clearance of a plain contraindication: %v", err)
+	}
+	cl := Clearance{ID: "c", Rule: "hypertension-unstable", ScreeningID: rec.ID, RecordedAt: testAt}
+	cur = CurrentAt(rec, nil, []Clearance{cl}, testAt)
+	if !slices.Contains(cur.Cleared, "hypertension-unstable") {
+		t.Fatalf("not lifted: %+v", cur.Cleared)
+	}
+	// The DVT findings stay: legs contraindicated, the rest referral.
+	if cur.Regions["thighs"] != Contraindicated || cur.Regions["upper-back"] != Referral {
+		t.Fatalf("after clearing hypertension: thighs %v, upper-back %v", cur.Regions["thighs"], cur.Regions["upper-back"])
+	}
+	bad := strings.Replace(string(DefaultPackYAML()), "  - id: pregnancy-referral\n    when: answers.pregnant\n    severity: referral\n",
+		"  - id: pregnancy-referral\n    when: answers.pregnant\n    severity: referral\n    until_cleared: true\n", 1)
+	if _, err := LoadPack([]byte(bad)); err == nil || !strings.Contains(err.Error(), "pregnancy-referral") {
+		t.Fatalf("until_cleared on a referral was accepted: %v", err)
+	}
+}

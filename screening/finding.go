@@ -69,6 +69,14 @@ type Finding struct {
 	// practitioner must hold for the finding's regions; "trauma-informed"
 	// for the trauma-history precaution.
 	Requires string `json:"requires,omitempty"`
+	// UntilCleared marks a contraindication that a medical clearance lifts.
+	UntilCleared bool `json:"until_cleared,omitempty"`
+}
+
+// Liftable reports whether a clearance lifts the finding: referrals, and
+// contraindications until cleared.
+func (f *Finding) Liftable() bool {
+	return f.Severity == Referral || (f.Severity == Contraindicated && f.UntilCleared)
 }
 
 // Covers reports whether the finding applies to the region and technique.

@@ -47,9 +47,13 @@ type Rule struct {
 	Regions []string
 	// RegionsFrom names a regions item whose answer adds regions (the site
 	// of a recent surgery).
-	RegionsFrom        string
-	Techniques         []string
-	Requires           string
+	RegionsFrom string
+	Techniques  []string
+	Requires    string
+	// UntilCleared marks a contraindication that a recorded medical
+	// clearance lifts, as a referral's is ("contraindicated until
+	// cleared"); other contraindications are never lifted.
+	UntilCleared       bool
 	Reason             string
 	PractitionerReason string
 	Source             string
@@ -82,6 +86,7 @@ type ruleSpec struct {
 	RegionsFrom        string   `yaml:"regions_from"`
 	Techniques         []string `yaml:"techniques"`
 	Requires           string   `yaml:"requires"`
+	UntilCleared       bool     `yaml:"until_cleared"`
 	Reason             string   `yaml:"reason"`
 	PractitionerReason string   `yaml:"practitioner_reason"`
 	Source             string   `yaml:"source"`
@@ -235,6 +240,9 @@ func (p *Pack) compileRule(env *cel.Env, rs *ruleSpec) (*Rule, error) {
 	if !ok || sev == Clear {
 		return nil, fmt.Errorf("unknown severity %q (want contraindicated, referral or precaution)", rs.Severity)
 	}
+	if rs.UntilCleared && sev != Contraindicated {
+		return nil, fmt.Errorf("until_cleared applies to contraindications only (a referral is always lifted by its clearance)")
+	}
 	regions, err := ExpandRegions(rs.Regions)
 	if err != nil {
 		return nil, err
@@ -277,7 +285,7 @@ func (p *Pack) compileRule(env *cel.Env, rs *ruleSpec) (*Rule, error) {
 		return nil, fmt.Errorf("condition: %w", err)
 	}
 	r := &Rule{ID: rs.ID, When: rs.When, Severity: sev, Regions: regions, RegionsFrom: rs.RegionsFrom,
-		Techniques: slices.Clone(rs.Techniques), Requires: rs.Requires, Reason: strings.TrimSpace(rs.Reason),
+		Techniques: slices.Clone(rs.Techniques), Requires: rs.Requires, UntilCleared: rs.UntilCleared, Reason: strings.TrimSpace(rs.Reason),
 		PractitionerReason: strings.TrimSpace(rs.PractitionerReason), Source: strings.TrimSpace(rs.Source), prg: prg}
 	for _, group := range []struct {
 		fires bool
@@ -348,11 +356,11 @@ func (p *Pack) Rule(id string) (*Rule, bool) {
 	return r, ok
 }
 
-// IsReferral reports whether id names a rule of the pack whose severity is
-// referral: only such findings can be lifted by a clearance.
+// IsReferral reports whether id names a rule of the pack whose finding a
+// clearance lifts: a referral, or a contraindication until cleared.
 func (p *Pack) IsReferral(id string) bool {
 	r, ok := p.byID[id]
-	return ok && r.Severity == Referral
+	return ok && (r.Severity == Referral || r.UntilCleared)
 }
 
 var (
@@ -464,7 +472,7 @@ func (r *Rule) finding(a Answers) Finding {
 		slices.SortFunc(regions, func(x, y string) int { return catalogue.RegionIndex(x) - catalogue.RegionIndex(y) })
 	}
 	return Finding{Rule: r.ID, Severity: r.Severity, Regions: regions, Techniques: slices.Clone(r.Techniques),
-		Reason: r.Reason, PractitionerReason: r.PractitionerReason, Source: r.Source, Requires: r.Requires}
+		Reason: r.Reason, PractitionerReason: r.PractitionerReason, Source: r.Source, Requires: r.Requires, UntilCleared: r.UntilCleared}
 }
 
 func sortFindings(fs []Finding) {
