@@ -21,21 +21,11 @@ type CredentialInput struct {
 	Covers     []string `json:"covers"`
 }
 
-// Credential is a practitioner credential as callers see it.
+// Credential is a practitioner credential as callers see it: the domain's
+// credential and when it was recorded.
 type Credential struct {
-	ID         string    `json:"id"`
-	Kind       string    `json:"kind"`
-	Issuer     string    `json:"issuer"`
-	Number     string    `json:"number"`
-	ValidFrom  time.Time `json:"valid_from"`
-	ValidUntil time.Time `json:"valid_until"`
-	Covers     []string  `json:"covers"`
-	CreatedAt  time.Time `json:"created_at"`
-}
-
-// ValidAt reports whether the credential is valid at t.
-func (c Credential) ValidAt(t time.Time) bool {
-	return !t.Before(c.ValidFrom) && !t.After(c.ValidUntil)
+	practice.Credential
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // parseTime accepts RFC 3339 or YYYY-MM-DD (UTC midnight, or the day's last
@@ -60,9 +50,9 @@ func parseTime(field, s string, endOfDay bool) (time.Time, error) {
 
 func credentialsOut(cs []*store.Credential) []Credential {
 	out := make([]Credential, 0, len(cs))
-	for _, c := range cs {
-		out = append(out, Credential{ID: c.ID, Kind: c.Kind, Issuer: c.Issuer, Number: c.Number,
-			ValidFrom: c.ValidFrom, ValidUntil: c.ValidUntil, Covers: nonNil(c.Covers), CreatedAt: c.CreatedAt})
+	for i, pc := range practiceCredentials(cs) {
+		pc.Covers = nonNil(pc.Covers)
+		out = append(out, Credential{Credential: pc, CreatedAt: cs[i].CreatedAt})
 	}
 	return out
 }

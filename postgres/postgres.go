@@ -53,14 +53,7 @@ type DB struct {
 var _ store.DB = (*DB)(nil)
 
 // Migrations returns the embedded PostgreSQL migrations.
-func Migrations() fs.FS {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		// The directory is embedded at build time; Sub cannot fail on it.
-		panic(err)
-	}
-	return sub
-}
+func Migrations() fs.FS { return sqlstore.EmbeddedMigrations(migrationFiles) }
 
 // Dialect is how PostgreSQL differs: advisory transaction locks serialize
 // audit appends and migrations across nodes, unique and foreign-key

@@ -43,14 +43,7 @@ type DB struct {
 var _ store.DB = (*DB)(nil)
 
 // Migrations returns the embedded SQLite migrations.
-func Migrations() fs.FS {
-	sub, err := fs.Sub(migrationFiles, "migrations")
-	if err != nil {
-		// The directory is embedded at build time; Sub cannot fail on it.
-		panic(err)
-	}
-	return sub
-}
+func Migrations() fs.FS { return sqlstore.EmbeddedMigrations(migrationFiles) }
 
 // Dialect is how SQLite differs: the single writer connection serializes
 // audit appends and migrations, so no lock is needed, and notifications are

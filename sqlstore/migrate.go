@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -152,4 +153,15 @@ func (db *DB) Pending(ctx context.Context) ([]string, error) {
 		}
 	}
 	return pending, nil
+}
+
+// EmbeddedMigrations returns the "migrations" directory of an engine's
+// embedded files. The directory is embedded at build time, so fs.Sub
+// cannot fail on it; a build without it panics at start, never on input.
+func EmbeddedMigrations(files embed.FS) fs.FS {
+	sub, err := fs.Sub(files, "migrations")
+	if err != nil {
+		panic(err)
+	}
+	return sub
 }
