@@ -60,9 +60,9 @@ var figure = []struct {
 	{"lower-legs", append(both(72, 300, 18, 80, 8), both(110, 300, 18, 80, 8)...)},
 	{"feet", append(both(66, 384, 24, 14, 6), both(110, 384, 24, 14, 6)...)},
 	{"vagina", []shape{circle("front", 100, 424, 8)}},
-	{"anal-canal", []shape{circle("back", 60, 424, 8)}},
+	{"anal-canal", []shape{circle("back", 45, 424, 8)}},
 	{"rectum", []shape{circle("back", 100, 424, 8)}},
-	{"prostate", []shape{circle("back", 140, 424, 8)}},
+	{"prostate", []shape{circle("back", 155, 424, 8)}},
 }
 
 // internalLabels are the short labels drawn beside the internal strip.
@@ -95,7 +95,7 @@ func bodyMapSVG(states []mapRegion, link bool) template.HTML {
 			title = "Back of the body"
 		}
 		fmt.Fprintf(&b, `<figure class="figure"><svg viewBox="0 0 200 450" role="group" aria-label="%s" focusable="false">`, title)
-		b.WriteString(`<rect class="strip" x="30" y="408" width="140" height="36" rx="8"/>`)
+		b.WriteString(`<rect class="strip" x="15" y="408" width="170" height="36" rx="8"/>`)
 		fmt.Fprintf(&b, `<text class="strip-label" x="100" y="405" text-anchor="middle">inside the body</text>`)
 		for _, f := range figure {
 			st, ok := byCode[f.code]

@@ -290,7 +290,7 @@ func (h *handler) screeningPage(q *request) error {
 	}
 	states, rows := screeningMap(cur, cv.Anatomy)
 	h.render(q.w, http.StatusOK, "screening", q.view("Your health answers", map[string]any{
-		"Screening": sv, "Current": cur, "Map": bodyMapSVG(states, false), "Rows": rows,
+		"Screening": sv, "Current": cur, "Findings": findingsFor(cur.Findings, cv.Anatomy), "Map": bodyMapSVG(states, false), "Rows": rows,
 	}))
 	return nil
 }
@@ -601,3 +601,23 @@ func (h *handler) export(q *request) error {
 // backPath is where a withdrawal may send the client back to: their
 // session page, and nowhere else (no open redirect).
 var backPath = regexp.MustCompile(`^/sessions/[a-z0-9_]+$`)
+
+// findingsFor narrows findings to the regions that exist for the client's
+// anatomy, leaving out findings that cover none of them: nobody should read
+// that a finding concerns a part of the body they do not have.
+func findingsFor(fs []screening.Finding, an catalogue.Anatomy) []screening.Finding {
+	var out []screening.Finding
+	for _, f := range fs {
+		var regions []string
+		for _, code := range f.Regions {
+			if r, ok := catalogue.LookupRegion(code); ok && r.AppliesTo(an) {
+				regions = append(regions, code)
+			}
+		}
+		if len(regions) > 0 {
+			f.Regions = regions
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -166,7 +166,7 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 		}
 	}
 	v := q.view(cv.Name, map[string]any{
-		"Client": cv, "Screening": scr, "Current": cur, "Map": bodyMapSVG(states, false), "Rows": rows,
+		"Client": cv, "Screening": scr, "Current": cur, "Findings": findingsFor(cur.Findings, cv.Anatomy), "Map": bodyMapSVG(states, false), "Rows": rows,
 		"Agreements": ags, "Sessions": ss, "Chart": painChart(scores), "Scores": scores, "Assigned": assigned,
 		"Intents": catalogue.Intents(), "DefaultStart": time.Now().UTC().Add(time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04"),
 	})
