@@ -179,6 +179,16 @@ func TestSessionFlow(t *testing.T) {
 			t.Errorf("the FHIR bundle has no %s: %v", k, kinds)
 		}
 	}
+	// Decisions are counted by outcome.
+	m := n.must(200, "GET", "/metrics", "", nil)
+	for _, o := range []string{"permit", "ask", "deny"} {
+		if !strings.Contains(string(m.Raw), `holdspace_decisions_total{outcome="`+o+`"}`) {
+			t.Errorf("/metrics has no %s count", o)
+		}
+	}
+	if !strings.Contains(string(m.Raw), `route="POST /api/v1/decisions"`) {
+		t.Error("/metrics has no request count for the decisions route")
+	}
 	rc := n.must(200, "GET", "/api/v1/agreements/"+ag+"/receipt", f.c1, nil)
 	if !strings.Contains(string(rc.Raw), `"withdrawn"`) || !strings.Contains(string(rc.Raw), f.c1ID) {
 		t.Errorf("receipt after a revocation: %s", rc.Raw)

@@ -33,7 +33,7 @@ func auditCount(t *testing.T, data string) int {
 // TestEncryptionAtRest writes known sensitive strings through the API and
 // then searches the raw database files, WAL included, for them.
 func TestEncryptionAtRest(t *testing.T) {
-	f := newPractice(t, nil)
+	f := newPractice(t, map[string]string{"HOLDSPACE_LOG_LEVEL": "debug", "HOLDSPACE_LOG_FORMAT": "json"})
 	n := f.n
 	secrets := map[string]string{
 		"name":      "Quentin Zephyrine-Sensitive",
@@ -103,6 +103,16 @@ func TestEncryptionAtRest(t *testing.T) {
 		t.Fatalf("stop: %v", err)
 	}
 	check("stopped")
+	// The logs, at their most verbose, hold ids and routes only.
+	logs := n.stderr.String()
+	if !strings.Contains(logs, `"route":"POST /api/v1/sessions/{id}/events"`) {
+		t.Fatalf("no request log lines to check:\n%.500s", logs)
+	}
+	for k, v := range secrets {
+		if strings.Contains(strings.ToLower(logs), strings.ToLower(v)) {
+			t.Errorf("the logs hold the %s", k)
+		}
+	}
 }
 
 // TestAuditVerify proves that `holdspace audit verify` passes on an intact
