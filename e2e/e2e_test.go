@@ -97,9 +97,30 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 	t.Helper()
 	c, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
-	if err := chromedp.Do(c, actions...); err != nil {
-		t.Fatalf("%s: %v", step, err)
+	for i, a := range actions {
+		// Live pages replace their fragments when the event stream reports
+		// a change; an action whose node was replaced between the query and
+		// the click never reached the page, so it is safe to try again on
+		// the fresh node.
+		var err error
+		for attempt := 0; attempt < 4; attempt++ {
+			if err = chromedp.Do(c, a); err == nil || !staleNode(err) {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err != nil {
+			t.Fatalf("%s (action %d): %v", step, i+1, err)
+		}
 	}
+}
+
+// staleNode reports whether err says the DOM node went away under the
+// action (the page replaced it).
+func staleNode(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "Could not find node with given id") || strings.Contains(s, "No node with given id") ||
+		strings.Contains(s, "Node is detached from document")
 }
 
 // shot saves a full-page screenshot to $HOLDSPACE_E2E_SHOTS/<name>.png when
