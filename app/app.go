@@ -132,9 +132,6 @@ func New(cfg Config) (*App, error) {
 // DB returns the database the App uses.
 func (a *App) DB() store.DB { return a.db }
 
-// Pack returns the screening rule pack in use.
-func (a *App) Pack() *screening.Pack { return a.pack }
-
 // Actor is an authenticated caller.
 type Actor struct {
 	UserID string

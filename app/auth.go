@@ -163,8 +163,8 @@ func (a *App) Logout(ctx context.Context, ac Actor, token string) error {
 	})
 }
 
-// SetPassword sets a user's password (the CLI, and users changing their
-// own). Admins and System may set anyone's.
+// SetPassword sets a user's password and revokes their tokens and web
+// sessions (`holdspace user password`, and users changing their own). Admins and System may set anyone's.
 func (a *App) SetPassword(ctx context.Context, ac Actor, userID, password string) error {
 	if !ac.is(store.RoleAdmin) && ac.UserID != userID {
 		return forbidden("You can change only your own password.")
@@ -195,4 +195,22 @@ func (a *App) hashPassword(ctx context.Context, password string) (string, error)
 		return "", serr
 	}
 	return h, err
+}
+
+// SetPasswordByEmail is SetPassword for the account with the email.
+func (a *App) SetPasswordByEmail(ctx context.Context, ac Actor, email, password string) error {
+	email = strings.ToLower(strings.TrimSpace(email))
+	var id string
+	err := a.db.View(ctx, func(tx store.Tx) error {
+		u, err := tx.UserByEmail(ctx, a.keys.Index("email", email))
+		if err != nil {
+			return holdspace.NotFound("account")
+		}
+		id = u.ID
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return a.SetPassword(ctx, ac, id, password)
 }

@@ -385,9 +385,6 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 		if err := a.factsChanged(ctx, tx, c.ID); err != nil {
 			return err
 		}
-		if err := notifyClientSessions(ctx, tx, c.ID); err != nil {
-			return err
-		}
 		st := consent.StatusRevoked
 		for i := range all {
 			if all[i].ID == r.ID {
@@ -405,24 +402,4 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 		return record(ctx, tx, ac, "agreement.revoke", r.ID, c.ID, detail)
 	})
 	return out, err
-}
-
-// notifyClientSessions tells the live views of a client's open and running
-// sessions that something changed.
-func notifyClientSessions(ctx context.Context, tx store.Tx, clientID string) error {
-	ss, err := tx.ListSessions(ctx, store.SessionFilter{ClientID: clientID})
-	if err != nil {
-		return err
-	}
-	for _, s := range ss {
-		switch s.State {
-		case "open", "in-progress", "stopped":
-			tx.Notify("session:" + s.ID)
-		}
-	}
-	return nil
-}
-
-func statusNow(ags []consent.Agreement, i int, at time.Time) consent.Status {
-	return consent.StatusAt(&ags[i], ags, at)
 }

@@ -267,12 +267,13 @@ func (a *App) SessionBoard(ctx context.Context, ac Actor, sessionID string) (Boa
 			return err
 		}
 		b = Board{Session: sessionView(s), At: tx.Now()}
+		techniques := catalogue.TechniqueCodes()
 		for _, r := range catalogue.Regions() {
 			if !r.AppliesTo(e.anatomy) {
 				continue
 			}
-			row := BoardRow{Region: r.Code, Label: r.Label, Group: string(r.Group)}
-			for _, t := range catalogue.TechniqueCodes() {
+			row := BoardRow{Region: r.Code, Label: r.Label, Group: string(r.Group), Cells: make([]BoardCell, 0, len(techniques))}
+			for _, t := range techniques {
 				d := e.ix.Decide(&f, r.Code, t, tx.Now())
 				counts[d.Outcome]++
 				row.Cells = append(row.Cells, BoardCell{Technique: t, Decision: d})

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"holdspace/audit"
+	"holdspace/consent"
 	"holdspace/store"
 )
 
@@ -107,7 +108,7 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 			return err
 		}
 		for i := range ags {
-			x.Agreements = append(x.Agreements, agreementView(recs[i], ags[i], statusNow(ags, i, tx.Now())))
+			x.Agreements = append(x.Agreements, agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now())))
 		}
 		sess, err := tx.ListSessions(ctx, store.SessionFilter{ClientID: clientID})
 		if err != nil {
@@ -149,9 +150,6 @@ func (a *App) EraseClient(ctx context.Context, ac Actor, clientID string) error 
 		}
 		if !ac.is(store.RoleAdmin) {
 			return forbidden("Only an admin can erase a client.")
-		}
-		if err := notifyClientSessions(ctx, tx, clientID); err != nil {
-			return err
 		}
 		if err := tx.EraseClient(ctx, clientID, tx.Now()); err != nil {
 			return err

@@ -274,9 +274,9 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 	if len(in.Notes) > 10000 {
 		return "", holdspace.Invalid("too_long", "notes", "Notes may have at most 10000 characters.")
 	}
-	ids := slices.Compact(slices.Sorted(slices.Values(in.PractitionerIDs)))
-	if len(ids) > maxAssigned {
-		return "", holdspace.Invalid("too_many", "practitioner_ids", "At most %d practitioners per client.", maxAssigned)
+	ids, err := practitionerIDs(in.PractitionerIDs)
+	if err != nil {
+		return "", err
 	}
 	if ac.is(store.RolePractitioner) {
 		// A practitioner's new client is theirs alone; sharing a client is
@@ -299,11 +299,8 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 		return "", err
 	}
 	err = a.update(ctx, func(tx store.Tx) error {
-		for i, pid := range ids {
-			pu, err := tx.User(ctx, pid)
-			if err != nil || pu.Role != store.RolePractitioner {
-				return holdspace.Invalid("unknown_practitioner", "practitioner_ids["+itoa(i)+"]", "There is no practitioner with this id.")
-			}
+		if err := checkPractitioners(ctx, tx, ids); err != nil {
+			return err
 		}
 		u.CreatedAt, c.CreatedAt = tx.Now(), tx.Now()
 		if err := tx.CreateUser(ctx, u); err != nil {
@@ -452,9 +449,9 @@ func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 // AssignPractitioners replaces the practitioners assigned to a client.
 // Admins only.
 func (a *App) AssignPractitioners(ctx context.Context, ac Actor, clientID string, ids []string) error {
-	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	if len(ids) > maxAssigned {
-		return holdspace.Invalid("too_many", "practitioner_ids", "At most %d practitioners per client.", maxAssigned)
+	ids, err := practitionerIDs(ids)
+	if err != nil {
+		return err
 	}
 	return a.update(ctx, func(tx store.Tx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
@@ -464,11 +461,8 @@ func (a *App) AssignPractitioners(ctx context.Context, ac Actor, clientID string
 		if !ac.is(store.RoleAdmin) {
 			return forbidden("Only an admin can change assignments.")
 		}
-		for i, pid := range ids {
-			pu, err := tx.User(ctx, pid)
-			if err != nil || pu.Role != store.RolePractitioner {
-				return holdspace.Invalid("unknown_practitioner", "practitioner_ids["+itoa(i)+"]", "There is no practitioner with this id.")
-			}
+		if err := checkPractitioners(ctx, tx, ids); err != nil {
+			return err
 		}
 		c.PractitionerIDs = ids
 		if err := tx.UpdateClient(ctx, c); err != nil {
@@ -479,4 +473,25 @@ func (a *App) AssignPractitioners(ctx context.Context, ac Actor, clientID string
 		}
 		return record(ctx, tx, ac, "client.assign", clientID, clientID, "practitioners="+strings.Join(ids, ","))
 	})
+}
+
+// practitionerIDs bounds a list of practitioner ids and returns it sorted
+// without repeats.
+func practitionerIDs(ids []string) ([]string, error) {
+	if len(ids) > maxAssigned {
+		return nil, holdspace.Invalid("too_many", "practitioner_ids", "At most %d practitioners per client.", maxAssigned)
+	}
+	return slices.Compact(slices.Sorted(slices.Values(ids))), nil
+}
+
+// checkPractitioners refuses ids that are not practitioners' accounts.
+func checkPractitioners(ctx context.Context, tx store.Tx, ids []string) error {
+	for _, pid := range ids {
+		pu, err := tx.User(ctx, pid)
+		if err != nil || pu.Role != store.RolePractitioner {
+			e := holdspace.Invalid("unknown_practitioner", "practitioner_ids", "There is no practitioner with the id %q.", pid)
+			return e
+		}
+	}
+	return nil
 }

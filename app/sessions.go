@@ -348,7 +348,8 @@ func (a *App) pickAgreement(ctx context.Context, tx store.Tx, s *store.Session, 
 }
 
 // eventOf rebuilds a domain event from its record. It opens the sealed part
-// only when open is set, or when the fold needs it (chaperone and close).
+// only when open is set, or when the fold needs it (chaperone, close and
+// adverse events).
 func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error) {
 	var pub eventPublic
 	if len(rec.Payload) > 0 {

@@ -2,6 +2,8 @@ package app
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 
 	"holdspace"
 	"time"
@@ -87,8 +89,9 @@ func (a *App) Watch(ctx context.Context, ac Actor, sessionID string) (<-chan Liv
 		defer tick.Stop()
 		var last LiveState
 		first := true
+		sessTopic, clientTopic := "session:"+sessionID, "client:"+clientID
 		for {
-			st, err := a.liveState(ctx, sessionID, clientID)
+			st, err := a.liveState(ctx, sessionID, clientID, &last)
 			if err != nil {
 				if ctx.Err() == nil {
 					a.log.WarnContext(ctx, "live state", "session", sessionID, "err", err)
@@ -114,7 +117,7 @@ func (a *App) Watch(ctx context.Context, ac Actor, sessionID string) (<-chan Liv
 					if !ok {
 						return
 					}
-					if t == "session:"+sessionID || t == "client:"+clientID {
+					if t == sessTopic || t == clientTopic {
 						break wait
 					}
 				}
@@ -124,7 +127,9 @@ func (a *App) Watch(ctx context.Context, ac Actor, sessionID string) (<-chan Liv
 	return out, nil
 }
 
-func (a *App) liveState(ctx context.Context, sessionID, clientID string) (LiveState, error) {
+// liveState reads a session's live state. The latest event is read only
+// when the session's sequence moved since prev, and only its clear part.
+func (a *App) liveState(ctx context.Context, sessionID, clientID string, prev *LiveState) (LiveState, error) {
 	var st LiveState
 	err := a.db.View(ctx, func(tx store.Tx) error {
 		s, err := tx.Session(ctx, sessionID)
@@ -136,6 +141,10 @@ func (a *App) liveState(ctx context.Context, sessionID, clientID string) (LiveSt
 			return err
 		}
 		st = LiveState{SessionID: s.ID, State: s.State, Seq: s.Seq, FactsVersion: vs[clientID], ObservedAt: tx.Now()}
+		if s.Seq == prev.Seq && prev.SessionID != "" {
+			st.LastEvent = prev.LastEvent
+			return nil
+		}
 		if s.Seq > 0 {
 			evs, err := tx.ListEvents(ctx, s.ID)
 			if err != nil {
@@ -143,11 +152,13 @@ func (a *App) liveState(ctx context.Context, sessionID, clientID string) (LiveSt
 			}
 			if len(evs) > 0 {
 				e := evs[len(evs)-1]
-				ev, err := a.eventOf(e, false)
-				if err != nil {
-					return err
+				var pub eventPublic
+				if len(e.Payload) > 0 {
+					if err := json.Unmarshal(e.Payload, &pub); err != nil {
+						return fmt.Errorf("event %s payload: %w", e.ID, err)
+					}
 				}
-				st.LastEvent = &LiveEvent{Type: e.Type, Region: ev.Region, Answer: ev.Answer, ActorRole: string(e.ActorRole), At: e.At}
+				st.LastEvent = &LiveEvent{Type: e.Type, Region: pub.Region, Answer: pub.Answer, ActorRole: string(e.ActorRole), At: e.At}
 			}
 		}
 		return nil

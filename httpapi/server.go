@@ -17,7 +17,8 @@ import (
 	"holdspace/store"
 )
 
-// Server is the JSON API. Use Routes to mount it.
+// Server is the JSON API, an http.Handler; Patterns lists its routes for
+// mounting on an outer mux.
 type Server struct {
 	app     *app.App
 	log     *slog.Logger

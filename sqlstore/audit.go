@@ -33,8 +33,10 @@ func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error
 			return audit.Entry{}, t.db.internal("lock audit", err)
 		}
 	}
+	// audit.Next needs only the head's seq and hash.
 	var prev *audit.Entry
-	last, err := scanAudit(t.tx.QueryRowContext(ctx, `SELECT `+auditCols+` FROM audit ORDER BY seq DESC LIMIT 1`))
+	var last audit.Entry
+	err := t.tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last.Seq, &last.Hash)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 	case err != nil:

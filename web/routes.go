@@ -9,7 +9,6 @@ import (
 	"holdspace"
 	"holdspace/app"
 	"holdspace/catalogue"
-	"holdspace/consent"
 	"holdspace/httpapi"
 	"holdspace/screening"
 	"holdspace/store"
@@ -127,8 +126,6 @@ func (h *handler) logout(q *request) error {
 	h.clearSession(q.w)
 	return redirect(q, "/login?out=1")
 }
-
-// clientAddr is the socket peer's address (proxies are not trusted).
 
 func waitText(d time.Duration) string {
 	if d < time.Minute {
@@ -268,5 +265,3 @@ func eventText(e app.EventView) string {
 	}
 	return string(e.Type)
 }
-
-func reasonCodes(d consent.Decision) []consent.Reason { return d.Reasons() }

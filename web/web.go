@@ -137,7 +137,6 @@ func (h *handler) loadTemplates() error {
 		"techLabel":    techLabel,
 		"eventText":    eventText,
 		"stateText":    stateText,
-		"reasonCodes":  reasonCodes,
 		"join":         strings.Join,
 		"has": func(list []string, s string) bool {
 			for _, x := range list {
@@ -154,7 +153,6 @@ func (h *handler) loadTemplates() error {
 			}
 			return out
 		},
-		"add": func(a, b int) int { return a + b },
 	}
 	entries, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {

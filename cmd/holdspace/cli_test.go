@@ -98,3 +98,45 @@ func TestRulesCheckAndExplain(t *testing.T) {
 		}
 	}
 }
+
+func TestUserAddClient(t *testing.T) {
+	data := t.TempDir()
+	add := func(email, anatomy string) error {
+		var out, errb bytes.Buffer
+		return run(context.Background(), []string{"user", "add", "--data", data, "--role", "client", "--email", email,
+			"--name", "Casey Client", "--birth-date", "1980-02-02", "--anatomy", anatomy, "--password-stdin"},
+			testEnv(nil), strings.NewReader("a long enough password\n"), &out, &errb)
+	}
+	if err := add("casey@example.test", "prostate,breasts"); err != nil {
+		t.Fatalf("add a client: %v", err)
+	}
+	if err := add("casey@example.test", "prostate"); err == nil || !strings.Contains(err.Error(), "email") {
+		t.Fatalf("a second account with the same email: %v", err)
+	}
+	if err := add("other@example.test", "elbow"); err == nil || exitCode(err) != 2 {
+		t.Fatalf("an unknown anatomy: %v", err)
+	}
+}
+
+// TestUserPassword: an operator sets a new password; the old one and the
+// account's live tokens stop working.
+func TestUserPassword(t *testing.T) {
+	data := t.TempDir()
+	addUser(t, data, "practitioner", "pat@example.test", "Pat", "the first password")
+	n := start(t, data, nil, "serve")
+	tok := n.login("pat@example.test", "the first password")
+	var out, errb bytes.Buffer
+	err := run(context.Background(), []string{"user", "password", "--data", data, "--email", "PAT@example.test", "--password-stdin"},
+		testEnv(nil), strings.NewReader("the second password\n"), &out, &errb)
+	if err != nil {
+		t.Fatalf("user password: %v %s", err, errb.String())
+	}
+	n.must(401, "GET", "/api/v1/me", tok, nil)
+	n.must(401, "POST", "/api/v1/auth/token", "", map[string]string{"email": "pat@example.test", "password": "the first password"})
+	n.login("pat@example.test", "the second password")
+	err = run(context.Background(), []string{"user", "password", "--data", data, "--email", "nobody@example.test", "--password-stdin"},
+		testEnv(nil), strings.NewReader("the third password\n"), &out, &errb)
+	if err == nil {
+		t.Fatal("an unknown account's password was set")
+	}
+}

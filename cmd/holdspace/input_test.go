@@ -42,7 +42,7 @@ func TestBadInput(t *testing.T) {
 		{"ImpossibleDate", "POST", clients, f.admin, "application/json", strings.Replace(valid, "1990-02-03", "1990-02-30", 1), 400, "invalid_date", "birth_date"},
 		{"BadEmail", "POST", clients, f.admin, "application/json", strings.Replace(valid, "new@example.test", "not an email", 1), 400, "invalid_email", "email"},
 		{"DuplicateEmail", "POST", clients, f.admin, "application/json", strings.Replace(valid, "new@example.test", "c1@example.test", 1), 409, "email_taken", ""},
-		{"UnknownPractitioner", "POST", clients, f.admin, "application/json", strings.Replace(valid, `[]`, `["prc_nope"]`, 1), 400, "unknown_practitioner", "practitioner_ids[0]"},
+		{"UnknownPractitioner", "POST", clients, f.admin, "application/json", strings.Replace(valid, `[]`, `["prc_nope"]`, 1), 400, "unknown_practitioner", "practitioner_ids"},
 		{"Oversize", "POST", clients, f.admin, "application/json", `{"name":"` + strings.Repeat("a", 1<<20+10) + `"}`, 413, "body_too_large", ""},
 		{"WrongContentType", "POST", clients, f.admin, "text/plain", valid, 415, "unsupported_media_type", ""},
 		{"NoContentType", "POST", clients, f.admin, "", valid, 415, "unsupported_media_type", ""},

@@ -69,19 +69,11 @@ func cmdRulesExplain(args []string, getenv func(string) string, stdout, stderr i
 	if err != nil {
 		return err
 	}
-	var subj screening.Subject
-	for _, f := range splitList(*anatomy) {
-		switch f {
-		case "prostate":
-			subj.Anatomy.Prostate = true
-		case "vagina":
-			subj.Anatomy.Vagina = true
-		case "breasts":
-			subj.Anatomy.Breasts = true
-		default:
-			return usageErrorf("--anatomy: unknown %q", f)
-		}
+	an, err := parseAnatomy(*anatomy)
+	if err != nil {
+		return err
 	}
+	subj := screening.Subject{Anatomy: an}
 	bd, err := time.Parse(time.DateOnly, *birth)
 	if err != nil {
 		return usageErrorf("--birth-date: %v", err)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"holdspace/app"
+	"holdspace/catalogue"
 	"holdspace/server"
 	"holdspace/store"
 )
@@ -25,6 +26,7 @@ Usage:
   holdspace migrate      [--data DIR | --database URL]     apply database migrations
   holdspace migrate-data --from DIR --to postgres://… [--force]
   holdspace user add     --role ROLE --email E --name N --password-stdin [--data DIR | --database URL]
+  holdspace user password --email E --password-stdin      set a new password; signs the account out everywhere
   holdspace audit verify [--data DIR | --database URL]     exit 0 when the audit chain is intact
   holdspace rules check FILE                               validate a rule pack and run its examples
   holdspace rules explain --answers FILE [--anatomy prostate,vagina,breasts] [--birth-date YYYY-MM-DD]
@@ -49,10 +51,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "migrate-data":
 		return cmdMigrateData(ctx, rest, getenv, stdout, stderr)
 	case "user":
-		if len(rest) == 0 || rest[0] != "add" {
-			return usageErrorf("usage: holdspace user add --role ROLE --email E --name N --password-stdin")
+		switch {
+		case len(rest) > 0 && rest[0] == "add":
+			return cmdUserAdd(ctx, rest[1:], getenv, stdin, stdout, stderr)
+		case len(rest) > 0 && rest[0] == "password":
+			return cmdUserPassword(ctx, rest[1:], getenv, stdin, stdout, stderr)
 		}
-		return cmdUserAdd(ctx, rest[1:], getenv, stdin, stdout, stderr)
+		return usageErrorf("usage: holdspace user add --role ROLE --email E --name N --password-stdin | holdspace user password --email E --password-stdin")
 	case "audit":
 		if len(rest) == 0 || rest[0] != "verify" {
 			return usageErrorf("usage: holdspace audit verify [--data DIR | --database URL]")
@@ -263,4 +268,23 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// parseAnatomy reads --anatomy: a comma-separated list of prostate, vagina
+// and breasts.
+func parseAnatomy(s string) (catalogue.Anatomy, error) {
+	var an catalogue.Anatomy
+	for _, f := range splitList(s) {
+		switch f {
+		case "prostate":
+			an.Prostate = true
+		case "vagina":
+			an.Vagina = true
+		case "breasts":
+			an.Breasts = true
+		default:
+			return an, usageErrorf("--anatomy: unknown %q (prostate, vagina, breasts)", f)
+		}
+	}
+	return an, nil
 }

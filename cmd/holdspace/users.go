@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"holdspace/app"
-	"holdspace/catalogue"
 	"holdspace/store"
 )
 
@@ -32,13 +31,13 @@ func cmdUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if !*pwStdin {
 		return usageErrorf("--password-stdin is required: the password is read from standard input, never from the command line")
 	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && err != io.EOF {
-		return fmt.Errorf("read password: %w", err)
+	password, err := readPassword(stdin)
+	if err != nil {
+		return err
 	}
-	password := strings.TrimRight(line, "\r\n")
-	if password == "" {
-		return usageErrorf("no password on standard input")
+	an, err := parseAnatomy(*anatomy)
+	if err != nil {
+		return err
 	}
 	p, err := c.open(ctx, stderr, nil)
 	if err != nil {
@@ -47,19 +46,6 @@ func cmdUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	defer p.db.Close()
 	var id string
 	if store.Role(*role) == store.RoleClient {
-		var an catalogue.Anatomy
-		for _, f := range splitList(*anatomy) {
-			switch f {
-			case "prostate":
-				an.Prostate = true
-			case "vagina":
-				an.Vagina = true
-			case "breasts":
-				an.Breasts = true
-			default:
-				return usageErrorf("--anatomy: unknown %q (prostate, vagina, breasts)", f)
-			}
-		}
 		id, err = p.app.CreateClient(ctx, app.System, app.ClientInput{Name: *name, Email: *email, Password: password,
 			BirthDate: *birth, Anatomy: an, PractitionerIDs: splitList(*assign)})
 	} else {
@@ -69,5 +55,48 @@ func cmdUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	fmt.Fprintf(stdout, "created %s %s\n", *role, id)
+	return nil
+}
+
+// readPassword reads the password from the first line of standard input.
+func readPassword(stdin io.Reader) (string, error) {
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	if password == "" {
+		return "", usageErrorf("no password on standard input")
+	}
+	return password, nil
+}
+
+// cmdUserPassword sets a new password for an account (a forgotten
+// password, a handover) and signs it out everywhere.
+func cmdUserPassword(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("user password", stderr)
+	var c config
+	c.register(fs, getenv)
+	email := fs.String("email", "", "the account's email address")
+	pwStdin := fs.Bool("password-stdin", false, "read the new password from the first line of standard input")
+	if err := c.parse(fs, args); err != nil {
+		return err
+	}
+	if *email == "" || !*pwStdin {
+		return usageErrorf("usage: holdspace user password --email E --password-stdin")
+	}
+	password, err := readPassword(stdin)
+	if err != nil {
+		return err
+	}
+	p, err := c.open(ctx, stderr, nil)
+	if err != nil {
+		return err
+	}
+	defer p.db.Close()
+	if err := p.app.SetPasswordByEmail(ctx, app.System, *email, password); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "password set; the account is signed out everywhere")
 	return nil
 }
