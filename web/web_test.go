@@ -579,6 +579,10 @@ func TestSessionFlowWithoutJavaScript(t *testing.T) {
 	if !strings.Contains(pr.last, `data-state="stopped"`) {
 		t.Fatalf("board fragment after stop:\n%s", pr.last)
 	}
+	// The log of what happened is part of the live fragment.
+	if !strings.Contains(pr.last, `id="log"`) || !strings.Contains(pr.last, "STOP by the client") {
+		t.Fatalf("the live fragment lacks the log with the stop:\n%s", pr.last)
+	}
 	ev(cl, url.Values{"type": {"resume"}})
 	ev(pr, url.Values{"type": {"checkin"}, "region": {"lower-back"}, "answer": {"yes"}})
 	ev(pr, url.Values{"type": {"emotional-release"}, "intensity": {"4"}, "text": {"tears, welcomed"}})
