@@ -142,6 +142,7 @@ func (b *browser) login(email string) {
 }
 
 func TestLoginShowsWhoAndRoutesByRole(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	for _, tc := range []struct {
 		email, home, name, role string
@@ -169,6 +170,7 @@ func TestLoginShowsWhoAndRoutesByRole(t *testing.T) {
 }
 
 func TestLoginCookieAndLogout(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	b := e.browser()
 	b.get("/login")
@@ -200,6 +202,7 @@ func TestLoginCookieAndLogout(t *testing.T) {
 }
 
 func TestLoginWrongPasswordAndRateLimit(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	b := e.browser()
 	b.get("/login")
@@ -221,6 +224,7 @@ func TestLoginWrongPasswordAndRateLimit(t *testing.T) {
 }
 
 func TestIdleOrUnknownSessionRedirectsToLogin(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	b := e.browser()
 	u, _ := url.Parse(e.srv.URL)
@@ -236,6 +240,7 @@ func TestIdleOrUnknownSessionRedirectsToLogin(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	b := e.browser()
 	b.login("alex@example.test")
@@ -293,6 +298,7 @@ func signedAgreement(t *testing.T, e *env, who app.Actor, grants []consent.Grant
 }
 
 func TestCSRFRejectedAndNothingWritten(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	ag := signedAgreement(t, e, e.alex, []consent.Grant{{Region: "shoulders", Technique: "touch", Answer: catalogue.Yes}})
@@ -346,6 +352,7 @@ func TestCSRFRejectedAndNothingWritten(t *testing.T) {
 }
 
 func TestClientCannotSeeAnotherClient(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	kimAg := signedAgreement(t, e, e.kim, []consent.Grant{{Region: "feet", Technique: "touch", Answer: catalogue.Yes}})
@@ -383,6 +390,7 @@ func TestClientCannotSeeAnotherClient(t *testing.T) {
 }
 
 func TestIntakeValidationAndOutcome(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	b := e.browser()
 	b.login("alex@example.test")
@@ -457,6 +465,7 @@ func TestIntakeValidationAndOutcome(t *testing.T) {
 }
 
 func TestBodyMapSignAndRevoke(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	b := e.browser()
@@ -524,6 +533,7 @@ func TestBodyMapSignAndRevoke(t *testing.T) {
 }
 
 func TestSessionFlowWithoutJavaScript(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	ag := signedAgreement(t, e, e.alex, []consent.Grant{{Region: "shoulders", Technique: "touch", Answer: catalogue.Yes},
@@ -603,6 +613,7 @@ func TestSessionFlowWithoutJavaScript(t *testing.T) {
 }
 
 func TestSessionStreamSendsState(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	s, err := e.app.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
@@ -645,6 +656,7 @@ func TestSessionStreamSendsState(t *testing.T) {
 }
 
 func TestAdminPages(t *testing.T) {
+	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
 	if _, err := e.app.AddCredential(ctx, app.System, e.pract.UserID, app.CredentialInput{Kind: "Old licence", Issuer: "College",
@@ -700,6 +712,7 @@ func TestAdminPages(t *testing.T) {
 // open the web session does not idle out, so the client's STOP button still
 // works after a quiet spell; once the page is closed the idle timeout runs.
 func TestLiveSessionPageKeepsSignedIn(t *testing.T) {
+	t.Parallel()
 	const idle = 1200 * time.Millisecond
 	e := newEnvWith(t, func(c *app.Config) { c.WebIdle = idle }, server.Config{StreamKeepAlive: 100 * time.Millisecond})
 	ctx := context.Background()

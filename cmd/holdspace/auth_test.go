@@ -12,6 +12,7 @@ import (
 )
 
 func TestTokens(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "admin@example.test", "Admin One", "correct horse battery")
 	n := start(t, data, map[string]string{"HOLDSPACE_TOKEN_TTL": "2s"}, "serve")
@@ -69,6 +70,7 @@ func TestTokens(t *testing.T) {
 }
 
 func TestLoginRateLimit(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "admin@example.test", "Admin One", "correct horse battery")
 	n := start(t, data, nil, "serve")
@@ -96,6 +98,7 @@ func TestLoginRateLimit(t *testing.T) {
 }
 
 func TestUserAddRefusesPasswordOnCommandLine(t *testing.T) {
+	t.Parallel()
 	var out, errb bytes.Buffer
 	err := run(context.Background(), []string{"user", "add", "--data", t.TempDir(), "--role", "admin", "--email", "a@example.test", "--name", "A"},
 		testEnv(nil), strings.NewReader("secret password\n"), &out, &errb)
@@ -108,6 +111,7 @@ func TestUserAddRefusesPasswordOnCommandLine(t *testing.T) {
 // client's address from X-Forwarded-For, so one guesser cannot lock
 // everyone else out; cookies are Secure and HSTS is sent.
 func TestBehindAProxy(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "admin@example.test", "Admin One", "correct horse battery")
 	n := start(t, data, nil, "serve", "--trusted-proxies", "127.0.0.1", "--secure-cookies")
@@ -153,6 +157,7 @@ func TestBehindAProxy(t *testing.T) {
 }
 
 func TestUnreadableSecretFileIsAnError(t *testing.T) {
+	t.Parallel()
 	var out, errb bytes.Buffer
 	env := testEnv(map[string]string{"HOLDSPACE_DATABASE_FILE": filepath.Join(t.TempDir(), "missing")})
 	err := run(context.Background(), []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, env, nil, &out, &errb)

@@ -13,6 +13,7 @@ import (
 // asserts the status: 404 for what the caller may not see (never leaking
 // existence), 403 for what they may see but not do, 401 without a token.
 func TestAuthorization(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	ag := f.signedAgreement(t, []map[string]string{grant("shoulders", "massage", "yes"), grant("upper-back", "massage", "yes")})

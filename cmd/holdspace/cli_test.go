@@ -14,6 +14,7 @@ import (
 // TestDemoIsIdempotent runs the demo twice on one data directory: the second
 // run creates nothing and prints the same accounts, which can log in.
 func TestDemoIsIdempotent(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	first := start(t, data, nil, "demo")
 	out1 := first.stdout.String()
@@ -62,6 +63,7 @@ func TestDemoIsIdempotent(t *testing.T) {
 }
 
 func TestRulesCheckAndExplain(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	good := filepath.Join(dir, "pack.yaml")
 	if err := os.WriteFile(good, screening.DefaultPackYAML(), 0o600); err != nil {
@@ -100,6 +102,7 @@ func TestRulesCheckAndExplain(t *testing.T) {
 }
 
 func TestUserAddClient(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	add := func(email, anatomy string) error {
 		var out, errb bytes.Buffer
@@ -121,6 +124,7 @@ func TestUserAddClient(t *testing.T) {
 // TestUserPassword: an operator sets a new password; the old one and the
 // account's live tokens stop working.
 func TestUserPassword(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "practitioner", "pat@example.test", "Pat", "the first password")
 	n := start(t, data, nil, "serve")

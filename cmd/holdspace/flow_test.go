@@ -32,6 +32,7 @@ func (f *practiceFixture) event(t *testing.T, token, ses string, ev map[string]a
 // sign → open → reconfirm → chaperone → begin → decide → check-in → stop →
 // decide → resume → revoke → decide → close, asserting every decision.
 func TestSessionFlow(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})

@@ -24,6 +24,7 @@ func copyFile(t *testing.T, from, to string) {
 // unauthenticated requests: each gets a clear 4xx with a stable code and
 // writes nothing (the audit chain, which records every act, does not grow).
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	clients := "/api/v1/clients"
@@ -101,6 +102,7 @@ func TestBadInput(t *testing.T) {
 // that was answered was answered whole, and the database was closed cleanly
 // (it opens again with the audit chain intact).
 func TestGracefulShutdown(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	ses := f.session(t)

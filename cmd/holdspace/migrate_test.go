@@ -14,6 +14,7 @@ import (
 // again over the copy unless forced, and serves the moved practice from a
 // PostgreSQL node with the source's key.
 func TestMigrateData(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
 	f.signedAgreement(t, []map[string]string{grant("feet", "touch", "yes")})

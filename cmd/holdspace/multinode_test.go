@@ -175,6 +175,7 @@ var generalRegions = []string{"head", "face", "neck", "shoulders", "upper-back",
 // it on B. A second decider on B runs concurrently, and each of its
 // decisions is checked against the acknowledged writes that preceded it.
 func TestMultiNodeNoStalePermit(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t)
 	a, b := c.start(), c.start()
 	pract, client, clientID, practID := clusterPractice(t, c, a)
@@ -282,6 +283,7 @@ func TestMultiNodeNoStalePermit(t *testing.T) {
 // TestCrossNodeStop: the client's STOP through node A reaches a
 // practitioner's event stream on node B within a second.
 func TestCrossNodeStop(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t)
 	a, b := c.start(), c.start()
 	pract, client, clientID, practID := clusterPractice(t, c, a)
@@ -338,6 +340,7 @@ func TestCrossNodeStop(t *testing.T) {
 // every write it acknowledged is present afterwards and the audit chain
 // verifies.
 func TestKillDuringWrites(t *testing.T) {
+	t.Parallel()
 	c := newCluster(t)
 	a := c.start()
 	_, client, clientID, _ := clusterPractice(t, c, a)

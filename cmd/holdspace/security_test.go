@@ -33,6 +33,7 @@ func auditCount(t *testing.T, data string) int {
 // TestEncryptionAtRest writes known sensitive strings through the API and
 // then searches the raw database files, WAL included, for them.
 func TestEncryptionAtRest(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, map[string]string{"HOLDSPACE_LOG_LEVEL": "debug", "HOLDSPACE_LOG_FORMAT": "json"})
 	n := f.n
 	secrets := map[string]string{
@@ -119,6 +120,7 @@ func TestEncryptionAtRest(t *testing.T) {
 // chain and names the first bad seq when a row is altered, removed or
 // inserted in the database file.
 func TestAuditVerify(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	f.n.must(200, "GET", "/api/v1/clients/"+f.c1ID, f.p1, nil)
 	if err := f.n.stop(); err != nil {
