@@ -86,7 +86,7 @@ func dayCheckCases() []decideCase {
 		{name: "NotClearHeaded", checks: []practice.Event{dayCheckEvent(client, at, false, false, false)}, outcome: denyAll(CodeCapacity)},
 		{name: "NotClearHeadedInPerson", checks: []practice.Event{dayCheckEvent(pract, at, false, false, false)}, outcome: denyAll(CodeCapacity)},
 		{name: "NotClearHeadedThenPractitionerSaysClear",
-			checks: []practice.Event{dayCheckEvent(client, at, false, false, false), dayCheckEvent(pract, at.Add(time.Minute), true, false, false)},
+			checks:  []practice.Event{dayCheckEvent(client, at, false, false, false), dayCheckEvent(pract, at.Add(time.Minute), true, false, false)},
 			outcome: denyAll(CodeCapacity)},
 		{name: "NotClearHeadedMidSession", extra: []practice.Event{dayCheckEvent(client, now.Add(-time.Minute), false, false, false)},
 			outcome: denyAll(CodeCapacity)},
