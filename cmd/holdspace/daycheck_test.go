@@ -176,6 +176,12 @@ func TestDayCheckHealthChanged(t *testing.T) {
 	f.event(t, f.c1, ses, today(true, false, true))
 	f.begin(t, ses)
 	f.wantDeny(t, ses, "prostate", "massage", "screening_stale")
+	// The change is on the client's record: the screening is stale beyond
+	// this session too, until they answer again.
+	x := f.n.must(200, "GET", "/api/v1/clients/"+f.c1ID+"/export", f.c1, nil)
+	if hc, _ := x.Body["health_changes"].([]any); len(hc) != 1 {
+		t.Fatalf("health changes after the day check: %v", x.Body["health_changes"])
+	}
 	// General and sensitive work does not need a current screening.
 	for _, rt := range [][2]string{{"glutes", "massage"}, {"inner-thighs", "massage"}} {
 		if d, codes := f.decision(t, f.p1, ses, rt[0], rt[1]); d != "permit" {
