@@ -101,8 +101,8 @@ func FoldEvents(intent string, evs []EventView) practice.Facts {
 }
 
 // dayCheckResources returns the FHIR QuestionnaireResponses of a session's
-// day checks (with the questionnaire itself once, when want is set and
-// there is at least one).
+// day checks, preceded by the day-check-v1 Questionnaire when
+// withQuestionnaire is set and there is at least one.
 func dayCheckResources(s *store.Session, evs []practice.Event, withQuestionnaire bool) ([]any, error) {
 	var out []any
 	for _, e := range evs {

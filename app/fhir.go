@@ -15,8 +15,9 @@ import (
 
 // ClientBundle returns a client's record as a FHIR R4 Bundle of type
 // collection: the Patient, each Consent version, the Questionnaires and
-// QuestionnaireResponses of their screenings, their Practitioners and an
-// Encounter per session. Admins, assigned practitioners and the client may
+// QuestionnaireResponses of their screenings, their Practitioners, an
+// Encounter per session and a day-check-v1 QuestionnaireResponse per day
+// check (after the day-check-v1 Questionnaire). Admins, assigned practitioners and the client may
 // read it; the read is audited.
 func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir.Bundle, error) {
 	var b fhir.Bundle
