@@ -6,6 +6,7 @@ import (
 
 	"holdspace/audit"
 	"holdspace/consent"
+	"holdspace/practice"
 	"holdspace/store"
 )
 
@@ -43,10 +44,13 @@ type ClearanceView struct {
 	RecordedAt  time.Time `json:"recorded_at"`
 }
 
-// SessionExport is a session with its events.
+// SessionExport is a session with its events, the fold of its day checks
+// and, when it ended because of them, why ("capacity" or "illness").
 type SessionExport struct {
 	SessionView
-	Events []EventView `json:"events"`
+	Events   []EventView             `json:"events"`
+	DayCheck practice.DayCheckRecord `json:"day_check"`
+	EndedFor string                  `json:"ended_for,omitempty"`
 }
 
 // ExportClient gathers all data held about a client. Admins and the client
@@ -128,6 +132,8 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 				se.Events = append(se.Events, EventView{ID: r.ID, Seq: r.Seq, ActorID: r.ActorID, Event: ev})
 			}
 			se.Events = nonNil(se.Events)
+			f := FoldEvents(s.Intent, se.Events)
+			se.DayCheck, se.EndedFor = f.DayCheck, f.EndedFor()
 			x.Sessions = append(x.Sessions, se)
 		}
 		if x.Audit, err = tx.ListAudit(ctx, store.AuditFilter{ClientID: clientID}); err != nil {

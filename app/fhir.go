@@ -15,8 +15,9 @@ import (
 
 // ClientBundle returns a client's record as a FHIR R4 Bundle of type
 // collection: the Patient, each Consent version, the Questionnaires and
-// QuestionnaireResponses of their screenings, their Practitioners and an
-// Encounter per session. Admins, assigned practitioners and the client may
+// QuestionnaireResponses of their screenings, their Practitioners, an
+// Encounter per session and a day-check-v1 QuestionnaireResponse per day
+// check (after the day-check-v1 Questionnaire). Admins, assigned practitioners and the client may
 // read it; the read is audited.
 func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir.Bundle, error) {
 	var b fhir.Bundle
@@ -101,6 +102,7 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 		if err != nil {
 			return err
 		}
+		var dayChecks []any
 		for _, s := range sess {
 			in := fhir.EncounterInput{ID: s.ID, ClientID: s.ClientID, PractitionerID: s.PractitionerID,
 				State: practice.State(s.State), Intent: catalogue.Intent(s.Intent), StartsAt: s.StartsAt}
@@ -108,6 +110,8 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 			if err != nil {
 				return err
 			}
+			f := practice.NewFacts(catalogue.Intent(s.Intent))
+			var opened []practice.Event
 			for _, e := range evs {
 				switch practice.EventType(e.Type) {
 				case practice.EventBegin:
@@ -115,13 +119,26 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 				case practice.EventClose:
 					in.ClosedAt = e.At
 				}
+				ev, err := a.eventOf(e, false)
+				if err != nil {
+					return err
+				}
+				_ = f.Apply(ev)
+				opened = append(opened, ev)
 			}
+			in.EndedFor = f.EndedFor()
 			enc, err := fhir.NewEncounter(in)
 			if err != nil {
 				return err
 			}
 			res = append(res, enc)
+			dc, err := dayCheckResources(s, opened, len(dayChecks) == 0)
+			if err != nil {
+				return err
+			}
+			dayChecks = append(dayChecks, dc...)
 		}
+		res = append(res, dayChecks...)
 		if b, err = fhir.NewBundle("", "", tx.Now(), res...); err != nil {
 			return err
 		}

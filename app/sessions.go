@@ -180,6 +180,8 @@ type EventInput struct {
 	Kind        string               `json:"kind,omitempty"`
 	Close       *practice.CloseNotes `json:"close,omitempty"`
 	AgreementID string               `json:"agreement_id,omitempty"`
+	// Today holds the answers of a day-check event.
+	Today *TodayInput `json:"today,omitempty"`
 }
 
 // EventView is a session event as callers see it.
@@ -207,6 +209,7 @@ type eventSealed struct {
 	Intensity     int                  `json:"intensity,omitempty"`
 	Text          string               `json:"text,omitempty"`
 	Close         *practice.CloseNotes `json:"close,omitempty"`
+	Today         *practice.Today      `json:"today,omitempty"`
 }
 
 const maxText = 20000
@@ -277,9 +280,13 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 		default:
 			return forbidden("Only the client and the practitioner record session events.")
 		}
+		today, err := in.Today.answers()
+		if err != nil {
+			return err
+		}
 		ev := practice.Event{Type: practice.EventType(in.Type), At: tx.Now(), ActorID: ac.UserID, ActorRole: role,
 			Device: ac.Device, Chaperone: in.Chaperone, Region: in.Region, Answer: in.Answer, Kind: in.Kind,
-			Text: strings.TrimSpace(in.Text), Close: in.Close}
+			Text: strings.TrimSpace(in.Text), Close: in.Close, Today: today}
 		if in.Intensity != nil {
 			ev.Intensity = *in.Intensity
 		}
@@ -293,7 +300,7 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 			return err
 		}
 		pub := eventPublic{AgreementID: ev.AgreementID, AgreementVersion: ev.AgreementVersion, Region: ev.Region, Answer: ev.Answer}
-		sec := eventSealed{Kind: ev.Kind, Intensity: ev.Intensity, Text: ev.Text, Close: ev.Close}
+		sec := eventSealed{Kind: ev.Kind, Intensity: ev.Intensity, Text: ev.Text, Close: ev.Close, Today: ev.Today}
 		if ev.Chaperone != nil {
 			pub.Offered, pub.Accepted = ev.Chaperone.Offered, ev.Chaperone.Accepted
 			sec.ChaperoneName = strings.TrimSpace(ev.Chaperone.Name)
@@ -318,6 +325,9 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 		tx.Notify("session:" + s.ID)
 		out = AppendEventResult{ID: rec.ID, State: string(next), Seq: rec.Seq}
 		detail := "type=" + in.Type
+		if err := a.afterDayCheck(ctx, tx, ac, s, ev, &detail); err != nil {
+			return err
+		}
 		if ev.Region != "" {
 			detail += " region=" + ev.Region + " answer=" + ev.Answer
 		}
@@ -348,8 +358,8 @@ func (a *App) pickAgreement(ctx context.Context, tx store.Tx, s *store.Session, 
 }
 
 // eventOf rebuilds a domain event from its record. It opens the sealed part
-// only when open is set, or when the fold needs it (chaperone, close and
-// adverse events).
+// only when open is set, or when the fold needs it (chaperone, close,
+// adverse and day-check events).
 func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error) {
 	var pub eventPublic
 	if len(rec.Payload) > 0 {
@@ -365,7 +375,7 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 		Device: rec.Device, AgreementID: pub.AgreementID, AgreementVersion: pub.AgreementVersion, Region: pub.Region,
 		Answer: pub.Answer}
 	t := ev.Type
-	if open || t == practice.EventChaperone || t == practice.EventClose || t == practice.EventAdverse {
+	if open || t == practice.EventChaperone || t == practice.EventClose || t == practice.EventAdverse || t == practice.EventDayCheck {
 		var sec eventSealed
 		if len(rec.Sealed) > 0 {
 			s, err := a.open(rec.ID, "event", rec.Sealed)
@@ -376,7 +386,7 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 				return ev, fmt.Errorf("event %s: %w", rec.ID, err)
 			}
 		}
-		ev.Kind, ev.Intensity, ev.Text, ev.Close = sec.Kind, sec.Intensity, sec.Text, sec.Close
+		ev.Kind, ev.Intensity, ev.Text, ev.Close, ev.Today = sec.Kind, sec.Intensity, sec.Text, sec.Close, sec.Today
 		if t == practice.EventChaperone {
 			ev.Chaperone = &practice.Chaperone{Offered: pub.Offered, Accepted: pub.Accepted, Name: sec.ChaperoneName}
 		}

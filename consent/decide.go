@@ -121,6 +121,7 @@ type Index struct {
 	agreements []compiledAgreement // by Version, ascending
 	present    bool
 	stale      bool
+	takenAt    time.Time
 	cells      [practice.MaxRegions][maxTechniques][]findingRef
 	creds      []practice.Credential
 	askWindow  time.Duration
@@ -135,6 +136,7 @@ func Compile(f ClientFacts) *Index {
 	ix := &Index{
 		present:   f.Screening.Present,
 		stale:     f.Screening.Stale,
+		takenAt:   f.Screening.TakenAt,
 		creds:     slices.Clone(f.Credentials),
 		askWindow: f.Policy.AskWindow,
 	}
@@ -288,7 +290,7 @@ func Decide(f ClientFacts, s *practice.Facts, region, technique string, at time.
 // not_applicable, unknown techniques with no_grant. It allocates nothing
 // unless a decision carries more than eight reasons.
 //
-// The rules (shared/design.md 1–8), all of which are checked and whose deny
+// The rules (shared/design.md 1–8 and 11), all of which are checked and whose deny
 // reasons accumulate:
 //
 //   - Session (rules 4, 6): only an in-progress session permits; a stopped
@@ -338,6 +340,14 @@ func Decide(f ClientFacts, s *practice.Facts, region, technique string, at time.
 //   - Internal regions (rule 5) need a credential with
 //     catalogue.RequiredCover(region) valid at `at` (not_qualified) and a
 //     recorded chaperone offer (chaperone_not_offered).
+//   - The day's check (rule 11): sensitive, intimate and internal regions
+//     need a day check recorded in the session (day_check_required); once
+//     any day check says the client is not clear-headed, every region
+//     denies capacity, and once one says they are unwell, every region
+//     denies contraindicated, for the rest of the session; after one
+//     reports a health change, intimate and internal regions deny
+//     screening_stale until a screening taken after that report is the
+//     current one (its findings apply at once).
 //   - Ask-first (rule 7): with no deny reason, an effective answer "ask"
 //     yields ask (ask_first) unless the region had a check-in "yes" within
 //     the policy's AskWindow of `at`; a stop clears earlier check-ins, so
@@ -365,6 +375,9 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 	default:
 		d.deny(reasonNotActive)
 	}
+	if s != nil && s.DayCheck.NotClearHeaded {
+		d.deny(reasonCapacity)
+	}
 	if !ix.applies[ri] {
 		return d
 	}
@@ -380,6 +393,9 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 	}
 	if reg.NeedsReconfirmation() && base == nil {
 		d.deny(reasonNotReconfirmed)
+	}
+	if reg.NeedsReconfirmation() && (s == nil || !s.DayCheck.Recorded) {
+		d.deny(reasonDayCheckRequired)
 	}
 
 	var intent catalogue.Intent
@@ -413,7 +429,12 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 			d.deny(reasonScreeningReq)
 		} else if ix.stale {
 			d.deny(reasonScreeningStale)
+		} else if s != nil && s.DayCheck.StaleSince(ix.takenAt) {
+			d.deny(reasonChangedToday)
 		}
+	}
+	if s != nil && s.DayCheck.Unwell {
+		d.deny(reasonUnwell)
 	}
 	var cell []findingRef
 	if ti >= 0 {

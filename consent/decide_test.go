@@ -52,12 +52,14 @@ func fixture() ClientFacts {
 }
 
 // session returns an in-progress therapeutic session: opened, a1 v1
-// re-confirmed, chaperone offered, begun at t0, plus extra events.
+// re-confirmed, a clear day check, chaperone offered, begun at t0, plus
+// extra events.
 func session(t testing.TB, extra ...practice.Event) *practice.Facts {
 	t.Helper()
 	evs := []practice.Event{
 		{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0.Add(-5 * time.Minute)},
 		{Type: practice.EventReconfirm, ActorRole: practice.RoleClient, At: t0.Add(-4 * time.Minute), AgreementID: "a1", AgreementVersion: 1},
+		{Type: practice.EventDayCheck, ActorRole: practice.RoleClient, At: t0.Add(-4 * time.Minute), Today: &practice.Today{ClearHeaded: true}},
 		{Type: practice.EventChaperone, ActorRole: practice.RolePractitioner, At: t0.Add(-3 * time.Minute), Chaperone: &practice.Chaperone{Offered: true}},
 		{Type: practice.EventBegin, ActorRole: practice.RolePractitioner, At: t0},
 	}
@@ -131,7 +133,7 @@ func decideCases() []decideCase {
 		return func(tb testing.TB) *practice.Facts { return session(tb, checkin(region, "no", now.Add(-time.Minute))) }
 	}
 	const viaPassage = "through which the prostate is reached"
-	return []decideCase{
+	cases := []decideCase{
 		{name: "PermitYes", region: "glutes", technique: "massage", want: Permit},
 		{name: "PermitSensitiveReconfirmed", region: "inner-thighs", technique: "massage", want: Permit},
 		{name: "PermitIntimate", region: "perineum", technique: "touch", want: Permit},
@@ -181,7 +183,7 @@ func decideCases() []decideCase {
 					{Type: practice.EventBegin, ActorRole: practice.RolePractitioner, At: t0}})
 				return &f
 			},
-			region: "inner-thighs", technique: "massage", want: Deny, codes: []string{CodeNotReconfirmed}},
+			region: "inner-thighs", technique: "massage", want: Deny, codes: []string{CodeNotReconfirmed, CodeDayCheckRequired}},
 		{name: "GeneralNeedsNoReconfirmation",
 			session: func(tb testing.TB) *practice.Facts {
 				f, _ := practice.Fold(catalogue.Therapeutic, []practice.Event{
@@ -354,7 +356,7 @@ func decideCases() []decideCase {
 		{name: "SessionNotActiveNil", session: func(testing.TB) *practice.Facts { return nil },
 			region: "glutes", technique: "massage", want: Deny, codes: []string{CodeSessionNotActive, CodeNoGrant}}, // no session, no intent: no agreement applies
 		{name: "SessionNotActiveNilSensitive", session: func(testing.TB) *practice.Facts { return nil },
-			region: "inner-thighs", technique: "massage", want: Deny, codes: []string{CodeSessionNotActive, CodeNotReconfirmed, CodeNoGrant}},
+			region: "inner-thighs", technique: "massage", want: Deny, codes: []string{CodeSessionNotActive, CodeNotReconfirmed, CodeDayCheckRequired, CodeNoGrant}},
 		// No expansion in session; narrowing at once.
 		{name: "NewerNarrowerVersionAppliesAtOnce", facts: v2(now.Add(-time.Minute), g("glutes", "massage", catalogue.No)),
 			region: "glutes", technique: "massage", want: Deny, codes: []string{CodeAnswerNo}},
@@ -424,7 +426,7 @@ func decideCases() []decideCase {
 				return &f
 			},
 			region: "rectum", technique: "touch", want: Deny,
-			codes: []string{CodeSessionNotActive, CodeNotReconfirmed, CodeRevoked, CodeScreeningRequired, CodeNotQualified, CodeChaperoneNotOffered}},
+			codes: []string{CodeSessionNotActive, CodeNotReconfirmed, CodeDayCheckRequired, CodeRevoked, CodeScreeningRequired, CodeNotQualified, CodeChaperoneNotOffered}},
 		{name: "MoreThanInlineReasons",
 			facts: func(f *ClientFacts) {
 				for _, r := range []string{"a", "b", "c", "d", "e", "f", "g", "h"} {
@@ -436,6 +438,7 @@ func decideCases() []decideCase {
 			codes: []string{CodeStopped, CodeContraindicated, CodeContraindicated, CodeContraindicated, CodeContraindicated,
 				CodeContraindicated, CodeContraindicated, CodeContraindicated, CodeContraindicated}},
 	}
+	return append(cases, dayCheckCases()...)
 }
 
 // TestDecideTable runs the rules table and checks that every reason code
@@ -479,8 +482,8 @@ func TestDecideTable(t *testing.T) {
 			t.Errorf("reason code %s is produced by no case", c)
 		}
 	}
-	if len(Codes()) != 19 {
-		t.Errorf("api.md lists 19 reason codes, Codes has %d", len(Codes()))
+	if len(Codes()) != 21 {
+		t.Errorf("api.md lists 21 reason codes (19, and day_check_required and capacity of rule 11), Codes has %d", len(Codes()))
 	}
 }
 

@@ -34,6 +34,8 @@ const (
 	CodeCheckinDeclined     = "checkin_declined"
 	CodeSessionNotActive    = "session_not_active"
 	CodePrecaution          = "precaution"
+	CodeDayCheckRequired    = "day_check_required"
+	CodeCapacity            = "capacity"
 )
 
 // Codes returns every reason code Decide can report.
@@ -41,7 +43,8 @@ func Codes() []string {
 	return []string{CodeNotApplicable, CodeSessionNotActive, CodeStopped, CodeNotReconfirmed,
 		CodeIntentMismatch, CodeNoGrant, CodeUnsigned, CodeExpired, CodeRevoked, CodeAnswerNo,
 		CodeCheckinDeclined, CodeScreeningRequired, CodeScreeningStale, CodeContraindicated,
-		CodeReferralRequired, CodeNotQualified, CodeChaperoneNotOffered, CodeAskFirst, CodePrecaution}
+		CodeReferralRequired, CodeNotQualified, CodeChaperoneNotOffered, CodeAskFirst, CodePrecaution,
+		CodeDayCheckRequired, CodeCapacity}
 }
 
 // Reason explains a decision: a stable code and a sentence for the person

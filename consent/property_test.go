@@ -86,14 +86,20 @@ func randFacts(r *rand.Rand) ClientFacts {
 }
 
 // randEvents returns a valid random event sequence for a session that ends
-// in progress at t0+20m: open, maybe reconfirm, maybe chaperone, begin at
-// t0, check-ins.
+// in progress at t0+20m: open, maybe reconfirm, maybe a day check, maybe
+// chaperone, begin at t0, check-ins.
 func randEvents(r *rand.Rand, f ClientFacts) []practice.Event {
 	evs := []practice.Event{{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0.Add(-10 * time.Minute)}}
 	if r.IntN(5) != 0 && len(f.Agreements) > 0 {
 		a := pick(r, f.Agreements)
 		evs = append(evs, practice.Event{Type: practice.EventReconfirm, ActorRole: practice.RoleClient, At: t0.Add(-5 * time.Minute),
 			AgreementID: a.ID, AgreementVersion: a.Version})
+	}
+	if r.IntN(5) != 0 {
+		// Mostly a clear day check; sometimes one that narrows.
+		today := &practice.Today{ClearHeaded: r.IntN(8) != 0, Unwell: r.IntN(8) == 0, Changes: r.IntN(8) == 0}
+		evs = append(evs, practice.Event{Type: practice.EventDayCheck, ActorRole: pick(r, []practice.Role{practice.RoleClient, practice.RolePractitioner}),
+			At: t0.Add(-5 * time.Minute), Today: today})
 	}
 	if r.IntN(4) != 0 {
 		evs = append(evs, practice.Event{Type: practice.EventChaperone, ActorRole: practice.RolePractitioner, At: t0.Add(-4 * time.Minute),

@@ -18,6 +18,9 @@ type EncounterInput struct {
 	StartsAt       time.Time // booked start
 	BegunAt        time.Time // the begin event; zero before it
 	ClosedAt       time.Time // the close event; zero before it
+	// EndedFor is practice.BlockCapacity or practice.BlockIllness when
+	// the session ended because of its day check; "" otherwise.
+	EndedFor string
 }
 
 // Encounter is a FHIR R4 Encounter.
@@ -90,6 +93,9 @@ func NewEncounter(in EncounterInput) (Encounter, error) {
 		Status:       status,
 		Class:        Coding{System: SystemActCode, Code: "AMB", Display: "ambulatory"},
 		Subject:      subject,
+	}
+	if in.EndedFor != "" {
+		e.Extension = append(e.Extension, Extension{URL: ExtEndedFor, ValueCode: in.EndedFor})
 	}
 	if in.Intent != "" {
 		e.Type = []CodeableConcept{intentConcept(in.Intent)}

@@ -216,7 +216,10 @@ type QuestionnaireResponseResource struct {
 	Questionnaire string                      `json:"questionnaire"`
 	Status        string                      `json:"status"`
 	Subject       Reference                   `json:"subject"`
+	Encounter     *Reference                  `json:"encounter,omitempty"`
 	Authored      string                      `json:"authored"`
+	Author        *Reference                  `json:"author,omitempty"`
+	Source        *Reference                  `json:"source,omitempty"`
 	Item          []QuestionnaireResponseItem `json:"item,omitempty"`
 }
 

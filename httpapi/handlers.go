@@ -55,6 +55,9 @@ func (s *Server) clientFHIR(w http.ResponseWriter, r *http.Request, ac app.Actor
 }
 
 func (s *Server) questionnaire(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if r.PathValue("name") == screening.DayCheckV1 {
+		return s.dayCheckQuestionnaire(w)
+	}
 	q, ok := screening.Lookup(r.PathValue("name"))
 	if !ok {
 		return holdspace.NotFound("questionnaire")

@@ -53,6 +53,8 @@ type Facts struct {
 	Stopped   bool      `json:"stopped"`
 	StoppedAt time.Time `json:"stopped_at,omitzero"`
 	Stops     int       `json:"stops"`
+	// DayCheck is the fold of the session's day checks (design rule 11).
+	DayCheck DayCheckRecord `json:"day_check"`
 	// Events counts the events applied.
 	Events   int                 `json:"events"`
 	checkins [MaxRegions]CheckIn `json:"-"`
@@ -115,6 +117,8 @@ func (f *Facts) Apply(e Event) error {
 		f.Stopped = false
 	case EventClose, EventCancel:
 		f.Stopped = false
+	case EventDayCheck:
+		f.DayCheck.apply(e)
 	case EventCheckin:
 		i := catalogue.RegionIndex(e.Region)
 		if i < 0 || i >= MaxRegions {

@@ -23,6 +23,8 @@ func TestEventsRefuseFieldsTheyDoNotUse(t *testing.T) {
 		{"NoteWithClose", Event{Type: EventNote, Close: &CloseNotes{}}, "close"},
 		{"CheckinWithAgreement", Event{Type: EventCheckin, Region: "feet", Answer: "yes", AgreementID: "agr_x"}, "agreement_id"},
 		{"AdverseWithRegion", Event{Type: EventAdverse, Kind: AdversePain, Region: "feet"}, "region"},
+		{"CheckinWithToday", Event{Type: EventCheckin, Region: "feet", Answer: "yes", Today: &Today{ClearHeaded: true}}, "today"},
+		{"DayCheckWithText", Event{Type: EventDayCheck, Today: &Today{}, Text: "had two beers"}, "text"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -38,6 +40,7 @@ func TestEventsRefuseFieldsTheyDoNotUse(t *testing.T) {
 		{Type: EventEmotionalRelease, Intensity: 7, Text: "tears"},
 		{Type: EventNote, Text: "calm"},
 		{Type: EventReconfirm, AgreementID: "agr_x", AgreementVersion: 2},
+		{Type: EventDayCheck, Today: &Today{ClearHeaded: true, Unwell: true}},
 	} {
 		if err := ok.Validate(); err != nil {
 			t.Errorf("%s refused: %v", ok.Type, err)

@@ -47,12 +47,13 @@ const (
 	EventNote             EventType = "note"
 	EventClose            EventType = "close"
 	EventCancel           EventType = "cancel"
+	EventDayCheck         EventType = "day-check"
 )
 
 // EventTypes returns every event type.
 func EventTypes() []EventType {
 	return []EventType{EventOpen, EventReconfirm, EventChaperone, EventBegin, EventCheckin, EventStop,
-		EventResume, EventEmotionalRelease, EventAdverse, EventNote, EventClose, EventCancel}
+		EventResume, EventEmotionalRelease, EventAdverse, EventNote, EventClose, EventCancel, EventDayCheck}
 }
 
 // Role is the part an actor plays in a session.
@@ -111,7 +112,8 @@ type CloseNotes struct {
 //   - emotional-release: Intensity 0–10 and Text;
 //   - adverse: Kind and Text;
 //   - note: Text;
-//   - close: Close.
+//   - close: Close;
+//   - day-check: Today.
 type Event struct {
 	ID               string      `json:"id,omitempty"`
 	Type             EventType   `json:"type"`
@@ -128,6 +130,7 @@ type Event struct {
 	Kind             string      `json:"kind,omitempty"`
 	Text             string      `json:"text,omitempty"`
 	Close            *CloseNotes `json:"close,omitempty"`
+	Today            *Today      `json:"today,omitempty"`
 }
 
 // rule is one row of the domain.md session table.
@@ -151,6 +154,7 @@ var rules = map[EventType]rule{
 	EventNote:             {from: []State{Scheduled, Open, InProgress, Stopped, Closed}, practitioner: true},
 	EventClose:            {from: []State{InProgress, Stopped}, to: Closed, practitioner: true},
 	EventCancel:           {from: []State{Scheduled, Open}, to: Cancelled, practitioner: true, client: true},
+	EventDayCheck:         {from: []State{Open, InProgress}, practitioner: true, client: true},
 }
 
 // MaySend reports whether an actor with role r may send events of type t.
@@ -232,7 +236,8 @@ func roleName(r Role) string {
 //   - emotional-release: intensity 0–10 ("out_of_range");
 //   - adverse: kind one of AdverseKinds ("invalid_kind");
 //   - close: close required; each score 0–10 ("out_of_range", field e.g.
-//     "close.pain_before"); referrals non-empty strings ("required").
+//     "close.pain_before"); referrals non-empty strings ("required");
+//   - day-check: today required ("required", field "today").
 //
 // Unknown event types return "unknown_event_type".
 func (e Event) Validate() error {
@@ -298,6 +303,10 @@ func (e Event) Validate() error {
 				return holdspace.Invalid("required", "close.referrals["+strconv.Itoa(i)+"]", "A referral cannot be empty.")
 			}
 		}
+	case EventDayCheck:
+		if e.Today == nil {
+			return holdspace.Invalid("required", "today", "A day check needs the client's three answers for today.")
+		}
 	case EventOpen, EventBegin, EventStop, EventResume, EventNote, EventCancel:
 	default:
 		return holdspace.Invalid("unknown_event_type", "type", "%q is not a session event type.", e.Type)
@@ -325,6 +334,7 @@ func (e Event) onlyItsFields() error {
 		{"chaperone", e.Chaperone != nil, t == EventChaperone},
 		{"close", e.Close != nil, t == EventClose},
 		{"agreement_id", e.AgreementID != "", t == EventReconfirm},
+		{"today", e.Today != nil, t == EventDayCheck},
 	} {
 		if f.present && !f.allowed {
 			return holdspace.Invalid("unexpected_field", f.name, "A %q event has no %s.", t, f.name)

@@ -28,6 +28,8 @@ func validEvent(t EventType, r Role) Event {
 		e.Kind = AdverseNausea
 	case EventClose:
 		e.Close = &CloseNotes{Subjective: "s", PainBefore: 6, PainAfter: 2}
+	case EventDayCheck:
+		e.Today = &Today{ClearHeaded: true}
 	}
 	return e
 }
@@ -55,6 +57,7 @@ func TestApplyExhaustive(t *testing.T) {
 		EventNote:             {"scheduled open in-progress stopped closed", "", P},
 		EventClose:            {"in-progress stopped", Closed, P},
 		EventCancel:           {"scheduled open", Cancelled, P + C},
+		EventDayCheck:         {"open in-progress", "", P + C},
 	}
 	if len(table) != len(EventTypes()) {
 		t.Fatalf("table has %d event types, package has %d", len(table), len(EventTypes()))
@@ -99,7 +102,7 @@ func TestApplyExhaustive(t *testing.T) {
 			}
 		}
 	}
-	if n != 12*6*4 {
+	if n != 13*6*4 {
 		t.Fatalf("checked %d combinations", n)
 	}
 }
@@ -134,9 +137,10 @@ func TestValidatePayload(t *testing.T) {
 		{"ClosePainAfter", InProgress, func(e *Event) { e.Close.PainAfter = 12 }, "close.pain_after", "out_of_range"},
 		{"CloseTensionBefore", Stopped, func(e *Event) { e.Close.TensionBefore = -3 }, "close.tension_before", "out_of_range"},
 		{"CloseEmptyReferral", InProgress, func(e *Event) { e.Close.Referrals = []string{"GP", ""} }, "close.referrals[1]", "required"},
+		{"DayCheckMissing", Open, func(e *Event) { e.Today = nil }, "today", "required"},
 	}
 	types := map[string]EventType{"Reconfirm": EventReconfirm, "Chaperone": EventChaperone, "Checkin": EventCheckin,
-		"Release": EventEmotionalRelease, "Adverse": EventAdverse, "Close": EventClose}
+		"Release": EventEmotionalRelease, "Adverse": EventAdverse, "Close": EventClose, "DayCheck": EventDayCheck}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var et EventType

@@ -37,6 +37,7 @@ const (
 	TopicAllergies Topic = "allergies"
 	TopicEmotional Topic = "emotional-safety"
 	TopicOther     Topic = "anything-else"
+	TopicToday     Topic = "today"
 )
 
 var topicTitles = map[Topic]string{
@@ -49,6 +50,7 @@ var topicTitles = map[Topic]string{
 	TopicAllergies: "Allergies",
 	TopicEmotional: "Emotional safety",
 	TopicOther:     "Anything else",
+	TopicToday:     "Today",
 }
 
 // Title returns the heading a form shows for the topic, or the code itself

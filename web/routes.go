@@ -262,6 +262,8 @@ func eventText(e app.EventView) string {
 		return "Session closed"
 	case "cancel":
 		return "Session cancelled by the " + who
+	case "day-check":
+		return dayCheckText(e, who)
 	}
 	return string(e.Type)
 }

@@ -30,6 +30,12 @@ type sessionData struct {
 	Aftercare    string
 	Close        *practice.CloseNotes
 	AdverseKinds []string
+	// DayCheck is the fold of the session's day checks; DayBlock is
+	// "capacity" or "illness" when it keeps the session from going ahead,
+	// and EndedFor the same once the session is over.
+	DayCheck practice.DayCheckRecord
+	DayBlock string
+	EndedFor string
 }
 
 func (d *sessionData) Live() bool {
@@ -53,6 +59,8 @@ func (h *handler) loadSession(q *request, id string) (*sessionData, error) {
 		return nil, err
 	}
 	d := &sessionData{Session: s, Events: evs, AdverseKinds: practice.AdverseKinds()}
+	facts := app.FoldEvents(s.Intent, evs)
+	d.DayCheck, d.DayBlock, d.EndedFor = facts.DayCheck, facts.DayCheck.Block(), facts.EndedFor()
 	for i := range evs {
 		e := &evs[i]
 		switch e.Type {
@@ -212,7 +220,7 @@ func (h *handler) controlsFragment(q *request) error {
 }
 
 // eventFlash names the message shown after an event.
-var eventFlash = map[string]string{"stop": "stopped", "resume": "resumed", "reconfirm": "reconfirmed", "close": "closed"}
+var eventFlash = map[string]string{"stop": "stopped", "resume": "resumed", "reconfirm": "reconfirmed", "close": "closed", "day-check": "daycheck"}
 
 // sessionEvent records one session event from a form. The STOP button's
 // form also works through fetch (X-Holdspace-Fetch), answered with JSON.
@@ -231,6 +239,8 @@ func (h *handler) sessionEvent(q *request) error {
 		default:
 			errs["chaperone"] = "Say whether the client accepted or declined the chaperone."
 		}
+	case "day-check":
+		in.Today = todayFromForm(f, errs)
 	case "emotional-release":
 		n, err := strconv.Atoi(f.Get("intensity"))
 		if err != nil {

@@ -57,6 +57,7 @@ func TestAuthorization(t *testing.T) {
 		{"GET /api/v1/clients/{id}/export", "GET", c1 + "/export", nil, map[string]int{"admin": 200, "c1": 200, "p1": 403, "p2": 404, "c2": 404, "anon": 401}},
 		{"GET /api/v1/clients/{id}/fhir", "GET", c1 + "/fhir", nil, map[string]int{"admin": 200, "p1": 200, "c1": 200, "p2": 404, "c2": 404, "anon": 401}},
 		{"GET /api/v1/questionnaires/{name}", "GET", "/api/v1/questionnaires/intake-v1", nil, map[string]int{"c2": 200, "p2": 200, "anon": 401}},
+		{"GET /api/v1/questionnaires/{name}", "GET", "/api/v1/questionnaires/day-check-v1", nil, map[string]int{"c2": 200, "p2": 200, "anon": 401}},
 		{"POST /api/v1/clients/{id}/screenings", "POST", c1 + "/screenings", map[string]any{"answers": clearAnswers()},
 			map[string]int{"admin": 201, "p1": 201, "c1": 201, "p2": 404, "c2": 404, "anon": 401}},
 		{"GET /api/v1/clients/{id}/screenings", "GET", c1 + "/screenings", nil, map[string]int{"admin": 200, "p1": 200, "c1": 200, "p2": 404, "c2": 404, "anon": 401}},
@@ -84,6 +85,9 @@ func TestAuthorization(t *testing.T) {
 		// The client may not open a session (a practitioner's event): 403.
 		{"POST /api/v1/sessions/{id}/events", "POST", "/api/v1/sessions/" + ses + "/events", map[string]string{"type": "open"},
 			map[string]int{"admin": 403, "c1": 403, "p2": 404, "c2": 404, "anon": 401, "p1": 201}},
+		// Today's check: the client, or the practitioner recording the client's in-person answers.
+		{"POST /api/v1/sessions/{id}/events", "POST", "/api/v1/sessions/" + ses + "/events", today(true, false, false),
+			map[string]int{"admin": 403, "p2": 404, "c2": 404, "anon": 401, "c1": 201, "p1": 201}},
 		{"POST /api/v1/decisions", "POST", "/api/v1/decisions", decide, map[string]int{"admin": 403, "p2": 404, "c2": 404, "anon": 401, "p1": 200, "c1": 200}},
 		{"POST /api/v1/agreements/{id}/revoke", "POST", "/api/v1/agreements/" + ag + "/revoke", map[string]any{"regions": []string{"upper-back"}},
 			map[string]int{"admin": 403, "p2": 404, "c2": 404, "anon": 401, "p1": 200, "c1": 200}},

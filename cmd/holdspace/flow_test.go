@@ -85,6 +85,8 @@ func TestSessionFlow(t *testing.T) {
 	}
 	// Re-confirmation is the client's, on their own device.
 	f.event(t, f.c1, ses, map[string]any{"type": "reconfirm", "agreement_id": ag})
+	// So is today's check, right after.
+	f.event(t, f.c1, ses, today(true, false, false))
 	f.event(t, f.p1, ses, map[string]any{"type": "begin"})
 	waitFor(`"state":"in-progress"`)
 

@@ -83,7 +83,15 @@
         var before = el.querySelector('[data-phase]');
         var phase = before ? before.getAttribute('data-phase') : null;
         var focusedId = document.activeElement && el.contains(document.activeElement) ? document.activeElement.id : '';
+        // Keep answers being given (the day's check, the chaperone) when
+        // the fragment is replaced under them.
+        var picked = [];
+        el.querySelectorAll('input[type=radio]:checked').forEach(function (r) { picked.push([r.name, r.value]); });
         el.innerHTML = html;
+        picked.forEach(function (p) {
+          var r = el.querySelector('input[type=radio][name="' + CSS.escape(p[0]) + '"][value="' + CSS.escape(p[1]) + '"]');
+          if (r) { r.checked = true; }
+        });
         var after = el.querySelector('[data-phase]');
         if (phase && after && after.getAttribute('data-phase') !== phase) { window.location.reload(); return; }
         if (focusedId) { var f = document.getElementById(focusedId); if (f) { f.focus(); } }
