@@ -179,22 +179,29 @@ func (a *App) checkEvent(ctx context.Context, tx store.Tx, s *store.Session, ev 
 
 // StopResult is what StopAll returns: the sessions it stopped.
 type StopResult struct {
-	Stopped []AppendEventResult `json:"stopped"`
+	Stopped []StoppedSession `json:"stopped"`
+}
+
+// StoppedSession is one session StopAll stopped: the session, and the stop
+// event recorded in it.
+type StoppedSession struct {
+	SessionID string `json:"session_id"`
+	AppendEventResult
 }
 
 // StopAll is the client's STOP from their home page: it records a stop in
 // every live session of theirs (and in any session still scheduled to open
 // within the practice's window, as a "not today"). Only the client may.
 func (a *App) StopAll(ctx context.Context, ac Actor, clientID string) (StopResult, error) {
-	out := StopResult{Stopped: []AppendEventResult{}}
-	if !ac.is(store.RoleClient) || ac.UserID != clientID {
-		if ac.is(store.RoleClient) {
-			return out, holdspace.NotFound("client")
-		}
-		return out, forbidden("Only the client presses their own STOP; a practitioner stops a session from it.")
-	}
+	out := StopResult{Stopped: []StoppedSession{}}
 	var ids []string
 	err := a.db.View(ctx, func(tx store.Tx) error {
+		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
+			return err
+		}
+		if !ac.is(store.RoleClient) {
+			return forbidden("Only the client presses their own STOP; a practitioner stops a session from it.")
+		}
 		now := tx.Now()
 		live, err := tx.ListSessions(ctx, store.SessionFilter{ClientID: clientID, Live: true})
 		if err != nil {
@@ -223,7 +230,7 @@ func (a *App) StopAll(ctx context.Context, ac Actor, clientID string) (StopResul
 		if err != nil {
 			return out, err
 		}
-		out.Stopped = append(out.Stopped, r)
+		out.Stopped = append(out.Stopped, StoppedSession{SessionID: id, AppendEventResult: r})
 	}
 	return out, nil
 }
