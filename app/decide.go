@@ -27,12 +27,13 @@ type factsCache struct {
 
 type indexEntry struct {
 	clientV, practV int64
+	staleAt         time.Time // zero: never by time
+	ix              *consent.Index
+	anatomy         catalogue.Anatomy
+
 	// liftFrom is the opening time of the session the index was built for
 	// (screenings taken after it narrow but never widen; zero: none).
 	liftFrom time.Time
-	staleAt  time.Time // zero: never by time
-	ix              *consent.Index
-	anatomy         catalogue.Anatomy
 }
 
 type sessionEntry struct {
