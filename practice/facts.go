@@ -54,7 +54,9 @@ type Facts struct {
 	StoppedAt time.Time `json:"stopped_at,omitzero"`
 	Stops     int       `json:"stops"`
 	// Events counts the events applied.
-	Events int `json:"events"`
+	Events   int                 `json:"events"`
+	checkins [MaxRegions]CheckIn `json:"-"`
+
 	// OpenedAt is the time of the open event: a screening taken after it
 	// may narrow this session but never widen it.
 	OpenedAt time.Time `json:"opened_at,omitzero"`
@@ -72,8 +74,7 @@ type Facts struct {
 	// means never. Events do not set it: the caller copies it from the
 	// booking. From CloseBy on, decisions deny session_not_active even
 	// before the automatic close is recorded.
-	CloseBy  time.Time           `json:"close_by,omitzero"`
-	checkins [MaxRegions]CheckIn `json:"-"`
+	CloseBy time.Time `json:"close_by,omitzero"`
 }
 
 // NewFacts returns the facts of a scheduled session for intent, before any
