@@ -36,6 +36,8 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /consent/sign", h.authed(h.consentSign, cl))
 	m.HandleFunc("GET /agreements", h.authed(h.myAgreements, cl))
 	m.HandleFunc("GET /export", h.authed(h.export, cl))
+	m.HandleFunc("POST /stop", h.authed(h.stopAll, cl))
+	m.HandleFunc("POST /consent/seen", h.authed(h.consentSeen, cl))
 
 	// Shared by the client and the practitioner (the app decides who may).
 	m.HandleFunc("GET /agreements/{id}", h.authed(h.agreementPage))

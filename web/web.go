@@ -434,6 +434,7 @@ var flashes = map[string]string{
 	"assigned":    "The assignment is saved.",
 	"closed":      "The session is closed and the notes are saved.",
 	"health":      "Thank you for telling us. Your practitioner will go through the questions with you again.",
+	"seen":        "Thank you. Your consent history keeps every version.",
 }
 
 func flashText(code string) string { return flashes[code] }
