@@ -13,6 +13,7 @@ import (
 	"holdspace/catalogue"
 	"holdspace/consent"
 	hspractice "holdspace/practice"
+	"holdspace/screening"
 )
 
 var practiceChaperone = hspractice.Chaperone{Offered: true}
@@ -172,5 +173,47 @@ func TestConsentNoticesAndPassage(t *testing.T) {
 	}
 	if !strings.Contains(text, "anal canal and the rectum") {
 		t.Fatalf("the body map does not explain the passage: %q", text)
+	}
+}
+
+// TestClientConfirmsEnteredScreening: health answers the practitioner
+// entered wait for the client's confirmation in their portal, with the
+// earlier findings still in force meanwhile.
+func TestClientConfirmsEnteredScreening(t *testing.T) {
+	p := startPractice(t)
+	ctx := context.Background()
+	bleeding := strings.Replace(clearIntake, `"rectal-bleeding":false`, `"rectal-bleeding":true`, 1)
+	if _, err := p.app.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(bleeding)}); err != nil {
+		t.Fatal(err)
+	}
+	entered, err := p.app.SubmitScreening(ctx, p.pract, p.client.UserID, app.ScreeningInput{Answers: []byte(clearIntake)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !entered.AwaitingConfirmation || len(entered.Held) == 0 {
+		t.Fatalf("the entered screening: awaiting %v, held %v", entered.AwaitingConfirmation, entered.Held)
+	}
+	phone := newBrowser(t, "client", 390, 844, true)
+	login(t, phone, p.url, "alex@example.test")
+	run(t, phone, "see the request on the home page and confirm",
+		chromedp.Navigate(p.url+"/me"),
+		chromedp.WaitVisible(chromedp.CSS(`#screening-to-confirm`)),
+		chromedp.Navigate(p.url+"/screening"),
+		chromedp.WaitVisible(chromedp.CSS(`#confirm-screening`)),
+		chromedp.WaitVisible(chromedp.CSS(`.held`)),
+		chromedp.Click(chromedp.CSS(`#confirm`)),
+		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
+	)
+	v, _, err := p.app.LatestScreening(ctx, p.client, p.client.UserID)
+	if err != nil || v.ConfirmedAt == nil || v.AwaitingConfirmation {
+		t.Fatalf("after confirming: %+v %v", v.ConfirmedAt, err)
+	}
+	// The referral still stands until a clearance.
+	cur, err := p.app.CurrentScreeningOf(ctx, p.pract, p.client.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cur.Regions["rectum"] != screening.Referral {
+		t.Fatalf("rectum after the confirmation: %v", cur.Regions["rectum"])
 	}
 }

@@ -49,3 +49,12 @@ func (h *handler) consentSeen(q *request) error {
 func (h *handler) consentHistory(q *request) ([]app.ConsentNotice, error) {
 	return h.app.ConsentHistory(q.r.Context(), q.ac, q.ac.UserID, false)
 }
+
+// confirmScreening is the client confirming health answers their
+// practitioner entered for them.
+func (h *handler) confirmScreening(q *request) error {
+	if _, err := h.app.ConfirmScreening(q.r.Context(), q.ac, q.r.PathValue("id"), app.ConfirmScreeningInput{}); err != nil {
+		return err
+	}
+	return redirect(q, "/screening?done=confirmed")
+}
