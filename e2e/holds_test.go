@@ -18,8 +18,8 @@ import (
 
 var practiceChaperone = hspractice.Chaperone{Offered: true}
 
-// clearIntake is an intake with nothing to flag.
-const clearIntake = `{"fever":false,"dvt":false,"anticoagulants":false,"recent-surgery":false,"cancer-treatment":false,
+// holdsIntake is an intake with nothing to flag.
+const holdsIntake = `{"fever":false,"dvt":false,"anticoagulants":false,"recent-surgery":false,"cancer-treatment":false,
 	"hypertension-unstable":false,"stroke-recent":false,"prostatitis-symptoms":false,"prostate-cancer":false,
 	"prostate-procedure-healing":false,"rectal-bleeding":false,"anal-acute":false,"anorectal-disease":false,
 	"prolapse-repair":false,"seed-implants":false,"sti-active":false,"immunosuppressed":false,"latex-allergy":false,
@@ -29,7 +29,7 @@ const clearIntake = `{"fever":false,"dvt":false,"anticoagulants":false,"recent-s
 func (p *practice) consented(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := p.app.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(clearIntake)}); err != nil {
+	if _, err := p.app.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(holdsIntake)}); err != nil {
 		t.Fatal(err)
 	}
 	var grants []consent.Grant
@@ -182,11 +182,11 @@ func TestConsentNoticesAndPassage(t *testing.T) {
 func TestClientConfirmsEnteredScreening(t *testing.T) {
 	p := startPractice(t)
 	ctx := context.Background()
-	bleeding := strings.Replace(clearIntake, `"rectal-bleeding":false`, `"rectal-bleeding":true`, 1)
+	bleeding := strings.Replace(holdsIntake, `"rectal-bleeding":false`, `"rectal-bleeding":true`, 1)
 	if _, err := p.app.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(bleeding)}); err != nil {
 		t.Fatal(err)
 	}
-	entered, err := p.app.SubmitScreening(ctx, p.pract, p.client.UserID, app.ScreeningInput{Answers: []byte(clearIntake)})
+	entered, err := p.app.SubmitScreening(ctx, p.pract, p.client.UserID, app.ScreeningInput{Answers: []byte(holdsIntake)})
 	if err != nil {
 		t.Fatal(err)
 	}

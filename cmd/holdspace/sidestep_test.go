@@ -16,9 +16,9 @@ func prostateGrants() []map[string]string {
 		grant("rectum", "massage", "yes"), grant("prostate", "massage", "yes")}
 }
 
-// begin runs a booked session to in progress: open, the client's
+// runToInProgress runs a booked session to in progress: open, the client's
 // re-confirmation, the chaperone offer, begin.
-func (f *practiceFixture) begin(t *testing.T, ses string) {
+func (f *practiceFixture) runToInProgress(t *testing.T, ses string) {
 	t.Helper()
 	f.event(t, f.p1, ses, map[string]any{"type": "open"})
 	f.event(t, f.c1, ses, map[string]any{"type": "reconfirm"})
@@ -26,7 +26,7 @@ func (f *practiceFixture) begin(t *testing.T, ses string) {
 	f.event(t, f.p1, ses, map[string]any{"type": "begin"})
 }
 
-func (f *practiceFixture) wantDeny(t *testing.T, ses, region, technique string, codes ...string) {
+func (f *practiceFixture) mustDeny(t *testing.T, ses, region, technique string, codes ...string) {
 	t.Helper()
 	d, got := f.decision(t, f.p1, ses, region, technique)
 	if d != "deny" {
@@ -39,7 +39,7 @@ func (f *practiceFixture) wantDeny(t *testing.T, ses, region, technique string, 
 	}
 }
 
-func (f *practiceFixture) wantConflict(t *testing.T, token, ses string, ev map[string]any, reason string) {
+func (f *practiceFixture) mustConflict(t *testing.T, token, ses string, ev map[string]any, reason string) {
 	t.Helper()
 	r := f.n.call("POST", "/api/v1/sessions/"+ses+"/events", token, ev)
 	if r.Status != 409 || !strings.Contains(string(r.Raw), reason) {
@@ -47,7 +47,7 @@ func (f *practiceFixture) wantConflict(t *testing.T, token, ses string, ev map[s
 	}
 }
 
-func (f *practiceFixture) book(t *testing.T, startsAt time.Time, minutes int) string {
+func (f *practiceFixture) bookAt(t *testing.T, startsAt time.Time, minutes int) string {
 	t.Helper()
 	return f.n.must(201, "POST", "/api/v1/sessions", f.p1, map[string]any{"client_id": f.c1ID, "practitioner_id": f.p1ID,
 		"intent": "therapeutic", "starts_at": startsAt.UTC().Format(time.RFC3339), "duration_minutes": minutes}).str("id")
@@ -60,25 +60,25 @@ func TestSequenceSecondSession(t *testing.T) {
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
 	f.signedAgreement(t, prostateGrants())
 	a := f.session(t)
-	f.begin(t, a)
+	f.runToInProgress(t, a)
 	// (General work: it needs nothing else the day may ask for.)
 	if d, codes := f.decision(t, f.p1, a, "shoulders", "massage"); d != "permit" {
 		t.Fatalf("the first session: %s %v", d, codes)
 	}
 	b := f.session(t)
-	f.wantConflict(t, f.p1, b, map[string]any{"type": "open"}, "live_session")
-	f.wantDeny(t, b, "prostate", "massage", "session_not_active")
+	f.mustConflict(t, f.p1, b, map[string]any{"type": "open"}, "live_session")
+	f.mustDeny(t, b, "prostate", "massage", "session_not_active")
 	// A session booked for 2031 cannot be begun today.
-	later := f.book(t, time.Date(2031, 1, 1, 10, 0, 0, 0, time.UTC), 60)
-	f.wantConflict(t, f.p1, later, map[string]any{"type": "open"}, "too_early")
+	later := f.bookAt(t, time.Date(2031, 1, 1, 10, 0, 0, 0, time.UTC), 60)
+	f.mustConflict(t, f.p1, later, map[string]any{"type": "open"}, "too_early")
 	// The client's STOP from home stops the live session.
 	r := f.n.must(200, "POST", "/api/v1/clients/"+f.c1ID+"/stop", f.c1, nil)
 	if !strings.Contains(string(r.Raw), a) || !strings.Contains(string(r.Raw), `"stopped"`) {
 		t.Fatalf("home STOP: %s", r.Raw)
 	}
-	f.wantDeny(t, a, "prostate", "massage", "stopped")
-	f.wantConflict(t, f.p1, b, map[string]any{"type": "open"}, "live_session")
-	f.wantDeny(t, b, "prostate", "massage")
+	f.mustDeny(t, a, "prostate", "massage", "stopped")
+	f.mustConflict(t, f.p1, b, map[string]any{"type": "open"}, "live_session")
+	f.mustDeny(t, b, "prostate", "massage")
 }
 
 // 1b. An unclosed session ends itself after its booked time plus grace:
@@ -88,8 +88,8 @@ func TestSequenceSessionClosesItself(t *testing.T) {
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
 	f.signedAgreement(t, prostateGrants())
 	// Booked an hour ago for 60 minutes: it ends within seconds.
-	ses := f.book(t, time.Now().Add(-time.Hour+3*time.Second), 60)
-	f.begin(t, ses)
+	ses := f.bookAt(t, time.Now().Add(-time.Hour+3*time.Second), 60)
+	f.runToInProgress(t, ses)
 	if d, codes := f.decision(t, f.p1, ses, "shoulders", "massage"); d != "permit" {
 		t.Fatalf("before its end: %s %v", d, codes)
 	}
@@ -99,7 +99,7 @@ func TestSequenceSessionClosesItself(t *testing.T) {
 		t.Fatalf("closes_at %q: %v", v.str("closes_at"), err)
 	}
 	time.Sleep(time.Until(closes) + 100*time.Millisecond)
-	f.wantDeny(t, ses, "shoulders", "massage", "session_not_active")
+	f.mustDeny(t, ses, "shoulders", "massage", "session_not_active")
 	if st := f.n.must(200, "GET", "/api/v1/sessions/"+ses, f.p1, nil).str("state"); st != "closed" {
 		t.Fatalf("state after its end: %s", st)
 	}
@@ -107,11 +107,11 @@ func TestSequenceSessionClosesItself(t *testing.T) {
 	if strings.Count(string(evs.Raw), `"auto-close"`) != 1 {
 		t.Fatalf("the automatic close is not recorded once: %s", evs.Raw)
 	}
-	f.wantConflict(t, f.c1, ses, map[string]any{"type": "stop"}, "invalid_transition")
+	f.mustConflict(t, f.c1, ses, map[string]any{"type": "stop"}, "invalid_transition")
 	// The next session opens.
 	next := f.session(t)
 	f.event(t, f.p1, next, map[string]any{"type": "open"})
-	f.wantDeny(t, ses, "shoulders", "massage", "session_not_active")
+	f.mustDeny(t, ses, "shoulders", "massage", "session_not_active")
 }
 
 // 2. A fresh screening: a practitioner's all-"no" intake lifts nothing the
@@ -123,17 +123,17 @@ func TestSequenceFreshScreening(t *testing.T) {
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": bleeding})
 	f.signedAgreement(t, prostateGrants())
 	ses := f.session(t)
-	f.begin(t, ses)
-	f.wantDeny(t, ses, "prostate", "massage", "contraindicated", "referral_required")
+	f.runToInProgress(t, ses)
+	f.mustDeny(t, ses, "prostate", "massage", "contraindicated", "referral_required")
 	r := f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.p1, map[string]any{"answers": clearAnswers()})
 	if r.Body["awaiting_client_confirmation"] != true || !strings.Contains(string(r.Raw), "until the client confirms") {
 		t.Fatalf("the practitioner's screening does not say what it holds back: %s", r.Raw)
 	}
-	f.wantDeny(t, ses, "prostate", "massage", "contraindicated", "referral_required")
+	f.mustDeny(t, ses, "prostate", "massage", "contraindicated", "referral_required")
 	// Even confirmed by the client, it lifts nothing mid-session, and the
 	// referral stands until a clearance.
 	f.n.must(200, "POST", "/api/v1/screenings/"+r.str("id")+"/confirm", f.c1, nil)
-	f.wantDeny(t, ses, "prostate", "massage", "contraindicated", "referral_required")
+	f.mustDeny(t, ses, "prostate", "massage", "contraindicated", "referral_required")
 	res := f.n.must(200, "POST", "/api/v1/decisions", f.p1, map[string]string{"session_id": ses, "region": "prostate", "technique": "massage"})
 	if !strings.Contains(string(res.Raw), "next session") || !strings.Contains(string(res.Raw), "until a clearance") {
 		t.Fatalf("the reasons do not say why earlier findings stand: %s", res.Raw)
@@ -155,10 +155,10 @@ func TestSequenceConsentRebuilt(t *testing.T) {
 	}
 	ses := f.session(t)
 	f.event(t, f.p1, ses, map[string]any{"type": "open"})
-	f.wantConflict(t, f.p1, ses, map[string]any{"type": "reconfirm"}, "no_active_agreement")
+	f.mustConflict(t, f.p1, ses, map[string]any{"type": "reconfirm"}, "no_active_agreement")
 	f.event(t, f.p1, ses, map[string]any{"type": "chaperone", "chaperone": map[string]any{"offered": true}})
 	f.event(t, f.p1, ses, map[string]any{"type": "begin"})
-	f.wantDeny(t, ses, "prostate", "massage")
+	f.mustDeny(t, ses, "prostate", "massage")
 	// The client is told: the practitioner's version waits in their notices.
 	h := f.n.must(200, "GET", "/api/v1/clients/"+f.c1ID+"/consent-history?unseen=true", f.c1, nil)
 	if !strings.Contains(string(h.Raw), v2) || !strings.Contains(string(h.Raw), "made_by_practitioner") || !strings.Contains(string(h.Raw), "Pat One") {
@@ -181,8 +181,8 @@ func TestSequencePassage(t *testing.T) {
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
 	f.signedAgreement(t, []map[string]string{grant("shoulders", "massage", "yes"), grant("prostate", "massage", "yes")})
 	ses := f.session(t)
-	f.begin(t, ses)
-	f.wantDeny(t, ses, "prostate", "massage", "no_grant")
+	f.runToInProgress(t, ses)
+	f.mustDeny(t, ses, "prostate", "massage", "no_grant")
 	res := f.n.must(200, "POST", "/api/v1/decisions", f.p1, map[string]string{"session_id": ses, "region": "prostate", "technique": "massage"})
 	if !strings.Contains(string(res.Raw), "anal canal and rectum") {
 		t.Fatalf("the reason does not name the passage: %s", res.Raw)
@@ -202,13 +202,13 @@ func TestSequenceRefusalBeforeStart(t *testing.T) {
 		t.Fatalf("stop while open → %s", st)
 	}
 	f.event(t, f.p1, ses, map[string]any{"type": "chaperone", "chaperone": map[string]any{"offered": true}})
-	f.wantConflict(t, f.p1, ses, map[string]any{"type": "begin"}, "reconfirm_required")
-	f.wantConflict(t, f.p1, ses, map[string]any{"type": "reconfirm"}, "client_reconfirm_required")
-	f.wantConflict(t, f.p1, ses, map[string]any{"type": "begin"}, "reconfirm_required")
+	f.mustConflict(t, f.p1, ses, map[string]any{"type": "begin"}, "reconfirm_required")
+	f.mustConflict(t, f.p1, ses, map[string]any{"type": "reconfirm"}, "client_reconfirm_required")
+	f.mustConflict(t, f.p1, ses, map[string]any{"type": "begin"}, "reconfirm_required")
 	evs := f.n.must(200, "GET", "/api/v1/sessions/"+ses+"/events", f.c1, nil)
 	if strings.Count(string(evs.Raw), `"type":"stop"`) != 1 {
 		t.Fatalf("the stop is not recorded: %s", evs.Raw)
 	}
 	// Nothing is permitted meanwhile.
-	f.wantDeny(t, ses, "prostate", "massage", "session_not_active")
+	f.mustDeny(t, ses, "prostate", "massage", "session_not_active")
 }
