@@ -56,6 +56,15 @@ type Config struct {
 	// OnDecision, if set, is called after every decision with its outcome
 	// (for metrics).
 	OnDecision func(outcome string)
+	// OpenWindow is how long before or after its start a session may open;
+	// zero: one hour (app/live.go).
+	OpenWindow time.Duration
+	// SessionGrace is how long after its booked end a live session closes
+	// itself; zero: 15 minutes.
+	SessionGrace time.Duration
+	// CoolingOff is how long after a withdrawal only the client's own
+	// signature can grant the region again; zero: 24 hours.
+	CoolingOff time.Duration
 }
 
 // App is the service layer. It is safe for concurrent use.
@@ -115,6 +124,7 @@ func New(cfg Config) (*App, error) {
 	if cfg.Limiter == nil {
 		cfg.Limiter = authn.NewLimiter(authn.LimiterConfig{})
 	}
+	cfg.liveDefaults()
 	return &App{
 		db:      cfg.DB,
 		keys:    cfg.Keys,

@@ -15,6 +15,7 @@ import (
 	"holdspace/authn"
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/practice"
 	"holdspace/seal"
 	"holdspace/sqlite"
 	"holdspace/store"
@@ -73,7 +74,7 @@ func newLive(t *testing.T, a *App) live {
 		t.Fatal(err)
 	}
 	l.agreed = ag.ID
-	s, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: cid, Intent: "therapeutic", StartsAt: "2026-11-26T10:00:00Z"})
+	s, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: cid, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,6 +89,32 @@ func newLive(t *testing.T, a *App) live {
 	}
 	return l
 }
+
+// nextSession closes the live session and runs the next one: booked,
+// opened, re-confirmed by the client and begun. It returns its id.
+func (l *live) nextSession(t *testing.T) string {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := l.a.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "close", Close: &practiceCloseNotes}); err != nil {
+		t.Fatalf("close: %v", err)
+	}
+	s, err := l.a.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []struct {
+		who Actor
+		typ string
+	}{{l.pract, "open"}, {l.client, "reconfirm"}, {l.pract, "begin"}} {
+		if _, err := l.a.AppendEvent(ctx, ev.who, s.ID, EventInput{Type: ev.typ}); err != nil {
+			t.Fatalf("%s: %v", ev.typ, err)
+		}
+	}
+	l.session = s.ID
+	return s.ID
+}
+
+var practiceCloseNotes = practice.CloseNotes{Subjective: "ok", Aftercare: "rest"}
 
 // TestNoStalePermit runs decisions in parallel with revokes and stops and
 // checks every decision against the order of acknowledged writes: a
@@ -201,9 +228,10 @@ func TestCachedIndexFollowsEveryFactChange(t *testing.T) {
 	a := newTestApp(t)
 	l := newLive(t, a)
 	ctx := context.Background()
+	ses := l.session
 	decide := func(region, technique string) consent.Decision {
 		t.Helper()
-		d, err := a.Decide(ctx, l.pract, DecideInput{SessionID: l.session, Region: region, Technique: technique})
+		d, err := a.Decide(ctx, l.pract, DecideInput{SessionID: ses, Region: region, Technique: technique})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -224,16 +252,21 @@ func TestCachedIndexFollowsEveryFactChange(t *testing.T) {
 	if d := decide("feet", "massage"); d.Outcome != consent.Deny || !d.Has(consent.CodeContraindicated) {
 		t.Fatalf("after fever screening: %v", d.Reasons())
 	}
-	// A newer screening without fever lifts it.
+	// A newer screening without fever lifts it from the next session, never
+	// in the middle of this one.
 	clear := []byte(`{"fever":false` + ans[len(`{"fever":true`):])
 	if _, err := a.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: clear}); err != nil {
 		t.Fatal(err)
 	}
+	if d := decide("feet", "massage"); d.Outcome != consent.Deny || !strings.Contains(d.Reasons()[0].Message, "next session") {
+		t.Fatalf("after clear screening, same session: %v", d.Reasons())
+	}
+	ses = l.nextSession(t)
 	if d := decide("feet", "massage"); d.Outcome != consent.Permit {
-		t.Fatalf("after clear screening: %v", d.Reasons())
+		t.Fatalf("after clear screening, next session: %v", d.Reasons())
 	}
 	// A check-in no (a session event) narrows at once.
-	if _, err := a.AppendEvent(ctx, l.client, l.session, EventInput{Type: "checkin", Region: "feet", Answer: "no"}); err != nil {
+	if _, err := a.AppendEvent(ctx, l.client, ses, EventInput{Type: "checkin", Region: "feet", Answer: "no"}); err != nil {
 		t.Fatal(err)
 	}
 	if d := decide("feet", "massage"); !d.Has(consent.CodeCheckinDeclined) {
@@ -276,20 +309,9 @@ func TestRevokingAnOlderVersionNarrowsTheCurrentOne(t *testing.T) {
 	if _, err := a.SignAgreement(ctx, l.client, v2.ID, SignInput{}); err != nil {
 		t.Fatal(err)
 	}
-	s, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic", StartsAt: "2026-11-27T10:00:00Z"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, ev := range []struct {
-		who Actor
-		typ string
-	}{{l.pract, "open"}, {l.client, "reconfirm"}, {l.pract, "begin"}} {
-		if _, err := a.AppendEvent(ctx, ev.who, s.ID, EventInput{Type: ev.typ}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	sid := l.nextSession(t)
 	decide := func() consent.Decision {
-		d, err := a.Decide(ctx, l.pract, DecideInput{SessionID: s.ID, Region: "feet", Technique: "massage"})
+		d, err := a.Decide(ctx, l.pract, DecideInput{SessionID: sid, Region: "feet", Technique: "massage"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -40,6 +40,9 @@ type AgreementView struct {
 	ContentHash string               `json:"content_hash,omitempty"`
 	Supersedes  string               `json:"supersedes,omitempty"`
 	Revocations []consent.Revocation `json:"revocations"`
+	// ClientSeenAt is when the client saw this version (see
+	// ConsentNotices).
+	ClientSeenAt *time.Time `json:"client_seen_at,omitempty"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -121,7 +124,7 @@ func agreementView(rec *store.Agreement, ag consent.Agreement, st consent.Status
 	return AgreementView{ID: rec.ID, ClientID: rec.ClientID, Intent: rec.Intent, Version: rec.Version, Status: st,
 		Grants: nonNil(ag.Grants), ValidUntil: timePtr(rec.ValidUntil), CreatedAt: rec.CreatedAt, CreatedBy: rec.CreatedBy,
 		SignedAt: timePtr(rec.SignedAt), SignedBy: rec.SignedBy, SignMethod: rec.SignMethod, ContentHash: rec.ContentHash,
-		Supersedes: rec.Supersedes, Revocations: nonNil(ag.Revocations)}
+		Supersedes: rec.Supersedes, Revocations: nonNil(ag.Revocations), ClientSeenAt: timePtr(rec.ClientSeenAt)}
 }
 
 // loadAgreements returns every agreement of a client, opened, with its
@@ -291,6 +294,11 @@ func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInp
 		}
 		all, _, err := a.loadAgreements(ctx, tx, c.ID)
 		if err != nil {
+			return err
+		}
+		// Withdrawn means withdrawn: for a cooling-off period only the
+		// client's own signature grants a withdrawn region again.
+		if err := consent.CoolingOff(all, &ag, method, tx.Now(), a.cfg.CoolingOff); err != nil {
 			return err
 		}
 		// The version this one replaces: the newest signed one before it. A

@@ -68,28 +68,6 @@ func (a *App) afterDayCheck(ctx context.Context, tx store.Tx, ac Actor, s *store
 	return nil
 }
 
-// sessionFacts folds a session's stored events.
-func (a *App) sessionFacts(ctx context.Context, tx store.Tx, s *store.Session) (practice.Facts, error) {
-	if f, ok := a.facts.session(s.ID, s.Seq); ok {
-		return f, nil
-	}
-	recs, err := tx.ListEvents(ctx, s.ID)
-	if err != nil {
-		return practice.Facts{}, err
-	}
-	f := practice.NewFacts(catalogue.Intent(s.Intent))
-	for _, r := range recs {
-		ev, err := a.eventOf(r, false)
-		if err != nil {
-			return practice.Facts{}, err
-		}
-		if err := f.Apply(ev); err != nil {
-			return practice.Facts{}, err
-		}
-	}
-	return f, nil
-}
-
 // FoldEvents folds a session's events, as ListEvents returns them, into its
 // facts; events the fold refuses (none, for stored events) are skipped.
 func FoldEvents(intent string, evs []EventView) practice.Facts {

@@ -30,6 +30,10 @@ type indexEntry struct {
 	staleAt         time.Time // zero: never by time
 	ix              *consent.Index
 	anatomy         catalogue.Anatomy
+
+	// liftFrom is the opening time of the session the index was built for
+	// (screenings taken after it narrow but never widen; zero: none).
+	liftFrom time.Time
 }
 
 type sessionEntry struct {
@@ -44,11 +48,11 @@ func newFactsCache() *factsCache {
 	return &factsCache{indexes: map[[2]string]*indexEntry{}, sessions: map[string]sessionEntry{}}
 }
 
-func (c *factsCache) index(client, pract string, cv, pv int64, at time.Time) *indexEntry {
+func (c *factsCache) index(client, pract string, cv, pv int64, liftFrom, at time.Time) *indexEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e := c.indexes[[2]string{client, pract}]
-	if e == nil || e.clientV != cv || e.practV != pv || (!e.staleAt.IsZero() && !at.Before(e.staleAt)) {
+	if e == nil || e.clientV != cv || e.practV != pv || !e.liftFrom.Equal(liftFrom) || (!e.staleAt.IsZero() && !at.Before(e.staleAt)) {
 		return nil
 	}
 	return e
@@ -93,48 +97,65 @@ func (c *factsCache) forget(client string) {
 }
 
 // decisionFacts returns the compiled index for a session's client and
-// practitioner, and the session's folded facts, current as of tx.
+// practitioner, and the session's folded facts (with its CloseBy), current
+// as of tx.
 func (a *App) decisionFacts(ctx context.Context, tx store.Tx, s *store.Session) (*indexEntry, practice.Facts, error) {
 	at := tx.Now()
+	f, err := a.sessionFacts(ctx, tx, s)
+	if err != nil {
+		return nil, practice.Facts{}, err
+	}
+	var liftFrom time.Time
+	if practice.Live(f.State) {
+		liftFrom = f.OpenedAt
+	}
 	vs, err := tx.Versions(ctx, s.ClientID, s.PractitionerID)
 	if err != nil {
 		return nil, practice.Facts{}, err
 	}
 	cv, pv := vs[s.ClientID], vs[s.PractitionerID]
-	e := a.facts.index(s.ClientID, s.PractitionerID, cv, pv, at)
+	e := a.facts.index(s.ClientID, s.PractitionerID, cv, pv, liftFrom, at)
 	if e == nil {
-		if e, err = a.compile(ctx, tx, s.ClientID, s.PractitionerID, at); err != nil {
+		if e, err = a.compile(ctx, tx, s.ClientID, s.PractitionerID, at, liftFrom); err != nil {
 			return nil, practice.Facts{}, err
 		}
-		e.clientV, e.practV = cv, pv
+		e.clientV, e.practV, e.liftFrom = cv, pv, liftFrom
 		a.facts.putIndex(s.ClientID, s.PractitionerID, e)
 	}
+	return e, f, nil
+}
+
+// sessionFacts folds a session's events (cached by its Seq) and sets its
+// CloseBy from the booking.
+func (a *App) sessionFacts(ctx context.Context, tx store.Tx, s *store.Session) (practice.Facts, error) {
 	f, ok := a.facts.session(s.ID, s.Seq)
 	if !ok {
 		recs, err := tx.ListEvents(ctx, s.ID)
 		if err != nil {
-			return nil, practice.Facts{}, err
+			return practice.Facts{}, err
 		}
 		f = practice.NewFacts(catalogue.Intent(s.Intent))
 		for _, r := range recs {
 			ev, err := a.eventOf(r, false)
 			if err != nil {
-				return nil, practice.Facts{}, err
+				return practice.Facts{}, err
 			}
 			if err := f.Apply(ev); err != nil {
-				return nil, practice.Facts{}, err
+				return practice.Facts{}, err
 			}
 		}
 		if int64(len(recs)) == s.Seq {
 			a.facts.putSession(s.ID, s.Seq, f)
 		}
 	}
-	return e, f, nil
+	f.CloseBy = a.booking(s).CloseBy(a.cfg.SessionGrace)
+	return f, nil
 }
 
 // compile gathers every decision fact of a client and practitioner and
-// compiles them into an index.
-func (a *App) compile(ctx context.Context, tx store.Tx, clientID, practitionerID string, at time.Time) (*indexEntry, error) {
+// compiles them into an index, for a session opened at liftFrom (zero:
+// none; see screening.Effective).
+func (a *App) compile(ctx context.Context, tx store.Tx, clientID, practitionerID string, at, liftFrom time.Time) (*indexEntry, error) {
 	c, err := tx.Client(ctx, clientID)
 	if err != nil {
 		return nil, err
@@ -147,7 +168,7 @@ func (a *App) compile(ctx context.Context, tx store.Tx, clientID, practitionerID
 	if err != nil {
 		return nil, err
 	}
-	cur, err := a.currentScreening(ctx, tx, clientID, at)
+	cur, err := a.effectiveScreening(ctx, tx, clientID, at, liftFrom)
 	if err != nil {
 		return nil, err
 	}
@@ -199,6 +220,9 @@ func (a *App) Decide(ctx context.Context, ac Actor, in DecideInput) (consent.Dec
 		}
 		if ac.is(store.RoleAdmin) {
 			return forbidden("Decisions are asked by the session's practitioner or client.")
+		}
+		if err := a.closeIfOverdue(ctx, tx, s); err != nil {
+			return err
 		}
 		e, f, err := a.decisionFacts(ctx, tx, s)
 		if err != nil {
@@ -262,11 +286,14 @@ func (a *App) SessionBoard(ctx context.Context, ac Actor, sessionID string) (Boa
 		if err != nil {
 			return err
 		}
+		if err := a.closeIfOverdue(ctx, tx, s); err != nil {
+			return err
+		}
 		e, f, err := a.decisionFacts(ctx, tx, s)
 		if err != nil {
 			return err
 		}
-		b = Board{Session: sessionView(s), At: tx.Now()}
+		b = Board{Session: a.sessionView(s), At: tx.Now()}
 		techniques := catalogue.TechniqueCodes()
 		for _, r := range catalogue.Regions() {
 			if !r.AppliesTo(e.anatomy) {

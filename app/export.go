@@ -119,7 +119,7 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 			return err
 		}
 		for _, s := range sess {
-			se := SessionExport{SessionView: sessionView(s)}
+			se := SessionExport{SessionView: a.sessionView(s)}
 			evs, err := tx.ListEvents(ctx, s.ID)
 			if err != nil {
 				return err

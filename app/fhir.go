@@ -116,7 +116,7 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 				switch practice.EventType(e.Type) {
 				case practice.EventBegin:
 					in.BegunAt = e.At
-				case practice.EventClose:
+				case practice.EventClose, practice.EventAutoClose:
 					in.ClosedAt = e.At
 				}
 				ev, err := a.eventOf(e, false)

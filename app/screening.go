@@ -30,6 +30,14 @@ type ScreeningView struct {
 	ValidUntil    time.Time                     `json:"valid_until"`
 	RecordedBy    string                        `json:"recorded_by"`
 	Answers       screening.Answers             `json:"answers,omitempty"`
+	// RecordedRole, ConfirmedAt and AwaitingConfirmation: see
+	// app/screening_confirm.go.
+	RecordedRole         string     `json:"recorded_role,omitempty"`
+	ConfirmedAt          *time.Time `json:"confirmed_at,omitempty"`
+	AwaitingConfirmation bool       `json:"awaiting_client_confirmation,omitempty"`
+	// Held lists the earlier findings still in force although this
+	// screening leaves them out, each with the reason (Finding.Held).
+	Held []screening.Finding `json:"held,omitempty"`
 }
 
 // CurrentScreening is the screening in force for a client at a time, with
@@ -84,7 +92,7 @@ func (a *App) SubmitScreening(ctx context.Context, ac Actor, clientID string, in
 			return fmt.Errorf("evaluate screening: %w", err)
 		}
 		s := &store.Screening{ID: newID("scr"), ClientID: clientID, Questionnaire: q.Name, TakenAt: tx.Now(),
-			ValidUntil: screening.ValidUntil(tx.Now(), a.validityMonths()), RecordedBy: ac.UserID}
+			ValidUntil: screening.ValidUntil(tx.Now(), a.validityMonths()), RecordedBy: ac.UserID, RecordedRole: ac.Role}
 		ab, err := json.Marshal(answers)
 		if err != nil {
 			return fmt.Errorf("encode answers: %w", err)
@@ -106,6 +114,9 @@ func (a *App) SubmitScreening(ctx context.Context, ac Actor, clientID string, in
 			return err
 		}
 		out = screeningView(s, res, nil)
+		if err := a.heldBack(ctx, tx, clientID, &out); err != nil {
+			return err
+		}
 		return record(ctx, tx, ac, "screening.create", s.ID, clientID, "outcome="+res.Outcome.String())
 	})
 	return out, err
@@ -113,7 +124,9 @@ func (a *App) SubmitScreening(ctx context.Context, ac Actor, clientID string, in
 
 func screeningView(s *store.Screening, res screening.Result, answers screening.Answers) ScreeningView {
 	return ScreeningView{ID: s.ID, Questionnaire: s.Questionnaire, Outcome: res.Outcome, Regions: res.Regions,
-		Findings: nonNil(res.Findings), TakenAt: s.TakenAt, ValidUntil: s.ValidUntil, RecordedBy: s.RecordedBy, Answers: answers}
+		Findings: nonNil(res.Findings), TakenAt: s.TakenAt, ValidUntil: s.ValidUntil, RecordedBy: s.RecordedBy, Answers: answers,
+		RecordedRole: string(s.RecordedRole), ConfirmedAt: timePtr(s.ConfirmedAt),
+		AwaitingConfirmation: byOthers(s) && s.ConfirmedAt.IsZero()}
 }
 
 // openScreening opens a stored screening's result and, when withAnswers,
@@ -176,38 +189,11 @@ func (a *App) screeningsOf(ctx context.Context, tx store.Tx, clientID string) ([
 }
 
 // currentScreening gathers the facts of a client's current screening at the
-// transaction's time: the latest screening, health changes and clearances.
+// transaction's time: every screening (findings never widen behind the
+// client, see screening.Effective), health changes and clearances, with no
+// session open.
 func (a *App) currentScreening(ctx context.Context, tx store.Tx, clientID string, at time.Time) (screening.Current, error) {
-	s, err := tx.LatestScreening(ctx, clientID)
-	if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
-		return screening.CurrentAt(nil, nil, nil, at), nil
-	}
-	if err != nil {
-		return screening.Current{}, err
-	}
-	v, err := a.openScreening(s, false)
-	if err != nil {
-		return screening.Current{}, err
-	}
-	rec := &screening.Record{ID: s.ID, TakenAt: s.TakenAt, ValidUntil: s.ValidUntil,
-		Result: screening.Result{Questionnaire: v.Questionnaire, Outcome: v.Outcome, Regions: v.Regions, Findings: v.Findings}}
-	hcs, err := tx.ListHealthChanges(ctx, clientID)
-	if err != nil {
-		return screening.Current{}, err
-	}
-	var changes []time.Time
-	for _, h := range hcs {
-		changes = append(changes, h.At)
-	}
-	cls, err := tx.ListClearances(ctx, clientID)
-	if err != nil {
-		return screening.Current{}, err
-	}
-	opened, err := a.screeningClearances(cls)
-	if err != nil {
-		return screening.Current{}, err
-	}
-	return screening.CurrentAt(rec, changes, opened, at), nil
+	return a.effectiveScreening(ctx, tx, clientID, at, time.Time{})
 }
 
 // clearanceSealed is what a clearance keeps sealed: the rule it lifts (a

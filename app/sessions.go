@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +21,8 @@ type SessionInput struct {
 	PractitionerID string `json:"practitioner_id"`
 	Intent         string `json:"intent"`
 	StartsAt       string `json:"starts_at"`
+	// DurationMinutes is the booked length, 1 to 480; absent: 60.
+	DurationMinutes *int `json:"duration_minutes,omitempty"`
 }
 
 // SessionView is a session as callers see it.
@@ -32,11 +35,15 @@ type SessionView struct {
 	State          string    `json:"state"`
 	Seq            int64     `json:"seq"`
 	CreatedAt      time.Time `json:"created_at"`
+	// DurationMinutes is the booked length; the session closes itself at
+	// ClosesAt (its end plus the practice's grace period).
+	DurationMinutes int       `json:"duration_minutes"`
+	ClosesAt        time.Time `json:"closes_at"`
 }
 
 func sessionView(s *store.Session) SessionView {
 	return SessionView{ID: s.ID, ClientID: s.ClientID, PractitionerID: s.PractitionerID, Intent: s.Intent,
-		StartsAt: s.StartsAt, State: s.State, Seq: s.Seq, CreatedAt: s.CreatedAt}
+		StartsAt: s.StartsAt, State: s.State, Seq: s.Seq, CreatedAt: s.CreatedAt, DurationMinutes: int(bookedDuration(s) / time.Minute)}
 }
 
 // CreateSession books a session. Admins may book any assigned practitioner;
@@ -52,6 +59,13 @@ func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (Ses
 	starts, err := parseTime("starts_at", in.StartsAt, false)
 	if err != nil {
 		return out, err
+	}
+	duration := practice.DefaultDuration
+	if in.DurationMinutes != nil {
+		if m := *in.DurationMinutes; m < 1 || m > maxDurationMinutes {
+			return out, holdspace.Invalid("out_of_range", "duration_minutes", "A session lasts 1 to %d minutes.", maxDurationMinutes)
+		}
+		duration = time.Duration(*in.DurationMinutes) * time.Minute
 	}
 	if in.PractitionerID == "" && ac.is(store.RolePractitioner) {
 		in.PractitionerID = ac.UserID
@@ -72,11 +86,11 @@ func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (Ses
 			return holdspace.Invalid("not_assigned", "practitioner_id", "This practitioner is not assigned to the client.")
 		}
 		s := &store.Session{ID: newID("ses"), ClientID: c.ID, PractitionerID: in.PractitionerID, Intent: in.Intent,
-			StartsAt: starts, State: string(practice.Scheduled), CreatedAt: tx.Now(), CreatedBy: ac.UserID}
+			StartsAt: starts, Duration: duration, State: string(practice.Scheduled), CreatedAt: tx.Now(), CreatedBy: ac.UserID}
 		if err := tx.CreateSession(ctx, s); err != nil {
 			return err
 		}
-		out = sessionView(s)
+		out = a.sessionView(s)
 		return record(ctx, tx, ac, "session.create", s.ID, c.ID, "intent="+in.Intent)
 	})
 	return out, err
@@ -124,7 +138,10 @@ func (a *App) GetSession(ctx context.Context, ac Actor, id string) (SessionView,
 		if err != nil {
 			return err
 		}
-		out = sessionView(s)
+		if err := a.closeIfOverdue(ctx, tx, s); err != nil {
+			return err
+		}
+		out = a.sessionView(s)
 		return record(ctx, tx, ac, "session.read", s.ID, s.ClientID, "")
 	})
 	return out, err
@@ -156,7 +173,7 @@ func (a *App) ListSessions(ctx context.Context, ac Actor, clientID string, from,
 					continue // no longer assigned
 				}
 			}
-			out = append(out, sessionView(s))
+			out = append(out, a.sessionView(s))
 			if !seen[s.ClientID] {
 				seen[s.ClientID] = true
 				if err := record(ctx, tx, ac, "session.read", s.ClientID, s.ClientID, "list"); err != nil {
@@ -254,9 +271,17 @@ func (a *App) AppendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 	}
 	var err error
 	// A concurrent event on another node moves the session's Seq; retry a
-	// few times with fresh state before answering 409.
+	// few times with fresh state before answering 409. A session past its
+	// booked time is closed first (in its own transaction, so that the
+	// close is kept although the event is then refused).
 	for try := 0; try < 5; try++ {
 		out, err = a.appendEvent(ctx, ac, sessionID, in)
+		if errors.Is(err, errOverdue) {
+			if err = a.autoCloseSession(ctx, sessionID); err != nil {
+				return out, err
+			}
+			continue
+		}
 		if holdspace.ErrorReason(err) != "stale_session" {
 			break
 		}
@@ -290,6 +315,9 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 		if in.Intensity != nil {
 			ev.Intensity = *in.Intensity
 		}
+		if a.booking(s).Overdue(practice.State(s.State), a.cfg.SessionGrace, tx.Now()) {
+			return errOverdue
+		}
 		if ev.Type == practice.EventReconfirm {
 			if err := a.pickAgreement(ctx, tx, s, in.AgreementID, &ev); err != nil {
 				return err
@@ -297,6 +325,9 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 		}
 		next, err := practice.Apply(practice.State(s.State), ev)
 		if err != nil {
+			return err
+		}
+		if err := a.checkEvent(ctx, tx, s, ev); err != nil {
 			return err
 		}
 		pub := eventPublic{AgreementID: ev.AgreementID, AgreementVersion: ev.AgreementVersion, Region: ev.Region, Answer: ev.Answer}
@@ -368,8 +399,11 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 		}
 	}
 	role := practice.RolePractitioner
-	if rec.ActorRole == store.RoleClient {
+	switch rec.ActorRole {
+	case store.RoleClient:
 		role = practice.RoleClient
+	case roleSystem:
+		role = practice.RoleSystem
 	}
 	ev := practice.Event{ID: rec.ID, Type: practice.EventType(rec.Type), At: rec.At, ActorID: rec.ActorID, ActorRole: role,
 		Device: rec.Device, AgreementID: pub.AgreementID, AgreementVersion: pub.AgreementVersion, Region: pub.Region,

@@ -241,6 +241,9 @@ func (ix *Index) addFinding(f *screening.Finding, s *Screening) {
 	if text == "" {
 		text = f.Rule
 	}
+	if f.Held != "" {
+		text += " (" + f.Held + ")"
+	}
 	ref := findingRef{severity: sev, requires: f.Requires}
 	switch {
 	case sev >= screening.Contraindicated:
@@ -329,6 +332,14 @@ func Decide(f ClientFacts, s *practice.Facts, region, technique string, at time.
 //     propagate: a missing grant or an "ask" for a passage region changes
 //     nothing for the prostate, and refusing the prostate refuses neither
 //     passage region.
+//   - Passage needs consent too: the prostate also needs, for the same
+//     technique, an effective "yes" on both the anal canal and the rectum
+//     (or "ask" there with a check-in "yes" within the AskWindow), from the
+//     same agreements as above; otherwise no_grant naming the passage (a
+//     refusal there is already reported as above).
+//   - Booked time (practice.Facts.CloseBy): from CloseBy on, an in-progress
+//     or stopped session denies session_not_active, before and after its
+//     automatic close is recorded.
 //   - Screening (rule 5): intimate and internal regions need a present
 //     (screening_required) and not stale (screening_stale) screening. The
 //     findings of a present screening, stale or not, apply to every region
@@ -369,6 +380,8 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 		d.deny(reasonNotApplicable)
 	}
 	switch {
+	case s != nil && (s.State == practice.InProgress || s.State == practice.Stopped) && !s.CloseBy.IsZero() && !at.Before(s.CloseBy):
+		d.deny(reasonOverdue)
 	case s != nil && s.State == practice.InProgress:
 	case s != nil && s.State == practice.Stopped:
 		d.deny(reasonStopped)
@@ -414,6 +427,9 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 			base = ix.latest(intent, since)
 		}
 		answer = ix.agreementAnswer(&d, base, intent, ri, ti, at)
+		if ri == passage.prostate && base != nil && !ix.passageGranted(s, base, intent, ti, at) {
+			d.deny(reasonNoGrantPassage)
+		}
 	}
 
 	if s != nil {

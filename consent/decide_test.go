@@ -39,6 +39,8 @@ func fixture() ClientFacts {
 					g("inner-thighs", "massage", catalogue.Yes),
 					g("perineum", "touch", catalogue.Yes),
 					g("rectum", "touch", catalogue.Yes),
+					g("anal-canal", "massage", catalogue.Yes),
+					g("rectum", "massage", catalogue.Yes),
 					g("prostate", "massage", catalogue.Yes),
 				}},
 			{ID: "s1", ClientID: "c1", Intent: catalogue.Sensual, Version: 1,
@@ -133,6 +135,30 @@ func decideCases() []decideCase {
 		return func(tb testing.TB) *practice.Facts { return session(tb, checkin(region, "no", now.Add(-time.Minute))) }
 	}
 	const viaPassage = "through which the prostate is reached"
+	closeBy := func(at time.Time, extra []practice.Event) func(testing.TB) *practice.Facts {
+		return func(tb testing.TB) *practice.Facts {
+			f := session(tb, extra...)
+			f.CloseBy = at
+			return f
+		}
+	}
+	withoutPassage := func(grants ...Grant) func(*ClientFacts) {
+		return func(f *ClientFacts) {
+			f.Agreements[0].Grants = slices.DeleteFunc(slices.Clone(f.Agreements[0].Grants), func(x Grant) bool {
+				return x.Region == "anal-canal" || x.Region == "rectum"
+			})
+			f.Agreements[0].Grants = append(f.Agreements[0].Grants, grants...)
+		}
+	}
+	checkinsYes := func(at time.Time, regions ...string) func(testing.TB) *practice.Facts {
+		return func(tb testing.TB) *practice.Facts {
+			var evs []practice.Event
+			for _, r := range regions {
+				evs = append(evs, checkin(r, "yes", at))
+			}
+			return session(tb, evs...)
+		}
+	}
 	cases := []decideCase{
 		{name: "PermitYes", region: "glutes", technique: "massage", want: Permit},
 		{name: "PermitSensitiveReconfirmed", region: "inner-thighs", technique: "massage", want: Permit},
@@ -223,9 +249,37 @@ func decideCases() []decideCase {
 			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeContraindicated}},
 		// The passage rule: a refusal of the anal canal or rectum refuses
 		// the prostate; nothing else propagates, and nothing flows back.
-		{name: "PermitProstateWithoutPassageGrant", region: "prostate", technique: "massage", want: Permit},
-		{name: "PassageAskDoesNotAskProstate", facts: grantA1(g("anal-canal", "massage", catalogue.Ask), g("rectum", "massage", catalogue.Ask)),
-			region: "prostate", technique: "massage", want: Permit},
+		// A session past its booked end plus grace denies everything, before
+		// its automatic close is recorded.
+		{name: "OverdueInProgress", session: closeBy(now, nil), region: "glutes", technique: "massage",
+			want: Deny, codes: []string{CodeSessionNotActive}, message: "closed itself"},
+		{name: "OverdueStopped", session: closeBy(now.Add(-time.Hour), []practice.Event{stop(now.Add(-2 * time.Minute))}),
+			region: "glutes", technique: "massage", want: Deny, codes: []string{CodeSessionNotActive}, message: "closed itself"},
+		{name: "NotYetOverdue", session: closeBy(now.Add(time.Microsecond), nil), region: "glutes", technique: "massage", want: Permit},
+		{name: "PermitProstateWithPassageGrant", region: "prostate", technique: "massage", want: Permit},
+		// The passage needs consent too: no grant there, or an ask-first
+		// answer without a check-in yes, denies the prostate no_grant
+		// naming the passage.
+		{name: "DenyProstateWithoutPassageGrant", facts: withoutPassage(),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeNoGrant}, message: "reached through the anal canal and rectum"},
+		{name: "DenyProstateWithOnlyRectumGrant", facts: withoutPassage(g("rectum", "massage", catalogue.Yes)),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeNoGrant}, message: "reached through the anal canal and rectum"},
+		{name: "DenyProstatePassageOtherTechnique", facts: withoutPassage(g("rectum", "touch", catalogue.Yes), g("anal-canal", "touch", catalogue.Yes)),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeNoGrant}},
+		{name: "PassageAskWithoutCheckinDeniesProstate", facts: grantA1(g("anal-canal", "massage", catalogue.Ask), g("rectum", "massage", catalogue.Ask)),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeNoGrant}, message: "check-in yes"},
+		{name: "PassageAskWithCheckinsPermitsProstate", facts: grantA1(g("anal-canal", "massage", catalogue.Ask), g("rectum", "massage", catalogue.Ask)),
+			session: checkinsYes(now.Add(-time.Minute), "anal-canal", "rectum"),
+			region:  "prostate", technique: "massage", want: Permit},
+		{name: "PassageAskOneCheckinDeniesProstate", facts: grantA1(g("anal-canal", "massage", catalogue.Ask), g("rectum", "massage", catalogue.Ask)),
+			session: checkinsYes(now.Add(-time.Minute), "rectum"),
+			region:  "prostate", technique: "massage", want: Deny, codes: []string{CodeNoGrant}},
+		{name: "PassageCheckinTooOldDeniesProstate", facts: grantA1(g("anal-canal", "massage", catalogue.Ask), g("rectum", "massage", catalogue.Ask)),
+			session: checkinsYes(now.Add(-11*time.Minute), "anal-canal", "rectum"),
+			region:  "prostate", technique: "massage", want: Deny, codes: []string{CodeNoGrant}},
+		{name: "PassageNewerVersionWithoutPassageDeniesProstate",
+			facts:  v2(t0.Add(-time.Hour), g("prostate", "massage", catalogue.Yes)),
+			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeNoGrant}},
 		{name: "RevokeAnalCanalRevokesProstate", facts: revokeA1("anal-canal"),
 			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeRevoked}, message: viaPassage},
 		{name: "RevokeRectumRevokesProstate", facts: revokeA1("rectum"),

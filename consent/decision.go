@@ -80,6 +80,12 @@ var (
 	reasonAnswerNoPassage        = Reason{CodeAnswerNo, "The client answered no for this technique on the anal canal or rectum, through which the prostate is reached."}
 	reasonCheckinDeclinedPassage = Reason{CodeCheckinDeclined, "The client said no to the anal canal or rectum at a check-in; the prostate is reached through them, so it stays off for the rest of the session."}
 	reasonNotActive              = Reason{CodeSessionNotActive, "Touch is permitted only while the session is in progress."}
+	// reasonOverdue denies in a session past its booked end plus grace,
+	// before (and after) its automatic close is recorded.
+	reasonOverdue = Reason{CodeSessionNotActive, "The session's booked time and grace period are over: it has closed itself."}
+	// reasonNoGrantPassage denies the prostate when the client has not said
+	// yes for the technique on both passage regions.
+	reasonNoGrantPassage = Reason{CodeNoGrant, "The prostate is reached through the anal canal and rectum: the client has not said yes to this technique on both for this session (an ask-first answer there needs a check-in yes first)."}
 )
 
 // maxInline is how many reasons a Decision holds without allocating.

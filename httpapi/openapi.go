@@ -84,7 +84,7 @@ var operations = []operation{
 		obj(map[string]any{"regions": strs}), 200, []int{400, 403, 404, 409}},
 	{"GET /api/v1/agreements/{id}/receipt", "Consent receipt (Kantara v1.1 / ISO/IEC TS 27560 spirit)", true, nil, 200, []int{404}},
 	{"POST /api/v1/sessions", "Book a session (admin, assigned practitioner)", true,
-		obj(map[string]any{"client_id": str, "practitioner_id": str, "intent": str, "starts_at": str}, "client_id", "intent", "starts_at"), 201, []int{400, 403, 404}},
+		obj(map[string]any{"client_id": str, "practitioner_id": str, "intent": str, "starts_at": str, "duration_minutes": integer}, "client_id", "intent", "starts_at"), 201, []int{400, 403, 404}},
 	{"GET /api/v1/sessions", "Sessions the caller takes part in", true, nil, 200, []int{400}},
 	{"GET /api/v1/sessions/{id}", "One session", true, nil, 200, []int{404}},
 	{"POST /api/v1/sessions/{id}/events", "Record a session event; 409 if it does not fit the state", true,
@@ -98,6 +98,11 @@ var operations = []operation{
 	{"POST /api/v1/decisions", "Permit, ask or deny, with reasons", true,
 		obj(map[string]any{"session_id": str, "region": str, "technique": str}, "session_id", "region", "technique"), 200, []int{400, 403, 404}},
 	{"GET /api/v1/audit", "The audit log (admin); ?client_id=&since=&after_seq=&limit=&order=oldest|newest", true, nil, 200, []int{400, 403}},
+	{"POST /api/v1/clients/{id}/stop", "The client's STOP: stop every live session of theirs (the client)", true, nil, 200, []int{403, 404}},
+	{"POST /api/v1/screenings/{id}/confirm", "The client confirms a screening someone else entered (the client; or the practitioner in person with the client's typed name)", true,
+		obj(map[string]any{"in_person": boolean, "client_typed_name": str}), 200, []int{400, 403, 404, 409}},
+	{"GET /api/v1/clients/{id}/consent-history", "Every agreement version, with who made and signed it; ?unseen=true: those not yet shown to the client", true, nil, 200, []int{404}},
+	{"POST /api/v1/clients/{id}/consent-history/seen", "The client has seen every version shown to them (the client)", true, nil, 200, []int{403, 404}},
 }
 
 var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)

@@ -58,6 +58,25 @@ type Facts struct {
 	// Events counts the events applied.
 	Events   int                 `json:"events"`
 	checkins [MaxRegions]CheckIn `json:"-"`
+
+	// OpenedAt is the time of the open event: a screening taken after it
+	// may narrow this session but never widen it.
+	OpenedAt time.Time `json:"opened_at,omitzero"`
+	// Refused is set by a stop ("not today") before the session began, and
+	// cleared by a later re-confirmation: while it is set the session cannot
+	// begin. RefusedByClient says the refusal was the client's (then only
+	// the client's own re-confirmation clears it); RefusedAt is its time.
+	Refused         bool      `json:"refused"`
+	RefusedByClient bool      `json:"refused_by_client"`
+	RefusedAt       time.Time `json:"refused_at,omitzero"`
+	// AutoClosed is set when holdspace closed the session at its booked end
+	// plus the grace period.
+	AutoClosed bool `json:"auto_closed"`
+	// CloseBy is when the session ends by itself (Booking.CloseBy); zero
+	// means never. Events do not set it: the caller copies it from the
+	// booking. From CloseBy on, decisions deny session_not_active even
+	// before the automatic close is recorded.
+	CloseBy time.Time `json:"close_by,omitzero"`
 }
 
 // NewFacts returns the facts of a scheduled session for intent, before any
@@ -80,7 +99,8 @@ func Fold(intent catalogue.Intent, events []Event) (Facts, error) {
 
 // Apply folds e into f. It checks e with the package Apply against f.State
 // (a zero State counts as Scheduled) and returns that error unchanged,
-// leaving f as it was, when e is refused.
+// leaving f as it was, when e is refused. It then checks what the state
+// alone cannot tell (Refusal), also leaving f as it was on error.
 func (f *Facts) Apply(e Event) error {
 	cur := f.State
 	if cur == "" {
@@ -90,10 +110,19 @@ func (f *Facts) Apply(e Event) error {
 	if err != nil {
 		return err
 	}
+	if err := f.Refusal(e); err != nil {
+		return err
+	}
 	f.State = next
 	f.Events++
 	switch e.Type {
+	case EventOpen:
+		f.OpenedAt = e.At
+	case EventAutoClose:
+		f.AutoClosed = true
+		f.Stopped = false
 	case EventReconfirm:
+		f.Refused, f.RefusedByClient = false, false
 		f.Reconfirmed = true
 		f.AgreementID = e.AgreementID
 		f.AgreementVersion = e.AgreementVersion
@@ -107,6 +136,16 @@ func (f *Facts) Apply(e Event) error {
 		f.Chaperone.Name = c.Name
 		f.Chaperone.At = e.At
 	case EventStop:
+		if cur != InProgress {
+			// "Not today": recorded, and it holds until a fresh
+			// re-confirmation (see Refusal).
+			f.Refused = true
+			f.RefusedByClient = f.RefusedByClient || e.ActorRole == RoleClient
+			f.RefusedAt = e.At
+			f.Reconfirmed, f.AgreementID, f.AgreementVersion, f.ReconfirmedAt = false, "", 0, time.Time{}
+			f.Stops++
+			break
+		}
 		f.Stopped = true
 		f.StoppedAt = e.At
 		f.Stops++

@@ -5,6 +5,7 @@ package practice
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -48,12 +49,15 @@ const (
 	EventClose            EventType = "close"
 	EventCancel           EventType = "cancel"
 	EventDayCheck         EventType = "day-check"
+	// EventAutoClose is recorded by holdspace itself when a live session
+	// reaches its booked end plus the grace period (see Booking.CloseBy).
+	EventAutoClose EventType = "auto-close"
 )
 
 // EventTypes returns every event type.
 func EventTypes() []EventType {
 	return []EventType{EventOpen, EventReconfirm, EventChaperone, EventBegin, EventCheckin, EventStop,
-		EventResume, EventEmotionalRelease, EventAdverse, EventNote, EventClose, EventCancel, EventDayCheck}
+		EventResume, EventEmotionalRelease, EventAdverse, EventNote, EventClose, EventCancel, EventDayCheck, EventAutoClose}
 }
 
 // Role is the part an actor plays in a session.
@@ -63,6 +67,8 @@ type Role string
 const (
 	RolePractitioner Role = "practitioner"
 	RoleClient       Role = "client"
+	// RoleSystem is holdspace itself: it records only automatic closes.
+	RoleSystem Role = "system"
 )
 
 // Adverse event kinds.
@@ -135,10 +141,14 @@ type Event struct {
 
 // rule is one row of the domain.md session table.
 type rule struct {
-	from         []State
-	to           State // "" = the state does not change
+	from []State
+	to   State // "" = the state does not change
+	// stays lists states in from where the event is recorded without
+	// moving the session (a stop before the start: see Facts.Refused).
+	stays        []State
 	practitioner bool
 	client       bool
+	system       bool
 }
 
 var rules = map[EventType]rule{
@@ -147,7 +157,7 @@ var rules = map[EventType]rule{
 	EventChaperone:        {from: []State{Open, InProgress}, practitioner: true},
 	EventBegin:            {from: []State{Open}, to: InProgress, practitioner: true},
 	EventCheckin:          {from: []State{InProgress}, practitioner: true, client: true},
-	EventStop:             {from: []State{InProgress}, to: Stopped, practitioner: true, client: true},
+	EventStop:             {from: []State{Scheduled, Open, InProgress}, to: Stopped, stays: []State{Scheduled, Open}, practitioner: true, client: true},
 	EventResume:           {from: []State{Stopped}, to: InProgress, client: true},
 	EventEmotionalRelease: {from: []State{InProgress, Stopped}, practitioner: true, client: true},
 	EventAdverse:          {from: []State{InProgress, Stopped}, practitioner: true, client: true},
@@ -155,6 +165,7 @@ var rules = map[EventType]rule{
 	EventClose:            {from: []State{InProgress, Stopped}, to: Closed, practitioner: true},
 	EventCancel:           {from: []State{Scheduled, Open}, to: Cancelled, practitioner: true, client: true},
 	EventDayCheck:         {from: []State{Open, InProgress}, practitioner: true, client: true},
+	EventAutoClose:        {from: []State{Open, InProgress, Stopped}, to: Closed, system: true},
 }
 
 // MaySend reports whether an actor with role r may send events of type t.
@@ -169,6 +180,8 @@ func MaySend(t EventType, r Role) bool {
 		return ru.practitioner
 	case RoleClient:
 		return ru.client
+	case RoleSystem:
+		return ru.system
 	}
 	return false
 }
@@ -211,7 +224,7 @@ func Apply(s State, e Event) (State, error) {
 	if err := e.Validate(); err != nil {
 		return s, err
 	}
-	if ru.to != "" {
+	if ru.to != "" && !slices.Contains(ru.stays, s) {
 		return ru.to, nil
 	}
 	return s, nil
@@ -307,7 +320,7 @@ func (e Event) Validate() error {
 		if e.Today == nil {
 			return holdspace.Invalid("required", "today", "A day check needs the client's three answers for today.")
 		}
-	case EventOpen, EventBegin, EventStop, EventResume, EventNote, EventCancel:
+	case EventOpen, EventBegin, EventStop, EventResume, EventNote, EventCancel, EventAutoClose:
 	default:
 		return holdspace.Invalid("unknown_event_type", "type", "%q is not a session event type.", e.Type)
 	}

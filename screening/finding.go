@@ -71,6 +71,10 @@ type Finding struct {
 	Requires string `json:"requires,omitempty"`
 	// UntilCleared marks a contraindication that a medical clearance lifts.
 	UntilCleared bool `json:"until_cleared,omitempty"`
+	// Held, when set, says why the finding still applies although the
+	// latest screening does not report it (see Effective), for the
+	// practitioner to read.
+	Held string `json:"held,omitempty"`
 }
 
 // Liftable reports whether a clearance lifts the finding: referrals, and

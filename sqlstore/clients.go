@@ -187,22 +187,51 @@ func (t *Tx) ListCredentials(ctx context.Context, practitionerID string) ([]*sto
 		scanCredential, practitionerID)
 }
 
-const screeningCols = `id, client_id, questionnaire, answers_sealed, result_sealed, taken_at, valid_until, recorded_by`
+const screeningCols = `id, client_id, questionnaire, answers_sealed, result_sealed, taken_at, valid_until, recorded_by,
+	recorded_role, confirmed_at, confirmed_by, confirm_method, confirm_typed_name_sealed`
 
 func scanScreening(s scanner) (*store.Screening, error) {
 	var x store.Screening
+	var role string
 	err := s.Scan(&x.ID, &x.ClientID, &x.Questionnaire, &x.AnswersSealed, &x.ResultSealed, timeCol{&x.TakenAt},
-		timeCol{&x.ValidUntil}, &x.RecordedBy)
+		timeCol{&x.ValidUntil}, &x.RecordedBy, &role, timeCol{&x.ConfirmedAt}, &x.ConfirmedBy, &x.ConfirmMethod,
+		&x.ConfirmTypedNameSealed)
+	x.RecordedRole = store.Role(role)
 	return &x, err
 }
 
 // CreateScreening implements store.Screenings; ENOTFOUND when the client
 // does not exist.
 func (t *Tx) CreateScreening(ctx context.Context, s *store.Screening) error {
-	_, err := t.exec(ctx, "create screening", `INSERT INTO screenings (`+screeningCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+	_, err := t.exec(ctx, "create screening", `INSERT INTO screenings (`+screeningCols+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		s.ID, s.ClientID, s.Questionnaire, blob(s.AnswersSealed), blob(s.ResultSealed), micros(s.TakenAt),
-		nullMicros(s.ValidUntil), s.RecordedBy)
+		nullMicros(s.ValidUntil), s.RecordedBy, string(s.RecordedRole), nullMicros(s.ConfirmedAt), s.ConfirmedBy,
+		s.ConfirmMethod, blob(s.ConfirmTypedNameSealed))
 	return err
+}
+
+// ConfirmScreening implements store.Screenings: the confirmation fields of
+// s.ID are written once. EINVALID when s.ConfirmedAt is zero, ECONFLICT
+// already_confirmed, ENOTFOUND.
+func (t *Tx) ConfirmScreening(ctx context.Context, s *store.Screening) error {
+	if s.ConfirmedAt.IsZero() {
+		return holdspace.Invalid("confirmed_at_required", "confirmed_at", "A confirmation needs a time.")
+	}
+	n, err := t.exec(ctx, "confirm screening", `UPDATE screenings SET confirmed_at = $2, confirmed_by = $3, confirm_method = $4,
+		confirm_typed_name_sealed = $5 WHERE id = $1 AND confirmed_at IS NULL`,
+		s.ID, micros(s.ConfirmedAt), s.ConfirmedBy, s.ConfirmMethod, blob(s.ConfirmTypedNameSealed))
+	if err != nil || n == 1 {
+		return err
+	}
+	found, err := t.exists(ctx, "confirm screening", `SELECT 1 FROM screenings WHERE id = $1`, s.ID)
+	if err != nil {
+		return err
+	}
+	if found {
+		return holdspace.Conflict("already_confirmed", "The client has confirmed this screening already.")
+	}
+	return holdspace.NotFound("screening")
 }
 
 // Screening implements store.Screenings; ENOTFOUND.

@@ -2,19 +2,20 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 
 	"holdspace"
 	"holdspace/store"
 )
 
 const agreementCols = `id, client_id, intent, version, grants_sealed, valid_until, created_at, created_by,
-	signed_at, signed_by, sign_method, typed_name_sealed, content_hash, supersedes`
+	signed_at, signed_by, sign_method, typed_name_sealed, content_hash, supersedes, client_seen_at`
 
 func scanAgreement(s scanner) (*store.Agreement, error) {
 	var a store.Agreement
 	err := s.Scan(&a.ID, &a.ClientID, &a.Intent, &a.Version, &a.GrantsSealed, timeCol{&a.ValidUntil},
 		timeCol{&a.CreatedAt}, &a.CreatedBy, timeCol{&a.SignedAt}, &a.SignedBy, &a.SignMethod,
-		&a.TypedNameSealed, &a.ContentHash, &a.Supersedes)
+		&a.TypedNameSealed, &a.ContentHash, &a.Supersedes, timeCol{&a.ClientSeenAt})
 	return &a, err
 }
 
@@ -24,9 +25,10 @@ func scanAgreement(s scanner) (*store.Agreement, error) {
 // ENOTFOUND when the client does not exist.
 func (t *Tx) CreateAgreement(ctx context.Context, a *store.Agreement) error {
 	n, err := t.exec(ctx, "create agreement", `INSERT INTO agreements (`+agreementCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING`,
 		a.ID, a.ClientID, a.Intent, a.Version, blob(a.GrantsSealed), nullMicros(a.ValidUntil), micros(a.CreatedAt),
-		a.CreatedBy, nullMicros(a.SignedAt), a.SignedBy, a.SignMethod, blob(a.TypedNameSealed), a.ContentHash, a.Supersedes)
+		a.CreatedBy, nullMicros(a.SignedAt), a.SignedBy, a.SignMethod, blob(a.TypedNameSealed), a.ContentHash, a.Supersedes,
+		nullMicros(a.ClientSeenAt))
 	if err != nil || n == 1 {
 		return err
 	}
@@ -113,20 +115,52 @@ func (t *Tx) ListRevocations(ctx context.Context, clientID string) ([]*store.Rev
 		scanRevocation, clientID)
 }
 
-const sessionCols = `id, client_id, practitioner_id, intent, starts_at, state, seq, created_at, created_by`
+const sessionCols = `id, client_id, practitioner_id, intent, starts_at, state, seq, created_at, created_by, duration_minutes`
 
 func scanSession(s scanner) (*store.Session, error) {
 	var x store.Session
+	var minutes int64
 	err := s.Scan(&x.ID, &x.ClientID, &x.PractitionerID, &x.Intent, timeCol{&x.StartsAt}, &x.State, &x.Seq,
-		timeCol{&x.CreatedAt}, &x.CreatedBy)
+		timeCol{&x.CreatedAt}, &x.CreatedBy, &minutes)
+	x.Duration = time.Duration(minutes) * time.Minute
 	return &x, err
 }
 
+// durationMinutes is a booked duration in whole minutes, rounded up; 60
+// when none is given.
+func durationMinutes(d time.Duration) int64 {
+	if d <= 0 {
+		return 60
+	}
+	return int64((d + time.Minute - 1) / time.Minute)
+}
+
 // CreateSession implements store.Sessions: s is stored as given, Seq
-// included; ENOTFOUND when the client or practitioner does not exist.
+// included (Duration in whole minutes, rounded up); ENOTFOUND when the
+// client or practitioner does not exist; ECONFLICT live_session when s is
+// live and the client has another live session.
 func (t *Tx) CreateSession(ctx context.Context, s *store.Session) error {
-	_, err := t.exec(ctx, "create session", `INSERT INTO sessions (`+sessionCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-		s.ID, s.ClientID, s.PractitionerID, s.Intent, micros(s.StartsAt), s.State, s.Seq, micros(s.CreatedAt), s.CreatedBy)
+	_, err := t.exec(ctx, "create session", `INSERT INTO sessions (`+sessionCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+		s.ID, s.ClientID, s.PractitionerID, s.Intent, micros(s.StartsAt), s.State, s.Seq, micros(s.CreatedAt), s.CreatedBy,
+		durationMinutes(s.Duration))
+	if s.State == "open" || s.State == "in-progress" || s.State == "stopped" {
+		return liveConflict(err)
+	}
+	return err
+}
+
+// liveSQL selects live sessions; the partial unique index sessions_one_live
+// (migration 0002) holds one per client.
+const liveSQL = `state IN ('open', 'in-progress', 'stopped')`
+
+// liveConflict turns the uniqueness violation of a session write (the only
+// unique key a session write can break is one live session per client)
+// into ECONFLICT live_session.
+func liveConflict(err error) error {
+	if holdspace.ErrorCode(err) == holdspace.ECONFLICT {
+		return &holdspace.Error{Code: holdspace.ECONFLICT, Reason: "live_session",
+			Message: "The client has another session open or in progress; close it first.", Err: err}
+	}
 	return err
 }
 
@@ -150,6 +184,9 @@ func (t *Tx) ListSessions(ctx context.Context, f store.SessionFilter) ([]*store.
 	}
 	if !f.To.IsZero() {
 		w.add("starts_at < ?", f.To.UnixMicro())
+	}
+	if f.Live {
+		w.conds = append(w.conds, liveSQL)
 	}
 	return many(ctx, t, "sessions", `SELECT `+sessionCols+` FROM sessions`+w.String()+` ORDER BY starts_at, id`,
 		scanSession, w.args...)
@@ -182,7 +219,7 @@ func (t *Tx) AppendEvent(ctx context.Context, e *store.SessionEvent, state strin
 	n, err := t.exec(ctx, "append event", `UPDATE sessions SET seq = seq + 1, state = $2 WHERE id = $1 AND seq = $3`,
 		e.SessionID, state, e.Seq-1)
 	if err != nil {
-		return err
+		return liveConflict(err)
 	}
 	if n == 0 {
 		found, err := t.exists(ctx, "append event", `SELECT 1 FROM sessions WHERE id = $1`, e.SessionID)
@@ -209,4 +246,21 @@ func (t *Tx) ImportEvent(ctx context.Context, e *store.SessionEvent) error {
 func (t *Tx) ListEvents(ctx context.Context, sessionID string) ([]*store.SessionEvent, error) {
 	return many(ctx, t, "events", `SELECT `+eventCols+` FROM session_events WHERE session_id = $1 ORDER BY seq`,
 		scanEvent, sessionID)
+}
+
+// MarkAgreementSeen implements store.Agreements: client_seen_at is set
+// once; ENOTFOUND.
+func (t *Tx) MarkAgreementSeen(ctx context.Context, id string, at time.Time) error {
+	if _, err := t.exec(ctx, "mark agreement seen", `UPDATE agreements SET client_seen_at = $2 WHERE id = $1 AND client_seen_at IS NULL`,
+		id, micros(at)); err != nil {
+		return err
+	}
+	found, err := t.exists(ctx, "mark agreement seen", `SELECT 1 FROM agreements WHERE id = $1`, id)
+	if err != nil {
+		return err
+	}
+	if !found {
+		return holdspace.NotFound("agreement")
+	}
+	return nil
 }

@@ -202,6 +202,17 @@ type Screening struct {
 	TakenAt       time.Time
 	ValidUntil    time.Time
 	RecordedBy    string
+	// RecordedRole is the role of RecordedBy when the screening was entered:
+	// a screening entered by anyone but the client needs the client's
+	// confirmation before it can lift anything.
+	RecordedRole Role
+	// ConfirmedAt (zero: not confirmed), ConfirmedBy and ConfirmMethod
+	// ("client" from their account, "in_person" with their typed name,
+	// sealed in ConfirmTypedNameSealed) record the client's confirmation.
+	ConfirmedAt            time.Time
+	ConfirmedBy            string
+	ConfirmMethod          string
+	ConfirmTypedNameSealed []byte
 }
 
 // HealthChange is a client's report that their health changed: it makes the
@@ -245,6 +256,10 @@ type Screenings interface {
 	CreateClearance(ctx context.Context, c *Clearance) error
 	// ListClearances returns a client's clearances, oldest first.
 	ListClearances(ctx context.Context, clientID string) ([]*Clearance, error)
+	// ConfirmScreening writes the confirmation fields of s (ConfirmedAt,
+	// ConfirmedBy, ConfirmMethod, ConfirmTypedNameSealed) once. ECONFLICT
+	// (reason already_confirmed) when confirmed already; ENOTFOUND.
+	ConfirmScreening(ctx context.Context, s *Screening) error
 }
 
 // Agreement is one version of a client's consent for one intent. Grants are
@@ -266,6 +281,10 @@ type Agreement struct {
 	// ContentHash is the hex SHA-256 of the signed content.
 	ContentHash string
 	Supersedes  string // ID of the version this one replaced, if any
+	// ClientSeenAt is when the client saw this version in their portal
+	// (zero: not yet): a version the client did not make and sign
+	// themselves is shown to them until then.
+	ClientSeenAt time.Time
 }
 
 // Revocation withdraws consent for some regions (none listed: all) of one
@@ -302,6 +321,9 @@ type Agreements interface {
 	CreateRevocation(ctx context.Context, r *Revocation) error
 	// ListRevocations returns a client's revocations, oldest first.
 	ListRevocations(ctx context.Context, clientID string) ([]*Revocation, error)
+	// MarkAgreementSeen sets ClientSeenAt of agreement id to at unless it is
+	// set already; ENOTFOUND.
+	MarkAgreementSeen(ctx context.Context, id string, at time.Time) error
 }
 
 // Session is one booked session between a client and a practitioner.
@@ -311,7 +333,9 @@ type Session struct {
 	PractitionerID string
 	Intent         string
 	StartsAt       time.Time
-	State          string
+	// Duration is the booked length (stored in whole minutes; zero: 60).
+	Duration time.Duration
+	State    string
 	// Seq is the number of events appended; it guards AppendEvent.
 	Seq       int64
 	CreatedAt time.Time
@@ -340,6 +364,8 @@ type SessionFilter struct {
 	ClientID       string
 	PractitionerID string
 	From, To       time.Time // StartsAt in [From, To)
+	// Live selects only open, in-progress and stopped sessions.
+	Live bool
 }
 
 // Sessions stores sessions and their events.
@@ -352,7 +378,10 @@ type Sessions interface {
 	ListSessions(ctx context.Context, f SessionFilter) ([]*Session, error)
 	// AppendEvent appends e (e.Seq must be the session's Seq+1) and sets the
 	// session's State to state. ECONFLICT (reason stale_session) when the
-	// session's Seq moved meanwhile; ENOTFOUND.
+	// session's Seq moved meanwhile; ECONFLICT (reason live_session) when
+	// state is live (open, in-progress, stopped) and the client has another
+	// live session: a client has at most one at a time, whatever the
+	// concurrency; ENOTFOUND.
 	AppendEvent(ctx context.Context, e *SessionEvent, state string) error
 	// ListEvents returns a session's events in order.
 	ListEvents(ctx context.Context, sessionID string) ([]*SessionEvent, error)

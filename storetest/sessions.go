@@ -206,7 +206,7 @@ func (s suite) sessionCases() []tcase {
 	}
 	session := func(id, client, practitioner string, starts time.Time) *store.Session {
 		return &store.Session{ID: id, ClientID: client, PractitionerID: practitioner, Intent: "therapeutic",
-			StartsAt: starts, State: "booked", CreatedAt: t0, CreatedBy: practitioner}
+			StartsAt: starts, Duration: 90 * time.Minute, State: "booked", CreatedAt: t0, CreatedBy: practitioner}
 	}
 	event := func(id, sessionID string, seq int64, typ string) *store.SessionEvent {
 		return &store.SessionEvent{ID: id, SessionID: sessionID, Seq: seq, Type: typ, At: t0.Add(time.Duration(seq) * time.Second),

@@ -50,9 +50,13 @@ func (h *handler) clientHome(q *request) error {
 		return err
 	}
 	slices.SortFunc(sessions, func(a, b app.SessionView) int { return b.StartsAt.Compare(a.StartsAt) })
-	h.render(q.w, http.StatusOK, "client_home", q.view("Your space", map[string]any{
+	data := map[string]any{
 		"Screening": scr, "Current": cur, "Active": active, "Sessions": sessions, "Names": names,
-	}))
+	}
+	if err := h.holdsData(q, sessions, data); err != nil {
+		return err
+	}
+	h.render(q.w, http.StatusOK, "client_home", q.view("Your space", data))
 	return nil
 }
 
@@ -511,7 +515,11 @@ func (h *handler) myAgreements(q *request) error {
 			past = append(past, s)
 		}
 	}
-	h.render(q.w, http.StatusOK, "agreements", q.view("Your consent", map[string]any{"Active": active, "Past": past}))
+	history, err := h.consentHistory(q)
+	if err != nil {
+		return err
+	}
+	h.render(q.w, http.StatusOK, "agreements", q.view("Your consent", map[string]any{"Active": active, "Past": past, "History": history}))
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -189,6 +190,13 @@ func (h *handler) bookSession(q *request) error {
 		starts += ":00Z"
 	}
 	in := app.SessionInput{ClientID: q.r.PathValue("id"), PractitionerID: f.Get("practitioner_id"), Intent: f.Get("intent"), StartsAt: starts}
+	if d := strings.TrimSpace(f.Get("duration_minutes")); d != "" {
+		m, err := strconv.Atoi(d)
+		if err != nil {
+			return h.renderClientFile(q, map[string]string{"duration_minutes": "Give the length in whole minutes."})
+		}
+		in.DurationMinutes = &m
+	}
 	s, err := h.app.CreateSession(q.r.Context(), q.ac, in)
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {

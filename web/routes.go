@@ -36,6 +36,9 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /consent/sign", h.authed(h.consentSign, cl))
 	m.HandleFunc("GET /agreements", h.authed(h.myAgreements, cl))
 	m.HandleFunc("GET /export", h.authed(h.export, cl))
+	m.HandleFunc("POST /stop", h.authed(h.stopAll, cl))
+	m.HandleFunc("POST /consent/seen", h.authed(h.consentSeen, cl))
+	m.HandleFunc("POST /screening/{id}/confirm", h.authed(h.confirmScreening, cl))
 
 	// Shared by the client and the practitioner (the app decides who may).
 	m.HandleFunc("GET /agreements/{id}", h.authed(h.agreementPage))

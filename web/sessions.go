@@ -24,6 +24,9 @@ type sessionData struct {
 	Practitioner string
 	Events       []app.EventView
 	Reconfirmed  *app.EventView
+	// Refused is the client's (or practitioner's) stop before the session
+	// began, not yet followed by a fresh re-confirmation.
+	Refused      *app.EventView
 	Chaperone    *practice.Chaperone
 	Agreement    *agreementSummary
 	Board        *boardView
@@ -61,10 +64,18 @@ func (h *handler) loadSession(q *request, id string) (*sessionData, error) {
 	d := &sessionData{Session: s, Events: evs, AdverseKinds: practice.AdverseKinds()}
 	facts := app.FoldEvents(s.Intent, evs)
 	d.DayCheck, d.DayBlock, d.EndedFor = facts.DayCheck, facts.DayCheck.Block(), facts.EndedFor()
+	begun := false
 	for i := range evs {
 		e := &evs[i]
 		switch e.Type {
+		case practice.EventBegin:
+			begun = true
+		case practice.EventStop:
+			if !begun {
+				d.Refused, d.Reconfirmed = e, nil
+			}
 		case practice.EventReconfirm:
+			d.Refused = nil
 			d.Reconfirmed = e
 		case practice.EventChaperone:
 			d.Chaperone = e.Chaperone

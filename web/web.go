@@ -435,6 +435,8 @@ var flashes = map[string]string{
 	"closed":      "The session is closed and the notes are saved.",
 	"health":      "Thank you for telling us. Your practitioner will go through the questions with you again.",
 	"daycheck":    "Thank you. Today's answers are saved.",
+	"seen":        "Thank you. Your consent history keeps every version.",
+	"confirmed":   "Thank you. These answers are confirmed as yours.",
 }
 
 func flashText(code string) string { return flashes[code] }

@@ -20,6 +20,7 @@ func TestAuthorization(t *testing.T) {
 	draft := n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/agreements", f.p1, map[string]any{"intent": "therapeutic",
 		"grants": []map[string]string{grant("feet", "touch", "yes")}}).str("id")
 	ses := f.session(t)
+	entered := n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.p1, map[string]any{"answers": clearAnswers()}).str("id")
 	c3 := n.must(201, "POST", "/api/v1/clients", f.admin, map[string]any{"name": "Erin Erased", "email": "c3@example.test",
 		"birth_date": "1970-01-01", "practitioner_ids": []string{f.p1ID}}).str("id")
 
@@ -92,6 +93,14 @@ func TestAuthorization(t *testing.T) {
 		{"POST /api/v1/agreements/{id}/revoke", "POST", "/api/v1/agreements/" + ag + "/revoke", map[string]any{"regions": []string{"upper-back"}},
 			map[string]int{"admin": 403, "p2": 404, "c2": 404, "anon": 401, "p1": 200, "c1": 200}},
 		{"GET /api/v1/audit", "GET", "/api/v1/audit", nil, map[string]int{"p1": 403, "c1": 403, "anon": 401, "admin": 200}},
+		{"POST /api/v1/screenings/{id}/confirm", "POST", "/api/v1/screenings/" + entered + "/confirm", nil,
+			map[string]int{"admin": 403, "p1": 403, "p2": 404, "c2": 404, "anon": 401, "c1": 200}},
+		{"GET /api/v1/clients/{id}/consent-history", "GET", c1 + "/consent-history", nil,
+			map[string]int{"admin": 200, "p1": 200, "c1": 200, "p2": 404, "c2": 404, "anon": 401}},
+		{"POST /api/v1/clients/{id}/consent-history/seen", "POST", c1 + "/consent-history/seen", nil,
+			map[string]int{"admin": 403, "p1": 403, "p2": 404, "c2": 404, "anon": 401, "c1": 200}},
+		{"POST /api/v1/clients/{id}/stop", "POST", c1 + "/stop", nil,
+			map[string]int{"admin": 403, "p1": 403, "p2": 404, "c2": 404, "anon": 401, "c1": 200}},
 		{"DELETE /api/v1/auth/token", "DELETE", "/api/v1/auth/token", nil, map[string]int{"anon": 401}},
 		{"DELETE /api/v1/clients/{id}", "DELETE", "/api/v1/clients/" + c3, nil, map[string]int{"p1": 403, "c1": 404, "p2": 404, "anon": 401, "admin": 204}},
 	}

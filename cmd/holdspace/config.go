@@ -36,6 +36,8 @@ type config struct {
 	argonMemKiB uint
 	argonTime   uint
 	tokenTTL    time.Duration
+	// Live-session policy (issue 9): see app.Config.
+	openWindow, sessionGrace, coolingOff time.Duration
 
 	getenv func(string) string
 	envErr error // from reading the environment, reported by parse
@@ -118,6 +120,9 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.UintVar(&c.argonTime, "argon2-time", c.envUint("HOLDSPACE_ARGON2_TIME", 0), "Argon2id passes for new password hashes; 0: RFC 9106's 3 (HOLDSPACE_ARGON2_TIME)")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", c.envDuration("HOLDSPACE_TOKEN_TTL", 12*time.Hour), "lifetime of API tokens (HOLDSPACE_TOKEN_TTL)")
 	fs.StringVar(&c.logFormat, "log-format", c.env("HOLDSPACE_LOG_FORMAT", "text"), "text or json (HOLDSPACE_LOG_FORMAT)")
+	fs.DurationVar(&c.openWindow, "open-window", c.envDuration("HOLDSPACE_OPEN_WINDOW", app.DefaultOpenWindow), "how long before or after its start a session may open (HOLDSPACE_OPEN_WINDOW)")
+	fs.DurationVar(&c.sessionGrace, "session-grace", c.envDuration("HOLDSPACE_SESSION_GRACE", app.DefaultSessionGrace), "how long after its booked end a session closes itself (HOLDSPACE_SESSION_GRACE)")
+	fs.DurationVar(&c.coolingOff, "cooling-off", c.envDuration("HOLDSPACE_COOLING_OFF", 24*time.Hour), "how long after a withdrawal only the client's own signature can grant the region again (HOLDSPACE_COOLING_OFF)")
 }
 
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {
@@ -218,7 +223,8 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 	if err != nil {
 		return nil, err
 	}
-	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL}
+	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL,
+		OpenWindow: c.openWindow, SessionGrace: c.sessionGrace, CoolingOff: c.coolingOff}
 	if c.argonMemKiB != 0 || c.argonTime != 0 {
 		cfg.Argon2 = authn.DefaultParams
 		if c.argonMemKiB != 0 {

@@ -204,11 +204,23 @@ func TestDayCheckHealthChanged(t *testing.T) {
 	f.event(t, f.p1, ses2, today(true, false, true)) // recorded in person
 	f.begin(t, ses2)
 	f.wantDeny(t, ses2, "prostate", "massage", "screening_stale")
+	// Answered again, all clear: the change is answered (no longer
+	// screening_stale), but a screening that lifts a finding applies from
+	// the next session, never mid-session (issue 9).
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
-	if d, codes := f.decision(t, f.p1, ses2, "prostate", "massage"); d != "permit" {
-		t.Fatalf("answered again, all clear: %s %v", d, codes)
+	d, codes = f.decision(t, f.p1, ses2, "prostate", "massage")
+	if d != "deny" || slices.Contains(codes, "screening_stale") || !slices.Contains(codes, "contraindicated") {
+		t.Fatalf("answered again, all clear, same session: %s %v", d, codes)
 	}
 	f.closeSession(t, ses2)
+
+	ses3 := f.reconfirmed(t)
+	f.event(t, f.c1, ses3, today(true, false, false))
+	f.begin(t, ses3)
+	if d, codes := f.decision(t, f.p1, ses3, "prostate", "massage"); d != "permit" {
+		t.Fatalf("next session after answering all clear: %s %v", d, codes)
+	}
+	f.closeSession(t, ses3)
 }
 
 // TestDayCheckInput: the day check's shape is checked, it fits only an open

@@ -263,6 +263,8 @@ func TestMultiNodeNoStalePermit(t *testing.T) {
 		}
 		close(stopWatch)
 		<-watchDone
+		// One live session per client: close this one before the next.
+		a.must(201, "POST", "/api/v1/sessions/"+ses+"/events", pract, map[string]any{"type": "close", "close": map[string]any{"subjective": "ok"}})
 		for _, o := range seen {
 			if !watchedRevokedAt.IsZero() && o.start.After(watchedRevokedAt) && o.outcome == "permit" {
 				stale++

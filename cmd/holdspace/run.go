@@ -178,6 +178,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Shutdown waits only for ordinary requests.
 	srv.RegisterOnShutdown(cancelBase)
 
+	// Sessions past their booked end plus grace close themselves; decisions
+	// deny them before this records it.
+	go p.app.SweepSessions(baseCtx, sweepEvery(c.sessionGrace))
+
 	errc := make(chan error, 1)
 	go func() {
 		if *tlsCert != "" {
@@ -287,4 +291,10 @@ func parseAnatomy(s string) (catalogue.Anatomy, error) {
 		}
 	}
 	return an, nil
+}
+
+// sweepEvery is how often overdue sessions are closed: every minute, or
+// more often when the grace period is shorter.
+func sweepEvery(grace time.Duration) time.Duration {
+	return min(time.Minute, max(grace, time.Second))
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	_ "modernc.org/sqlite"
 )
@@ -67,7 +68,7 @@ func TestEncryptionAtRest(t *testing.T) {
 	ag := n.must(201, "POST", "/api/v1/clients/"+id+"/agreements", f.p1, map[string]any{"intent": "therapeutic",
 		"grants": []map[string]string{grant("shoulders", "massage", "yes")}}).str("id")
 	n.must(200, "POST", "/api/v1/agreements/"+ag+"/sign", f.p1, map[string]any{"in_person": true, "client_typed_name": secrets["typedname"]})
-	ses := n.must(201, "POST", "/api/v1/sessions", f.p1, map[string]any{"client_id": id, "intent": "therapeutic", "starts_at": "2026-12-01T10:00:00Z"}).str("id")
+	ses := n.must(201, "POST", "/api/v1/sessions", f.p1, map[string]any{"client_id": id, "intent": "therapeutic", "starts_at": time.Now().UTC().Format(time.RFC3339)}).str("id")
 	for _, ev := range []map[string]any{
 		{"type": "open"}, {"type": "reconfirm"},
 		{"type": "chaperone", "chaperone": map[string]any{"offered": true, "accepted": true, "name": secrets["chaperone"]}},

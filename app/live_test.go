@@ -1,0 +1,106 @@
+package app
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"holdspace"
+	"holdspace/consent"
+	"holdspace/seal"
+	"holdspace/sqlite"
+	"holdspace/store"
+)
+
+// TestSweepClosesOverdueSessions: the sweep records the automatic close of
+// a session past its booked end plus grace, once, with an audit entry; a
+// decision denies it from then on.
+func TestSweepClosesOverdueSessions(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	keys, err := seal.NewKeyring()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := New(Config{DB: db, Keys: keys, Argon2: cheap, SessionGrace: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := newLive(t, a)
+	// Close the default session, then book one that ends within seconds.
+	if _, err := a.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "close", Close: &practiceCloseNotes}); err != nil {
+		t.Fatal(err)
+	}
+	minutes := 60
+	s, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic",
+		StartsAt: time.Now().UTC().Add(-time.Hour + 3*time.Second).Format(time.RFC3339), DurationMinutes: &minutes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range []struct {
+		who Actor
+		typ string
+	}{{l.pract, "open"}, {l.client, "reconfirm"}, {l.pract, "begin"}} {
+		if _, err := a.AppendEvent(ctx, ev.who, s.ID, EventInput{Type: ev.typ}); err != nil {
+			t.Fatalf("%s: %v", ev.typ, err)
+		}
+	}
+	if n, err := a.CloseOverdue(ctx); err != nil || n != 0 {
+		t.Fatalf("sweep before the end: %d %v", n, err)
+	}
+	time.Sleep(time.Until(s.ClosesAt) + 50*time.Millisecond)
+	if n, err := a.CloseOverdue(ctx); err != nil || n != 1 {
+		t.Fatalf("sweep after the end: %d %v", n, err)
+	}
+	if n, err := a.CloseOverdue(ctx); err != nil || n != 0 {
+		t.Fatalf("second sweep: %d %v", n, err)
+	}
+	evs, err := a.ListEvents(ctx, l.pract, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := evs[len(evs)-1]; last.Type != "auto-close" || last.ActorID != "system" {
+		t.Fatalf("last event %+v", last.Event)
+	}
+	var audited int
+	if err := db.View(ctx, func(tx store.Tx) error {
+		es, err := tx.ListAudit(ctx, store.AuditFilter{ClientID: l.client.UserID})
+		for _, e := range es {
+			if e.Action == "session.auto_close" && e.Target == s.ID {
+				audited++
+			}
+		}
+		return err
+	}); err != nil || audited != 1 {
+		t.Fatalf("auto-close audited %d times: %v", audited, err)
+	}
+	d, err := a.Decide(ctx, l.pract, DecideInput{SessionID: s.ID, Region: "feet", Technique: "massage"})
+	if err != nil || d.Outcome != consent.Deny || !d.Has(consent.CodeSessionNotActive) {
+		t.Fatalf("decision after the auto-close: %v %v", d.Reasons(), err)
+	}
+	if _, err := a.AppendEvent(ctx, l.client, s.ID, EventInput{Type: "stop"}); holdspace.ErrorReason(err) != "invalid_transition" {
+		t.Fatalf("stop after the auto-close: %v", err)
+	}
+}
+
+// TestBookingInput: a booked duration is 1 to 480 minutes.
+func TestBookingInput(t *testing.T) {
+	a := newTestApp(t)
+	l := newLive(t, a)
+	ctx := context.Background()
+	for _, m := range []int{0, -5, 481} {
+		_, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic",
+			StartsAt: time.Now().UTC().Format(time.RFC3339), DurationMinutes: &m})
+		if holdspace.ErrorReason(err) != "out_of_range" || holdspace.ErrorField(err) != "duration_minutes" {
+			t.Errorf("%d minutes: %v", m, err)
+		}
+	}
+	s, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic", StartsAt: "2031-01-01T10:00:00Z"})
+	if err != nil || s.DurationMinutes != 60 || !s.ClosesAt.Equal(time.Date(2031, 1, 1, 11, 15, 0, 0, time.UTC)) {
+		t.Fatalf("default booking: %+v %v", s, err)
+	}
+}
