@@ -53,6 +53,7 @@ func Dialect() sqlstore.Dialect {
 		Name:       "sqlite",
 		Unique:     unique,
 		ForeignKey: foreignKey,
+		ColumnsSQL: `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'`,
 	}
 }
 

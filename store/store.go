@@ -51,6 +51,8 @@ type Tx interface {
 	Sessions
 	AuditLog
 	Importer
+	Keys
+	Records
 	// Notify queues topic for delivery to subscribers once the transaction
 	// commits; a rolled-back transaction delivers nothing.
 	Notify(topic string)
