@@ -152,10 +152,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	keys := watchKeys(watchCtx, p.db, p.keys, p.keyPath, time.Second, p.log)
 	var shuttingDown atomic.Bool
 	ready := func(ctx context.Context) error {
 		if shuttingDown.Load() {
 			return errors.New("shutting down")
+		}
+		if err := keys.Err(); err != nil {
+			return err
 		}
 		return p.db.Ready(ctx)
 	}
@@ -215,7 +221,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 }
 
 // openFromArgs parses a command's flags (the store selection only) and
-// opens the store, migrated.
+// opens the store, migrated, after checking the master key file against
+// it.
 func openFromArgs(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) (store.DB, error) {
 	fs := newFlagSet(name, stderr)
 	var c config
@@ -227,7 +234,15 @@ func openFromArgs(ctx context.Context, name string, args []string, getenv func(s
 	if err != nil {
 		return nil, err
 	}
-	return c.openDB(ctx, log)
+	db, err := c.openDB(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.keyring(ctx, db, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
