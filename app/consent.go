@@ -112,7 +112,8 @@ func (a *App) CreateAgreement(ctx context.Context, ac Actor, clientID string, in
 		}
 		ag.ID, ag.Version = rec.ID, v
 		out = agreementView(rec, ag, consent.StatusDraft)
-		return record(ctx, tx, ac, "agreement.create", rec.ID, clientID, "intent="+in.Intent+" version="+strconv.Itoa(v))
+		return recordContent(ctx, tx, ac, "agreement.create", rec.ID, clientID, "intent="+in.Intent+" version="+strconv.Itoa(v),
+			contentItem(contentDraft, rec.ID, draftContent(rec)))
 	})
 	return out, err
 }
@@ -318,7 +319,8 @@ func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInp
 			return err
 		}
 		out = SignResult{Status: consent.StatusActive, SignedAt: r.SignedAt, Version: r.Version, ContentHash: r.ContentHash}
-		return record(ctx, tx, ac, "agreement.sign", r.ID, c.ID, "method="+method+" hash="+r.ContentHash)
+		return recordContent(ctx, tx, ac, "agreement.sign", r.ID, c.ID, "method="+method+" hash="+r.ContentHash,
+			contentItem(contentAgreement, r.ID, agreementContent(r)))
 	})
 	return out, err
 }
@@ -365,6 +367,7 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 		if err := tx.CreateRevocation(ctx, rec); err != nil {
 			return err
 		}
+		items := []string{contentItem(contentRevocation, rec.ID, revocationContent(rec))}
 		all, _, err := a.loadAgreements(ctx, tx, c.ID)
 		if err != nil {
 			return err
@@ -380,6 +383,7 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 				if err := tx.CreateRevocation(ctx, &also); err != nil {
 					return err
 				}
+				items = append(items, contentItem(contentRevocation, also.ID, revocationContent(&also)))
 			}
 		}
 		if err := a.factsChanged(ctx, tx, c.ID); err != nil {
@@ -399,7 +403,7 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 		if rec.OnClientsWord {
 			detail += " on_clients_word"
 		}
-		return record(ctx, tx, ac, "agreement.revoke", r.ID, c.ID, detail)
+		return recordContent(ctx, tx, ac, "agreement.revoke", r.ID, c.ID, detail, items...)
 	})
 	return out, err
 }

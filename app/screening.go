@@ -379,7 +379,8 @@ func (a *App) RecordClearance(ctx context.Context, ac Actor, clientID string, in
 			return err
 		}
 		// The rule names a condition: the audit entry holds ids only.
-		return record(ctx, tx, ac, "clearance.create", c.ID, clientID, "screening="+c.ScreeningID)
+		return recordContent(ctx, tx, ac, "clearance.create", c.ID, clientID, "screening="+c.ScreeningID,
+			contentItem(contentClearance, c.ID, clearanceContent(c)))
 	})
 	return c.ID, err
 }

@@ -321,7 +321,7 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 		if ev.Region != "" {
 			detail += " region=" + ev.Region + " answer=" + ev.Answer
 		}
-		return record(ctx, tx, ac, "session.event", s.ID, s.ClientID, detail)
+		return recordContent(ctx, tx, ac, "session.event", s.ID, s.ClientID, detail, contentItem(contentEvent, rec.ID, eventContent(rec)))
 	})
 	return out, err
 }
