@@ -68,6 +68,7 @@ type App struct {
 	cfg     Config
 	limiter *authn.Limiter
 	facts   *factsCache
+	ckeys   *clientKeyCache
 	// pwSlots bounds concurrent Argon2id computations: each takes the
 	// configured memory (64 MiB by default), so a burst of logins must
 	// queue rather than exhaust memory.
@@ -124,6 +125,7 @@ func New(cfg Config) (*App, error) {
 		cfg:     cfg,
 		limiter: cfg.Limiter,
 		facts:   newFactsCache(),
+		ckeys:   newClientKeyCache(),
 		pwSlots: make(chan struct{}, max(2, runtime.NumCPU())),
 		streams: map[string]int{},
 	}, nil
@@ -190,10 +192,14 @@ func (a *App) seal(owner, field, value string) ([]byte, error) {
 	return b, nil
 }
 
-// open opens a field sealed by seal.
+// open opens a field sealed by seal, or by sealFor/sealClient under a
+// client's data key.
 func (a *App) open(owner, field string, sealed []byte) (string, error) {
 	if len(sealed) == 0 {
 		return "", nil
+	}
+	if seal.UnderDataKey(sealed) {
+		return a.openData(owner, field, sealed)
 	}
 	b, err := a.keys.Open(sealed, aad(owner, field))
 	if err != nil {

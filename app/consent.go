@@ -104,7 +104,7 @@ func (a *App) CreateAgreement(ctx context.Context, ac Actor, clientID string, in
 		rec := &store.Agreement{ID: newID("agr"), ClientID: clientID, Intent: in.Intent, Version: v,
 			ValidUntil: ag.ValidUntil, CreatedAt: tx.Now(), CreatedBy: ac.UserID}
 		gb, _ := json.Marshal(in.Grants)
-		if rec.GrantsSealed, err = a.seal(rec.ID, "grants", string(gb)); err != nil {
+		if rec.GrantsSealed, err = a.sealClient(ctx, tx, clientID, rec.ID, "grants", string(gb)); err != nil {
 			return err
 		}
 		if err := tx.CreateAgreement(ctx, rec); err != nil {
@@ -277,7 +277,7 @@ func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInp
 				return holdspace.Invalid("typed_name_mismatch", "client_typed_name", "The typed name does not match the client's name on record.")
 			}
 			method = consent.SignInPerson
-			if r.TypedNameSealed, err = a.seal(r.ID, "typed_name", typed); err != nil {
+			if r.TypedNameSealed, err = a.sealClient(ctx, tx, c.ID, r.ID, "typed_name", typed); err != nil {
 				return err
 			}
 		default:

@@ -308,7 +308,7 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 			if err != nil {
 				return err
 			}
-			if rec.Sealed, err = a.seal(rec.ID, "event", string(sb)); err != nil {
+			if rec.Sealed, err = a.sealClient(ctx, tx, s.ClientID, rec.ID, "event", string(sb)); err != nil {
 				return err
 			}
 		}

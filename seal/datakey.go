@@ -12,8 +12,10 @@ import (
 )
 
 // versionDataKey is the first byte of a value sealed directly under a data
-// key (SealWith): version byte, nonce(12), AES-256-GCM(data key,
-// plaintext) ‖ tag. Such a value names no master key: its data key is
+// key (SealWith): version byte, n = length of the key name (1..255), the
+// key name, nonce(12), AES-256-GCM(data key, plaintext) ‖ tag, whose
+// associated data is the header (version, n, name) followed by the
+// caller's aad. Such a value names no master key: its data key is
 // stored apart (for example one per client, itself sealed under the
 // master key), so destroying that one data key makes every value sealed
 // under it unreadable, wherever copies of the values went.
@@ -52,25 +54,47 @@ func checkValue(key []byte) string {
 func NewDataKey() ([]byte, error) { return randomKey() }
 
 // SealWith encrypts plaintext under dataKey (AES-256-GCM, random nonce),
-// binding aad. An empty plaintext seals to nil. It returns an error for a
-// data key that is not KeySize bytes or when the random source fails.
-func SealWith(dataKey, plaintext, aad []byte) ([]byte, error) {
+// binding aad, and names the data key (for example a client's id) in the
+// value so that the opener can find it (DataKeyName). An empty plaintext
+// seals to nil. It returns an error for a data key that is not KeySize
+// bytes, a name that is empty or longer than 255 bytes, or when the random
+// source fails.
+func SealWith(dataKey []byte, name string, plaintext, aad []byte) ([]byte, error) {
 	if len(plaintext) == 0 {
 		return nil, nil
 	}
 	if len(dataKey) != KeySize {
 		return nil, fmt.Errorf("seal: data key must be %d bytes", KeySize)
 	}
+	if name == "" || len(name) > 255 {
+		return nil, fmt.Errorf("seal: data key name must be 1 to 255 bytes")
+	}
 	g, err := newGCM(dataKey)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]byte, 1+nonceSize, 1+nonceSize+len(plaintext)+tagSize)
-	out[0] = versionDataKey
-	if _, err := rand.Read(out[1:]); err != nil {
+	h := 2 + len(name)
+	out := make([]byte, h+nonceSize, h+nonceSize+len(plaintext)+tagSize)
+	out[0], out[1] = versionDataKey, byte(len(name))
+	copy(out[2:], name)
+	if _, err := rand.Read(out[h:]); err != nil {
 		return nil, fmt.Errorf("seal: random: %w", err)
 	}
-	return g.Seal(out, out[1:1+nonceSize], plaintext, aad), nil
+	ad := append(bytes.Clone(out[:h]), aad...)
+	return g.Seal(out, out[h:h+nonceSize], plaintext, ad), nil
+}
+
+// DataKeyName returns the data key name of a value made by SealWith, or ""
+// for any other value. It does not authenticate the value.
+func DataKeyName(sealed []byte) string {
+	if !UnderDataKey(sealed) || len(sealed) < 2 {
+		return ""
+	}
+	n := int(sealed[1])
+	if n == 0 || len(sealed) < 2+n+nonceSize+tagSize {
+		return ""
+	}
+	return string(sealed[2 : 2+n])
 }
 
 // OpenWith decrypts a value made by SealWith with the same data key and
@@ -80,14 +104,17 @@ func OpenWith(dataKey, sealed, aad []byte) ([]byte, error) {
 	if len(sealed) == 0 {
 		return nil, nil
 	}
-	if !UnderDataKey(sealed) || len(sealed) < 1+nonceSize+tagSize {
+	name := DataKeyName(sealed)
+	if name == "" {
 		return nil, fmt.Errorf("%w: not a data-key sealed value", ErrTampered)
 	}
 	g, err := newGCM(dataKey)
 	if err != nil {
 		return nil, err
 	}
-	pt, err := g.Open(nil, sealed[1:1+nonceSize], sealed[1+nonceSize:], aad)
+	h := 2 + len(name)
+	ad := append(bytes.Clone(sealed[:h]), aad...)
+	pt, err := g.Open(nil, sealed[h:h+nonceSize], sealed[h+nonceSize:], ad)
 	if err != nil {
 		return nil, fmt.Errorf("%w: ciphertext, key or associated data does not match", ErrTampered)
 	}

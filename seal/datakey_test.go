@@ -13,8 +13,8 @@ func TestDataKeySealing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := SealWith(dk, []byte("trauma history"), []byte("c1\x00notes"))
-	if err != nil || !UnderDataKey(s) || bytes.Contains(s, []byte("trauma")) {
+	s, err := SealWith(dk, "cli_1", []byte("trauma history"), []byte("c1\x00notes"))
+	if err != nil || !UnderDataKey(s) || bytes.Contains(s, []byte("trauma")) || DataKeyName(s) != "cli_1" {
 		t.Fatalf("SealWith = %x, %v", s, err)
 	}
 	pt, err := OpenWith(dk, s, []byte("c1\x00notes"))
@@ -27,12 +27,17 @@ func TestDataKeySealing(t *testing.T) {
 		"other aad":  func() ([]byte, error) { return OpenWith(dk, s, []byte("c2\x00notes")) },
 		"truncated":  func() ([]byte, error) { return OpenWith(dk, s[:10], []byte("c1\x00notes")) },
 		"master fmt": func() ([]byte, error) { return OpenWith(dk, []byte{1, 2, 3}, nil) },
+		"renamed": func() ([]byte, error) {
+			r := bytes.Clone(s)
+			r[2] = 'C'
+			return OpenWith(dk, r, []byte("c1\x00notes"))
+		},
 	} {
 		if _, err := try(); !errors.Is(err, ErrTampered) {
 			t.Errorf("%s: err = %v, want ErrTampered", name, err)
 		}
 	}
-	if v, err := SealWith(dk, nil, nil); v != nil || err != nil {
+	if v, err := SealWith(dk, "x", nil, nil); v != nil || err != nil {
 		t.Fatalf("empty = %v, %v", v, err)
 	}
 	if Stable(s) == nil || !bytes.Equal(Stable(s), s) {
