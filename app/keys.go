@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
-	"holdspace"
 	"holdspace/seal"
 	"holdspace/store"
 )
@@ -107,28 +105,6 @@ func probeKeys(ctx context.Context, tx store.Tx, kr *seal.Keyring) error {
 		}
 	}
 	return nil
-}
-
-// RecordKey records the key-check value of the keyring's active key (after
-// a rotation added it); ECONFLICT when a different value is recorded.
-func RecordKey(ctx context.Context, db store.DB, kr *seal.Keyring, id string) error {
-	value, ok := kr.Checks()[id]
-	if !ok {
-		return fmt.Errorf("%w %q", seal.ErrUnknownKey, id)
-	}
-	return db.Update(ctx, func(tx store.Tx) error {
-		recorded, err := tx.KeyChecks(ctx)
-		if err != nil {
-			return err
-		}
-		if i := slices.IndexFunc(recorded, func(k store.KeyCheck) bool { return k.ID == id }); i >= 0 {
-			if recorded[i].Value != value {
-				return holdspace.Errorf(holdspace.ECONFLICT, "The database records another key with the id %q.", id)
-			}
-			return nil
-		}
-		return tx.PutKeyCheck(ctx, store.KeyCheck{ID: id, Value: value})
-	})
 }
 
 // DatabaseIsNew reports whether the database holds nothing yet (no user,
