@@ -192,7 +192,7 @@ type AuditReport struct {
 // VerifyAuditFull walks the whole audit chain as VerifyAudit does, checks
 // every consent record an entry names against its content hash (a
 // *RecordError for the first deleted or edited one), checks that every
-// redacted entry belongs to an erased client, and checks the chain against
+// redacted entry belongs to an erased client or session, and checks the chain against
 // the checkpoints: an error wrapping ErrTruncated when the chain ends
 // before a checkpoint's seq or holds another hash there.
 func VerifyAuditFull(ctx context.Context, db store.DB, checkpoints []Checkpoint) (AuditReport, error) {
@@ -223,6 +223,8 @@ func VerifyAuditFull(ctx context.Context, db store.DB, checkpoints []Checkpoint)
 				return nil
 			case e.Action == "client.erased":
 				erased[e.ClientID] = true
+			case e.Action == "session.erased":
+				erased[e.Target] = true
 			}
 			if e.Content != "" {
 				rep.Records += int64(len(strings.Fields(e.Content)))

@@ -75,3 +75,9 @@ type Records interface {
 	// Clearance returns one clearance; ENOTFOUND.
 	Clearance(ctx context.Context, id string) (*Clearance, error)
 }
+
+// Retention deletes records whose retention period ended.
+type Retention interface {
+	// DeleteSession deletes a session and its events; ENOTFOUND.
+	DeleteSession(ctx context.Context, id string) error
+}

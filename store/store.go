@@ -53,6 +53,7 @@ type Tx interface {
 	Importer
 	Keys
 	Records
+	Retention
 	// Notify queues topic for delivery to subscribers once the transaction
 	// commits; a rolled-back transaction delivers nothing.
 	Notify(topic string)

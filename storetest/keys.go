@@ -174,6 +174,28 @@ func (s suite) keyCases() []tcase {
 				return nil
 			})
 		}},
+		{"DeleteSession", func(t *testing.T, db store.DB) {
+			ctx := context.Background()
+			update(t, db, func(tx store.Tx) error {
+				seedPractitioner(t, tx, "p1", t0)
+				populate(t, tx, "c1", "p1", t0)
+				populate(t, tx, "c2", "p1", t0)
+				return nil
+			})
+			update(t, db, func(tx store.Tx) error { return tx.DeleteSession(ctx, "se-c1") })
+			err := db.Update(ctx, func(tx store.Tx) error { return tx.DeleteSession(ctx, "se-c1") })
+			wantErr(t, err, holdspace.ENOTFOUND, "")
+			view(t, db, func(tx store.Tx) error {
+				_, err := tx.Session(ctx, "se-c1")
+				wantErr(t, err, holdspace.ENOTFOUND, "")
+				_, err = tx.Event(ctx, "ev-c1")
+				wantErr(t, err, holdspace.ENOTFOUND, "")
+				if _, err := tx.Event(ctx, "ev-c2"); err != nil {
+					t.Fatalf("the other session's event: %v", err)
+				}
+				return nil
+			})
+		}},
 		{"Records", func(t *testing.T, db store.DB) {
 			ctx := context.Background()
 			update(t, db, func(tx store.Tx) error {

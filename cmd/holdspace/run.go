@@ -30,6 +30,7 @@ Usage:
                                                            exit 0 when the audit chain and the consent records under it are intact
   holdspace keys status  [--data DIR | --database URL]     which master key wraps how many values
   holdspace keys rotate  [--retire-after 10s]              new master key, everything re-wrapped online, old key retired
+  holdspace retention run [--dry-run] [--retention client=10,session=10]   erase records whose retention period ended
   holdspace backup       --to FILE [--data DIR | --database URL]   online, consistent snapshot (PostgreSQL: pg_dump); keep the key file apart
   holdspace restore      --from FILE [--data DIR | --database URL] [--force]   key and audit chain checked
   holdspace rules check FILE                               validate a rule pack and run its examples
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdBackup(ctx, rest, getenv, stdout, stderr)
 	case "keys":
 		return cmdKeys(ctx, rest, getenv, stdout, stderr)
+	case "retention":
+		return cmdRetention(ctx, rest, getenv, stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, rest, getenv, stdout, stderr)
 	case "user":
