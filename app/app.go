@@ -153,9 +153,10 @@ func newID(prefix string) string {
 	return prefix + "_" + strings.ToLower(rand.Text())
 }
 
-// update runs fn in a write transaction.
+// update runs fn in a write transaction, whose audit appends seal the
+// details of entries about a client (see auditSealingTx).
 func (a *App) update(ctx context.Context, fn func(store.Tx) error) error {
-	return a.db.Update(ctx, fn)
+	return a.db.Update(ctx, func(tx store.Tx) error { return fn(auditSealingTx{Tx: tx, a: a}) })
 }
 
 // record appends an audit entry in tx. detail must hold codes and ids only,

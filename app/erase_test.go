@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"holdspace"
+	"holdspace/audit"
 	"holdspace/seal"
 	"holdspace/store"
 )
@@ -55,5 +57,53 @@ func TestErasureShredsCopies(t *testing.T) {
 	// Even the master key cannot open it.
 	if _, err := a.keys.Open(c.NotesSealed, aad(id, "notes")); !errors.Is(err, seal.ErrTampered) {
 		t.Fatalf("master key on a data-key value: %v", err)
+	}
+}
+
+// Audit details about a client are stored sealed under the client's key
+// and opened for an admin's view; a decision's outcome is in the detail,
+// not the action.
+func TestAuditDetailsSealed(t *testing.T) {
+	ctx := context.Background()
+	a := newTestApp(t)
+	l := newLive(t, a)
+	if _, err := a.Decide(ctx, l.pract, DecideInput{SessionID: l.session, Region: "shoulders", Technique: "massage"}); err != nil {
+		t.Fatal(err)
+	}
+	var stored []audit.Entry
+	if err := a.db.View(ctx, func(tx store.Tx) (err error) {
+		stored, err = tx.ListAudit(ctx, store.AuditFilter{ClientID: l.client.UserID})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sealed := 0
+	for _, e := range stored {
+		if strings.Contains(e.Detail, "region=") || strings.Contains(e.Detail, "intent=") || strings.HasPrefix(e.Action, "decision.") {
+			t.Fatalf("stored in clear: %+v", e)
+		}
+		if strings.HasPrefix(e.Detail, sealedDetailPrefix) {
+			sealed++
+		}
+	}
+	if sealed < 3 {
+		t.Fatalf("only %d sealed details", sealed)
+	}
+	admin, err := a.CreateUser(ctx, System, NewUser{Role: store.RoleAdmin, Name: "Ada", Email: "ada@example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown, err := a.ListAudit(ctx, Actor{UserID: admin, Role: store.RoleAdmin}, store.AuditFilter{ClientID: l.client.UserID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range shown {
+		if e.Action == "decision" && strings.HasPrefix(e.Detail, "outcome=permit region=shoulders technique=massage") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("the admin's view does not show the opened decision detail: %+v", shown)
 	}
 }

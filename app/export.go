@@ -133,6 +133,7 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 		if x.Audit, err = tx.ListAudit(ctx, store.AuditFilter{ClientID: clientID}); err != nil {
 			return err
 		}
+		a.openDetails(x.Audit)
 		return record(ctx, tx, ac, "client.export", clientID, clientID, "")
 	})
 	x.Practitioners, x.Screenings, x.HealthChanges = nonNil(x.Practitioners), nonNil(x.Screenings), nonNil(x.HealthChanges)

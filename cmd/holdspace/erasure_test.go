@@ -53,7 +53,7 @@ func clientTraces(t *testing.T, data, clientID string) (blobs [][]byte, texts []
 			t.Fatal(err)
 		}
 		texts = append(texts, salt)
-		if strings.Contains(detail, "region=") {
+		if strings.HasPrefix(detail, "sealed:") {
 			texts = append(texts, detail)
 		}
 	}
@@ -94,8 +94,15 @@ func TestErasureErases(t *testing.T) {
 		t.Fatalf("found only %d sealed values and %d audit traces of the client before erasure", len(blobs), len(texts))
 	}
 	raw := readAll(t, dbFiles(t, n.data))
-	if !bytes.Contains(raw, []byte("region=prostate")) || !bytes.Contains(raw, blobs[0][len(blobs[0])-16:]) {
+	if !bytes.Contains(raw, blobs[0][len(blobs[0])-16:]) || !bytes.Contains(raw, []byte(texts[len(texts)-1])) {
 		t.Fatal("the search cannot find the client's traces even before erasure: it proves nothing")
+	}
+	// Audit details are sealed under the client's key from the start: no
+	// region, outcome, reason or intent in clear.
+	for _, needle := range []string{"region=prostate", "reasons=contraindicated", "outcome=deny", "intent=therapeutic", "decision.deny"} {
+		if bytes.Contains(raw, []byte(needle)) {
+			t.Errorf("the database files hold %q in clear", needle)
+		}
 	}
 
 	n.must(204, "DELETE", "/api/v1/clients/"+f.c1ID, f.admin, nil)
