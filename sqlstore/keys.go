@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -94,9 +95,15 @@ func (t *Tx) SealedColumns(ctx context.Context) ([]store.SealedColumn, error) {
 	}
 	var out []store.SealedColumn
 	for _, c := range cols {
-		if hasID[c.table] && (c.name == "sealed" || strings.HasSuffix(c.name, "_sealed")) {
-			out = append(out, store.SealedColumn{Table: c.table, Column: c.name})
+		if c.name != "sealed" && !strings.HasSuffix(c.name, "_sealed") {
+			continue
 		}
+		if !hasID[c.table] {
+			// A key rotation could not re-wrap it, and would retire the
+			// key its values need: refuse rather than lose them.
+			return nil, t.db.internal("sealed columns", fmt.Errorf("table %s has the sealed column %s but no id column", c.table, c.name))
+		}
+		out = append(out, store.SealedColumn{Table: c.table, Column: c.name})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Table != out[j].Table {

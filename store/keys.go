@@ -48,7 +48,9 @@ type Keys interface {
 	// PutClientKey stores the sealed data key of a client unless one
 	// exists, and returns the one stored (which may be another's).
 	PutClientKey(ctx context.Context, clientID string, sealed []byte, at time.Time) ([]byte, error)
-	// SealedColumns returns every column holding sealed values.
+	// SealedColumns returns every column holding sealed values. It fails
+	// when a table has such a column but no "id" primary key, since its
+	// values could not be re-wrapped.
 	SealedColumns(ctx context.Context) ([]SealedColumn, error)
 	// SealedValues returns up to limit non-empty values of col whose row id
 	// is greater than after, by id.
