@@ -77,6 +77,7 @@ type App struct {
 	cfg     Config
 	limiter *authn.Limiter
 	facts   *factsCache
+	ckeys   *clientKeyCache
 	// pwSlots bounds concurrent Argon2id computations: each takes the
 	// configured memory (64 MiB by default), so a burst of logins must
 	// queue rather than exhaust memory.
@@ -134,6 +135,7 @@ func New(cfg Config) (*App, error) {
 		cfg:     cfg,
 		limiter: cfg.Limiter,
 		facts:   newFactsCache(),
+		ckeys:   newClientKeyCache(),
 		pwSlots: make(chan struct{}, max(2, runtime.NumCPU())),
 		streams: map[string]int{},
 	}, nil
@@ -161,9 +163,10 @@ func newID(prefix string) string {
 	return prefix + "_" + strings.ToLower(rand.Text())
 }
 
-// update runs fn in a write transaction.
+// update runs fn in a write transaction, whose audit appends seal the
+// details of entries about a client (see auditSealingTx).
 func (a *App) update(ctx context.Context, fn func(store.Tx) error) error {
-	return a.db.Update(ctx, fn)
+	return a.db.Update(ctx, func(tx store.Tx) error { return fn(auditSealingTx{Tx: tx, a: a}) })
 }
 
 // record appends an audit entry in tx. detail must hold codes and ids only,
@@ -200,10 +203,14 @@ func (a *App) seal(owner, field, value string) ([]byte, error) {
 	return b, nil
 }
 
-// open opens a field sealed by seal.
+// open opens a field sealed by seal, or by sealFor/sealClient under a
+// client's data key.
 func (a *App) open(owner, field string, sealed []byte) (string, error) {
 	if len(sealed) == 0 {
 		return "", nil
+	}
+	if seal.UnderDataKey(sealed) {
+		return a.openData(owner, field, sealed)
 	}
 	b, err := a.keys.Open(sealed, aad(owner, field))
 	if err != nil {

@@ -24,7 +24,7 @@ import (
 // cheap makes password hashing fast in tests; production uses RFC 9106.
 var cheap = authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-func newTestApp(t *testing.T) *App {
+func newTestApp(t testing.TB) *App {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), t.TempDir(), nil)
 	if err != nil {
@@ -50,7 +50,7 @@ type live struct {
 	session, agreed string
 }
 
-func newLive(t *testing.T, a *App) live {
+func newLive(t testing.TB, a *App) live {
 	t.Helper()
 	ctx := context.Background()
 	pid, err := a.CreateUser(ctx, System, NewUser{Role: store.RolePractitioner, Name: "Pat", Email: "p@example.test"})

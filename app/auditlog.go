@@ -23,6 +23,7 @@ func (a *App) ListAudit(ctx context.Context, ac Actor, f store.AuditFilter) ([]a
 		if out, err = tx.ListAudit(ctx, f); err != nil {
 			return err
 		}
+		a.openDetails(out)
 		return record(ctx, tx, ac, "audit.read", f.ClientID, f.ClientID, "")
 	})
 	if out == nil {

@@ -107,7 +107,7 @@ func (a *App) CreateAgreement(ctx context.Context, ac Actor, clientID string, in
 		rec := &store.Agreement{ID: newID("agr"), ClientID: clientID, Intent: in.Intent, Version: v,
 			ValidUntil: ag.ValidUntil, CreatedAt: tx.Now(), CreatedBy: ac.UserID}
 		gb, _ := json.Marshal(in.Grants)
-		if rec.GrantsSealed, err = a.seal(rec.ID, "grants", string(gb)); err != nil {
+		if rec.GrantsSealed, err = a.sealClient(ctx, tx, clientID, rec.ID, "grants", string(gb)); err != nil {
 			return err
 		}
 		if err := tx.CreateAgreement(ctx, rec); err != nil {
@@ -115,7 +115,8 @@ func (a *App) CreateAgreement(ctx context.Context, ac Actor, clientID string, in
 		}
 		ag.ID, ag.Version = rec.ID, v
 		out = agreementView(rec, ag, consent.StatusDraft)
-		return record(ctx, tx, ac, "agreement.create", rec.ID, clientID, "intent="+in.Intent+" version="+strconv.Itoa(v))
+		return recordContent(ctx, tx, ac, "agreement.create", rec.ID, clientID, "intent="+in.Intent+" version="+strconv.Itoa(v),
+			contentItem(contentDraft, rec.ID, draftContent(rec)))
 	})
 	return out, err
 }
@@ -279,7 +280,7 @@ func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInp
 				return holdspace.Invalid("typed_name_mismatch", "client_typed_name", "The typed name does not match the client's name on record.")
 			}
 			method = consent.SignInPerson
-			if r.TypedNameSealed, err = a.seal(r.ID, "typed_name", typed); err != nil {
+			if r.TypedNameSealed, err = a.sealClient(ctx, tx, c.ID, r.ID, "typed_name", typed); err != nil {
 				return err
 			}
 		default:
@@ -326,7 +327,8 @@ func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInp
 			return err
 		}
 		out = SignResult{Status: consent.StatusActive, SignedAt: r.SignedAt, Version: r.Version, ContentHash: r.ContentHash}
-		return record(ctx, tx, ac, "agreement.sign", r.ID, c.ID, "method="+method+" hash="+r.ContentHash)
+		return recordContent(ctx, tx, ac, "agreement.sign", r.ID, c.ID, "method="+method+" hash="+r.ContentHash,
+			contentItem(contentAgreement, r.ID, agreementContent(r)))
 	})
 	return out, err
 }
@@ -373,6 +375,7 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 		if err := tx.CreateRevocation(ctx, rec); err != nil {
 			return err
 		}
+		items := []string{contentItem(contentRevocation, rec.ID, revocationContent(rec))}
 		all, _, err := a.loadAgreements(ctx, tx, c.ID)
 		if err != nil {
 			return err
@@ -388,6 +391,7 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 				if err := tx.CreateRevocation(ctx, &also); err != nil {
 					return err
 				}
+				items = append(items, contentItem(contentRevocation, also.ID, revocationContent(&also)))
 			}
 		}
 		if err := a.factsChanged(ctx, tx, c.ID); err != nil {
@@ -407,7 +411,7 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 		if rec.OnClientsWord {
 			detail += " on_clients_word"
 		}
-		return record(ctx, tx, ac, "agreement.revoke", r.ID, c.ID, detail)
+		return recordContent(ctx, tx, ac, "agreement.revoke", r.ID, c.ID, detail, items...)
 	})
 	return out, err
 }

@@ -229,8 +229,9 @@ func (a *App) Decide(ctx context.Context, ac Actor, in DecideInput) (consent.Dec
 			return err
 		}
 		d = e.ix.Decide(&f, in.Region, in.Technique, tx.Now())
-		return record(ctx, tx, ac, "decision."+string(d.Outcome), s.ID, s.ClientID,
-			"region="+in.Region+" technique="+in.Technique+" reasons="+reasonCodes(d.Reasons()))
+		// The outcome goes in the (sealed) detail, not in the action.
+		return record(ctx, tx, ac, "decision", s.ID, s.ClientID,
+			"outcome="+string(d.Outcome)+" region="+in.Region+" technique="+in.Technique+" reasons="+reasonCodes(d.Reasons()))
 	})
 	if err == nil && a.cfg.OnDecision != nil {
 		a.cfg.OnDecision(string(d.Outcome))

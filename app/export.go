@@ -139,6 +139,7 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 		if x.Audit, err = tx.ListAudit(ctx, store.AuditFilter{ClientID: clientID}); err != nil {
 			return err
 		}
+		a.openDetails(x.Audit)
 		return record(ctx, tx, ac, "client.export", clientID, clientID, "")
 	})
 	x.Practitioners, x.Screenings, x.HealthChanges = nonNil(x.Practitioners), nonNil(x.Screenings), nonNil(x.HealthChanges)
@@ -147,8 +148,7 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 }
 
 // EraseClient deletes every record about a client (GDPR Art. 17) and
-// revokes their tokens. The audit chain keeps its entries, which hold only
-// opaque ids, and gains a tombstone. Admins only.
+// revokes their tokens; see erase. Admins only.
 func (a *App) EraseClient(ctx context.Context, ac Actor, clientID string) error {
 	err := a.update(ctx, func(tx store.Tx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
@@ -157,14 +157,10 @@ func (a *App) EraseClient(ctx context.Context, ac Actor, clientID string) error 
 		if !ac.is(store.RoleAdmin) {
 			return forbidden("Only an admin can erase a client.")
 		}
-		if err := tx.EraseClient(ctx, clientID, tx.Now()); err != nil {
-			return err
-		}
-		tx.Notify("client:" + clientID)
-		return record(ctx, tx, ac, "client.erased", clientID, clientID, "tombstone")
+		return a.erase(ctx, tx, ac, clientID, "tombstone")
 	})
 	if err == nil {
-		a.facts.forget(clientID)
+		err = a.erased(ctx, clientID)
 	}
 	return err
 }

@@ -288,14 +288,23 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 		return "", err
 	}
 	c := &store.Client{ID: u.ID, PractitionerIDs: ids, CreatedBy: ac.UserID}
-	if c.BirthDateSealed, err = a.seal(u.ID, "birth_date", in.BirthDate); err != nil {
+	// Everything about the client is sealed under their own data key,
+	// their name and email included, so that erasure can shred it.
+	ck, err := newClientDataKey()
+	if err != nil {
+		return "", err
+	}
+	if err := a.resealFor(ck, u); err != nil {
+		return "", err
+	}
+	if c.BirthDateSealed, err = a.sealFor(ck, u.ID, u.ID, "birth_date", in.BirthDate); err != nil {
 		return "", err
 	}
 	an, _ := json.Marshal(in.Anatomy)
-	if c.AnatomySealed, err = a.seal(u.ID, "anatomy", string(an)); err != nil {
+	if c.AnatomySealed, err = a.sealFor(ck, u.ID, u.ID, "anatomy", string(an)); err != nil {
 		return "", err
 	}
-	if c.NotesSealed, err = a.seal(u.ID, "notes", in.Notes); err != nil {
+	if c.NotesSealed, err = a.sealFor(ck, u.ID, u.ID, "notes", in.Notes); err != nil {
 		return "", err
 	}
 	err = a.update(ctx, func(tx store.Tx) error {
@@ -307,6 +316,9 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 			return err
 		}
 		if err := tx.CreateClient(ctx, c); err != nil {
+			return err
+		}
+		if _, err := a.storeClientKey(ctx, tx, c.ID, ck); err != nil {
 			return err
 		}
 		return record(ctx, tx, ac, "client.create", c.ID, c.ID, "")

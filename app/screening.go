@@ -101,10 +101,10 @@ func (a *App) SubmitScreening(ctx context.Context, ac Actor, clientID string, in
 		if err != nil {
 			return fmt.Errorf("encode result: %w", err)
 		}
-		if s.AnswersSealed, err = a.seal(s.ID, "answers", string(ab)); err != nil {
+		if s.AnswersSealed, err = a.sealClient(ctx, tx, clientID, s.ID, "answers", string(ab)); err != nil {
 			return err
 		}
-		if s.ResultSealed, err = a.seal(s.ID, "result", string(rb)); err != nil {
+		if s.ResultSealed, err = a.sealClient(ctx, tx, clientID, s.ID, "result", string(rb)); err != nil {
 			return err
 		}
 		if err := tx.CreateScreening(ctx, s); err != nil {
@@ -290,7 +290,7 @@ func (a *App) RecordHealthChange(ctx context.Context, ac Actor, clientID string,
 		}
 		h.At = tx.Now()
 		var err error
-		if h.NoteSealed, err = a.seal(h.ID, "note", strings.TrimSpace(in.Note)); err != nil {
+		if h.NoteSealed, err = a.sealClient(ctx, tx, clientID, h.ID, "note", strings.TrimSpace(in.Note)); err != nil {
 			return err
 		}
 		if err := tx.CreateHealthChange(ctx, h); err != nil {
@@ -350,12 +350,12 @@ func (a *App) RecordClearance(ctx context.Context, ac Actor, clientID string, in
 			return err
 		}
 		c.ScreeningID, c.ClearedOn, c.RecordedAt = cur.ID, in.ClearedOn, tx.Now()
-		if c.ClearedBySealed, err = a.seal(c.ID, "cleared_by", by); err != nil {
+		if c.ClearedBySealed, err = a.sealClient(ctx, tx, clientID, c.ID, "cleared_by", by); err != nil {
 			return err
 		}
 		c.Rule = hex.EncodeToString(a.keys.Index("clearance-rule", rule))
 		sb, _ := json.Marshal(clearanceSealed{Rule: rule, Note: strings.TrimSpace(in.Note)})
-		if c.NoteSealed, err = a.seal(c.ID, "clearance", string(sb)); err != nil {
+		if c.NoteSealed, err = a.sealClient(ctx, tx, clientID, c.ID, "clearance", string(sb)); err != nil {
 			return err
 		}
 		if err := tx.CreateClearance(ctx, c); err != nil {
@@ -365,7 +365,8 @@ func (a *App) RecordClearance(ctx context.Context, ac Actor, clientID string, in
 			return err
 		}
 		// The rule names a condition: the audit entry holds ids only.
-		return record(ctx, tx, ac, "clearance.create", c.ID, clientID, "screening="+c.ScreeningID)
+		return recordContent(ctx, tx, ac, "clearance.create", c.ID, clientID, "screening="+c.ScreeningID,
+			contentItem(contentClearance, c.ID, clearanceContent(c)))
 	})
 	return c.ID, err
 }

@@ -346,7 +346,7 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 			if err != nil {
 				return err
 			}
-			if rec.Sealed, err = a.seal(rec.ID, "event", string(sb)); err != nil {
+			if rec.Sealed, err = a.sealClient(ctx, tx, s.ClientID, rec.ID, "event", string(sb)); err != nil {
 				return err
 			}
 		}
@@ -362,7 +362,7 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 		if ev.Region != "" {
 			detail += " region=" + ev.Region + " answer=" + ev.Answer
 		}
-		return record(ctx, tx, ac, "session.event", s.ID, s.ClientID, detail)
+		return recordContent(ctx, tx, ac, "session.event", s.ID, s.ClientID, detail, contentItem(contentEvent, rec.ID, eventContent(rec)))
 	})
 	return out, err
 }

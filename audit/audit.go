@@ -18,11 +18,15 @@
 //
 // # What entries may hold
 //
-// Entries are never rewritten or deleted, not even to erase a client: so
-// Actor, Target and ClientID hold opaque ids, Action a stable code
-// ("consent.revoke"), and Detail only ids and codes — never names, contact
-// details or health data. Erasing a client deletes their data elsewhere and
-// leaves these entries intact and non-identifying (a tombstone).
+// Entries are never deleted and never rewritten, with one exception:
+// erasing a client redacts the client's entries (Redact). Actor, Target
+// and ClientID hold opaque ids, Action a stable code ("consent.revoke"),
+// and Detail only ids and codes — never names or contact details. Codes
+// can still reveal health (an outcome, a region), so entries written since
+// version 2 of the encoding commit to their body (Action, Detail, Content)
+// through a salted BodyHash: redaction removes the body and the salt,
+// keeps the ids, time and hashes, and the chain still verifies. Entries of
+// version 1 (written before) cannot be redacted.
 //
 // # Times
 //
@@ -53,7 +57,46 @@ type Entry struct {
 	Detail   string    `json:"detail"`
 	PrevHash string    `json:"prev_hash"`
 	Hash     string    `json:"hash"`
+	// Content lists the records written with this entry and the hash of
+	// each one's content, as space-separated "kind:id:sha256hex" items
+	// (see ContentItem), so that a verifier can check the stored records
+	// against the chain. Empty when the act wrote no consent record.
+	Content string `json:"content,omitempty"`
+	// Salt is a random value that makes the entry's body hash impossible
+	// to guess from its codes. A version 2 entry has one until it is
+	// redacted; see Redact.
+	Salt string `json:"-"`
+	// BodyHash is, for a version 2 entry, the hex SHA-256 of its salted
+	// body (Action, Detail, Content); the entry's Hash covers BodyHash
+	// instead of the body itself, so the body can be removed (Redact)
+	// while the chain still verifies.
+	BodyHash string `json:"body_hash,omitempty"`
 }
+
+// RedactedAction is the Action of a redacted entry.
+const RedactedAction = "redacted"
+
+// V2 reports whether e uses the version 2 (redactable) encoding.
+func (e Entry) V2() bool { return e.Salt != "" || e.BodyHash != "" }
+
+// Redacted reports whether e is a version 2 entry whose body was removed.
+func (e Entry) Redacted() bool { return e.Salt == "" && e.BodyHash != "" }
+
+// Redact returns e with its body removed: Action becomes "redacted" and
+// Detail, Content and Salt are emptied. BodyHash, and so Hash, stay as
+// they were, so a chain of redacted entries still verifies, and without
+// the salt the removed body cannot be recovered by guessing. A version 1
+// entry is returned unchanged (its hash covers the body itself).
+func Redact(e Entry) Entry {
+	if !e.V2() {
+		return e
+	}
+	e.Action, e.Detail, e.Content, e.Salt = RedactedAction, "", "", ""
+	return e
+}
+
+// ContentItem returns one item of an Entry's Content list.
+func ContentItem(kind, id, hash string) string { return kind + ":" + id + ":" + hash }
 
 // Normalize returns t in UTC truncated to whole microseconds: the instant
 // that an entry's hash covers.
@@ -72,15 +115,46 @@ func FormatTime(t time.Time) string {
 
 // domain starts the canonical bytes, so audit hashes cannot collide with
 // hashes of anything else and the encoding can be versioned.
-const domain = "holdspace.audit.v1"
+const (
+	domain     = "holdspace.audit.v1"
+	domainV2   = "holdspace.audit.v2"
+	bodyDomain = "holdspace.audit.body.v2"
+)
+
+func appendFields(b []byte, fields ...string) []byte {
+	for _, f := range fields {
+		b = binary.BigEndian.AppendUint64(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	return b
+}
+
+// ComputeBodyHash returns the hex SHA-256 of the body of a version 2
+// entry: the domain tag "holdspace.audit.body.v2", then Salt, Action,
+// Detail and Content, each with an 8-byte big-endian length prefix.
+func (e Entry) ComputeBodyHash() string {
+	b := appendFields([]byte(bodyDomain), e.Salt, e.Action, e.Detail, e.Content)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
 
 // Canonical returns the bytes that e.Hash covers: the domain tag
 // "holdspace.audit.v1", then Seq as 8 bytes big-endian, then each of
 // FormatTime(At), Actor, Action, Target, ClientID, Detail and PrevHash as
 // an 8-byte big-endian length followed by its bytes. Every field but Hash
 // is included; length prefixes make the encoding unambiguous.
+//
+// A version 2 entry (V2) is encoded instead as the domain tag
+// "holdspace.audit.v2", Seq as 8 bytes big-endian, then FormatTime(At),
+// Actor, Target, ClientID, BodyHash and PrevHash, length-prefixed the
+// same way: its body (Action, Detail, Content) is covered through
+// BodyHash, so Redact keeps the hash valid.
 func (e Entry) Canonical() []byte {
 	at := FormatTime(e.At)
+	if e.V2() {
+		b := binary.BigEndian.AppendUint64([]byte(domainV2), uint64(e.Seq))
+		return appendFields(b, at, e.Actor, e.Target, e.ClientID, e.BodyHash, e.PrevHash)
+	}
 	fields := [...]string{at, e.Actor, e.Action, e.Target, e.ClientID, e.Detail, e.PrevHash}
 	n := len(domain) + 8
 	for _, f := range fields {
@@ -105,8 +179,12 @@ func (e Entry) ComputeHash() string {
 // Next returns e chained after prev, ready to store: Seq is prev.Seq+1 (1
 // when prev is nil), PrevHash is prev.Hash ("" when prev is nil), At is
 // normalised, and Hash is
-// computed. Any Seq, PrevHash or Hash already in e is replaced.
+// computed. Any Seq, PrevHash or Hash already in e is replaced. When e has
+// a Salt, it is a version 2 entry and its BodyHash is computed too.
 func Next(prev *Entry, e Entry) Entry {
+	if e.Salt != "" {
+		e.BodyHash = e.ComputeBodyHash()
+	}
 	if prev == nil {
 		e.Seq, e.PrevHash = 1, ""
 	} else {
@@ -178,6 +256,10 @@ func (v *Verifier) Add(e Entry) error {
 		return fail("entry out of order or repeated: got seq %d", e.Seq)
 	case e.Hash != e.ComputeHash():
 		return fail("entry altered: its hash does not match its content")
+	case e.Salt != "" && e.BodyHash != e.ComputeBodyHash():
+		return fail("entry altered: its body does not match its body hash")
+	case e.Redacted() && (e.Action != RedactedAction || e.Detail != "" || e.Content != ""):
+		return fail("entry altered: a redacted entry holds a body")
 	case e.PrevHash != prevHash:
 		return fail("entry does not follow the previous one: prev_hash mismatch")
 	}

@@ -368,3 +368,45 @@ func FuzzCanonicalInjective(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactKeepsChain(t *testing.T) {
+	var chain []Entry
+	var prev *Entry
+	for i, d := range []string{"region=prostate reasons=contraindicated", "x", "region=anus"} {
+		e := Next(prev, Entry{At: t0, Actor: "p1", Action: "decision.deny", Target: "ses_1", ClientID: "c1", Detail: d, Salt: "salt" + string(rune('a'+i))})
+		chain = append(chain, e)
+		prev = &chain[len(chain)-1]
+	}
+	if !chain[0].V2() || chain[0].BodyHash == "" {
+		t.Fatal("a salted entry is not version 2")
+	}
+	if err := Verify(chain); err != nil {
+		t.Fatal(err)
+	}
+	chain[0] = Redact(chain[0])
+	chain[2] = Redact(chain[2])
+	if chain[0].Action != RedactedAction || chain[0].Detail != "" || chain[0].Salt != "" || !chain[0].Redacted() {
+		t.Fatalf("redacted entry keeps its body: %+v", chain[0])
+	}
+	if err := Verify(chain); err != nil {
+		t.Fatalf("redacted chain: %v", err)
+	}
+	// Editing the body of an unredacted entry is detected through its body hash.
+	edited := append([]Entry(nil), chain...)
+	edited[1].Detail = "y"
+	var be *BrokenError
+	if err := Verify(edited); !errors.As(err, &be) || be.Seq != 2 {
+		t.Fatalf("edited body: %v", err)
+	}
+	// A "redacted" entry that still holds a body is refused.
+	forged := append([]Entry(nil), chain...)
+	forged[0].Detail = "region=vagina"
+	if err := Verify(forged); !errors.As(err, &be) || be.Seq != 1 {
+		t.Fatalf("body in redacted entry: %v", err)
+	}
+	// Version 1 entries are left as they are.
+	v1 := Next(nil, Entry{At: t0, Action: "a", Detail: "d"})
+	if Redact(v1) != v1 {
+		t.Fatal("a version 1 entry was redacted")
+	}
+}

@@ -67,6 +67,7 @@ func Dialect() sqlstore.Dialect {
 		Unique:         unique,
 		ForeignKey:     foreignKey,
 		NotifySQL:      `SELECT pg_notify('` + Channel + `', $1)`,
+		ColumnsSQL:     `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()`,
 	}
 }
 

@@ -346,6 +346,14 @@ func (k *Keyring) addLocked(id string, key []byte) {
 // largest such number in use. On a write error the keyring is unchanged.
 // Values sealed earlier stay readable; Rewrap moves them to the new key.
 func (k *Keyring) Rotate(path string) (newID string, err error) {
+	return k.RotateChecked(path, nil)
+}
+
+// RotateChecked is Rotate, calling record (when not nil) with the new key's
+// id and key-check value (see Checks) before the key file is written, so
+// that a database can learn the key before any process can use it. An
+// error from record stops the rotation with nothing written.
+func (k *Keyring) RotateChecked(path string, record func(id, check string) error) (newID string, err error) {
 	key, err := randomKey()
 	if err != nil {
 		return "", err
@@ -369,6 +377,11 @@ func (k *Keyring) Rotate(path string) (newID string, err error) {
 		keys:      append([]masterKey{{id: newID, key: key}}, k.keys...),
 		indexRoot: k.indexRoot,
 		explicit:  true,
+	}
+	if record != nil {
+		if err := record(newID, checkValue(key)); err != nil {
+			return "", err
+		}
 	}
 	if err := writeFileAtomic(path, next.marshalLocked()); err != nil {
 		return "", err

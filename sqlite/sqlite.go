@@ -53,6 +53,7 @@ func Dialect() sqlstore.Dialect {
 		Name:       "sqlite",
 		Unique:     unique,
 		ForeignKey: foreignKey,
+		ColumnsSQL: `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'`,
 	}
 }
 
@@ -83,6 +84,9 @@ func dsn(path string, writer bool) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
 	q.Add("_pragma", "synchronous(FULL)")
+	// Deleted content is overwritten, so that erasure leaves no trace in
+	// the file (see Compact for the write-ahead log).
+	q.Add("_pragma", "secure_delete(ON)")
 	if writer {
 		q.Set("_txlock", "immediate")
 	} else {

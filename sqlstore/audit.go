@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 
@@ -9,18 +10,18 @@ import (
 	"holdspace/store"
 )
 
-const auditCols = `seq, at, actor, action, target, client_id, detail, prev_hash, hash`
+const auditCols = `seq, at, actor, action, target, client_id, detail, prev_hash, hash, content, salt, body_hash`
 
-const insertAudit = `INSERT INTO audit (` + auditCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+const insertAudit = `INSERT INTO audit (` + auditCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
 
 func scanAudit(s scanner) (audit.Entry, error) {
 	var e audit.Entry
-	err := s.Scan(&e.Seq, timeCol{&e.At}, &e.Actor, &e.Action, &e.Target, &e.ClientID, &e.Detail, &e.PrevHash, &e.Hash)
+	err := s.Scan(&e.Seq, timeCol{&e.At}, &e.Actor, &e.Action, &e.Target, &e.ClientID, &e.Detail, &e.PrevHash, &e.Hash, &e.Content, &e.Salt, &e.BodyHash)
 	return e, err
 }
 
 func auditArgs(e audit.Entry) []any {
-	return []any{e.Seq, micros(e.At), e.Actor, e.Action, e.Target, e.ClientID, e.Detail, e.PrevHash, e.Hash}
+	return []any{e.Seq, micros(e.At), e.Actor, e.Action, e.Target, e.ClientID, e.Detail, e.PrevHash, e.Hash, e.Content, e.Salt, e.BodyHash}
 }
 
 // AppendAudit implements store.AuditLog: under the dialect's audit lock
@@ -46,6 +47,10 @@ func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error
 	}
 	if e.At.IsZero() {
 		e.At = t.now
+	}
+	if e.Salt == "" {
+		// A salted (version 2) entry can be redacted on erasure.
+		e.Salt = rand.Text()
 	}
 	next := audit.Next(prev, e)
 	if _, err := t.exec(ctx, "append audit", insertAudit, auditArgs(next)...); err != nil {
@@ -113,7 +118,7 @@ func (t *Tx) ScanAudit(ctx context.Context, fn func(audit.Entry) error) error {
 // countedTables are the tables Counts reports, in dependency order.
 var countedTables = []string{
 	"users", "tokens", "clients", "client_practitioners", "credentials", "screenings", "health_changes",
-	"clearances", "agreements", "revocations", "sessions", "session_events", "audit",
+	"clearances", "agreements", "revocations", "sessions", "session_events", "audit", "key_checks", "client_keys",
 }
 
 // Tables returns the names of the tables Counts reports, parents before

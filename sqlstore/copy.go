@@ -61,13 +61,16 @@ type snapshot struct {
 	sessions     []*store.Session
 	events       []*store.SessionEvent
 	auditEntries []audit.Entry
+	keyChecks    []store.KeyCheck
+	clientKeys   []store.SealedValue
 	tick         func()
 }
 
 // size is the number of records in the snapshot.
 func (s *snapshot) size() int {
 	return len(s.users) + len(s.tokens) + len(s.clients) + len(s.credentials) + len(s.screenings) + len(s.health) +
-		len(s.clearances) + len(s.agreements) + len(s.revocations) + len(s.sessions) + len(s.events) + len(s.auditEntries)
+		len(s.clearances) + len(s.agreements) + len(s.revocations) + len(s.sessions) + len(s.events) + len(s.auditEntries) +
+		len(s.keyChecks) + len(s.clientKeys)
 }
 
 func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
@@ -124,6 +127,21 @@ func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
 			return err
 		}
 		s.events = append(s.events, evs...)
+	}
+	if s.keyChecks, err = tx.KeyChecks(ctx); err != nil {
+		return err
+	}
+	keyCol := store.SealedColumn{Table: "client_keys", Column: "key_sealed"}
+	for after := ""; ; {
+		page, err := tx.SealedValues(ctx, keyCol, after, 1000)
+		if err != nil {
+			return err
+		}
+		s.clientKeys = append(s.clientKeys, page...)
+		if len(page) < 1000 {
+			break
+		}
+		after = page[len(page)-1].ID
 	}
 	return tx.ScanAudit(ctx, func(e audit.Entry) error {
 		s.auditEntries = append(s.auditEntries, e)
@@ -196,6 +214,18 @@ func (s *snapshot) write(ctx context.Context, tx store.Tx) error {
 	for _, e := range s.events {
 		if err := tx.ImportEvent(ctx, e); err != nil {
 			return fmt.Errorf("event %s: %w", e.ID, err)
+		}
+		s.tick()
+	}
+	for _, k := range s.keyChecks {
+		if err := tx.PutKeyCheck(ctx, k); err != nil {
+			return fmt.Errorf("key check %s: %w", k.ID, err)
+		}
+		s.tick()
+	}
+	for _, k := range s.clientKeys {
+		if _, err := tx.PutClientKey(ctx, k.ID, k.Value, tx.Now()); err != nil {
+			return fmt.Errorf("client key %s: %w", k.ID, err)
 		}
 		s.tick()
 	}

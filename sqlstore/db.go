@@ -41,6 +41,9 @@ type Dialect struct {
 	// database delivers it at commit (PostgreSQL pg_notify). When empty the
 	// topics are published in-process after a successful commit.
 	NotifySQL string
+	// ColumnsSQL lists every (table, column) of the schema, for finding
+	// the columns that hold sealed values.
+	ColumnsSQL string
 }
 
 // DB implements store.DB over a writer pool and a reader pool (which may be

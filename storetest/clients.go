@@ -134,6 +134,8 @@ func populate(t *testing.T, tx store.Tx, clientID, practitionerID string, at tim
 		At: at, ActorID: practitionerID, ActorRole: store.RolePractitioner, Payload: []byte(`{}`), Sealed: []byte("x")}, "in_progress"))
 	_, err := tx.AppendAudit(ctx, audit.Entry{At: at, Actor: practitionerID, Action: "client.create", Target: "client:" + clientID, ClientID: clientID})
 	must(err)
+	_, err = tx.PutClientKey(ctx, clientID, []byte("ck-"+clientID), at)
+	must(err)
 }
 
 func (s suite) testErase(t *testing.T, db store.DB) {
@@ -162,8 +164,8 @@ func (s suite) testErase(t *testing.T, db store.DB) {
 			switch table {
 			case "users", "audit":
 				want = n // the user is kept as an erased tombstone; audit stays
-			case "credentials":
-				want = n // practitioners' records are not the client's
+			case "credentials", "key_checks":
+				want = n // practitioners' records and master-key checks are not the client's
 			}
 			if after[table] != want {
 				t.Errorf("%s: %d rows after erasure, want %d", table, after[table], want)

@@ -107,7 +107,7 @@ func (s suite) importerCases() []tcase {
 				}
 				want := map[string]int64{"users": 6, "tokens": 3, "clients": 2, "client_practitioners": 2, "credentials": 2,
 					"screenings": 2, "health_changes": 2, "clearances": 2, "agreements": 3, "revocations": 2,
-					"sessions": 2, "session_events": 2, "audit": 3}
+					"sessions": 2, "session_events": 2, "audit": 3, "key_checks": 0, "client_keys": 2}
 				same(t, "Counts", got, want)
 				return nil
 			})

@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) store.DB) {
 		{"Notify", s.notifyCases()},
 		{"Importer", s.importerCases()},
 		{"ConsentHolds", s.consentHoldsCases()},
+		{"Keys", s.keyCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

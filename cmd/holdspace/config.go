@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -38,6 +39,8 @@ type config struct {
 	tokenTTL    time.Duration
 	// Live-session policy (issue 9): see app.Config.
 	openWindow, sessionGrace, coolingOff time.Duration
+	// init allows creating a master key file for a new PostgreSQL database.
+	init bool
 
 	getenv func(string) string
 	envErr error // from reading the environment, reported by parse
@@ -119,6 +122,7 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.UintVar(&c.argonMemKiB, "argon2-memory-kib", c.envUint("HOLDSPACE_ARGON2_MEMORY_KIB", 0), "Argon2id memory in KiB for new password hashes; 0: RFC 9106's 65536 (HOLDSPACE_ARGON2_MEMORY_KIB)")
 	fs.UintVar(&c.argonTime, "argon2-time", c.envUint("HOLDSPACE_ARGON2_TIME", 0), "Argon2id passes for new password hashes; 0: RFC 9106's 3 (HOLDSPACE_ARGON2_TIME)")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", c.envDuration("HOLDSPACE_TOKEN_TTL", 12*time.Hour), "lifetime of API tokens (HOLDSPACE_TOKEN_TTL)")
+	fs.BoolVar(&c.init, "init", c.envBool("HOLDSPACE_INIT", false), "with --database: create a new master key file for a new, empty database (HOLDSPACE_INIT)")
 	fs.StringVar(&c.logFormat, "log-format", c.env("HOLDSPACE_LOG_FORMAT", "text"), "text or json (HOLDSPACE_LOG_FORMAT)")
 	fs.DurationVar(&c.openWindow, "open-window", c.envDuration("HOLDSPACE_OPEN_WINDOW", app.DefaultOpenWindow), "how long before or after its start a session may open (HOLDSPACE_OPEN_WINDOW)")
 	fs.DurationVar(&c.sessionGrace, "session-grace", c.envDuration("HOLDSPACE_SESSION_GRACE", app.DefaultSessionGrace), "how long after its booked end a session closes itself (HOLDSPACE_SESSION_GRACE)")
@@ -158,23 +162,64 @@ func (c *config) openDB(ctx context.Context, log *slog.Logger) (store.DB, error)
 	return sqlite.Open(ctx, c.data, log)
 }
 
-// keyring loads the master keys. With SQLite and no key file configured, it
-// uses DATA/master.key and creates it (0600) on first start. With PostgreSQL
-// every node must share one key file, so it must be configured.
-func (c *config) keyring(log *slog.Logger) (*seal.Keyring, error) {
-	path := c.keyFile
-	if path == "" {
-		if c.database != "" {
-			return nil, usageErrorf("with --database, set --master-key-file (HOLDSPACE_MASTER_KEY_FILE): every node must use the same key file")
-		}
-		path = filepath.Join(c.data, "master.key")
+// keyPath returns the master key file: --master-key-file, else
+// DATA/master.key with SQLite. With PostgreSQL every node must share one
+// key file, so it must be configured.
+func (c *config) keyPath() (string, error) {
+	if c.keyFile != "" {
+		return c.keyFile, nil
 	}
-	kr, created, err := seal.LoadOrCreate(path)
+	if c.database != "" {
+		return "", usageErrorf("with --database, set --master-key-file (HOLDSPACE_MASTER_KEY_FILE): every node must use the same key file")
+	}
+	return filepath.Join(c.data, "master.key"), nil
+}
+
+// keyring loads the master keys and checks them against db (see
+// app.CheckKeys). A missing key file is created only for a brand-new,
+// empty database, and with PostgreSQL only when --init is given.
+func (c *config) keyring(ctx context.Context, db store.DB, log *slog.Logger) (*seal.Keyring, error) {
+	path, err := c.keyPath()
+	if err != nil {
+		return nil, err
+	}
+	kr, err := seal.LoadKeyring(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		kr, err = c.createKey(ctx, db, path, log)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("master key: %w", err)
 	}
+	if err := app.CheckKeys(ctx, db, kr); err != nil {
+		return nil, fmt.Errorf("master key %s: %w", path, err)
+	}
+	return kr, nil
+}
+
+func (c *config) createKey(ctx context.Context, db store.DB, path string, log *slog.Logger) (*seal.Keyring, error) {
+	empty, err := app.DatabaseIsNew(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	if !empty {
+		ids, _ := app.KeyIDsOf(ctx, db)
+		held := "sealed data"
+		if len(ids) > 0 {
+			held = "data sealed under key " + strings.Join(ids, ", ")
+		}
+		return nil, fmt.Errorf("%w: the key file %s does not exist, and this database is not new: it holds %s. "+
+			"Restore the key file from your backup (or point --master-key-file at it); a new key could not read the data", seal.ErrKeyMismatch, path, held)
+	}
+	if c.database != "" && !c.init {
+		return nil, usageErrorf("the key file %s does not exist; for a new PostgreSQL database, pass --init once to create it "+
+			"(then copy it to every node and back it up apart from the database)", path)
+	}
+	kr, created, err := seal.LoadOrCreate(path)
+	if err != nil {
+		return nil, err
+	}
 	if created {
-		log.Warn("created a new master key file; back it up apart from the database: without it the sensitive fields cannot be read", "path", path)
+		log.Warn("created a new master key file for a new database; back it up apart from the database: without it the sensitive fields cannot be read", "path", path)
 	}
 	return kr, nil
 }
@@ -196,9 +241,11 @@ func (c *config) pack() (*screening.Pack, error) {
 
 // practice opens everything a command needs to act on a practice.
 type practice struct {
-	db  store.DB
-	app *app.App
-	log *slog.Logger
+	db      store.DB
+	app     *app.App
+	log     *slog.Logger
+	keys    *seal.Keyring
+	keyPath string
 }
 
 func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Config)) (*practice, error) {
@@ -215,12 +262,13 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
 	}
-	keys, err := c.keyring(log)
+	db, err := c.openDB(ctx, log)
 	if err != nil {
 		return nil, err
 	}
-	db, err := c.openDB(ctx, log)
+	keys, err := c.keyring(ctx, db, log)
 	if err != nil {
+		db.Close()
 		return nil, err
 	}
 	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL,
@@ -246,7 +294,8 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 		db.Close()
 		return nil, err
 	}
-	return &practice{db: db, app: a, log: log}, nil
+	keyPath, _ := c.keyPath()
+	return &practice{db: db, app: a, log: log, keys: keys, keyPath: keyPath}, nil
 }
 
 // usageError is a mistake in the command line: exit status 2.

@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/server"
 	"holdspace/store"
@@ -27,7 +26,13 @@ Usage:
   holdspace migrate-data --from DIR --to postgres://… [--force]
   holdspace user add     --role ROLE --email E --name N --password-stdin [--data DIR | --database URL]
   holdspace user password --email E --password-stdin      set a new password; signs the account out everywhere
-  holdspace audit verify [--data DIR | --database URL]     exit 0 when the audit chain is intact
+  holdspace audit verify [--data DIR | --database URL] [--checkpoint FILE]
+                                                           exit 0 when the audit chain and the consent records under it are intact
+  holdspace keys status  [--data DIR | --database URL]     which master key wraps how many values
+  holdspace keys rotate  [--retire-after 10s]              new master key, everything re-wrapped online, old key retired
+  holdspace retention run [--dry-run] [--retention client=10,session=10]   erase records whose retention period ended
+  holdspace backup       --to FILE [--data DIR | --database URL]   online, consistent snapshot (PostgreSQL: pg_dump); keep the key file apart
+  holdspace restore      --from FILE [--data DIR | --database URL] [--force]   key and audit chain checked
   holdspace rules check FILE                               validate a rule pack and run its examples
   holdspace rules explain --answers FILE [--anatomy prostate,vagina,breasts] [--birth-date YYYY-MM-DD]
 
@@ -50,6 +55,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdMigrate(ctx, rest, getenv, stdout, stderr)
 	case "migrate-data":
 		return cmdMigrateData(ctx, rest, getenv, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, getenv, stdout, stderr)
+	case "keys":
+		return cmdKeys(ctx, rest, getenv, stdout, stderr)
+	case "retention":
+		return cmdRetention(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return cmdRestore(ctx, rest, getenv, stdout, stderr)
 	case "user":
 		switch {
 		case len(rest) > 0 && rest[0] == "add":
@@ -118,6 +131,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	secureCookies := fs.Bool("secure-cookies", c.envBool("HOLDSPACE_SECURE_COOKIES", false), "users reach holdspace over HTTPS through a TLS-ending proxy: mark cookies Secure and send HSTS (HOLDSPACE_SECURE_COOKIES)")
 	trusted := fs.String("trusted-proxies", c.getenv("HOLDSPACE_TRUSTED_PROXIES"), "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For is believed (HOLDSPACE_TRUSTED_PROXIES)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
+	checkpointFile := fs.String("audit-checkpoint", getenv("HOLDSPACE_AUDIT_CHECKPOINT"), "append the audit chain's head to FILE (outside the database) at intervals and on shutdown; check it with audit verify --checkpoint (HOLDSPACE_AUDIT_CHECKPOINT)")
+	checkpointEvery := fs.Duration("audit-checkpoint-interval", c.envDuration("HOLDSPACE_AUDIT_CHECKPOINT_INTERVAL", time.Minute), "how often to write the audit head checkpoint (HOLDSPACE_AUDIT_CHECKPOINT_INTERVAL)")
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -152,10 +167,27 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}
 
+	watchCtx, stopWatch := context.WithCancel(context.Background())
+	defer stopWatch()
+	keys := watchKeys(watchCtx, p.db, p.keys, p.keyPath, time.Second, p.log)
+	var cp *checkpointer
+	if *checkpointFile != "" {
+		if *checkpointEvery <= 0 {
+			return usageErrorf("--audit-checkpoint-interval must be positive")
+		}
+		cp = &checkpointer{path: *checkpointFile, db: p.db, log: p.log}
+		if err := cp.write(ctx); err != nil {
+			return err
+		}
+		go cp.run(watchCtx, *checkpointEvery)
+	}
 	var shuttingDown atomic.Bool
 	ready := func(ctx context.Context) error {
 		if shuttingDown.Load() {
 			return errors.New("shutting down")
+		}
+		if err := keys.Err(); err != nil {
+			return err
 		}
 		return p.db.Ready(ctx)
 	}
@@ -211,6 +243,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	if cp != nil {
+		stopWatch()
+		if err := cp.write(context.Background()); err != nil {
+			return err
+		}
+	}
 	if err := p.db.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}
@@ -218,12 +256,16 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// openFromArgs parses a command's flags (the store selection only) and
-// opens the store, migrated.
-func openFromArgs(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer) (store.DB, error) {
+// openFromArgs parses a command's flags (the store selection only, plus
+// any that more registers) and opens the store, migrated, after checking
+// the master key file against it.
+func openFromArgs(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, more ...func(*flag.FlagSet)) (store.DB, error) {
 	fs := newFlagSet(name, stderr)
 	var c config
 	c.register(fs, getenv)
+	for _, m := range more {
+		m(fs)
+	}
 	if err := c.parse(fs, args); err != nil {
 		return nil, err
 	}
@@ -231,7 +273,15 @@ func openFromArgs(ctx context.Context, name string, args []string, getenv func(s
 	if err != nil {
 		return nil, err
 	}
-	return c.openDB(ctx, log)
+	db, err := c.openDB(ctx, log)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.keyring(ctx, db, log); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -244,23 +294,6 @@ func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	fmt.Fprintf(stdout, "migrations applied (%s)\n", db.Engine())
-	return nil
-}
-
-// cmdAuditVerify walks the audit chain. On success it prints the count and
-// the head hash: keep that hash somewhere the database cannot reach, and a
-// later truncation of the chain's tail will show as a different head.
-func cmdAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	db, err := openFromArgs(ctx, "audit verify", args, getenv, stderr)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	n, head, err := app.VerifyAudit(ctx, db)
-	if err != nil {
-		return fmt.Errorf("audit chain broken after %d entries: %w", n, err)
-	}
-	fmt.Fprintf(stdout, "audit chain intact: %d entries, head %s\n", n, head)
 	return nil
 }
 

@@ -169,7 +169,7 @@ func TestAuditVerify(t *testing.T) {
 		{"Altered", "UPDATE audit SET action = 'client.read.forged' WHERE seq = 5", 5},
 		{"AlteredActor", "UPDATE audit SET actor = 'someone-else' WHERE seq = 7", 7},
 		{"Removed", "DELETE FROM audit WHERE seq = 6", 7},
-		{"Inserted", "UPDATE audit SET seq = seq + 1000 WHERE seq >= 4; INSERT INTO audit SELECT 4, at, actor, 'forged', target, client_id, detail, prev_hash, hash FROM audit WHERE seq = 1003; UPDATE audit SET seq = seq - 999 WHERE seq >= 1004", 4},
+		{"Inserted", "UPDATE audit SET seq = seq + 1000 WHERE seq >= 4; INSERT INTO audit SELECT 4, at, actor, 'forged', target, client_id, detail, prev_hash, hash, content, salt, body_hash FROM audit WHERE seq = 1003; UPDATE audit SET seq = seq - 999 WHERE seq >= 1004", 4},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := tamper(t, tc.stmt)

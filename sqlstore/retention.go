@@ -1,0 +1,22 @@
+package sqlstore
+
+import (
+	"context"
+
+	"holdspace"
+)
+
+// DeleteSession implements store.Retention.
+func (t *Tx) DeleteSession(ctx context.Context, id string) error {
+	if _, err := t.exec(ctx, "delete session", `DELETE FROM session_events WHERE session_id = $1`, id); err != nil {
+		return err
+	}
+	n, err := t.exec(ctx, "delete session", `DELETE FROM sessions WHERE id = $1`, id)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return holdspace.NotFound("session")
+	}
+	return nil
+}
