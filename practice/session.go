@@ -47,12 +47,15 @@ const (
 	EventNote             EventType = "note"
 	EventClose            EventType = "close"
 	EventCancel           EventType = "cancel"
+	// EventFollowUp is the client's answer to the follow-up after a
+	// session: how they have been since, 0–10, and an optional note.
+	EventFollowUp EventType = "follow-up"
 )
 
 // EventTypes returns every event type.
 func EventTypes() []EventType {
 	return []EventType{EventOpen, EventReconfirm, EventChaperone, EventBegin, EventCheckin, EventStop,
-		EventResume, EventEmotionalRelease, EventAdverse, EventNote, EventClose, EventCancel}
+		EventResume, EventEmotionalRelease, EventAdverse, EventNote, EventClose, EventCancel, EventFollowUp}
 }
 
 // Role is the part an actor plays in a session.
@@ -111,7 +114,8 @@ type CloseNotes struct {
 //   - emotional-release: Intensity 0–10 and Text;
 //   - adverse: Kind and Text;
 //   - note: Text;
-//   - close: Close.
+//   - close: Close;
+//   - follow-up: Wellbeing 0–10 and Text (optional).
 type Event struct {
 	ID               string      `json:"id,omitempty"`
 	Type             EventType   `json:"type"`
@@ -128,6 +132,9 @@ type Event struct {
 	Kind             string      `json:"kind,omitempty"`
 	Text             string      `json:"text,omitempty"`
 	Close            *CloseNotes `json:"close,omitempty"`
+	// Wellbeing is the follow-up answer to "How have you been since your
+	// session?", 0–10.
+	Wellbeing *int `json:"wellbeing,omitempty"`
 }
 
 // rule is one row of the domain.md session table.
@@ -151,6 +158,7 @@ var rules = map[EventType]rule{
 	EventNote:             {from: []State{Scheduled, Open, InProgress, Stopped, Closed}, practitioner: true},
 	EventClose:            {from: []State{InProgress, Stopped}, to: Closed, practitioner: true},
 	EventCancel:           {from: []State{Scheduled, Open}, to: Cancelled, practitioner: true, client: true},
+	EventFollowUp:         {from: []State{Closed}, practitioner: true, client: true},
 }
 
 // MaySend reports whether an actor with role r may send events of type t.
@@ -298,6 +306,16 @@ func (e Event) Validate() error {
 				return holdspace.Invalid("required", "close.referrals["+strconv.Itoa(i)+"]", "A referral cannot be empty.")
 			}
 		}
+	case EventFollowUp:
+		if e.Wellbeing == nil {
+			return holdspace.Invalid("required", "wellbeing", "Say how you have been since your session, from 0 to 10.")
+		}
+		if *e.Wellbeing < 0 || *e.Wellbeing > 10 {
+			return holdspace.Invalid("out_of_range", "wellbeing", "How you have been is a number from 0 to 10.")
+		}
+		if len(e.Text) > 4000 {
+			return holdspace.Invalid("too_long", "text", "A follow-up note has at most 4000 characters.")
+		}
 	case EventOpen, EventBegin, EventStop, EventResume, EventNote, EventCancel:
 	default:
 		return holdspace.Invalid("unknown_event_type", "type", "%q is not a session event type.", e.Type)
@@ -320,10 +338,11 @@ func (e Event) onlyItsFields() error {
 		{"region", e.Region != "", t == EventCheckin},
 		{"answer", e.Answer != "", t == EventCheckin},
 		{"kind", e.Kind != "", t == EventAdverse},
-		{"text", e.Text != "", t == EventEmotionalRelease || t == EventAdverse || t == EventNote},
+		{"text", e.Text != "", t == EventEmotionalRelease || t == EventAdverse || t == EventNote || t == EventFollowUp},
 		{"intensity", e.Intensity != 0, t == EventEmotionalRelease},
 		{"chaperone", e.Chaperone != nil, t == EventChaperone},
 		{"close", e.Close != nil, t == EventClose},
+		{"wellbeing", e.Wellbeing != nil, t == EventFollowUp},
 		{"agreement_id", e.AgreementID != "", t == EventReconfirm},
 	} {
 		if f.present && !f.allowed {

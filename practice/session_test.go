@@ -28,6 +28,9 @@ func validEvent(t EventType, r Role) Event {
 		e.Kind = AdverseNausea
 	case EventClose:
 		e.Close = &CloseNotes{Subjective: "s", PainBefore: 6, PainAfter: 2}
+	case EventFollowUp:
+		w := 7
+		e.Wellbeing = &w
 	}
 	return e
 }
@@ -55,6 +58,7 @@ func TestApplyExhaustive(t *testing.T) {
 		EventNote:             {"scheduled open in-progress stopped closed", "", P},
 		EventClose:            {"in-progress stopped", Closed, P},
 		EventCancel:           {"scheduled open", Cancelled, P + C},
+		EventFollowUp:         {"closed", "", P + C},
 	}
 	if len(table) != len(EventTypes()) {
 		t.Fatalf("table has %d event types, package has %d", len(table), len(EventTypes()))
@@ -99,7 +103,7 @@ func TestApplyExhaustive(t *testing.T) {
 			}
 		}
 	}
-	if n != 12*6*4 {
+	if n != len(table)*6*4 {
 		t.Fatalf("checked %d combinations", n)
 	}
 }
