@@ -34,6 +34,10 @@ const (
 	CodeCheckinDeclined     = "checkin_declined"
 	CodeSessionNotActive    = "session_not_active"
 	CodePrecaution          = "precaution"
+	// Design rules 9 and 10.
+	CodeMinor                   = "minor"
+	CodeGuardianConsentRequired = "guardian_consent_required"
+	CodeNotOffered              = "not_offered"
 )
 
 // Codes returns every reason code Decide can report.
@@ -41,7 +45,8 @@ func Codes() []string {
 	return []string{CodeNotApplicable, CodeSessionNotActive, CodeStopped, CodeNotReconfirmed,
 		CodeIntentMismatch, CodeNoGrant, CodeUnsigned, CodeExpired, CodeRevoked, CodeAnswerNo,
 		CodeCheckinDeclined, CodeScreeningRequired, CodeScreeningStale, CodeContraindicated,
-		CodeReferralRequired, CodeNotQualified, CodeChaperoneNotOffered, CodeAskFirst, CodePrecaution}
+		CodeReferralRequired, CodeNotQualified, CodeChaperoneNotOffered, CodeAskFirst, CodePrecaution,
+		CodeMinor, CodeGuardianConsentRequired, CodeNotOffered}
 }
 
 // Reason explains a decision: a stable code and a sentence for the person
@@ -77,6 +82,11 @@ var (
 	reasonAnswerNoPassage        = Reason{CodeAnswerNo, "The client answered no for this technique on the anal canal or rectum, through which the prostate is reached."}
 	reasonCheckinDeclinedPassage = Reason{CodeCheckinDeclined, "The client said no to the anal canal or rectum at a check-in; the prostate is reached through them, so it stays off for the rest of the session."}
 	reasonNotActive              = Reason{CodeSessionNotActive, "Touch is permitted only while the session is in progress."}
+	// Design rules 9 and 10.
+	reasonMinor             = Reason{CodeMinor, "The client is under the practice's age of majority: no intimate, internal or sensual work, whatever else is on record."}
+	reasonGuardian          = Reason{CodeGuardianConsentRequired, "The client is under the practice's age of majority: this work needs a guardian's consent recorded with the agreement."}
+	reasonSensualNotOffered = Reason{CodeNotOffered, "This practice does not offer sensual work."}
+	reasonRegionNotOffered  = Reason{CodeNotOffered, "This practice does not offer work on this region."}
 )
 
 // maxInline is how many reasons a Decision holds without allocating.
