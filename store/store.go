@@ -51,6 +51,9 @@ type Tx interface {
 	Sessions
 	AuditLog
 	Importer
+	Settings
+	Guardians
+	FollowUps
 	// Notify queues topic for delivery to subscribers once the transaction
 	// commits; a rolled-back transaction delivers nothing.
 	Notify(topic string)
