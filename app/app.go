@@ -20,6 +20,7 @@ import (
 	"holdspace"
 	"holdspace/audit"
 	"holdspace/authn"
+	"holdspace/practice"
 	"holdspace/screening"
 	"holdspace/seal"
 	"holdspace/store"
@@ -56,6 +57,10 @@ type Config struct {
 	// OnDecision, if set, is called after every decision with its outcome
 	// (for metrics).
 	OnDecision func(outcome string)
+	// Practice holds the practice's settings until an admin saves some
+	// (age of majority, time zone, sensual work offered, scope policy,
+	// follow-up window); unset fields take practice.DefaultSettings.
+	Practice practice.Settings
 }
 
 // App is the service layer. It is safe for concurrent use.

@@ -40,6 +40,8 @@ type AgreementView struct {
 	ContentHash string               `json:"content_hash,omitempty"`
 	Supersedes  string               `json:"supersedes,omitempty"`
 	Revocations []consent.Revocation `json:"revocations"`
+	// GuardianConsent is set when a guardian's consent is recorded with it.
+	GuardianConsent bool `json:"guardian_consent"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -97,6 +99,9 @@ func (a *App) CreateAgreement(ctx context.Context, ac Actor, clientID string, in
 		if err := ag.Validate(an); err != nil {
 			return err
 		}
+		if err := a.checkAgreementOffered(ctx, tx, c, ag); err != nil {
+			return err
+		}
 		v, err := tx.NextAgreementVersion(ctx, clientID, in.Intent)
 		if err != nil {
 			return err
@@ -121,7 +126,7 @@ func agreementView(rec *store.Agreement, ag consent.Agreement, st consent.Status
 	return AgreementView{ID: rec.ID, ClientID: rec.ClientID, Intent: rec.Intent, Version: rec.Version, Status: st,
 		Grants: nonNil(ag.Grants), ValidUntil: timePtr(rec.ValidUntil), CreatedAt: rec.CreatedAt, CreatedBy: rec.CreatedBy,
 		SignedAt: timePtr(rec.SignedAt), SignedBy: rec.SignedBy, SignMethod: rec.SignMethod, ContentHash: rec.ContentHash,
-		Supersedes: rec.Supersedes, Revocations: nonNil(ag.Revocations)}
+		Supersedes: rec.Supersedes, Revocations: nonNil(ag.Revocations), GuardianConsent: ag.GuardianConsent}
 }
 
 // loadAgreements returns every agreement of a client, opened, with its
@@ -147,6 +152,9 @@ func (a *App) loadAgreements(ctx context.Context, tx store.Tx, clientID string) 
 			}
 		}
 		out = append(out, ag)
+	}
+	if err := a.markGuardians(ctx, tx, clientID, out); err != nil {
+		return nil, nil, err
 	}
 	return out, recs, nil
 }

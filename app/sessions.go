@@ -71,6 +71,9 @@ func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (Ses
 		if !assigned {
 			return holdspace.Invalid("not_assigned", "practitioner_id", "This practitioner is not assigned to the client.")
 		}
+		if err := a.checkSessionOffered(ctx, tx, c, in.Intent, starts); err != nil {
+			return err
+		}
 		s := &store.Session{ID: newID("ses"), ClientID: c.ID, PractitionerID: in.PractitionerID, Intent: in.Intent,
 			StartsAt: starts, State: string(practice.Scheduled), CreatedAt: tx.Now(), CreatedBy: ac.UserID}
 		if err := tx.CreateSession(ctx, s); err != nil {
@@ -180,6 +183,7 @@ type EventInput struct {
 	Kind        string               `json:"kind,omitempty"`
 	Close       *practice.CloseNotes `json:"close,omitempty"`
 	AgreementID string               `json:"agreement_id,omitempty"`
+	Wellbeing   *int                 `json:"wellbeing,omitempty"`
 }
 
 // EventView is a session event as callers see it.
@@ -207,6 +211,7 @@ type eventSealed struct {
 	Intensity     int                  `json:"intensity,omitempty"`
 	Text          string               `json:"text,omitempty"`
 	Close         *practice.CloseNotes `json:"close,omitempty"`
+	Wellbeing     *int                 `json:"wellbeing,omitempty"`
 }
 
 const maxText = 20000
@@ -279,7 +284,7 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 		}
 		ev := practice.Event{Type: practice.EventType(in.Type), At: tx.Now(), ActorID: ac.UserID, ActorRole: role,
 			Device: ac.Device, Chaperone: in.Chaperone, Region: in.Region, Answer: in.Answer, Kind: in.Kind,
-			Text: strings.TrimSpace(in.Text), Close: in.Close}
+			Text: strings.TrimSpace(in.Text), Close: in.Close, Wellbeing: in.Wellbeing}
 		if in.Intensity != nil {
 			ev.Intensity = *in.Intensity
 		}
@@ -293,7 +298,7 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 			return err
 		}
 		pub := eventPublic{AgreementID: ev.AgreementID, AgreementVersion: ev.AgreementVersion, Region: ev.Region, Answer: ev.Answer}
-		sec := eventSealed{Kind: ev.Kind, Intensity: ev.Intensity, Text: ev.Text, Close: ev.Close}
+		sec := eventSealed{Kind: ev.Kind, Intensity: ev.Intensity, Text: ev.Text, Close: ev.Close, Wellbeing: ev.Wellbeing}
 		if ev.Chaperone != nil {
 			pub.Offered, pub.Accepted = ev.Chaperone.Offered, ev.Chaperone.Accepted
 			sec.ChaperoneName = strings.TrimSpace(ev.Chaperone.Name)
@@ -313,6 +318,9 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 			}
 		}
 		if err := tx.AppendEvent(ctx, rec, string(next)); err != nil {
+			return err
+		}
+		if err := a.afterEvent(ctx, tx, ac, s, ev, rec.ID); err != nil {
 			return err
 		}
 		tx.Notify("session:" + s.ID)
@@ -365,7 +373,7 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 		Device: rec.Device, AgreementID: pub.AgreementID, AgreementVersion: pub.AgreementVersion, Region: pub.Region,
 		Answer: pub.Answer}
 	t := ev.Type
-	if open || t == practice.EventChaperone || t == practice.EventClose || t == practice.EventAdverse {
+	if open || t == practice.EventChaperone || t == practice.EventClose || t == practice.EventAdverse || t == practice.EventFollowUp {
 		var sec eventSealed
 		if len(rec.Sealed) > 0 {
 			s, err := a.open(rec.ID, "event", rec.Sealed)
@@ -376,7 +384,7 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 				return ev, fmt.Errorf("event %s: %w", rec.ID, err)
 			}
 		}
-		ev.Kind, ev.Intensity, ev.Text, ev.Close = sec.Kind, sec.Intensity, sec.Text, sec.Close
+		ev.Kind, ev.Intensity, ev.Text, ev.Close, ev.Wellbeing = sec.Kind, sec.Intensity, sec.Text, sec.Close, sec.Wellbeing
 		if t == practice.EventChaperone {
 			ev.Chaperone = &practice.Chaperone{Offered: pub.Offered, Accepted: pub.Accepted, Name: sec.ChaperoneName}
 		}
