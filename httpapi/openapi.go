@@ -90,7 +90,7 @@ var operations = []operation{
 	{"POST /api/v1/sessions/{id}/events", "Record a session event; 409 if it does not fit the state", true,
 		obj(map[string]any{"type": str, "region": str, "answer": str, "intensity": integer, "text": str, "kind": str,
 			"agreement_id": str, "chaperone": obj(map[string]any{"offered": boolean, "accepted": boolean, "name": str}),
-			"close": anyObj}, "type"), 201, []int{400, 403, 404, 409}},
+			"close": anyObj, "wellbeing": integer}, "type"), 201, []int{400, 403, 404, 409}},
 	{"GET /api/v1/sessions/{id}/events", "A session's events", true, nil, 200, []int{404}},
 	{"GET /api/v1/sessions/{id}/board", "The decision for every region and technique now", true, nil, 200, []int{404}},
 	{"GET /api/v1/sessions/{id}/stream", "Server-Sent Events: the session's live state", true, nil, 200, []int{404}},

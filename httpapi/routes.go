@@ -53,6 +53,8 @@ func (s *Server) registerRoutes() {
 
 	s.handle("GET /api/v1/audit", s.authed(s.listAudit))
 
+	s.registerPracticeRoutes()
+
 	// Anything else under /api/ is a JSON 404, not the web app's page.
 	s.handle("/api/", s.plain(func(w http.ResponseWriter, r *http.Request) error { return errNoRoute }))
 }
