@@ -36,6 +36,8 @@ type config struct {
 	argonMemKiB uint
 	argonTime   uint
 	tokenTTL    time.Duration
+	// practice holds the defaults of the practice's settings.
+	practice practiceFlags
 
 	getenv func(string) string
 	envErr error // from reading the environment, reported by parse
@@ -118,6 +120,7 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.UintVar(&c.argonTime, "argon2-time", c.envUint("HOLDSPACE_ARGON2_TIME", 0), "Argon2id passes for new password hashes; 0: RFC 9106's 3 (HOLDSPACE_ARGON2_TIME)")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", c.envDuration("HOLDSPACE_TOKEN_TTL", 12*time.Hour), "lifetime of API tokens (HOLDSPACE_TOKEN_TTL)")
 	fs.StringVar(&c.logFormat, "log-format", c.env("HOLDSPACE_LOG_FORMAT", "text"), "text or json (HOLDSPACE_LOG_FORMAT)")
+	c.practice.register(fs, c)
 }
 
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {
@@ -210,6 +213,10 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
 	}
+	settings, err := c.practice.settings()
+	if err != nil {
+		return nil, err
+	}
 	keys, err := c.keyring(log)
 	if err != nil {
 		return nil, err
@@ -218,7 +225,7 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 	if err != nil {
 		return nil, err
 	}
-	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL}
+	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL, Practice: settings}
 	if c.argonMemKiB != 0 || c.argonTime != 0 {
 		cfg.Argon2 = authn.DefaultParams
 		if c.argonMemKiB != 0 {
