@@ -27,7 +27,7 @@ type factsCache struct {
 
 type indexEntry struct {
 	clientV, practV int64
-	settingsV       int64 // the practice settings' version
+	settingsV       int64     // the practice settings' version
 	staleAt         time.Time // zero: never by time
 	ix              *consent.Index
 	anatomy         catalogue.Anatomy
