@@ -42,6 +42,9 @@ type AgreementView struct {
 	Revocations []consent.Revocation `json:"revocations"`
 	// GuardianConsent is set when a guardian's consent is recorded with it.
 	GuardianConsent bool `json:"guardian_consent"`
+	// Refused lists the grants the practice refuses now (not offered, or
+	// the client is a minor): they never permit, whatever they say.
+	Refused []RefusedGrant `json:"refused,omitempty"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -195,15 +198,22 @@ func (a *App) visibleAgreement(ctx context.Context, tx store.Tx, ac Actor, id st
 func (a *App) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]AgreementView, error) {
 	var out []AgreementView
 	err := a.update(ctx, func(tx store.Tx) error {
-		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
+		c, err := visibleClient(ctx, tx, ac, clientID)
+		if err != nil {
 			return err
 		}
 		ags, recs, err := a.loadAgreements(ctx, tx, clientID)
 		if err != nil {
 			return err
 		}
+		_, refused, err := a.practiceRefusals(ctx, tx, c, ags)
+		if err != nil {
+			return err
+		}
 		for i := range ags {
-			out = append(out, agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now())))
+			v := agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+			v.Refused = refused[ags[i].ID]
+			out = append(out, v)
 		}
 		return record(ctx, tx, ac, "agreement.read", clientID, clientID, "list")
 	})
@@ -214,7 +224,7 @@ func (a *App) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]
 func (a *App) GetAgreement(ctx context.Context, ac Actor, id string) (AgreementView, error) {
 	var out AgreementView
 	err := a.update(ctx, func(tx store.Tx) error {
-		r, _, err := a.visibleAgreement(ctx, tx, ac, id)
+		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err
 		}
@@ -222,9 +232,14 @@ func (a *App) GetAgreement(ctx context.Context, ac Actor, id string) (AgreementV
 		if err != nil {
 			return err
 		}
+		_, refused, err := a.practiceRefusals(ctx, tx, c, ags)
+		if err != nil {
+			return err
+		}
 		for i := range ags {
 			if ags[i].ID == id {
 				out = agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+				out.Refused = refused[ags[i].ID]
 			}
 		}
 		return record(ctx, tx, ac, "agreement.read", id, r.ClientID, "")

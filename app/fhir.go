@@ -57,8 +57,13 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 		if err != nil {
 			return err
 		}
+		// A grant the practice refuses now is exported as not permitted.
+		offered, _, err := a.practiceRefusals(ctx, tx, c, ags)
+		if err != nil {
+			return err
+		}
 		for i := range ags {
-			in := fhir.ConsentInput{Agreement: ags[i], Status: consent.StatusAt(&ags[i], ags, tx.Now())}
+			in := fhir.ConsentInput{Agreement: offered[i], Status: consent.StatusAt(&ags[i], ags, tx.Now())}
 			if recs[i].SignMethod == consent.SignInPerson {
 				in.AttestedBy = recs[i].SignedBy
 			}

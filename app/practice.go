@@ -311,3 +311,66 @@ func (a *App) SetBirthDate(ctx context.Context, ac Actor, clientID, birthDate st
 		return record(ctx, tx, ac, "client.birth_date", c.ID, c.ID, "")
 	})
 }
+
+// RefusedGrant is a grant of an agreement that the practice refuses now
+// (design rules 9 and 10): it never permits, so no view shows it as given.
+type RefusedGrant struct {
+	Region    string `json:"region"`
+	Technique string `json:"technique"`
+	// Code is the reason: not_offered or minor.
+	Code string `json:"code"`
+}
+
+// refusals returns ag with every yes or ask grant the practice refuses at
+// `at` turned into "no", and the grants so refused: all of a sensual
+// agreement when the practice offers no sensual work or the client is a
+// minor, a switched-off region's, and a minor's intimate or internal ones.
+func refusals(st practiceState, birth time.Time, at time.Time, ag consent.Agreement) (consent.Agreement, []RefusedGrant) {
+	minor := practice.MinorAt(birth, st.settings.AgeOfMajority, st.loc, at)
+	var out []RefusedGrant
+	grants := make([]consent.Grant, len(ag.Grants))
+	copy(grants, ag.Grants)
+	for i, g := range grants {
+		if g.Answer == catalogue.No {
+			continue
+		}
+		code := ""
+		r, known := catalogue.LookupRegion(g.Region)
+		switch {
+		case !st.settings.Offers(g.Region, ag.Intent):
+			code = consent.CodeNotOffered
+		case minor && (ag.Intent == catalogue.Sensual || known && r.NeedsScreening()):
+			code = consent.CodeMinor
+		}
+		if code != "" {
+			grants[i].Answer = catalogue.No
+			out = append(out, RefusedGrant{Region: g.Region, Technique: g.Technique, Code: code})
+		}
+	}
+	ag.Grants = grants
+	return ag, out
+}
+
+// practiceRefusals returns, for a client's agreements, the practice's
+// refusals now (see refusals), by agreement ID, and the agreements with
+// them applied.
+func (a *App) practiceRefusals(ctx context.Context, tx store.Tx, c *store.Client, ags []consent.Agreement) ([]consent.Agreement, map[string][]RefusedGrant, error) {
+	st, err := a.practiceSettings(ctx, tx)
+	if err != nil {
+		return nil, nil, err
+	}
+	birth, err := a.birthDate(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]consent.Agreement, len(ags))
+	refused := map[string][]RefusedGrant{}
+	for i := range ags {
+		var r []RefusedGrant
+		out[i], r = refusals(st, birth, tx.Now(), ags[i])
+		if len(r) > 0 {
+			refused[ags[i].ID] = r
+		}
+	}
+	return out, refused, nil
+}
