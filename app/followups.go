@@ -230,3 +230,49 @@ func (a *App) AnswerFollowUp(ctx context.Context, ac Actor, id string, in Follow
 	}
 	return a.AppendEvent(ctx, ac, sessionID, EventInput{Type: string(practice.EventFollowUp), Wellbeing: in.Wellbeing, Text: in.Note})
 }
+
+// FollowUpRecord is a follow-up with the client's answer opened, for the
+// client file.
+type FollowUpRecord struct {
+	FollowUpView
+	Wellbeing *int   `json:"wellbeing,omitempty"`
+	Note      string `json:"note,omitempty"`
+}
+
+// ClientFollowUps returns a client's follow-ups with their answers, for
+// the client file: the client's practitioners, admins and the client may
+// read them; the read is audited.
+func (a *App) ClientFollowUps(ctx context.Context, ac Actor, clientID string) ([]FollowUpRecord, error) {
+	var out []FollowUpRecord
+	err := a.update(ctx, func(tx store.Tx) error {
+		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
+			return err
+		}
+		fs, err := tx.ListFollowUps(ctx, store.FollowUpFilter{ClientID: clientID})
+		if err != nil {
+			return err
+		}
+		for _, f := range fs {
+			r := FollowUpRecord{FollowUpView: followUpView(f, tx.Now())}
+			if f.AnswerEventID != "" {
+				evs, err := tx.ListEvents(ctx, f.SessionID)
+				if err != nil {
+					return err
+				}
+				for _, e := range evs {
+					if e.ID != f.AnswerEventID {
+						continue
+					}
+					ev, err := a.eventOf(e, true)
+					if err != nil {
+						return err
+					}
+					r.Wellbeing, r.Note = ev.Wellbeing, ev.Text
+				}
+			}
+			out = append(out, r)
+		}
+		return record(ctx, tx, ac, "followup.read", clientID, clientID, "client")
+	})
+	return nonNil(out), err
+}

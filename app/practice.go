@@ -374,3 +374,58 @@ func (a *App) practiceRefusals(ctx context.Context, tx store.Tx, c *store.Client
 	}
 	return out, refused, nil
 }
+
+// Offering is what the practice offers one client now, for pages that must
+// not offer what the practice does not (the body map, booking forms).
+type Offering struct {
+	// Sensual is set when sensual work may be agreed and booked for the
+	// client: the practice offers it and the client is an adult.
+	Sensual bool `json:"sensual"`
+	// Minor is set when the client is under the age of majority now.
+	Minor bool `json:"minor"`
+	// Refused maps each region that cannot be agreed for therapeutic work
+	// to the reason code (not_offered or minor).
+	Refused map[string]string `json:"refused"`
+}
+
+// Offers reports whether region may be agreed for intent.
+func (o Offering) Offers(region, intent string) bool {
+	if intent == string(catalogue.Sensual) && !o.Sensual {
+		return false
+	}
+	_, refused := o.Refused[region]
+	return !refused
+}
+
+// Offering returns what the practice offers a client now. Whoever may see
+// the client may ask; the read (it reveals whether the client is a minor)
+// is audited.
+func (a *App) Offering(ctx context.Context, ac Actor, clientID string) (Offering, error) {
+	out := Offering{Refused: map[string]string{}}
+	err := a.update(ctx, func(tx store.Tx) error {
+		c, err := visibleClient(ctx, tx, ac, clientID)
+		if err != nil {
+			return err
+		}
+		st, err := a.practiceSettings(ctx, tx)
+		if err != nil {
+			return err
+		}
+		birth, err := a.birthDate(c)
+		if err != nil {
+			return err
+		}
+		out.Minor = practice.MinorAt(birth, st.settings.AgeOfMajority, st.loc, tx.Now())
+		out.Sensual = st.settings.SensualOffered && !out.Minor
+		for _, r := range catalogue.Regions() {
+			switch {
+			case !st.settings.Offers(r.Code, catalogue.Therapeutic):
+				out.Refused[r.Code] = consent.CodeNotOffered
+			case out.Minor && r.NeedsScreening():
+				out.Refused[r.Code] = consent.CodeMinor
+			}
+		}
+		return record(ctx, tx, ac, "client.read", clientID, clientID, "offering")
+	})
+	return out, err
+}
