@@ -61,13 +61,14 @@ type snapshot struct {
 	sessions     []*store.Session
 	events       []*store.SessionEvent
 	auditEntries []audit.Entry
+	practice     practiceSnapshot
 	tick         func()
 }
 
 // size is the number of records in the snapshot.
 func (s *snapshot) size() int {
 	return len(s.users) + len(s.tokens) + len(s.clients) + len(s.credentials) + len(s.screenings) + len(s.health) +
-		len(s.clearances) + len(s.agreements) + len(s.revocations) + len(s.sessions) + len(s.events) + len(s.auditEntries)
+		len(s.clearances) + len(s.agreements) + len(s.revocations) + len(s.sessions) + len(s.events) + len(s.auditEntries) + s.practice.size()
 }
 
 func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
@@ -124,6 +125,9 @@ func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
 			return err
 		}
 		s.events = append(s.events, evs...)
+	}
+	if err := s.practice.read(ctx, tx, s.clients); err != nil {
+		return err
 	}
 	return tx.ScanAudit(ctx, func(e audit.Entry) error {
 		s.auditEntries = append(s.auditEntries, e)
@@ -198,6 +202,9 @@ func (s *snapshot) write(ctx context.Context, tx store.Tx) error {
 			return fmt.Errorf("event %s: %w", e.ID, err)
 		}
 		s.tick()
+	}
+	if err := s.practice.write(ctx, tx, s.tick); err != nil {
+		return err
 	}
 	for _, e := range s.auditEntries {
 		if err := tx.ImportAudit(ctx, e); err != nil {
