@@ -546,6 +546,7 @@ type agreementSummary struct {
 }
 
 func summarize(a app.AgreementView) agreementSummary {
+	a.Grants = offeredGrants(a)
 	s := agreementSummary{AgreementView: a}
 	revoked := map[string]bool{}
 	all := false

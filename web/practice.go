@@ -7,6 +7,7 @@ import (
 
 	"holdspace/app"
 	"holdspace/catalogue"
+	"holdspace/consent"
 	"holdspace/practice"
 )
 
@@ -119,4 +120,23 @@ func (h *handler) followUpAnswer(q *request) error {
 		return err
 	}
 	return redirect(q, "/me?done=followup")
+}
+
+// offeredGrants returns a's grants with every grant the practice refuses
+// now (a.Refused) answered "no", so that no page shows a refused grant as
+// permitted.
+func offeredGrants(a app.AgreementView) []consent.Grant {
+	if len(a.Refused) == 0 {
+		return a.Grants
+	}
+	out := make([]consent.Grant, len(a.Grants))
+	copy(out, a.Grants)
+	for i, g := range out {
+		for _, r := range a.Refused {
+			if r.Region == g.Region && r.Technique == g.Technique {
+				out[i].Answer = catalogue.No
+			}
+		}
+	}
+	return out
 }

@@ -403,7 +403,7 @@ func (h *handler) agreementPage(q *request) error {
 		return err
 	}
 	answers := map[string]catalogue.Answer{}
-	for _, g := range a.Grants {
+	for _, g := range offeredGrants(a) {
 		answers[g.Region+"/"+g.Technique] = g.Answer
 	}
 	withdrawn := map[string]bool{}
