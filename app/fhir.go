@@ -141,7 +141,7 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 func (a *App) AgreementReceipt(ctx context.Context, ac Actor, id string) (fhir.Receipt, error) {
 	var rc fhir.Receipt
 	err := a.update(ctx, func(tx store.Tx) error {
-		r, _, err := a.visibleAgreement(ctx, tx, ac, id)
+		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err
 		}
@@ -149,10 +149,15 @@ func (a *App) AgreementReceipt(ctx context.Context, ac Actor, id string) (fhir.R
 		if err != nil {
 			return err
 		}
+		// A grant the practice refuses now is never receipted as given.
+		offered, _, err := a.practiceRefusals(ctx, tx, c, ags)
+		if err != nil {
+			return err
+		}
 		var ag *consent.Agreement
 		for i := range ags {
 			if ags[i].ID == id {
-				ag = &ags[i]
+				ag = &offered[i]
 			}
 		}
 		ev := fhir.ConsentSigned

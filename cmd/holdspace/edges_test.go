@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -432,4 +433,64 @@ func permittedRegions(bundle map[string]any) []string {
 	}
 	walk(bundle)
 	return out
+}
+
+// TestIssue10DemoOffersSensualAndSaysSo: a new practice offers no sensual
+// work; the demo turns it on and says so.
+func TestIssue10DemoOffersSensualAndSaysSo(t *testing.T) {
+	n := start(t, "", nil, "demo")
+	if !strings.Contains(n.stdout.String(), "offers sensual work") {
+		t.Fatalf("the demo does not say it offers sensual work:\n%s", n.stdout.String())
+	}
+	var adminPW string
+	for _, l := range strings.Split(n.stdout.String(), "\n") {
+		if f := strings.Fields(l); len(f) > 3 && f[1] == "admin@demo.holdspace.test" {
+			adminPW = f[3]
+		}
+	}
+	tok := n.login("admin@demo.holdspace.test", adminPW)
+	if s := n.must(200, "GET", "/api/v1/practice/settings", tok, nil); s.Body["sensual_offered"] != true {
+		t.Fatalf("demo settings: %s", s.Raw)
+	}
+}
+
+// TestIssue10SettingsDefaultsFromFileAndFlags: a YAML file of defaults,
+// overridden by a flag's variable; a bad file stops holdspace with a usage
+// error.
+func TestIssue10SettingsDefaultsFromFileAndFlags(t *testing.T) {
+	dir := t.TempDir()
+	file := dir + "/practice.yaml"
+	if err := os.WriteFile(file, []byte("age_of_majority: 21\ntime_zone: Pacific/Auckland\nsensual_offered: true\nscope:\n  - {group: internal-vaginal, requires: internal-vaginal, offered: false}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	data := t.TempDir()
+	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
+	n := start(t, data, map[string]string{"HOLDSPACE_PRACTICE_SETTINGS": file, "HOLDSPACE_SENSUAL_OFFERED": "false"}, "serve")
+	tok := n.login("admin@example.test", fixturePassword)
+	s := n.must(200, "GET", "/api/v1/practice/settings", tok, nil)
+	if s.Body["age_of_majority"] != 21.0 || s.Body["time_zone"] != "Pacific/Auckland" || s.Body["sensual_offered"] != false ||
+		!strings.Contains(string(s.Raw), `"group":"internal-vaginal","requires":"internal-vaginal","offered":false`) ||
+		!strings.Contains(string(s.Raw), `"group":"internal-anorectal","requires":"internal-anorectal","offered":true`) {
+		t.Fatalf("defaults from file and flags: %s", s.Raw)
+	}
+	n.stop()
+	for _, bad := range []struct{ env map[string]string }{
+		{map[string]string{"HOLDSPACE_AGE_OF_MAJORITY": "16"}},
+		{map[string]string{"HOLDSPACE_TIME_ZONE": "Nowhere/Land"}},
+		{map[string]string{"HOLDSPACE_FOLLOW_UP_WINDOW": "90m"}},
+	} {
+		var out, errb bytes.Buffer
+		err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, testEnv(bad.env), strings.NewReader(""), &out, &errb)
+		if err == nil || exitCode(err) != 2 {
+			t.Errorf("%v: err %v (exit %d), want a usage error", bad.env, err, exitCode(err))
+		}
+	}
+	if err := os.WriteFile(file, []byte("age_of_majority: 18\ncolour: blue\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--practice-settings", file}, testEnv(nil), strings.NewReader(""), &out, &errb)
+	if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error(), "colour") {
+		t.Fatalf("unknown field in the file: %v", err)
+	}
 }
