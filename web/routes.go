@@ -267,6 +267,8 @@ func eventText(e app.EventView) string {
 		return "Session closed"
 	case "cancel":
 		return "Session cancelled by the " + who
+	case "follow-up":
+		return followUpText(e)
 	}
 	return string(e.Type)
 }
