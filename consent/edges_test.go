@@ -209,3 +209,43 @@ func contains(xs []string, x string) bool {
 	}
 	return false
 }
+
+// TestPropertyPermitNeedsPolicyCredential: whatever else is true, a permit
+// or ask on a region a scope group governs means the practitioner holds the
+// credential the practice's policy names for it, valid at that instant.
+func TestPropertyPermitNeedsPolicyCredential(t *testing.T) {
+	r := rand.New(rand.NewPCG(95, 96))
+	covers := catalogue.Covers()
+	seen := 0
+	for range propertyRounds {
+		f := randFacts(r)
+		for _, g := range practice.ScopeGroups() {
+			if r.IntN(2) == 0 {
+				f.Policy.Scope = append(f.Policy.Scope, practice.ScopeRule{Group: g, Requires: pick(r, covers), Offered: true})
+			}
+		}
+		settings := practice.Settings{Scope: f.Policy.Scope}
+		if f.Policy.Scope == nil {
+			settings.Scope = practice.DefaultScope()
+		}
+		s, _ := randSession(t, r, f)
+		ix := Compile(f)
+		at := t0.Add(minutes(r, 0, 30))
+		for _, reg := range catalogue.RegionsInGroup(catalogue.Intimate, catalogue.Internal) {
+			rule, _ := settings.Rule(reg)
+			for _, tech := range allTechniques {
+				d := ix.Decide(s, reg, tech, at)
+				if d.Outcome == Deny {
+					continue
+				}
+				seen++
+				if !practice.Qualified(f.Credentials, rule.Requires, at) {
+					t.Fatalf("%s %s/%s without a valid %s credential (%v)", d.Outcome, reg, tech, rule.Requires, codes(d))
+				}
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no permit or ask on an intimate or internal region in any round: the property was never exercised")
+	}
+}
