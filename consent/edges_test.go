@@ -249,3 +249,9 @@ func TestPropertyPermitNeedsPolicyCredential(t *testing.T) {
 		t.Fatal("no permit or ask on an intimate or internal region in any round: the property was never exercised")
 	}
 }
+
+func TestScopeGroupsFitIndex(t *testing.T) {
+	if n := len(practice.ScopeGroups()); n > 8 {
+		t.Fatalf("%d scope groups; compilePractice holds 8", n)
+	}
+}

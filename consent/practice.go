@@ -7,6 +7,33 @@ import (
 	"holdspace/practice"
 )
 
+// regionScopeGroup is the scope group of each region, by catalogue
+// position ("" for none), and qualReasons the not_qualified reason naming
+// each credential coverage: both built once, so that Compile allocates
+// nothing for them.
+var (
+	regionScopeGroup = func() (out [practice.MaxRegions]string) {
+		for i, code := range catalogue.RegionCodes() {
+			if i < practice.MaxRegions {
+				out[i] = practice.ScopeGroupOf(code)
+			}
+		}
+		return out
+	}()
+	qualReasons = func() map[string]Reason {
+		m := map[string]Reason{}
+		for _, c := range catalogue.Covers() {
+			m[c] = qualReason(c)
+		}
+		return m
+	}()
+)
+
+func qualReason(cover string) Reason {
+	return Reason{CodeNotQualified, "This needs a practitioner holding a valid " + cover +
+		" credential on the day; none is on record, or it is not valid now."}
+}
+
 // compilePractice compiles the practice-wide rules (design rules 9 and 10)
 // of f's policy and birth date into ix.
 func (ix *Index) compilePractice(f ClientFacts) {
@@ -14,23 +41,47 @@ func (ix *Index) compilePractice(f ClientFacts) {
 	age := max(p.AgeOfMajority, practice.MinAgeOfMajority)
 	ix.adultFrom = practice.AdultFrom(f.BirthDate, age, p.Location)
 	ix.sensualOff = p.SensualNotOffered
-	settings := practice.Settings{Scope: p.Scope}
-	if p.Scope == nil {
-		settings.Scope = practice.DefaultScope()
+	// The policy's rule for each group: the first one listed, else the
+	// default.
+	var rules [8]practice.ScopeRule
+	groups := practice.ScopeGroups()
+	if len(groups) > len(rules) {
+		groups = groups[:len(rules)] // a test asserts every group fits
 	}
-	for i, r := range catalogue.Regions() {
-		if i >= practice.MaxRegions {
-			break
+	for gi, g := range groups {
+		found := false
+		for _, r := range p.Scope {
+			if r.Group == g {
+				rules[gi], found = r, true
+				break
+			}
 		}
-		rule, ok := settings.Rule(r.Code)
-		if !ok {
+		if !found {
+			for _, r := range practice.DefaultScope() {
+				if r.Group == g {
+					rules[gi] = r
+				}
+			}
+		}
+	}
+	for i, g := range regionScopeGroup {
+		if g == "" {
 			continue
 		}
-		ix.notOffered[i] = !rule.Offered
-		if rule.Requires != "" {
-			ix.requires[i] = rule.Requires
-			ix.qualReason[i] = Reason{CodeNotQualified, "This needs a practitioner holding a valid " + rule.Requires +
-				" credential on the day; none is on record, or it is not valid now."}
+		for gi := range groups {
+			if groups[gi] != g {
+				continue
+			}
+			rule := rules[gi]
+			ix.notOffered[i] = !rule.Offered
+			if rule.Requires != "" {
+				ix.requires[i] = rule.Requires
+				r, ok := qualReasons[rule.Requires]
+				if !ok {
+					r = qualReason(rule.Requires)
+				}
+				ix.qualReason[i] = r
+			}
 		}
 	}
 }
