@@ -255,3 +255,37 @@ func TestScopeGroupsFitIndex(t *testing.T) {
 		t.Fatalf("%d scope groups; compilePractice holds 8", n)
 	}
 }
+
+// FuzzDecideAge: for any birth date, zone offset, age of majority and
+// instant, a client under the age of majority at that instant is never
+// permitted or asked intimate, internal or sensual work, and the age rule
+// never panics on extreme dates.
+func FuzzDecideAge(f *testing.F) {
+	f.Add(uint64(1), int64(0), int64(0), 18, 0)
+	f.Add(uint64(2), int64(-10000), int64(5000), 21, 14)
+	f.Add(uint64(3), int64(1<<40), int64(-1<<40), 0, -12)
+	f.Fuzz(func(t *testing.T, seed uint64, birthDays, atMinutes int64, age, zoneHours int) {
+		r := rand.New(rand.NewPCG(seed, seed>>1))
+		facts := randFacts(r)
+		facts.BirthDate = time.Date(2008, 11, 26, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(birthDays%200000))
+		facts.Policy.AgeOfMajority = age
+		facts.Policy.Location = time.FixedZone("z", (zoneHours%15)*3600)
+		s, _ := randSession(t, r, facts)
+		at := t0.Add(time.Duration(atMinutes%(1<<30)) * time.Minute)
+		ix := Compile(facts)
+		minor := practice.MinorAt(facts.BirthDate, max(age, 18), facts.Policy.Location, at)
+		if ix.Minor(at) != minor {
+			t.Fatalf("Index.Minor %v, MinorAt %v", ix.Minor(at), minor)
+		}
+		for _, reg := range allRegions {
+			rg, _ := catalogue.LookupRegion(reg)
+			for _, tech := range allTechniques {
+				d := ix.Decide(s, reg, tech, at)
+				checkShape(t, d)
+				if minor && (rg.NeedsScreening() || s.Intent == catalogue.Sensual) && d.Outcome != Deny {
+					t.Fatalf("minor: %s %s/%s (%v)", d.Outcome, reg, tech, codes(d))
+				}
+			}
+		}
+	})
+}
