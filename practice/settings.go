@@ -111,8 +111,9 @@ func DefaultSettings() Settings {
 	}
 }
 
-// WithDefaults returns s with unset fields taken from DefaultSettings and
-// a missing scope group added with its default rule.
+// WithDefaults returns s with unset fields taken from DefaultSettings, a
+// scope rule without a credential given its group's default credential,
+// and a missing scope group added with its default rule.
 func (s Settings) WithDefaults() Settings {
 	d := DefaultSettings()
 	if s.AgeOfMajority == 0 {
@@ -125,6 +126,13 @@ func (s Settings) WithDefaults() Settings {
 		s.FollowUpWindowHours = d.FollowUpWindowHours
 	}
 	s.Scope = slices.Clone(s.Scope)
+	for i, r := range s.Scope {
+		for _, def := range d.Scope {
+			if r.Group == def.Group && r.Requires == "" {
+				s.Scope[i].Requires = def.Requires
+			}
+		}
+	}
 	for _, def := range d.Scope {
 		if !slices.ContainsFunc(s.Scope, func(r ScopeRule) bool { return r.Group == def.Group }) {
 			s.Scope = append(s.Scope, def)

@@ -104,6 +104,10 @@ func TestSettingsWithDefaultsAndOffers(t *testing.T) {
 	if len(s.Scope) != 3 {
 		t.Fatalf("scope %+v", s.Scope)
 	}
+	off := Settings{Scope: []ScopeRule{{Group: ScopeVaginal}}}.WithDefaults()
+	if r, _ := off.Rule("vagina"); r.Requires != catalogue.CoverInternalVaginal || r.Offered {
+		t.Fatalf("a rule without a credential: %+v", r)
+	}
 	for _, c := range []struct {
 		region string
 		intent catalogue.Intent
