@@ -67,7 +67,7 @@ func (h *handler) adminAcknowledge(q *request) error {
 	if _, err := h.app.AcknowledgeFollowUp(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
 		return err
 	}
-	return redirect(q, "/admin?done=acknowledged")
+	return redirect(q, "/admin?done=reviewed")
 }
 
 // guardianPost records a guardian's consent with a minor's agreement, on

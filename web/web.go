@@ -422,21 +422,21 @@ func fieldErrors(err error) (map[string]string, bool) {
 }
 
 var flashes = map[string]string{
-	"signed":       "Your agreement is signed. You can change or withdraw it at any time.",
-	"revoked":      "Done. That consent is withdrawn, from this moment.",
-	"screened":     "Thank you. Your answers are saved.",
-	"booked":       "The session is booked.",
-	"event":        "Recorded.",
-	"stopped":      "Stopped. Nothing happens until you choose to go on.",
-	"resumed":      "You chose to go on. Your boundaries are as you agreed them.",
-	"reconfirmed":  "Thank you. Your consent for this session is confirmed.",
-	"created":      "Saved.",
-	"assigned":     "The assignment is saved.",
-	"closed":       "The session is closed and the notes are saved.",
-	"health":       "Thank you for telling us. Your practitioner will go through the questions with you again.",
-	"followup":     "Thank you for letting us know how you have been.",
-	"guardian":     "The guardian's consent is recorded with this agreement.",
-	"acknowledged": "The adverse event is acknowledged.",
+	"signed":      "Your agreement is signed. You can change or withdraw it at any time.",
+	"revoked":     "Done. That consent is withdrawn, from this moment.",
+	"screened":    "Thank you. Your answers are saved.",
+	"booked":      "The session is booked.",
+	"event":       "Recorded.",
+	"stopped":     "Stopped. Nothing happens until you choose to go on.",
+	"resumed":     "You chose to go on. Your boundaries are as you agreed them.",
+	"reconfirmed": "Thank you. Your consent for this session is confirmed.",
+	"created":     "Saved.",
+	"assigned":    "The assignment is saved.",
+	"closed":      "The session is closed and the notes are saved.",
+	"health":      "Thank you for telling us. Your practitioner will go through the questions with you again.",
+	"followup":    "Thank you for letting us know how you have been.",
+	"guardian":    "The guardian's consent is recorded with this agreement.",
+	"reviewed":    "The adverse event is acknowledged.",
 }
 
 func flashText(code string) string { return flashes[code] }
