@@ -71,7 +71,6 @@ var (
 	reasonNotReconfirmed   = Reason{CodeNotReconfirmed, "Consent for this region must be re-confirmed by the client at the start of this session."}
 	reasonScreeningReq     = Reason{CodeScreeningRequired, "Work on this region needs a current health screening; none is on record."}
 	reasonScreeningStale   = Reason{CodeScreeningStale, "The client's health screening is out of date; it must be renewed before work on this region."}
-	reasonNotQualified     = Reason{CodeNotQualified, "The practitioner holds no valid credential covering internal work on this region."}
 	reasonChaperone        = Reason{CodeChaperoneNotOffered, "A chaperone must be offered, and the offer recorded, before internal work."}
 	reasonStopped          = Reason{CodeStopped, "The session is stopped; nothing is permitted until the client resumes."}
 	reasonAskFirst         = Reason{CodeAskFirst, "The client asked to be asked first: check in before touching this region."}
