@@ -82,10 +82,11 @@ func (a *App) practiceSettings(ctx context.Context, tx store.Tx) (practiceState,
 	}
 	loc, err := loadLocation(st.settings.TimeZone)
 	if err != nil {
-		// A stored zone the database no longer knows: count in UTC rather
-		// than refuse every decision; the admin page shows the setting.
-		a.log.Warn("practice time zone unknown; using UTC", "time_zone", st.settings.TimeZone)
-		loc = time.UTC
+		// A stored zone the time zone database no longer knows: rather
+		// than refuse every decision, count in the last zone on Earth to
+		// reach any date (UTC-12), so that no one turns adult early.
+		a.log.Warn("practice time zone unknown; counting ages in UTC-12", "time_zone", st.settings.TimeZone)
+		loc = time.FixedZone("UTC-12", -12*3600)
 	}
 	st.loc = loc
 	return st, nil
