@@ -20,6 +20,7 @@ import (
 	"holdspace"
 	"holdspace/audit"
 	"holdspace/authn"
+	"holdspace/practice"
 	"holdspace/screening"
 	"holdspace/seal"
 	"holdspace/store"
@@ -65,6 +66,10 @@ type Config struct {
 	// CoolingOff is how long after a withdrawal only the client's own
 	// signature can grant the region again; zero: 24 hours.
 	CoolingOff time.Duration
+	// Practice holds the practice's settings until an admin saves some
+	// (age of majority, time zone, sensual work offered, scope policy,
+	// follow-up window); unset fields take practice.DefaultSettings.
+	Practice practice.Settings
 }
 
 // App is the service layer. It is safe for concurrent use.

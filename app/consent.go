@@ -43,6 +43,11 @@ type AgreementView struct {
 	// ClientSeenAt is when the client saw this version (see
 	// ConsentNotices).
 	ClientSeenAt *time.Time `json:"client_seen_at,omitempty"`
+	// GuardianConsent is set when a guardian's consent is recorded with it.
+	GuardianConsent bool `json:"guardian_consent"`
+	// Refused lists the grants the practice refuses now (not offered, or
+	// the client is a minor): they never permit, whatever they say.
+	Refused []RefusedGrant `json:"refused,omitempty"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -100,6 +105,9 @@ func (a *App) CreateAgreement(ctx context.Context, ac Actor, clientID string, in
 		if err := ag.Validate(an); err != nil {
 			return err
 		}
+		if err := a.checkAgreementOffered(ctx, tx, c, ag); err != nil {
+			return err
+		}
 		v, err := tx.NextAgreementVersion(ctx, clientID, in.Intent)
 		if err != nil {
 			return err
@@ -125,7 +133,8 @@ func agreementView(rec *store.Agreement, ag consent.Agreement, st consent.Status
 	return AgreementView{ID: rec.ID, ClientID: rec.ClientID, Intent: rec.Intent, Version: rec.Version, Status: st,
 		Grants: nonNil(ag.Grants), ValidUntil: timePtr(rec.ValidUntil), CreatedAt: rec.CreatedAt, CreatedBy: rec.CreatedBy,
 		SignedAt: timePtr(rec.SignedAt), SignedBy: rec.SignedBy, SignMethod: rec.SignMethod, ContentHash: rec.ContentHash,
-		Supersedes: rec.Supersedes, Revocations: nonNil(ag.Revocations), ClientSeenAt: timePtr(rec.ClientSeenAt)}
+		Supersedes: rec.Supersedes, Revocations: nonNil(ag.Revocations), ClientSeenAt: timePtr(rec.ClientSeenAt),
+		GuardianConsent: ag.GuardianConsent}
 }
 
 // loadAgreements returns every agreement of a client, opened, with its
@@ -151,6 +160,9 @@ func (a *App) loadAgreements(ctx context.Context, tx store.Tx, clientID string) 
 			}
 		}
 		out = append(out, ag)
+	}
+	if err := a.markGuardians(ctx, tx, clientID, out); err != nil {
+		return nil, nil, err
 	}
 	return out, recs, nil
 }
@@ -191,15 +203,22 @@ func (a *App) visibleAgreement(ctx context.Context, tx store.Tx, ac Actor, id st
 func (a *App) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]AgreementView, error) {
 	var out []AgreementView
 	err := a.update(ctx, func(tx store.Tx) error {
-		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
+		c, err := visibleClient(ctx, tx, ac, clientID)
+		if err != nil {
 			return err
 		}
 		ags, recs, err := a.loadAgreements(ctx, tx, clientID)
 		if err != nil {
 			return err
 		}
+		_, refused, err := a.practiceRefusals(ctx, tx, c, ags)
+		if err != nil {
+			return err
+		}
 		for i := range ags {
-			out = append(out, agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now())))
+			v := agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+			v.Refused = refused[ags[i].ID]
+			out = append(out, v)
 		}
 		return record(ctx, tx, ac, "agreement.read", clientID, clientID, "list")
 	})
@@ -210,7 +229,7 @@ func (a *App) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]
 func (a *App) GetAgreement(ctx context.Context, ac Actor, id string) (AgreementView, error) {
 	var out AgreementView
 	err := a.update(ctx, func(tx store.Tx) error {
-		r, _, err := a.visibleAgreement(ctx, tx, ac, id)
+		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err
 		}
@@ -218,9 +237,14 @@ func (a *App) GetAgreement(ctx context.Context, ac Actor, id string) (AgreementV
 		if err != nil {
 			return err
 		}
+		_, refused, err := a.practiceRefusals(ctx, tx, c, ags)
+		if err != nil {
+			return err
+		}
 		for i := range ags {
 			if ags[i].ID == id {
 				out = agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+				out.Refused = refused[ags[i].ID]
 			}
 		}
 		return record(ctx, tx, ac, "agreement.read", id, r.ClientID, "")

@@ -27,6 +27,7 @@ type factsCache struct {
 
 type indexEntry struct {
 	clientV, practV int64
+	settingsV       int64     // the practice settings' version
 	staleAt         time.Time // zero: never by time
 	ix              *consent.Index
 	anatomy         catalogue.Anatomy
@@ -114,12 +115,19 @@ func (a *App) decisionFacts(ctx context.Context, tx store.Tx, s *store.Session) 
 		return nil, practice.Facts{}, err
 	}
 	cv, pv := vs[s.ClientID], vs[s.PractitionerID]
+	ps, err := a.practiceSettings(ctx, tx)
+	if err != nil {
+		return nil, practice.Facts{}, err
+	}
 	e := a.facts.index(s.ClientID, s.PractitionerID, cv, pv, liftFrom, at)
+	if e != nil && e.settingsV != ps.version {
+		e = nil
+	}
 	if e == nil {
-		if e, err = a.compile(ctx, tx, s.ClientID, s.PractitionerID, at, liftFrom); err != nil {
+		if e, err = a.compile(ctx, tx, s.ClientID, s.PractitionerID, at, liftFrom, ps); err != nil {
 			return nil, practice.Facts{}, err
 		}
-		e.clientV, e.practV, e.liftFrom = cv, pv, liftFrom
+		e.clientV, e.practV, e.liftFrom, e.settingsV = cv, pv, liftFrom, ps.version
 		a.facts.putIndex(s.ClientID, s.PractitionerID, e)
 	}
 	return e, f, nil
@@ -154,8 +162,8 @@ func (a *App) sessionFacts(ctx context.Context, tx store.Tx, s *store.Session) (
 
 // compile gathers every decision fact of a client and practitioner and
 // compiles them into an index, for a session opened at liftFrom (zero:
-// none; see screening.Effective).
-func (a *App) compile(ctx context.Context, tx store.Tx, clientID, practitionerID string, at, liftFrom time.Time) (*indexEntry, error) {
+// none; see screening.Effective), under the practice settings ps.
+func (a *App) compile(ctx context.Context, tx store.Tx, clientID, practitionerID string, at, liftFrom time.Time, ps practiceState) (*indexEntry, error) {
 	c, err := tx.Client(ctx, clientID)
 	if err != nil {
 		return nil, err
@@ -181,7 +189,10 @@ func (a *App) compile(ctx context.Context, tx store.Tx, clientID, practitionerID
 		Agreements:  ags,
 		Screening:   consent.Screening{Present: cur.Present, Stale: cur.Stale, TakenAt: cur.TakenAt, Findings: cur.Findings},
 		Credentials: practiceCredentials(creds),
-		Policy:      consent.Policy{AskWindow: a.cfg.AskWindow},
+		Policy:      a.policy(ps),
+	}
+	if facts.BirthDate, err = a.birthDate(c); err != nil {
+		return nil, err
 	}
 	e := &indexEntry{ix: consent.Compile(facts), anatomy: an}
 	if cur.Present && !cur.Stale {

@@ -58,8 +58,13 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 		if err != nil {
 			return err
 		}
+		// A grant the practice refuses now is exported as not permitted.
+		offered, _, err := a.practiceRefusals(ctx, tx, c, ags)
+		if err != nil {
+			return err
+		}
 		for i := range ags {
-			in := fhir.ConsentInput{Agreement: ags[i], Status: consent.StatusAt(&ags[i], ags, tx.Now())}
+			in := fhir.ConsentInput{Agreement: offered[i], Status: consent.StatusAt(&ags[i], ags, tx.Now())}
 			if recs[i].SignMethod == consent.SignInPerson {
 				in.AttestedBy = recs[i].SignedBy
 			}
@@ -153,7 +158,7 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 func (a *App) AgreementReceipt(ctx context.Context, ac Actor, id string) (fhir.Receipt, error) {
 	var rc fhir.Receipt
 	err := a.update(ctx, func(tx store.Tx) error {
-		r, _, err := a.visibleAgreement(ctx, tx, ac, id)
+		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err
 		}
@@ -161,10 +166,15 @@ func (a *App) AgreementReceipt(ctx context.Context, ac Actor, id string) (fhir.R
 		if err != nil {
 			return err
 		}
+		// A grant the practice refuses now is never receipted as given.
+		offered, _, err := a.practiceRefusals(ctx, tx, c, ags)
+		if err != nil {
+			return err
+		}
 		var ag *consent.Agreement
 		for i := range ags {
 			if ags[i].ID == id {
-				ag = &ags[i]
+				ag = &offered[i]
 			}
 		}
 		ev := fhir.ConsentSigned

@@ -80,7 +80,11 @@ func (a *App) closeIfOverdue(ctx context.Context, tx store.Tx, s *store.Session)
 	s.Seq, s.State = rec.Seq, string(next)
 	tx.Notify("session:" + s.ID)
 	closeBy := a.booking(s).CloseBy(a.cfg.SessionGrace)
-	return record(ctx, tx, systemActor, "session.auto_close", s.ID, s.ClientID, "close_by="+closeBy.UTC().Format(time.RFC3339))
+	if err := recordContent(ctx, tx, systemActor, "session.auto_close", s.ID, s.ClientID, "close_by="+closeBy.UTC().Format(time.RFC3339),
+		contentItem(contentEvent, rec.ID, eventContent(rec))); err != nil {
+		return err
+	}
+	return a.afterEvent(ctx, tx, systemActor, s, ev, rec.ID)
 }
 
 // autoCloseSession records the automatic close of one session if it is

@@ -121,7 +121,7 @@ func (a *App) ConfirmScreening(ctx context.Context, ac Actor, screeningID string
 				return err
 			}
 			method = "in_person"
-			if s.ConfirmTypedNameSealed, err = a.seal(s.ID, "confirm_typed_name", strings.TrimSpace(in.ClientTypedName)); err != nil {
+			if s.ConfirmTypedNameSealed, err = a.sealClient(ctx, tx, c.ID, s.ID, "confirm_typed_name", strings.TrimSpace(in.ClientTypedName)); err != nil {
 				return err
 			}
 		default:

@@ -85,6 +85,9 @@ func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (Ses
 		if !assigned {
 			return holdspace.Invalid("not_assigned", "practitioner_id", "This practitioner is not assigned to the client.")
 		}
+		if err := a.checkSessionOffered(ctx, tx, c, in.Intent, starts); err != nil {
+			return err
+		}
 		s := &store.Session{ID: newID("ses"), ClientID: c.ID, PractitionerID: in.PractitionerID, Intent: in.Intent,
 			StartsAt: starts, Duration: duration, State: string(practice.Scheduled), CreatedAt: tx.Now(), CreatedBy: ac.UserID}
 		if err := tx.CreateSession(ctx, s); err != nil {
@@ -199,6 +202,8 @@ type EventInput struct {
 	AgreementID string               `json:"agreement_id,omitempty"`
 	// Today holds the answers of a day-check event.
 	Today *TodayInput `json:"today,omitempty"`
+	// Wellbeing is the follow-up answer, 0–10.
+	Wellbeing *int `json:"wellbeing,omitempty"`
 }
 
 // EventView is a session event as callers see it.
@@ -227,6 +232,7 @@ type eventSealed struct {
 	Text          string               `json:"text,omitempty"`
 	Close         *practice.CloseNotes `json:"close,omitempty"`
 	Today         *practice.Today      `json:"today,omitempty"`
+	Wellbeing     *int                 `json:"wellbeing,omitempty"`
 }
 
 const maxText = 20000
@@ -311,7 +317,8 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 		}
 		ev := practice.Event{Type: practice.EventType(in.Type), At: tx.Now(), ActorID: ac.UserID, ActorRole: role,
 			Device: ac.Device, Chaperone: in.Chaperone, Region: in.Region, Answer: in.Answer, Kind: in.Kind,
-			Text: strings.TrimSpace(in.Text), Close: in.Close, Today: today}
+			Text: strings.TrimSpace(in.Text), Close: in.Close, Today: today,
+			Wellbeing: in.Wellbeing}
 		if in.Intensity != nil {
 			ev.Intensity = *in.Intensity
 		}
@@ -331,7 +338,7 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 			return err
 		}
 		pub := eventPublic{AgreementID: ev.AgreementID, AgreementVersion: ev.AgreementVersion, Region: ev.Region, Answer: ev.Answer}
-		sec := eventSealed{Kind: ev.Kind, Intensity: ev.Intensity, Text: ev.Text, Close: ev.Close, Today: ev.Today}
+		sec := eventSealed{Kind: ev.Kind, Intensity: ev.Intensity, Text: ev.Text, Close: ev.Close, Today: ev.Today, Wellbeing: ev.Wellbeing}
 		if ev.Chaperone != nil {
 			pub.Offered, pub.Accepted = ev.Chaperone.Offered, ev.Chaperone.Accepted
 			sec.ChaperoneName = strings.TrimSpace(ev.Chaperone.Name)
@@ -351,6 +358,9 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 			}
 		}
 		if err := tx.AppendEvent(ctx, rec, string(next)); err != nil {
+			return err
+		}
+		if err := a.afterEvent(ctx, tx, ac, s, ev, rec.ID); err != nil {
 			return err
 		}
 		tx.Notify("session:" + s.ID)
@@ -409,7 +419,8 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 		Device: rec.Device, AgreementID: pub.AgreementID, AgreementVersion: pub.AgreementVersion, Region: pub.Region,
 		Answer: pub.Answer}
 	t := ev.Type
-	if open || t == practice.EventChaperone || t == practice.EventClose || t == practice.EventAdverse || t == practice.EventDayCheck {
+	if open || t == practice.EventChaperone || t == practice.EventClose || t == practice.EventAdverse || t == practice.EventDayCheck ||
+		t == practice.EventFollowUp {
 		var sec eventSealed
 		if len(rec.Sealed) > 0 {
 			s, err := a.open(rec.ID, "event", rec.Sealed)
@@ -420,7 +431,7 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 				return ev, fmt.Errorf("event %s: %w", rec.ID, err)
 			}
 		}
-		ev.Kind, ev.Intensity, ev.Text, ev.Close, ev.Today = sec.Kind, sec.Intensity, sec.Text, sec.Close, sec.Today
+		ev.Kind, ev.Intensity, ev.Text, ev.Close, ev.Today, ev.Wellbeing = sec.Kind, sec.Intensity, sec.Text, sec.Close, sec.Today, sec.Wellbeing
 		if t == practice.EventChaperone {
 			ev.Chaperone = &practice.Chaperone{Offered: pub.Offered, Accepted: pub.Accepted, Name: sec.ChaperoneName}
 		}

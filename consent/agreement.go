@@ -70,6 +70,9 @@ type Agreement struct {
 	SignMethod  string       `json:"sign_method,omitempty"`
 	Supersedes  string       `json:"supersedes,omitempty"`
 	Revocations []Revocation `json:"revocations,omitempty"`
+	// GuardianConsent is set when a guardian's consent is recorded with
+	// the agreement (needed for a minor's therapeutic work, design rule 9).
+	GuardianConsent bool `json:"guardian_consent,omitempty"`
 }
 
 // Status is the state of an agreement at some time.

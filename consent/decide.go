@@ -18,6 +18,19 @@ type Policy struct {
 	// AskWindow is how long a check-in "yes" satisfies an ask-first grant;
 	// zero or negative means DefaultAskWindow.
 	AskWindow time.Duration
+	// AgeOfMajority is the age from which a client is an adult (design
+	// rule 9); below practice.MinAgeOfMajority (zero included) counts as 18.
+	AgeOfMajority int
+	// Location is the practice's time zone, in which ages are counted;
+	// nil: UTC.
+	Location *time.Location
+	// SensualNotOffered is set when the practice does not offer sensual
+	// work: every decision in a sensual session denies not_offered.
+	SensualNotOffered bool
+	// Scope is the practice's scope policy (design rule 10); nil: the
+	// default, practice.DefaultScope. A group absent from a non-nil Scope
+	// keeps its default rule.
+	Scope []practice.ScopeRule
 }
 
 // Screening is the client's current screening as the decision sees it.
@@ -47,6 +60,10 @@ type ClientFacts struct {
 	// Credentials are the credentials of the practitioner doing the work.
 	Credentials []practice.Credential
 	Policy      Policy
+	// BirthDate is the client's birth date (a civil date, as
+	// time.Parse(time.DateOnly) gives it); zero when unknown, which no
+	// age rule reads (the app requires a birth date for every client).
+	BirthDate time.Time
 }
 
 // maxTechniques bounds the technique catalogue held in fixed arrays; a test
@@ -67,6 +84,7 @@ type compiledAgreement struct {
 	version    int
 	signedAt   time.Time // zero: draft
 	validUntil time.Time // zero: no expiry
+	guardian   bool      // a guardian's consent is recorded with it
 	answers    [practice.MaxRegions][maxTechniques]uint8
 	// revoked holds every recorded revocation, whatever its time (rule 8),
 	// with a revocation of a passage region also revoking the prostate.
@@ -125,6 +143,15 @@ type Index struct {
 	cells      [practice.MaxRegions][maxTechniques][]findingRef
 	creds      []practice.Credential
 	askWindow  time.Duration
+	// adultFrom is when the client reaches the age of majority; zero when
+	// the birth date is unknown.
+	adultFrom  time.Time
+	sensualOff bool
+	notOffered [practice.MaxRegions]bool
+	// requires is the credential coverage each region needs under the
+	// scope policy ("" for none) and qualReason the reason naming it.
+	requires   [practice.MaxRegions]string
+	qualReason [practice.MaxRegions]Reason
 }
 
 // Compile builds the Index of f. It never fails: grants, revocations and
@@ -146,6 +173,7 @@ func Compile(f ClientFacts) *Index {
 	if ix.askWindow <= 0 {
 		ix.askWindow = DefaultAskWindow
 	}
+	ix.compilePractice(f)
 	for i, r := range catalogue.Regions() {
 		if i < practice.MaxRegions {
 			ix.applies[i] = r.AppliesTo(f.Anatomy)
@@ -164,7 +192,8 @@ func Compile(f ClientFacts) *Index {
 }
 
 func compileAgreement(a *Agreement) compiledAgreement {
-	c := compiledAgreement{id: a.ID, intent: a.Intent, version: a.Version, signedAt: a.SignedAt, validUntil: a.ValidUntil}
+	c := compiledAgreement{id: a.ID, intent: a.Intent, version: a.Version, signedAt: a.SignedAt, validUntil: a.ValidUntil,
+		guardian: a.GuardianConsent}
 	for _, g := range a.Grants {
 		ri, ti := catalogue.RegionIndex(g.Region), catalogue.TechniqueIndex(g.Technique)
 		if ri < 0 || ri >= practice.MaxRegions || ti < 0 || ti >= maxTechniques {
@@ -359,6 +388,18 @@ func Decide(f ClientFacts, s *practice.Facts, region, technique string, at time.
 //     reports a health change, intimate and internal regions deny
 //     screening_stale until a screening taken after that report is the
 //     current one (its findings apply at once).
+//   - Scope of practice (rule 10): a region a scope group governs needs a
+//     credential with the coverage the policy names for the group, valid
+//     at `at` (not_qualified, naming the coverage); internal regions also
+//     need a recorded chaperone offer (chaperone_not_offered).
+//   - What the practice offers (rule 10): a sensual session when the
+//     practice offers no sensual work, or a region of a scope group the
+//     practice has switched off, denies not_offered.
+//   - Minors (rule 9): a client under the age of majority at `at`,
+//     counted in the policy's time zone, is denied minor for intimate and
+//     internal regions and for every region in a sensual session; other
+//     (general and sensitive therapeutic) work needs the governing
+//     agreement to carry a guardian's consent (guardian_consent_required).
 //   - Ask-first (rule 7): with no deny reason, an effective answer "ask"
 //     yields ask (ask_first) unless the region had a check-in "yes" within
 //     the policy's AskWindow of `at`; a stop clears earlier check-ins, so
@@ -395,6 +436,12 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 		return d
 	}
 
+	var intent catalogue.Intent
+	if s != nil {
+		intent = s.Intent
+	}
+	minor, guardianNeeded := ix.practiceRules(&d, ri, reg, intent, at)
+
 	var base *compiledAgreement
 	if s != nil && s.Reconfirmed {
 		for i := range ix.agreements {
@@ -411,10 +458,6 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 		d.deny(reasonDayCheckRequired)
 	}
 
-	var intent catalogue.Intent
-	if s != nil {
-		intent = s.Intent
-	}
 	answer := ansNone
 	if ti < 0 {
 		d.deny(reasonUnknownTechnique)
@@ -430,6 +473,9 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 		if ri == passage.prostate && base != nil && !ix.passageGranted(s, base, intent, ti, at) {
 			d.deny(reasonNoGrantPassage)
 		}
+	}
+	if minor && guardianNeeded && (base == nil || !base.guardian) {
+		d.deny(reasonGuardian)
 	}
 
 	if s != nil {
@@ -466,10 +512,10 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 			d.deny(f.gated)
 		}
 	}
+	if req := ix.requires[ri]; req != "" && !practice.Qualified(ix.creds, req, at) {
+		d.deny(ix.qualReason[ri])
+	}
 	if reg.Group == catalogue.Internal {
-		if !practice.Qualified(ix.creds, catalogue.RequiredCover(region), at) {
-			d.deny(reasonNotQualified)
-		}
 		if s == nil || !s.Chaperone.Offered {
 			d.deny(reasonChaperone)
 		}

@@ -25,7 +25,7 @@ func g(region, technique string, a catalogue.Answer) Grant {
 // fixture is a client with prostate anatomy (no vagina, no breasts), a
 // signed therapeutic agreement a1 v1, a signed sensual agreement s1 v1, a
 // present clear screening and a practitioner holding internal-anorectal and
-// trauma-informed credentials.
+// trauma-informed and intimate-external credentials.
 func fixture() ClientFacts {
 	return ClientFacts{
 		Anatomy: catalogue.Anatomy{Prostate: true},
@@ -49,7 +49,7 @@ func fixture() ClientFacts {
 		},
 		Screening: Screening{Present: true, TakenAt: t0.Add(-24 * time.Hour)},
 		Credentials: []practice.Credential{{Kind: "pelvic", Issuer: "College", ValidFrom: t0.AddDate(-1, 0, 0), ValidUntil: t0.AddDate(1, 0, 0),
-			Covers: []string{catalogue.CoverInternalAnorectal, catalogue.CoverTraumaInformed}}},
+			Covers: []string{catalogue.CoverInternalAnorectal, catalogue.CoverTraumaInformed, catalogue.CoverIntimateExternal}}},
 	}
 }
 
@@ -336,7 +336,7 @@ func decideCases() []decideCase {
 			region: "prostate", technique: "massage", want: Deny, codes: []string{CodeNotQualified}},
 		{name: "NotQualifiedTrauma",
 			facts: func(f *ClientFacts) {
-				f.Credentials[0].Covers = []string{catalogue.CoverInternalAnorectal}
+				f.Credentials[0].Covers = []string{catalogue.CoverInternalAnorectal, catalogue.CoverIntimateExternal}
 				f.Screening.Findings = []screening.Finding{{Rule: "trauma-history", Severity: screening.Precaution,
 					Regions: []string{"perineum", "rectum"}, Reason: "Go gently; check in often.", Requires: catalogue.CoverTraumaInformed}}
 			},
@@ -499,7 +499,7 @@ func decideCases() []decideCase {
 // is produced by some row, so that no code can become unreachable.
 func TestDecideTable(t *testing.T) {
 	seen := map[string]bool{}
-	for _, tt := range decideCases() {
+	for _, tt := range append(decideCases(), edgeCases()...) {
 		t.Run(tt.name, func(t *testing.T) {
 			f := fixture()
 			if tt.facts != nil {
@@ -536,8 +536,8 @@ func TestDecideTable(t *testing.T) {
 			t.Errorf("reason code %s is produced by no case", c)
 		}
 	}
-	if len(Codes()) != 21 {
-		t.Errorf("api.md lists 21 reason codes (19, and day_check_required and capacity of rule 11), Codes has %d", len(Codes()))
+	if len(Codes()) != 24 {
+		t.Errorf("api.md lists 24 reason codes (19, minor, guardian_consent_required and not_offered of rules 9 and 10, day_check_required and capacity of rule 11), Codes has %d", len(Codes()))
 	}
 }
 

@@ -36,6 +36,10 @@ const (
 	CodePrecaution          = "precaution"
 	CodeDayCheckRequired    = "day_check_required"
 	CodeCapacity            = "capacity"
+	// Design rules 9 and 10.
+	CodeMinor                   = "minor"
+	CodeGuardianConsentRequired = "guardian_consent_required"
+	CodeNotOffered              = "not_offered"
 )
 
 // Codes returns every reason code Decide can report.
@@ -44,7 +48,8 @@ func Codes() []string {
 		CodeIntentMismatch, CodeNoGrant, CodeUnsigned, CodeExpired, CodeRevoked, CodeAnswerNo,
 		CodeCheckinDeclined, CodeScreeningRequired, CodeScreeningStale, CodeContraindicated,
 		CodeReferralRequired, CodeNotQualified, CodeChaperoneNotOffered, CodeAskFirst, CodePrecaution,
-		CodeDayCheckRequired, CodeCapacity}
+		CodeDayCheckRequired, CodeCapacity,
+		CodeMinor, CodeGuardianConsentRequired, CodeNotOffered}
 }
 
 // Reason explains a decision: a stable code and a sentence for the person
@@ -69,7 +74,6 @@ var (
 	reasonNotReconfirmed   = Reason{CodeNotReconfirmed, "Consent for this region must be re-confirmed by the client at the start of this session."}
 	reasonScreeningReq     = Reason{CodeScreeningRequired, "Work on this region needs a current health screening; none is on record."}
 	reasonScreeningStale   = Reason{CodeScreeningStale, "The client's health screening is out of date; it must be renewed before work on this region."}
-	reasonNotQualified     = Reason{CodeNotQualified, "The practitioner holds no valid credential covering internal work on this region."}
 	reasonChaperone        = Reason{CodeChaperoneNotOffered, "A chaperone must be offered, and the offer recorded, before internal work."}
 	reasonStopped          = Reason{CodeStopped, "The session is stopped; nothing is permitted until the client resumes."}
 	reasonAskFirst         = Reason{CodeAskFirst, "The client asked to be asked first: check in before touching this region."}
@@ -86,6 +90,11 @@ var (
 	// reasonNoGrantPassage denies the prostate when the client has not said
 	// yes for the technique on both passage regions.
 	reasonNoGrantPassage = Reason{CodeNoGrant, "The prostate is reached through the anal canal and rectum: the client has not said yes to this technique on both for this session (an ask-first answer there needs a check-in yes first)."}
+	// Design rules 9 and 10.
+	reasonMinor             = Reason{CodeMinor, "The client is under the practice's age of majority: no intimate, internal or sensual work, whatever else is on record."}
+	reasonGuardian          = Reason{CodeGuardianConsentRequired, "The client is under the practice's age of majority: this work needs a guardian's consent recorded with the agreement."}
+	reasonSensualNotOffered = Reason{CodeNotOffered, "This practice does not offer sensual work."}
+	reasonRegionNotOffered  = Reason{CodeNotOffered, "This practice does not offer work on this region."}
 )
 
 // maxInline is how many reasons a Decision holds without allocating.

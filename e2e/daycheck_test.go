@@ -97,12 +97,33 @@ func TestDayCheckPhoneFlow(t *testing.T) {
 	shot(t, laptop, "console-cannot-consent")
 
 	// The practitioner records "clear-headed" in person: it changes nothing.
-	run(t, laptop, "record in-person answers that say all is well",
-		chromedp.Click(chromedp.CSS(`#daycheck-in-person summary`)),
-		chromedp.Click(chromedp.CSS(`#daycheck-in-person input[name=clear_headed][value=true]`)),
-		chromedp.Click(chromedp.CSS(`#daycheck-in-person input[name=unwell][value=false]`)),
-		chromedp.Click(chromedp.CSS(`#daycheck-in-person input[name=changes][value=false]`)),
-		chromedp.Click(chromedp.CSS(`#daycheck-record`)),
+	// A live fragment that replaces the form between the taps loses them,
+	// so the step is done again until the log shows the answers recorded.
+	const inPerson = "in-person answers recorded by the practitioner: clear-headed yes"
+	for attempt := 0; ; attempt++ {
+		run(t, laptop, "open the in-person answers", chromedp.WaitVisible(chromedp.CSS(`#daycheck-in-person summary`)))
+		eval[bool](t, laptop, `document.querySelector('#daycheck-in-person').open = true`)
+		run(t, laptop, "record in-person answers that say all is well",
+			chromedp.Click(chromedp.CSS(`#daycheck-in-person input[name=clear_headed][value=true]`)),
+			chromedp.Click(chromedp.CSS(`#daycheck-in-person input[name=unwell][value=false]`)),
+			chromedp.Click(chromedp.CSS(`#daycheck-in-person input[name=changes][value=false]`)),
+			chromedp.Click(chromedp.CSS(`#daycheck-record`)),
+		)
+		recorded := false
+		for wait := 0; wait < 30 && !recorded; wait++ {
+			recorded = strings.Contains(eval[string](t, laptop, `document.querySelector('#log').textContent`), inPerson)
+			if !recorded {
+				time.Sleep(100 * time.Millisecond)
+			}
+		}
+		if recorded {
+			break
+		}
+		if attempt == 2 {
+			t.Fatalf("the in-person day check never reached the session log")
+		}
+	}
+	run(t, laptop, "the client still cannot consent today",
 		chromedp.WaitVisible(chromedp.CSS(`#cannot-consent[data-block="capacity"]`)),
 	)
 	run(t, laptop, "begin, and see every region denied",
@@ -119,7 +140,7 @@ func TestDayCheckPhoneFlow(t *testing.T) {
 		}
 	}
 	log := eval[string](t, laptop, `document.querySelector('#log').textContent`)
-	if !strings.Contains(log, "answered by the client on their device: clear-headed no") || !strings.Contains(log, "in-person answers recorded by the practitioner: clear-headed yes") {
+	if !strings.Contains(log, "answered by the client on their device: clear-headed no") || !strings.Contains(log, inPerson) {
 		t.Fatalf("the session log does not show the day checks: %q", log)
 	}
 }

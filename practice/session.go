@@ -52,12 +52,16 @@ const (
 	// EventAutoClose is recorded by holdspace itself when a live session
 	// reaches its booked end plus the grace period (see Booking.CloseBy).
 	EventAutoClose EventType = "auto-close"
+	// EventFollowUp is the client's answer to the follow-up after a
+	// session: how they have been since, 0–10, and an optional note.
+	EventFollowUp EventType = "follow-up"
 )
 
 // EventTypes returns every event type.
 func EventTypes() []EventType {
 	return []EventType{EventOpen, EventReconfirm, EventChaperone, EventBegin, EventCheckin, EventStop,
-		EventResume, EventEmotionalRelease, EventAdverse, EventNote, EventClose, EventCancel, EventDayCheck, EventAutoClose}
+		EventResume, EventEmotionalRelease, EventAdverse, EventNote, EventClose, EventCancel, EventDayCheck, EventAutoClose,
+		EventFollowUp}
 }
 
 // Role is the part an actor plays in a session.
@@ -120,6 +124,7 @@ type CloseNotes struct {
 //   - note: Text;
 //   - close: Close;
 //   - day-check: Today.
+//   - follow-up: Wellbeing 0–10 and Text (optional).
 type Event struct {
 	ID               string      `json:"id,omitempty"`
 	Type             EventType   `json:"type"`
@@ -137,6 +142,9 @@ type Event struct {
 	Text             string      `json:"text,omitempty"`
 	Close            *CloseNotes `json:"close,omitempty"`
 	Today            *Today      `json:"today,omitempty"`
+	// Wellbeing is the follow-up answer to "How have you been since your
+	// session?", 0–10.
+	Wellbeing *int `json:"wellbeing,omitempty"`
 }
 
 // rule is one row of the domain.md session table.
@@ -166,6 +174,7 @@ var rules = map[EventType]rule{
 	EventCancel:           {from: []State{Scheduled, Open}, to: Cancelled, practitioner: true, client: true},
 	EventDayCheck:         {from: []State{Open, InProgress}, practitioner: true, client: true},
 	EventAutoClose:        {from: []State{Open, InProgress, Stopped}, to: Closed, system: true},
+	EventFollowUp:         {from: []State{Closed}, practitioner: true, client: true},
 }
 
 // MaySend reports whether an actor with role r may send events of type t.
@@ -320,6 +329,16 @@ func (e Event) Validate() error {
 		if e.Today == nil {
 			return holdspace.Invalid("required", "today", "A day check needs the client's three answers for today.")
 		}
+	case EventFollowUp:
+		if e.Wellbeing == nil {
+			return holdspace.Invalid("required", "wellbeing", "Say how you have been since your session, from 0 to 10.")
+		}
+		if *e.Wellbeing < 0 || *e.Wellbeing > 10 {
+			return holdspace.Invalid("out_of_range", "wellbeing", "How you have been is a number from 0 to 10.")
+		}
+		if len(e.Text) > 4000 {
+			return holdspace.Invalid("too_long", "text", "A follow-up note has at most 4000 characters.")
+		}
 	case EventOpen, EventBegin, EventStop, EventResume, EventNote, EventCancel, EventAutoClose:
 	default:
 		return holdspace.Invalid("unknown_event_type", "type", "%q is not a session event type.", e.Type)
@@ -342,10 +361,11 @@ func (e Event) onlyItsFields() error {
 		{"region", e.Region != "", t == EventCheckin},
 		{"answer", e.Answer != "", t == EventCheckin},
 		{"kind", e.Kind != "", t == EventAdverse},
-		{"text", e.Text != "", t == EventEmotionalRelease || t == EventAdverse || t == EventNote},
+		{"text", e.Text != "", t == EventEmotionalRelease || t == EventAdverse || t == EventNote || t == EventFollowUp},
 		{"intensity", e.Intensity != 0, t == EventEmotionalRelease},
 		{"chaperone", e.Chaperone != nil, t == EventChaperone},
 		{"close", e.Close != nil, t == EventClose},
+		{"wellbeing", e.Wellbeing != nil, t == EventFollowUp},
 		{"agreement_id", e.AgreementID != "", t == EventReconfirm},
 		{"today", e.Today != nil, t == EventDayCheck},
 	} {

@@ -31,6 +31,9 @@ func validEvent(t EventType, r Role) Event {
 		e.Close = &CloseNotes{Subjective: "s", PainBefore: 6, PainAfter: 2}
 	case EventDayCheck:
 		e.Today = &Today{ClearHeaded: true}
+	case EventFollowUp:
+		w := 7
+		e.Wellbeing = &w
 	}
 	return e
 }
@@ -61,6 +64,7 @@ func TestApplyExhaustive(t *testing.T) {
 		EventCancel:           {"scheduled open", Cancelled, P + C, ""},
 		EventAutoClose:        {"open in-progress stopped", Closed, S, ""},
 		EventDayCheck:         {"open in-progress", "", P + C, ""},
+		EventFollowUp:         {"closed", "", P + C, ""},
 	}
 	if len(table) != len(EventTypes()) {
 		t.Fatalf("table has %d event types, package has %d", len(table), len(EventTypes()))
@@ -106,7 +110,7 @@ func TestApplyExhaustive(t *testing.T) {
 			}
 		}
 	}
-	if n != 14*6*5 {
+	if n != len(table)*6*5 {
 		t.Fatalf("checked %d combinations", n)
 	}
 }

@@ -118,7 +118,8 @@ func (t *Tx) ScanAudit(ctx context.Context, fn func(audit.Entry) error) error {
 // countedTables are the tables Counts reports, in dependency order.
 var countedTables = []string{
 	"users", "tokens", "clients", "client_practitioners", "credentials", "screenings", "health_changes",
-	"clearances", "agreements", "revocations", "sessions", "session_events", "audit", "key_checks", "client_keys",
+	"clearances", "agreements", "revocations", "sessions", "session_events",
+	"guardian_consents", "follow_ups", "practice_settings", "audit", "key_checks", "client_keys",
 }
 
 // Tables returns the names of the tables Counts reports, parents before

@@ -127,6 +127,8 @@ func (t *Tx) UpdateClient(ctx context.Context, c *store.Client) error {
 
 // eraseSteps delete everything about a client ($1), children first.
 var eraseSteps = []string{
+	`DELETE FROM follow_ups WHERE client_id = $1`,
+	`DELETE FROM guardian_consents WHERE client_id = $1`,
 	`DELETE FROM session_events WHERE session_id IN (SELECT id FROM sessions WHERE client_id = $1)`,
 	`DELETE FROM sessions WHERE client_id = $1`,
 	`DELETE FROM revocations WHERE client_id = $1 OR agreement_id IN (SELECT id FROM agreements WHERE client_id = $1)`,

@@ -63,6 +63,7 @@ type snapshot struct {
 	auditEntries []audit.Entry
 	keyChecks    []store.KeyCheck
 	clientKeys   []store.SealedValue
+	practice     practiceSnapshot
 	tick         func()
 }
 
@@ -70,7 +71,7 @@ type snapshot struct {
 func (s *snapshot) size() int {
 	return len(s.users) + len(s.tokens) + len(s.clients) + len(s.credentials) + len(s.screenings) + len(s.health) +
 		len(s.clearances) + len(s.agreements) + len(s.revocations) + len(s.sessions) + len(s.events) + len(s.auditEntries) +
-		len(s.keyChecks) + len(s.clientKeys)
+		len(s.keyChecks) + len(s.clientKeys) + s.practice.size()
 }
 
 func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
@@ -142,6 +143,9 @@ func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
 			break
 		}
 		after = page[len(page)-1].ID
+	}
+	if err := s.practice.read(ctx, tx, s.clients); err != nil {
+		return err
 	}
 	return tx.ScanAudit(ctx, func(e audit.Entry) error {
 		s.auditEntries = append(s.auditEntries, e)
@@ -216,6 +220,9 @@ func (s *snapshot) write(ctx context.Context, tx store.Tx) error {
 			return fmt.Errorf("event %s: %w", e.ID, err)
 		}
 		s.tick()
+	}
+	if err := s.practice.write(ctx, tx, s.tick); err != nil {
+		return err
 	}
 	for _, k := range s.keyChecks {
 		if err := tx.PutKeyCheck(ctx, k); err != nil {

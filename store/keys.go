@@ -80,6 +80,7 @@ type Records interface {
 
 // Retention deletes records whose retention period ended.
 type Retention interface {
-	// DeleteSession deletes a session and its events; ENOTFOUND.
+	// DeleteSession deletes a session, its events and its follow-up;
+	// ENOTFOUND.
 	DeleteSession(ctx context.Context, id string) error
 }

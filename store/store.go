@@ -54,6 +54,9 @@ type Tx interface {
 	Keys
 	Records
 	Retention
+	Settings
+	Guardians
+	FollowUps
 	// Notify queues topic for delivery to subscribers once the transaction
 	// commits; a rolled-back transaction delivers nothing.
 	Notify(topic string)

@@ -132,6 +132,11 @@ func populate(t *testing.T, tx store.Tx, clientID, practitionerID string, at tim
 		Intent: "therapeutic", StartsAt: at, State: "booked", CreatedAt: at, CreatedBy: practitionerID}))
 	must(tx.AppendEvent(ctx, &store.SessionEvent{ID: "ev-" + clientID, SessionID: "se-" + clientID, Seq: 1, Type: "start",
 		At: at, ActorID: practitionerID, ActorRole: store.RolePractitioner, Payload: []byte(`{}`), Sealed: []byte("x")}, "in_progress"))
+	must(tx.CreateGuardianConsent(ctx, &store.GuardianConsent{AgreementID: "ag-" + clientID, ClientID: clientID, Sealed: []byte("gd"),
+		RecordedBy: practitionerID, RecordedAt: at}))
+	must(tx.CreateFollowUp(ctx, &store.FollowUp{ID: "fu-" + clientID, SessionID: "se-" + clientID, ClientID: clientID,
+		PractitionerID: practitionerID, Triggers: []string{"stop"}, Adverse: true, CreatedAt: at, DueAt: at.Add(48 * time.Hour),
+		AnsweredAt: at.Add(time.Hour), AnswerEventID: "ev-" + clientID}))
 	_, err := tx.AppendAudit(ctx, audit.Entry{At: at, Actor: practitionerID, Action: "client.create", Target: "client:" + clientID, ClientID: clientID})
 	must(err)
 	_, err = tx.PutClientKey(ctx, clientID, []byte("ck-"+clientID), at)
@@ -164,8 +169,8 @@ func (s suite) testErase(t *testing.T, db store.DB) {
 			switch table {
 			case "users", "audit":
 				want = n // the user is kept as an erased tombstone; audit stays
-			case "credentials", "key_checks":
-				want = n // practitioners' records and master-key checks are not the client's
+			case "credentials", "key_checks", "practice_settings":
+				want = n // practitioners' records, master-key checks and the practice's settings are not the client's
 			}
 			if after[table] != want {
 				t.Errorf("%s: %d rows after erasure, want %d", table, after[table], want)

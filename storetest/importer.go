@@ -45,6 +45,9 @@ func Populate(t *testing.T, db store.DB) {
 		if err := tx.CreateUser(ctx, user("a1", store.RoleAdmin, "admin@example.test", t0)); err != nil {
 			return err
 		}
+		if err := tx.PutPracticeSettings(ctx, &store.PracticeSettings{Body: []byte(`{"age_of_majority":21}`), UpdatedAt: t0, UpdatedBy: "a1"}); err != nil {
+			return err
+		}
 		return tx.EraseClient(ctx, "c3", t0.Add(2*time.Hour))
 	})
 	if err != nil {
@@ -107,7 +110,8 @@ func (s suite) importerCases() []tcase {
 				}
 				want := map[string]int64{"users": 6, "tokens": 3, "clients": 2, "client_practitioners": 2, "credentials": 2,
 					"screenings": 2, "health_changes": 2, "clearances": 2, "agreements": 3, "revocations": 2,
-					"sessions": 2, "session_events": 2, "audit": 3, "key_checks": 0, "client_keys": 2}
+					"sessions": 2, "session_events": 2, "audit": 3, "key_checks": 0, "client_keys": 2,
+					"guardian_consents": 2, "follow_ups": 2, "practice_settings": 1}
 				same(t, "Counts", got, want)
 				return nil
 			})
@@ -206,6 +210,8 @@ type snapshot struct {
 	PerUser  map[string][]*store.Credential
 	Audit    []audit.Entry
 	Client   map[string]clientRecords
+	Settings *store.PracticeSettings
+	FollowUp []*store.FollowUp
 }
 
 type clientRecords struct {
@@ -214,6 +220,7 @@ type clientRecords struct {
 	Clearances  []*store.Clearance
 	Agreements  []*store.Agreement
 	Revocations []*store.Revocation
+	Guardians   []*store.GuardianConsent
 }
 
 func (s *snapshot) read(t *testing.T, db store.DB) {
@@ -267,7 +274,16 @@ func (s *snapshot) read(t *testing.T, db store.DB) {
 			if r.Revocations, err = tx.ListRevocations(ctx, c.ID); err != nil {
 				return err
 			}
+			if r.Guardians, err = tx.ListGuardianConsents(ctx, c.ID); err != nil {
+				return err
+			}
 			s.Client[c.ID] = r
+		}
+		if s.Settings, err = tx.PracticeSettings(ctx); err != nil && holdspace.ErrorCode(err) != holdspace.ENOTFOUND {
+			return err
+		}
+		if s.FollowUp, err = tx.ListFollowUps(ctx, store.FollowUpFilter{}); err != nil {
+			return err
 		}
 		return tx.ScanAudit(ctx, func(e audit.Entry) error {
 			s.Audit = append(s.Audit, e)

@@ -193,6 +193,12 @@ func (s suite) keyCases() []tcase {
 				if _, err := tx.Event(ctx, "ev-c2"); err != nil {
 					t.Fatalf("the other session's event: %v", err)
 				}
+				for se, want := range map[string]int{"se-c1": 0, "se-c2": 1} {
+					fs, err := tx.ListFollowUps(ctx, store.FollowUpFilter{SessionID: se})
+					if err != nil || len(fs) != want {
+						t.Fatalf("follow-ups of %s: %d, %v; want %d", se, len(fs), err, want)
+					}
+				}
 				return nil
 			})
 		}},

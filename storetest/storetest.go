@@ -50,6 +50,7 @@ func Run(t *testing.T, open func(t *testing.T) store.DB) {
 		{"Importer", s.importerCases()},
 		{"ConsentHolds", s.consentHoldsCases()},
 		{"Keys", s.keyCases()},
+		{"Practice", s.practiceCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

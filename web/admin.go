@@ -13,7 +13,11 @@ import (
 )
 
 func (h *handler) adminHome(q *request) error {
-	v := q.view("Practice", nil)
+	adverse, err := h.app.AdverseFollowUps(q.r.Context(), q.ac)
+	if err != nil {
+		return err
+	}
+	v := q.view("Practice", map[string]any{"Adverse": adverse})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "admin", v)
 	return nil

@@ -50,13 +50,21 @@ func (h *handler) clientHome(q *request) error {
 		return err
 	}
 	slices.SortFunc(sessions, func(a, b app.SessionView) int { return b.StartsAt.Compare(a.StartsAt) })
+	fups, err := h.app.ListFollowUps(ctx, q.ac, true)
+	if err != nil {
+		return err
+	}
 	data := map[string]any{
-		"Screening": scr, "Current": cur, "Active": active, "Sessions": sessions, "Names": names,
+		"Screening": scr, "Current": cur, "Active": active, "Sessions": sessions, "Names": names, "FollowUps": fups,
 	}
 	if err := h.holdsData(q, sessions, data); err != nil {
 		return err
 	}
-	h.render(q.w, http.StatusOK, "client_home", q.view("Your space", data))
+	v := q.view("Your space", data)
+	if q.r.URL.Query().Has("followup_error") {
+		v.Error = "Choose a number from 0 to 10 for how you have been."
+	}
+	h.render(q.w, http.StatusOK, "client_home", v)
 	return nil
 }
 
@@ -394,7 +402,20 @@ func (h *handler) consentPage(q *request) error {
 }
 
 func (h *handler) renderConsent(q *request, intent string, an catalogue.Anatomy, answers map[string]catalogue.Answer, basis *app.AgreementView, errs map[string]string) error {
-	regions := consentForm(an, answers)
+	// The body map offers only what the practice offers this client.
+	offer, err := h.app.Offering(q.r.Context(), q.ac, q.ac.UserID)
+	if err != nil {
+		return err
+	}
+	if !offer.Sensual {
+		intent = string(catalogue.Therapeutic)
+	}
+	var regions []consentRegion
+	for _, r := range consentForm(an, answers) {
+		if offer.Offers(r.Code, intent) {
+			regions = append(regions, r)
+		}
+	}
 	var states []mapRegion
 	for _, r := range regions {
 		states = append(states, r.mapRegion)
@@ -402,6 +423,7 @@ func (h *handler) renderConsent(q *request, intent string, an catalogue.Anatomy,
 	v := q.view("Your body map", map[string]any{
 		"Intent": intent, "Regions": regions, "Map": bodyMapSVG(states, true), "Techniques": catalogue.Techniques(),
 		"Basis": basis, "Answers": []catalogue.Answer{catalogue.Yes, catalogue.Ask, catalogue.No},
+		"SensualOffered": offer.Sensual,
 	})
 	status := http.StatusOK
 	if len(errs) > 0 {
@@ -532,6 +554,7 @@ type agreementSummary struct {
 }
 
 func summarize(a app.AgreementView) agreementSummary {
+	a.Grants = offeredGrants(a)
 	s := agreementSummary{AgreementView: a}
 	revoked := map[string]bool{}
 	all := false

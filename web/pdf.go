@@ -25,6 +25,7 @@ func (h *handler) agreementPDF(q *request, id string) error {
 	if err != nil {
 		return err
 	}
+	a.Grants = offeredGrants(a)
 	b, err := agreementPDFBytes(a, cv)
 	if err != nil {
 		return err

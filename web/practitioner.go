@@ -49,7 +49,11 @@ func (h *handler) console(q *request) error {
 	byTime := func(a, b app.SessionView) int { return a.StartsAt.Compare(b.StartsAt) }
 	slices.SortFunc(today, byTime)
 	slices.SortFunc(later, byTime)
-	v := q.view("Today", map[string]any{"Today": today, "Later": later, "Names": names})
+	fups, err := h.app.ListFollowUps(ctx, q.ac, true)
+	if err != nil {
+		return err
+	}
+	v := q.view("Today", map[string]any{"Today": today, "Later": later, "Names": names, "FollowUps": fups})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "console", v)
 	return nil
@@ -166,10 +170,25 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 			assigned = append(assigned, p)
 		}
 	}
+	fups, err := h.app.ClientFollowUps(ctx, q.ac, id)
+	if err != nil {
+		return err
+	}
+	offer, err := h.app.Offering(ctx, q.ac, id)
+	if err != nil {
+		return err
+	}
+	var intents []catalogue.Intent
+	for _, in := range catalogue.Intents() {
+		if in != catalogue.Sensual || offer.Sensual {
+			intents = append(intents, in)
+		}
+	}
 	v := q.view(cv.Name, map[string]any{
+		"FollowUps": fups, "Minor": offer.Minor,
 		"Client": cv, "Screening": scr, "Current": cur, "Findings": findingsFor(cur.Findings, cv.Anatomy), "Map": bodyMapSVG(states, false), "Rows": rows,
 		"Agreements": ags, "Sessions": ss, "Chart": painChart(scores), "Scores": scores, "Assigned": assigned,
-		"Intents": catalogue.Intents(), "DefaultStart": time.Now().UTC().Add(time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04"),
+		"Intents": intents, "DefaultStart": time.Now().UTC().Add(time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04"),
 	})
 	v.Wide = true
 	v.Form = q.r.PostForm

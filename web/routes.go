@@ -65,6 +65,11 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /admin/clients", h.authed(h.adminClients, ad))
 	m.HandleFunc("POST /admin/clients/{id}/assign", h.authed(h.adminAssign, ad))
 	m.HandleFunc("GET /admin/audit", h.authed(h.adminAudit, ad))
+	m.HandleFunc("GET /admin/practice", h.authed(h.adminPractice, ad))
+	m.HandleFunc("POST /admin/practice", h.authed(h.adminPracticePost, ad))
+	m.HandleFunc("POST /admin/follow-ups/{id}/acknowledge", h.authed(h.adminAcknowledge, ad))
+	m.HandleFunc("POST /agreements/{id}/guardian", h.authed(h.guardianPost, pr))
+	m.HandleFunc("POST /follow-ups/{id}/answer", h.authed(h.followUpAnswer, cl))
 
 	m.HandleFunc("/", h.notFound)
 }
@@ -267,6 +272,8 @@ func eventText(e app.EventView) string {
 		return "Session cancelled by the " + who
 	case "day-check":
 		return dayCheckText(e, who)
+	case "follow-up":
+		return followUpText(e)
 	}
 	return string(e.Type)
 }

@@ -424,7 +424,7 @@ func (h *handler) agreementPage(q *request) error {
 		return err
 	}
 	answers := map[string]catalogue.Answer{}
-	for _, g := range a.Grants {
+	for _, g := range offeredGrants(a) {
 		answers[g.Region+"/"+g.Technique] = g.Answer
 	}
 	withdrawn := map[string]bool{}
@@ -437,8 +437,19 @@ func (h *handler) agreementPage(q *request) error {
 		}
 		states = append(states, r.mapRegion)
 	}
-	h.render(q.w, http.StatusOK, "agreement", q.view(fmt.Sprintf("Agreement, version %d", a.Version), map[string]any{
+	offer, err := h.app.Offering(q.r.Context(), q.ac, a.ClientID)
+	if err != nil {
+		return err
+	}
+	v := q.view(fmt.Sprintf("Agreement, version %d", a.Version), map[string]any{
 		"A": sum, "History": history, "Map": bodyMapSVG(states, false), "Client": cv, "IsClient": q.ac.Role == store.RoleClient,
-	}))
+		"ID": a.ID, "Guardian": a.GuardianConsent, "Refused": a.Refused, "Minor": offer.Minor,
+		"GuardianForm": q.ac.Role == store.RolePractitioner && offer.Minor && !a.GuardianConsent && a.Intent == string(catalogue.Therapeutic),
+	})
+	if f := q.r.URL.Query().Get("guardian_error"); f != "" {
+		v.Errors[f] = guardianErrors[f]
+		v.Error = "The guardian's consent was not recorded; the note is beside the field."
+	}
+	h.render(q.w, http.StatusOK, "agreement", v)
 	return nil
 }

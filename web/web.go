@@ -437,6 +437,9 @@ var flashes = map[string]string{
 	"daycheck":    "Thank you. Today's answers are saved.",
 	"seen":        "Thank you. Your consent history keeps every version.",
 	"confirmed":   "Thank you. These answers are confirmed as yours.",
+	"followup":    "Thank you for letting us know how you have been.",
+	"guardian":    "The guardian's consent is recorded with this agreement.",
+	"reviewed":    "The adverse event is acknowledged.",
 }
 
 func flashText(code string) string { return flashes[code] }

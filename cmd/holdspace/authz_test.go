@@ -24,6 +24,17 @@ func TestAuthorization(t *testing.T) {
 	c3 := n.must(201, "POST", "/api/v1/clients", f.admin, map[string]any{"name": "Erin Erased", "email": "c3@example.test",
 		"birth_date": "1970-01-01", "practitioner_ids": []string{f.p1ID}}).str("id")
 
+	// A closed session with an adverse event, for the follow-up routes.
+	fses := f.inProgress(t, "therapeutic")
+	f.event(t, f.p1, fses, map[string]any{"type": "adverse", "kind": "pain"})
+	f.event(t, f.p1, fses, map[string]any{"type": "close", "close": map[string]any{"subjective": "sore"}})
+	fups, _ := n.must(200, "GET", "/api/v1/follow-ups", f.p1, nil).Body["follow_ups"].([]any)
+	if len(fups) != 1 {
+		t.Fatalf("follow-ups: %v", fups)
+	}
+	fup, _ := fups[0].(map[string]any)["id"].(string)
+	guardian := map[string]string{"name": "G One", "relationship": "parent", "typed_name": "G One"}
+
 	tok := map[string]string{"admin": f.admin, "p1": f.p1, "p2": f.p2, "c1": f.c1, "c2": f.c2, "anon": ""}
 	cred := map[string]any{"kind": "Licence", "issuer": "X", "number": "1", "valid_from": "2026-01-01", "valid_until": "2027-01-01", "covers": []string{}}
 	newClient := func(email string) map[string]any {
@@ -92,6 +103,21 @@ func TestAuthorization(t *testing.T) {
 		{"POST /api/v1/decisions", "POST", "/api/v1/decisions", decide, map[string]int{"admin": 403, "p2": 404, "c2": 404, "anon": 401, "p1": 200, "c1": 200}},
 		{"POST /api/v1/agreements/{id}/revoke", "POST", "/api/v1/agreements/" + ag + "/revoke", map[string]any{"regions": []string{"upper-back"}},
 			map[string]int{"admin": 403, "p2": 404, "c2": 404, "anon": 401, "p1": 200, "c1": 200}},
+		{"GET /api/v1/practice/settings", "GET", "/api/v1/practice/settings", nil, map[string]int{"c1": 403, "anon": 401, "p1": 200, "admin": 200}},
+		{"PUT /api/v1/practice/settings", "PUT", "/api/v1/practice/settings", map[string]any{"follow_up_window_hours": 48},
+			map[string]int{"c1": 403, "p1": 403, "anon": 401, "admin": 200}},
+		// The client is an adult: past authorization, a guardian is refused.
+		{"POST /api/v1/agreements/{id}/guardian", "POST", "/api/v1/agreements/" + ag + "/guardian", guardian,
+			map[string]int{"admin": 403, "c1": 403, "p2": 404, "c2": 404, "anon": 401, "p1": 409}},
+		{"GET /api/v1/clients/{id}/guardians", "GET", c1 + "/guardians", nil, map[string]int{"admin": 200, "p1": 200, "c1": 200, "p2": 404, "c2": 404, "anon": 401}},
+		{"PUT /api/v1/clients/{id}/birth-date", "PUT", c1 + "/birth-date", map[string]string{"birth_date": "1985-05-05"},
+			map[string]int{"c1": 403, "p2": 404, "c2": 404, "anon": 401, "p1": 204, "admin": 204}},
+		{"GET /api/v1/follow-ups", "GET", "/api/v1/follow-ups", nil, map[string]int{"admin": 200, "p1": 200, "c1": 200, "anon": 401}},
+		{"GET /api/v1/follow-ups/adverse", "GET", "/api/v1/follow-ups/adverse", nil, map[string]int{"p1": 403, "c1": 403, "anon": 401, "admin": 200}},
+		{"POST /api/v1/follow-ups/{id}/answer", "POST", "/api/v1/follow-ups/" + fup + "/answer", map[string]any{"wellbeing": 7},
+			map[string]int{"admin": 403, "p2": 404, "c2": 404, "anon": 401, "c1": 201}},
+		{"POST /api/v1/follow-ups/{id}/acknowledge", "POST", "/api/v1/follow-ups/" + fup + "/acknowledge", nil,
+			map[string]int{"p1": 403, "c1": 403, "anon": 401, "admin": 200}},
 		{"GET /api/v1/audit", "GET", "/api/v1/audit", nil, map[string]int{"p1": 403, "c1": 403, "anon": 401, "admin": 200}},
 		{"POST /api/v1/screenings/{id}/confirm", "POST", "/api/v1/screenings/" + entered + "/confirm", nil,
 			map[string]int{"admin": 403, "p1": 403, "p2": 404, "c2": 404, "anon": 401, "c1": 200}},

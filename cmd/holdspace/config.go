@@ -41,6 +41,8 @@ type config struct {
 	openWindow, sessionGrace, coolingOff time.Duration
 	// init allows creating a master key file for a new PostgreSQL database.
 	init bool
+	// practice holds the defaults of the practice's settings.
+	practice practiceFlags
 
 	getenv func(string) string
 	envErr error // from reading the environment, reported by parse
@@ -127,6 +129,7 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.DurationVar(&c.openWindow, "open-window", c.envDuration("HOLDSPACE_OPEN_WINDOW", app.DefaultOpenWindow), "how long before or after its start a session may open (HOLDSPACE_OPEN_WINDOW)")
 	fs.DurationVar(&c.sessionGrace, "session-grace", c.envDuration("HOLDSPACE_SESSION_GRACE", app.DefaultSessionGrace), "how long after its booked end a session closes itself (HOLDSPACE_SESSION_GRACE)")
 	fs.DurationVar(&c.coolingOff, "cooling-off", c.envDuration("HOLDSPACE_COOLING_OFF", 24*time.Hour), "how long after a withdrawal only the client's own signature can grant the region again (HOLDSPACE_COOLING_OFF)")
+	c.practice.register(fs, c)
 }
 
 func (c *config) logger(w io.Writer) (*slog.Logger, error) {
@@ -262,6 +265,10 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
 	}
+	settings, err := c.practice.settings()
+	if err != nil {
+		return nil, err
+	}
 	db, err := c.openDB(ctx, log)
 	if err != nil {
 		return nil, err
@@ -272,7 +279,8 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 		return nil, err
 	}
 	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL,
-		OpenWindow: c.openWindow, SessionGrace: c.sessionGrace, CoolingOff: c.coolingOff}
+		OpenWindow: c.openWindow, SessionGrace: c.sessionGrace, CoolingOff: c.coolingOff,
+		Practice: settings}
 	if c.argonMemKiB != 0 || c.argonTime != 0 {
 		cfg.Argon2 = authn.DefaultParams
 		if c.argonMemKiB != 0 {

@@ -52,6 +52,15 @@ func seedDemo(ctx context.Context, a *app.App, dataDir string) ([]demoAccount, e
 		{"client", "Kim Novak", "kim@demo.holdspace.test", demoPassword(), "breasts; no screening yet"},
 	}
 	sys := app.System
+	// The demo shows sensual work too; a new practice offers none.
+	ps, err := a.PracticeSettings(ctx, sys)
+	if err != nil {
+		return nil, fmt.Errorf("practice settings: %w", err)
+	}
+	ps.SensualOffered = true
+	if _, err := a.PutPracticeSettings(ctx, sys, ps.Settings); err != nil {
+		return nil, fmt.Errorf("practice settings: %w", err)
+	}
 	if _, err := a.CreateUser(ctx, sys, app.NewUser{Role: store.RoleAdmin, Name: accts[0].Name, Email: accts[0].Email, Password: accts[0].Password}); err != nil {
 		return nil, fmt.Errorf("admin: %w", err)
 	}
@@ -171,5 +180,6 @@ func printDemo(w io.Writer, url string, accts []demoAccount) {
 	for _, a := range accts {
 		fmt.Fprintf(w, "  %-13s %-28s password %-20s (%s: %s)\n", a.Role, a.Email, a.Password, a.Name, a.Note)
 	}
-	fmt.Fprintln(w, "\nThe passwords are stored in the data directory's demo-accounts.txt. Press Ctrl+C to stop.")
+	fmt.Fprintln(w, "\nThis demo practice offers sensual work (turned on for the demo; a new practice offers none: Admin → Practice settings).")
+	fmt.Fprintln(w, "The passwords are stored in the data directory's demo-accounts.txt. Press Ctrl+C to stop.")
 }

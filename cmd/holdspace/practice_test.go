@@ -29,7 +29,7 @@ func newPractice(t *testing.T, env map[string]string) *practiceFixture {
 	n.must(201, "POST", "/api/v1/practitioners/"+f.p1ID+"/credentials", f.admin, map[string]any{
 		"kind": "Pelvic health licence", "issuer": "Test College", "number": "T-1",
 		"valid_from": now.AddDate(-1, 0, 0).Format(time.DateOnly), "valid_until": now.AddDate(1, 0, 0).Format(time.DateOnly),
-		"covers": []string{"internal-anorectal", "trauma-informed"}})
+		"covers": []string{"internal-anorectal", "trauma-informed", "intimate-external"}})
 	f.c1ID = n.must(201, "POST", "/api/v1/clients", f.admin, map[string]any{"name": "Casey Client", "email": "c1@example.test",
 		"password": fixturePassword, "birth_date": "1985-05-05", "anatomy": map[string]bool{"prostate": true},
 		"practitioner_ids": []string{f.p1ID}}).str("id")

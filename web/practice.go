@@ -1,0 +1,154 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"holdspace/app"
+	"holdspace/catalogue"
+	"holdspace/consent"
+	"holdspace/practice"
+)
+
+// Pages of issue 10: the practice's settings and adverse events (admin),
+// guardian consent (practitioner, in person), follow-ups (all).
+
+func (h *handler) adminPractice(q *request) error {
+	return h.renderPractice(q, nil)
+}
+
+func (h *handler) renderPractice(q *request, errs map[string]string) error {
+	s, err := h.app.PracticeSettings(q.r.Context(), q.ac)
+	if err != nil {
+		return err
+	}
+	v := q.view("Practice settings", map[string]any{"S": s, "Covers": catalogue.Covers(), "Groups": practice.ScopeGroups()})
+	v.Wide = true
+	status := http.StatusOK
+	if len(errs) > 0 {
+		v.Form = q.r.PostForm
+		v.Errors, v.Error, status = errs, "The settings were not saved; the note is beside the field.", http.StatusBadRequest
+	}
+	h.render(q.w, status, "admin_practice", v)
+	return nil
+}
+
+// adminPracticePost saves the settings form: one requires/offered pair per
+// scope group.
+func (h *handler) adminPracticePost(q *request) error {
+	f := q.r.PostForm
+	errs := map[string]string{}
+	num := func(name string) int {
+		n, err := strconv.Atoi(strings.TrimSpace(f.Get(name)))
+		if err != nil {
+			errs[name] = "Give a whole number."
+		}
+		return n
+	}
+	in := practice.Settings{AgeOfMajority: num("age_of_majority"), TimeZone: strings.TrimSpace(f.Get("time_zone")),
+		SensualOffered: f.Get("sensual_offered") == "on", FollowUpWindowHours: num("follow_up_window_hours")}
+	for _, g := range practice.ScopeGroups() {
+		in.Scope = append(in.Scope, practice.ScopeRule{Group: g, Requires: f.Get("requires." + g), Offered: f.Get("offered."+g) == "on"})
+	}
+	if len(errs) > 0 {
+		return h.renderPractice(q, errs)
+	}
+	if _, err := h.app.PutPracticeSettings(q.r.Context(), q.ac, in); err != nil {
+		if errs, ok := fieldErrors(err); ok {
+			return h.renderPractice(q, errs)
+		}
+		return err
+	}
+	return redirect(q, "/admin/practice?done=created")
+}
+
+func (h *handler) adminAcknowledge(q *request) error {
+	if _, err := h.app.AcknowledgeFollowUp(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
+		return err
+	}
+	return redirect(q, "/admin?done=reviewed")
+}
+
+// guardianPost records a guardian's consent with a minor's agreement, on
+// the practitioner's device with the guardian present.
+func (h *handler) guardianPost(q *request) error {
+	f := q.r.PostForm
+	id := q.r.PathValue("id")
+	_, err := h.app.RecordGuardianConsent(q.r.Context(), q.ac, id, app.GuardianInput{Name: f.Get("guardian_name"),
+		Relationship: f.Get("relationship"), TypedName: f.Get("typed_name")})
+	if err != nil {
+		if errs, ok := fieldErrors(err); ok {
+			return redirect(q, "/agreements/"+id+"?guardian_error="+firstField(errs))
+		}
+		return err
+	}
+	return redirect(q, "/agreements/"+id+"?done=guardian")
+}
+
+func firstField(errs map[string]string) string {
+	for k := range errs {
+		return k
+	}
+	return ""
+}
+
+// guardianErrors are the notes shown beside the guardian form after a
+// refused attempt, by field.
+var guardianErrors = map[string]string{
+	"name":         "Write the guardian's name.",
+	"relationship": "Say how the guardian is related to the client.",
+	"typed_name":   "The guardian types their own name, exactly as written above, to sign.",
+}
+
+// followUpAnswer records the client's answer to "How have you been since
+// your session?".
+func (h *handler) followUpAnswer(q *request) error {
+	f := q.r.PostForm
+	var in app.FollowUpAnswer
+	if s := strings.TrimSpace(f.Get("wellbeing")); s != "" {
+		n, err := strconv.Atoi(s)
+		if err == nil {
+			in.Wellbeing = &n
+		}
+	}
+	in.Note = f.Get("note")
+	if _, err := h.app.AnswerFollowUp(q.r.Context(), q.ac, q.r.PathValue("id"), in); err != nil {
+		if _, ok := fieldErrors(err); ok {
+			return redirect(q, "/me?followup_error=1")
+		}
+		return err
+	}
+	return redirect(q, "/me?done=followup")
+}
+
+// offeredGrants returns a's grants with every grant the practice refuses
+// now (a.Refused) answered "no", so that no page shows a refused grant as
+// permitted.
+func offeredGrants(a app.AgreementView) []consent.Grant {
+	if len(a.Refused) == 0 {
+		return a.Grants
+	}
+	out := make([]consent.Grant, len(a.Grants))
+	copy(out, a.Grants)
+	for i, g := range out {
+		for _, r := range a.Refused {
+			if r.Region == g.Region && r.Technique == g.Technique {
+				out[i].Answer = catalogue.No
+			}
+		}
+	}
+	return out
+}
+
+// followUpText describes a follow-up answer in a session's log.
+func followUpText(e app.EventView) string {
+	s := "Follow-up: how the client has been since"
+	if e.Wellbeing != nil {
+		s += ", " + strconv.Itoa(*e.Wellbeing) + " / 10"
+	}
+	if e.Text != "" {
+		s += ": " + e.Text
+	}
+	return s
+}
