@@ -104,3 +104,54 @@ func TestBookingInput(t *testing.T) {
 		t.Fatalf("default booking: %+v %v", s, err)
 	}
 }
+
+// TestConfirmScreening: who may confirm a screening someone else entered,
+// and how; a confirmation is written once.
+func TestConfirmScreening(t *testing.T) {
+	a := newTestApp(t)
+	l := newLive(t, a)
+	ctx := context.Background()
+	ans := []byte(`{"fever":false,"dvt":false,"anticoagulants":false,"recent-surgery":false,"cancer-treatment":false,
+		"hypertension-unstable":false,"stroke-recent":false,"prostatitis-symptoms":false,"prostate-cancer":false,
+		"prostate-procedure-healing":false,"rectal-bleeding":false,"anal-acute":false,"anorectal-disease":false,
+		"prolapse-repair":false,"seed-implants":false,"sti-active":false,"immunosuppressed":false,"latex-allergy":false,
+		"trauma-history":"no"}`)
+	own, err := a.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: ans})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own.AwaitingConfirmation {
+		t.Fatal("the client's own screening awaits confirmation")
+	}
+	if _, err := a.ConfirmScreening(ctx, l.client, own.ID, ConfirmScreeningInput{}); holdspace.ErrorReason(err) != "not_needed" {
+		t.Fatalf("confirming one's own: %v", err)
+	}
+	entered, err := a.SubmitScreening(ctx, l.pract, l.client.UserID, ScreeningInput{Answers: ans})
+	if err != nil || !entered.AwaitingConfirmation {
+		t.Fatalf("entered: %+v %v", entered, err)
+	}
+	for _, tc := range []struct {
+		in     ConfirmScreeningInput
+		code   string
+		reason string
+	}{
+		{ConfirmScreeningInput{}, holdspace.EFORBIDDEN, ""},
+		{ConfirmScreeningInput{InPerson: true}, holdspace.EINVALID, "required"},
+		{ConfirmScreeningInput{InPerson: true, ClientTypedName: "Someone Else"}, holdspace.EINVALID, "typed_name_mismatch"},
+	} {
+		_, err := a.ConfirmScreening(ctx, l.pract, entered.ID, tc.in)
+		if holdspace.ErrorCode(err) != tc.code || (tc.reason != "" && holdspace.ErrorReason(err) != tc.reason) {
+			t.Errorf("%+v: %v", tc.in, err)
+		}
+	}
+	if _, err := a.ConfirmScreening(ctx, l.client, entered.ID, ConfirmScreeningInput{InPerson: true}); holdspace.ErrorReason(err) != "invalid_sign_method" {
+		t.Errorf("a client confirming 'in person': %v", err)
+	}
+	v, err := a.ConfirmScreening(ctx, l.pract, entered.ID, ConfirmScreeningInput{InPerson: true, ClientTypedName: "  casey "})
+	if err != nil || v.ConfirmedAt == nil || v.AwaitingConfirmation {
+		t.Fatalf("in-person confirmation: %+v %v", v, err)
+	}
+	if _, err := a.ConfirmScreening(ctx, l.client, entered.ID, ConfirmScreeningInput{}); holdspace.ErrorReason(err) != "already_confirmed" {
+		t.Fatalf("confirming twice: %v", err)
+	}
+}
