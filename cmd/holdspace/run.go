@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -223,9 +224,15 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}()
 	p.log.Info("holdspace listening", "url", url, "engine", p.db.Engine())
-	fmt.Fprintf(stdout, "holdspace is listening on %s\n", url)
+	// One write, so that whoever waits for the URL line also has the demo
+	// accounts.
+	var banner bytes.Buffer
+	fmt.Fprintf(&banner, "holdspace is listening on %s\n", url)
 	if demo {
-		printDemo(stdout, url, accounts)
+		printDemo(&banner, url, accounts)
+	}
+	if _, err := stdout.Write(banner.Bytes()); err != nil {
+		p.log.Warn("writing the start banner", "err", err)
 	}
 
 	select {
