@@ -23,7 +23,7 @@ import (
 // applies to new passwords; MaxPasswordLen counts bytes and bounds the work
 // an attacker can ask for.
 const (
-	MinPasswordLen = 10
+	MinPasswordLen = 12
 	MaxPasswordLen = 1024
 )
 
@@ -78,8 +78,8 @@ func (p Params) Validate() error {
 // ValidatePassword checks a new password: it must be valid UTF-8, at least
 // MinPasswordLen characters and at most MaxPasswordLen bytes. It returns an
 // EINVALID *holdspace.Error with field "password" and reason
-// password_required, password_too_short, password_too_long or
-// password_not_utf8.
+// password_required, password_too_short, password_too_long,
+// password_not_utf8 or password_common (see CommonPassword).
 func ValidatePassword(pw string) error {
 	switch {
 	case pw == "":
@@ -91,7 +91,7 @@ func ValidatePassword(pw string) error {
 	case utf8.RuneCountInString(pw) < MinPasswordLen:
 		return holdspace.Invalid("password_too_short", "password", "The password must be at least %d characters long.", MinPasswordLen)
 	}
-	return nil
+	return checkCommon(pw)
 }
 
 // HashPassword validates pw with ValidatePassword and hashes it with
