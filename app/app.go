@@ -45,8 +45,15 @@ type Config struct {
 	// ScreeningValidityMonths is how long a screening stays current;
 	// zero: six months.
 	ScreeningValidityMonths int
-	// Limiter rate-limits logins; nil: authn's defaults.
-	Limiter *authn.Limiter
+	// Throttle slows login attempts per address, per account and address,
+	// and per account from unknown browsers; nil: authn's defaults.
+	Throttle *authn.Throttle
+	// RequireSecondFactor makes admins and practitioners sign in with a
+	// second factor (TOTP); off by default so that API integrations keep
+	// working until the practice turns it on.
+	RequireSecondFactor bool
+	// InviteTTL is how long an invitation link stays usable; zero: 7 days.
+	InviteTTL time.Duration
 	// PracticeName, PracticeEmail, Jurisdiction and PolicyURL describe the
 	// data controller on consent receipts.
 	PracticeName  string
@@ -66,7 +73,7 @@ type App struct {
 	log     *slog.Logger
 	now     func() time.Time
 	cfg     Config
-	limiter *authn.Limiter
+	limiter *authn.Throttle
 	facts   *factsCache
 	// pwSlots bounds concurrent Argon2id computations: each takes the
 	// configured memory (64 MiB by default), so a burst of logins must
@@ -112,8 +119,11 @@ func New(cfg Config) (*App, error) {
 	if cfg.PolicyURL == "" {
 		cfg.PolicyURL = "/privacy"
 	}
-	if cfg.Limiter == nil {
-		cfg.Limiter = authn.NewLimiter(authn.LimiterConfig{})
+	if cfg.Throttle == nil {
+		cfg.Throttle = authn.NewThrottle(authn.ThrottleConfig{})
+	}
+	if cfg.InviteTTL == 0 {
+		cfg.InviteTTL = 7 * 24 * time.Hour
 	}
 	return &App{
 		db:      cfg.DB,
@@ -122,7 +132,7 @@ func New(cfg Config) (*App, error) {
 		log:     cfg.Logger,
 		now:     cfg.Now,
 		cfg:     cfg,
-		limiter: cfg.Limiter,
+		limiter: cfg.Throttle,
 		facts:   newFactsCache(),
 		pwSlots: make(chan struct{}, max(2, runtime.NumCPU())),
 		streams: map[string]int{},

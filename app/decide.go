@@ -30,6 +30,18 @@ type indexEntry struct {
 	staleAt         time.Time // zero: never by time
 	ix              *consent.Index
 	anatomy         catalogue.Anatomy
+	// practDisabled: the practitioner's account is disabled; every
+	// decision denies with not_qualified.
+	practDisabled bool
+}
+
+// decide is e.ix.Decide, except that a disabled practitioner's sessions
+// deny everything.
+func (e *indexEntry) decide(f *practice.Facts, region, technique string, at time.Time) consent.Decision {
+	if e.practDisabled {
+		return consent.PractitionerDisabled()
+	}
+	return e.ix.Decide(f, region, technique, at)
 }
 
 type sessionEntry struct {
@@ -163,6 +175,9 @@ func (a *App) compile(ctx context.Context, tx store.Tx, clientID, practitionerID
 		Policy:      consent.Policy{AskWindow: a.cfg.AskWindow},
 	}
 	e := &indexEntry{ix: consent.Compile(facts), anatomy: an}
+	if pu, err := tx.User(ctx, practitionerID); err == nil && !pu.DisabledAt.IsZero() {
+		e.practDisabled = true
+	}
 	if cur.Present && !cur.Stale {
 		e.staleAt = cur.ValidUntil
 	}
@@ -204,7 +219,7 @@ func (a *App) Decide(ctx context.Context, ac Actor, in DecideInput) (consent.Dec
 		if err != nil {
 			return err
 		}
-		d = e.ix.Decide(&f, in.Region, in.Technique, tx.Now())
+		d = e.decide(&f, in.Region, in.Technique, tx.Now())
 		return record(ctx, tx, ac, "decision."+string(d.Outcome), s.ID, s.ClientID,
 			"region="+in.Region+" technique="+in.Technique+" reasons="+reasonCodes(d.Reasons()))
 	})
@@ -274,7 +289,7 @@ func (a *App) SessionBoard(ctx context.Context, ac Actor, sessionID string) (Boa
 			}
 			row := BoardRow{Region: r.Code, Label: r.Label, Group: string(r.Group), Cells: make([]BoardCell, 0, len(techniques))}
 			for _, t := range techniques {
-				d := e.ix.Decide(&f, r.Code, t, tx.Now())
+				d := e.decide(&f, r.Code, t, tx.Now())
 				counts[d.Outcome]++
 				row.Cells = append(row.Cells, BoardCell{Technique: t, Decision: d})
 			}
