@@ -510,3 +510,10 @@ func (a *App) DemoStatus(ctx context.Context) (all, demo int64, err error) {
 	})
 	return all, demo, err
 }
+
+// SecondFactorRequired reports whether the practice requires a second
+// factor of accounts with the role (admins and practitioners, when
+// RequireSecondFactor is on).
+func (a *App) SecondFactorRequired(r store.Role) bool {
+	return a.cfg.RequireSecondFactor && (r == store.RoleAdmin || r == store.RolePractitioner)
+}

@@ -13,7 +13,7 @@ import (
 )
 
 func (h *handler) adminHome(q *request) error {
-	v := q.view("Practice", nil)
+	v := q.view("Practice", map[string]any{"FactorRequired": h.app.SecondFactorRequired(store.RoleAdmin)})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "admin", v)
 	return nil
@@ -77,7 +77,7 @@ func (h *handler) renderPractitioners(q *request, formID string, errs map[string
 
 func (h *handler) adminCreatePractitioner(q *request) error {
 	f := q.r.PostForm
-	_, err := h.app.CreateUser(q.r.Context(), q.ac, app.NewUser{Role: store.RolePractitioner, Name: f.Get("name"),
+	id, err := h.app.CreateUser(q.r.Context(), q.ac, app.NewUser{Role: store.RolePractitioner, Name: f.Get("name"),
 		Email: f.Get("email"), Password: f.Get("password")})
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
@@ -85,7 +85,14 @@ func (h *handler) adminCreatePractitioner(q *request) error {
 		}
 		return err
 	}
-	return redirect(q, "/admin/practitioners?done=created")
+	if f.Get("password") != "" {
+		return redirect(q, "/admin/practitioners?done=created")
+	}
+	inv, err := h.app.Invite(q.r.Context(), q.ac, id)
+	if err != nil {
+		return err
+	}
+	return h.showInvitation(q, inv, f.Get("name"))
 }
 
 func (h *handler) adminAddCredential(q *request) error {

@@ -36,6 +36,9 @@ type config struct {
 	argonMemKiB uint
 	argonTime   uint
 	tokenTTL    time.Duration
+	// requireSecondFactor makes admins and practitioners sign in with
+	// TOTP (a practice setting; here until the practice settings hold it).
+	requireSecondFactor bool
 
 	getenv func(string) string
 	envErr error // from reading the environment, reported by parse
@@ -117,6 +120,7 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.UintVar(&c.argonMemKiB, "argon2-memory-kib", c.envUint("HOLDSPACE_ARGON2_MEMORY_KIB", 0), "Argon2id memory in KiB for new password hashes; 0: RFC 9106's 65536 (HOLDSPACE_ARGON2_MEMORY_KIB)")
 	fs.UintVar(&c.argonTime, "argon2-time", c.envUint("HOLDSPACE_ARGON2_TIME", 0), "Argon2id passes for new password hashes; 0: RFC 9106's 3 (HOLDSPACE_ARGON2_TIME)")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", c.envDuration("HOLDSPACE_TOKEN_TTL", 12*time.Hour), "lifetime of API tokens (HOLDSPACE_TOKEN_TTL)")
+	fs.BoolVar(&c.requireSecondFactor, "require-second-factor", c.envBool("HOLDSPACE_REQUIRE_SECOND_FACTOR", false), "admins and practitioners must sign in with a TOTP second factor (HOLDSPACE_REQUIRE_SECOND_FACTOR)")
 	fs.StringVar(&c.logFormat, "log-format", c.env("HOLDSPACE_LOG_FORMAT", "text"), "text or json (HOLDSPACE_LOG_FORMAT)")
 }
 
@@ -218,7 +222,7 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 	if err != nil {
 		return nil, err
 	}
-	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL}
+	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL, RequireSecondFactor: c.requireSecondFactor}
 	if c.argonMemKiB != 0 || c.argonTime != 0 {
 		cfg.Argon2 = authn.DefaultParams
 		if c.argonMemKiB != 0 {

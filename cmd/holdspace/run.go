@@ -146,6 +146,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	var accounts []demoAccount
 	if demo {
+		if err := demoOnly(ctx, p.app); err != nil {
+			ln.Close()
+			return err
+		}
 		if accounts, err = seedDemo(ctx, p.app, c.data); err != nil {
 			ln.Close()
 			return fmt.Errorf("demo data: %w", err)
@@ -177,6 +181,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Event streams are long-lived: end them when shutdown starts, so that
 	// Shutdown waits only for ordinary requests.
 	srv.RegisterOnShutdown(cancelBase)
+	go pruneTokens(baseCtx, p)
 
 	errc := make(chan error, 1)
 	go func() {
@@ -187,6 +192,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}()
 	p.log.Info("holdspace listening", "url", url, "engine", p.db.Engine())
+	if all, nd, err := p.app.DemoStatus(ctx); err == nil && nd > 0 {
+		p.log.Warn(demoNotice(all, nd))
+	}
 	fmt.Fprintf(stdout, "holdspace is listening on %s\n", url)
 	if demo {
 		printDemo(stdout, url, accounts)
