@@ -239,12 +239,16 @@ func (t *Tx) RevokeUserTokensExcept(ctx context.Context, userID string, keep []b
 	if len(kinds) == 0 {
 		return nil
 	}
-	args := []any{userID, micros(at), blob(keep)}
+	// An absent keep matches no token (no hash is empty).
+	if keep == nil {
+		keep = []byte{}
+	}
+	args := []any{userID, micros(at), keep}
 	for _, k := range kinds {
 		args = append(args, k)
 	}
 	_, err := t.exec(ctx, "revoke user tokens", `UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL
-		AND ($3 IS NULL OR hash <> $3) AND kind IN (`+paramList(4, len(kinds))+`)`, args...)
+		AND hash <> $3 AND kind IN (`+paramList(4, len(kinds))+`)`, args...)
 	return err
 }
 

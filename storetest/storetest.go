@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t *testing.T) store.DB) {
 		{"Audit", s.auditCases()},
 		{"Notify", s.notifyCases()},
 		{"Importer", s.importerCases()},
+		{"Accounts", s.accountCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
