@@ -357,7 +357,8 @@ func (h *handler) authed(fn func(q *request) error, roles ...store.Role) http.Ha
 			h.fail(q, holdspace.NotFound("page"))
 			return
 		}
-		if r.Method == http.MethodGet {
+		if r.Method == http.MethodGet && r.URL.Path != "/" {
+			// The home only redirects; the page it leads to shows it.
 			q.notice = h.signInNotice(w, r)
 		}
 		if err := fn(q); err != nil {

@@ -118,6 +118,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	secureCookies := fs.Bool("secure-cookies", c.envBool("HOLDSPACE_SECURE_COOKIES", false), "users reach holdspace over HTTPS through a TLS-ending proxy: mark cookies Secure and send HSTS (HOLDSPACE_SECURE_COOKIES)")
 	trusted := fs.String("trusted-proxies", c.getenv("HOLDSPACE_TRUSTED_PROXIES"), "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For is believed (HOLDSPACE_TRUSTED_PROXIES)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
+	bodyTimeout := fs.Duration("body-read-timeout", c.envDuration("HOLDSPACE_BODY_READ_TIMEOUT", server.DefaultBodyReadTimeout), "how long a client may take to send a request body (HOLDSPACE_BODY_READ_TIMEOUT)")
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -164,7 +165,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return p.db.Ready(ctx)
 	}
 	handler, err := server.Handler(server.Config{App: p.app, Logger: p.log, Ready: ready,
-		Secure: *tlsCert != "" || *secureCookies, TrustedProxies: proxies})
+		Secure: *tlsCert != "" || *secureCookies, TrustedProxies: proxies, BodyReadTimeout: *bodyTimeout})
 	if err != nil {
 		ln.Close()
 		return err
