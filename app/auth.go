@@ -302,6 +302,16 @@ func (a *App) SetPassword(ctx context.Context, ac Actor, userID, password string
 		if err := tx.SetPassword(ctx, userID, h); err != nil {
 			return err
 		}
+		// A password someone else set (an admin's reset) is the holder's
+		// to replace at their next web sign-in.
+		u, err := tx.User(ctx, userID)
+		if err != nil {
+			return err
+		}
+		u.MustChangePassword = ac.UserID != userID
+		if err := tx.SetAccountState(ctx, u); err != nil {
+			return err
+		}
 		if err := tx.RevokeUserTokens(ctx, userID, tx.Now()); err != nil {
 			return err
 		}
