@@ -1,6 +1,7 @@
 // Package authn holds holdspace's authentication primitives: Argon2id
-// password hashes in PHC string format, random bearer tokens stored only as
-// hashes, and a login rate limiter. It does no I/O and keeps no global
+// password hashes in PHC string format, a password policy, random bearer
+// tokens stored only as hashes, a sign-in throttle with device cookies, and
+// TOTP with recovery codes. It does no I/O and keeps no global
 // configuration.
 package authn
 

@@ -38,6 +38,9 @@ type ThrottleConfig struct {
 
 // Default throttle limits.
 const (
+	DefaultAddressFailures = 20
+	DefaultWindow          = 15 * time.Minute
+	DefaultMaxKeys         = 100_000
 	DefaultPairFailures    = 5
 	DefaultDeviceFailures  = 5
 	DefaultBaseDelay       = time.Second
