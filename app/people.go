@@ -255,6 +255,8 @@ type ClientView struct {
 	Notes           string            `json:"notes,omitempty"`
 	CanLogIn        bool              `json:"can_log_in"`
 	CreatedAt       time.Time         `json:"created_at"`
+	// Disabled: an admin switched the account off.
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 func parseDate(field, s string) (time.Time, error) {
@@ -371,7 +373,7 @@ func (a *App) clientView(u *store.User, c *store.Client) (ClientView, error) {
 	if err != nil {
 		return ClientView{}, err
 	}
-	v := ClientView{ID: c.ID, Name: p.Name, Email: p.Email, PractitionerIDs: c.PractitionerIDs, CanLogIn: u.PasswordHash != "", CreatedAt: c.CreatedAt}
+	v := ClientView{ID: c.ID, Name: p.Name, Email: p.Email, PractitionerIDs: c.PractitionerIDs, CanLogIn: u.PasswordHash != "", CreatedAt: c.CreatedAt, Disabled: !u.DisabledAt.IsZero()}
 	if v.PractitionerIDs == nil {
 		v.PractitionerIDs = []string{}
 	}
