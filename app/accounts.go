@@ -302,9 +302,11 @@ func (a *App) ConfirmSecondFactor(ctx context.Context, ac Actor, code string) ([
 		if err != nil {
 			return err
 		}
-		if !authn.CheckTOTP(secret, code, now) {
+		step, ok := authn.MatchTOTP(secret, code, now, 0)
+		if !ok {
 			return holdspace.Invalid("invalid_otp", "otp", "The code is not right. Check the app's clock and try the newest code.")
 		}
+		u.TOTPLastStep = step
 		if u.TOTPSealed, err = a.seal(u.ID, "totp", secret); err != nil {
 			return err
 		}
@@ -358,7 +360,7 @@ func (a *App) DisableSecondFactor(ctx context.Context, ac Actor, userID, passwor
 		if err != nil {
 			return err
 		}
-		fresh.TOTPSealed, fresh.TOTPPendingSealed, fresh.RecoveryHashes = nil, nil, nil
+		fresh.TOTPSealed, fresh.TOTPPendingSealed, fresh.RecoveryHashes, fresh.TOTPLastStep = nil, nil, nil, 0
 		if err := tx.SetAccountState(ctx, fresh); err != nil {
 			return err
 		}

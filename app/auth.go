@@ -136,7 +136,7 @@ func (a *App) SignIn(ctx context.Context, in SignInInput) (Session, error) {
 	if !u.DisabledAt.IsZero() {
 		return fail("disabled", errDisabled)
 	}
-	usedRecovery := -1
+	usedRecovery, usedStep := -1, int64(0)
 	if len(u.TOTPSealed) > 0 {
 		if strings.TrimSpace(in.OTP) == "" {
 			return fail("otp_missing", errOTPRequired)
@@ -145,10 +145,10 @@ func (a *App) SignIn(ctx context.Context, in SignInInput) (Session, error) {
 		if err != nil {
 			return Session{}, err
 		}
-		if !authn.CheckTOTP(secret, in.OTP, now) {
-			if usedRecovery = authn.MatchRecoveryCode(u.RecoveryHashes, in.OTP); usedRecovery < 0 {
-				return fail("otp", errBadOTP)
-			}
+		if step, ok := authn.MatchTOTP(secret, in.OTP, now, u.TOTPLastStep); ok {
+			usedStep = step
+		} else if usedRecovery = authn.MatchRecoveryCode(u.RecoveryHashes, in.OTP); usedRecovery < 0 {
+			return fail("otp", errBadOTP)
 		}
 	}
 	needsFactor := a.cfg.RequireSecondFactor && len(u.TOTPSealed) == 0 && (u.Role == store.RoleAdmin || u.Role == store.RolePractitioner)
@@ -157,12 +157,21 @@ func (a *App) SignIn(ctx context.Context, in SignInInput) (Session, error) {
 	}
 	notice := a.limiter.Succeed(keys, now)
 	s, err := a.issue(ctx, u, in.Kind, describeDevice(in.Kind, in.UserAgent, in.Address), func(tx store.Tx) error {
-		if usedRecovery < 0 {
+		if usedRecovery < 0 && usedStep == 0 {
 			return nil
 		}
 		fresh, err := tx.User(ctx, u.ID)
 		if err != nil {
 			return err
+		}
+		if usedStep != 0 {
+			// A code is accepted once: a concurrent sign-in with the
+			// same code finds the step used.
+			if usedStep <= fresh.TOTPLastStep {
+				return errBadOTP
+			}
+			fresh.TOTPLastStep = usedStep
+			return tx.SetAccountState(ctx, fresh)
 		}
 		i := authn.MatchRecoveryCode(fresh.RecoveryHashes, in.OTP)
 		if i < 0 {

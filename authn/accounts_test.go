@@ -46,6 +46,15 @@ func TestTOTPRFC6238Vectors(t *testing.T) {
 			t.Errorf("T=%d: a code three steps old accepted", v.unix)
 		}
 	}
+	// A step at or before the last accepted one is refused (no replay).
+	at := time.Unix(1111111109, 0)
+	step, ok := MatchTOTP(rfcSecret, "081804", at, 0)
+	if !ok || step != 1111111109/30 {
+		t.Fatalf("MatchTOTP = %d, %v", step, ok)
+	}
+	if _, ok := MatchTOTP(rfcSecret, "081804", at, step); ok {
+		t.Fatal("a code was accepted twice")
+	}
 	for _, bad := range []string{"", "12345", "1234567", "abcdef"} {
 		if CheckTOTP(rfcSecret, bad, time.Unix(59, 0)) {
 			t.Errorf("CheckTOTP(%q) accepted", bad)

@@ -35,13 +35,30 @@ func NewTOTP(issuer, account string) (secret, url string, err error) {
 // CheckTOTP reports whether code is the TOTP of secret at now or one step
 // either side. Spaces in code are ignored; anything but six digits fails.
 func CheckTOTP(secret, code string, now time.Time) bool {
+	_, ok := MatchTOTP(secret, code, now, 0)
+	return ok
+}
+
+// MatchTOTP is CheckTOTP that also returns the time step the code belongs
+// to, and refuses codes of steps up to after (the last step accepted), so
+// that no code is accepted twice (RFC 6238 section 5.2).
+func MatchTOTP(secret, code string, now time.Time, after int64) (step int64, ok bool) {
 	code = strings.ReplaceAll(strings.TrimSpace(code), " ", "")
 	if len(code) != 6 {
-		return false
+		return 0, false
 	}
-	ok, err := totp.ValidateCustom(code, secret, now, totp.ValidateOpts{Period: totpPeriod, Skew: totpSkew,
-		Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
-	return err == nil && ok
+	cur := now.Unix() / totpPeriod
+	for _, s := range []int64{cur, cur - 1, cur + 1} {
+		if s <= after || s < 0 {
+			continue
+		}
+		ok, err := totp.ValidateCustom(code, secret, time.Unix(s*totpPeriod, 0), totp.ValidateOpts{Period: totpPeriod,
+			Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		if err == nil && ok {
+			return s, true
+		}
+	}
+	return 0, false
 }
 
 // TOTPCode returns the six-digit TOTP of secret at t (for tests and for

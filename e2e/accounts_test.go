@@ -66,7 +66,8 @@ func TestInvitationAndSecondFactor(t *testing.T) {
 	if err != nil || len(secret) < 16 {
 		t.Fatalf("secret %q, %v", secret, err)
 	}
-	code, _ := authn.TOTPCode(secret, time.Now())
+	enrolled := time.Now()
+	code, _ := authn.TOTPCode(secret, enrolled)
 	run(t, laptop, "confirm TOTP enrolment",
 		chromedp.SendKeys(chromedp.CSS(`#enrol-otp`), code),
 		chromedp.Click(chromedp.CSS(`form[action="/account/second-factor/confirm"] button`)),
@@ -86,7 +87,8 @@ func TestInvitationAndSecondFactor(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`button.primary`)),
 		chromedp.WaitVisible(chromedp.CSS(`.form-error`)),
 	)
-	code, _ = authn.TOTPCode(secret, time.Now())
+	// The enrolment's code is spent: the next step's code signs in.
+	code, _ = authn.TOTPCode(secret, enrolled.Add(30*time.Second))
 	run(t, laptop, "sign in with the code",
 		chromedp.SendKeys(chromedp.CSS(`#password`), password),
 		chromedp.SendKeys(chromedp.CSS(`#otp`), code),

@@ -100,6 +100,9 @@ type User struct {
 	TOTPPendingSealed []byte
 	// RecoveryHashes are the SHA-256 hashes (hex) of unused recovery codes.
 	RecoveryHashes []string
+	// TOTPLastStep is the last TOTP time step accepted (a code is never
+	// accepted twice).
+	TOTPLastStep int64
 	// Demo marks an account made by `holdspace demo`.
 	Demo bool
 }
@@ -123,7 +126,8 @@ type Users interface {
 	// Versions returns the Version of each id that exists, by id.
 	Versions(ctx context.Context, ids ...string) (map[string]int64, error)
 	// SetAccountState writes u's DisabledAt, MustChangePassword,
-	// TOTPSealed, TOTPPendingSealed and RecoveryHashes; ENOTFOUND.
+	// TOTPSealed, TOTPPendingSealed, RecoveryHashes and TOTPLastStep;
+	// ENOTFOUND.
 	SetAccountState(ctx context.Context, u *User) error
 	// CountUsers returns how many accounts that are not erased exist,
 	// and how many of them are demo accounts.

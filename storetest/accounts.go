@@ -24,6 +24,7 @@ func (s suite) accountCases() []tcase {
 				u.MustChangePassword = true
 				u.TOTPSealed, u.TOTPPendingSealed = []byte("sealed-totp"), []byte("sealed-pending")
 				u.RecoveryHashes = []string{"h1", "h2"}
+				u.TOTPLastStep = 59_000_000
 				return tx.SetAccountState(ctx, u)
 			})
 			view(t, db, func(tx store.Tx) error {
@@ -39,7 +40,7 @@ func (s suite) accountCases() []tcase {
 				return nil
 			})
 			update(t, db, func(tx store.Tx) error {
-				u.DisabledAt, u.MustChangePassword, u.TOTPSealed, u.TOTPPendingSealed, u.RecoveryHashes = time.Time{}, false, nil, nil, nil
+				u.DisabledAt, u.MustChangePassword, u.TOTPSealed, u.TOTPPendingSealed, u.RecoveryHashes, u.TOTPLastStep = time.Time{}, false, nil, nil, nil, 0
 				if err := tx.SetAccountState(ctx, u); err != nil {
 					return err
 				}

@@ -305,7 +305,8 @@ func TestSecondFactor(t *testing.T) {
 	if r := n.must(400, "POST", "/api/v1/me/second-factor/confirm", admin, map[string]string{"otp": "000000"}); r.errCode() != "invalid_otp" {
 		t.Fatalf("code %q", r.errCode())
 	}
-	code, _ := authn.TOTPCode(secret, time.Now())
+	enrolled := time.Now()
+	code, _ := authn.TOTPCode(secret, enrolled)
 	cr := n.must(200, "POST", "/api/v1/me/second-factor/confirm", admin, map[string]string{"otp": code})
 	codes, _ := cr.Body["recovery_codes"].([]any)
 	if len(codes) != authn.RecoveryCodeCount {
@@ -317,8 +318,15 @@ func TestSecondFactor(t *testing.T) {
 	if r := n.must(401, "POST", "/api/v1/auth/token", "", map[string]any{"email": "admin@example.test", "password": fixturePassword, "otp": "123456"}); r.errCode() != "invalid_otp" {
 		t.Fatalf("code %q", r.errCode())
 	}
-	code, _ = authn.TOTPCode(secret, time.Now())
+	// The enrolment's code is spent; the next step's code works once.
+	if r := n.must(401, "POST", "/api/v1/auth/token", "", map[string]any{"email": "admin@example.test", "password": fixturePassword, "otp": code}); r.errCode() != "invalid_otp" {
+		t.Fatalf("the enrolment code was accepted again: %q", r.errCode())
+	}
+	code, _ = authn.TOTPCode(secret, enrolled.Add(30*time.Second))
 	n.must(200, "POST", "/api/v1/auth/token", "", map[string]any{"email": "admin@example.test", "password": fixturePassword, "otp": code})
+	if r := n.must(401, "POST", "/api/v1/auth/token", "", map[string]any{"email": "admin@example.test", "password": fixturePassword, "otp": code}); r.errCode() != "invalid_otp" {
+		t.Fatalf("a TOTP code was accepted twice: %q", r.errCode())
+	}
 	rc, _ := codes[0].(string)
 	n.must(200, "POST", "/api/v1/auth/token", "", map[string]any{"email": "admin@example.test", "password": fixturePassword, "otp": rc})
 	if r := n.must(401, "POST", "/api/v1/auth/token", "", map[string]any{"email": "admin@example.test", "password": fixturePassword, "otp": rc}); r.errCode() != "invalid_otp" {
@@ -333,17 +341,17 @@ func TestSecondFactor(t *testing.T) {
 	if p := webLogin(t, c, n, "admin@example.test", fixturePassword, ""); !strings.Contains(p, "second factor") {
 		t.Fatalf("web without a code:\n%.400s", p)
 	}
-	code, _ = authn.TOTPCode(secret, time.Now())
-	if p := webLogin(t, c, n, "admin@example.test", fixturePassword, code); !strings.HasPrefix(p, "200 /admin") {
-		t.Fatalf("web with the code: %.300s", p)
+	web, _ := codes[1].(string)
+	if p := webLogin(t, c, n, "admin@example.test", fixturePassword, web); !strings.HasPrefix(p, "200 /admin") {
+		t.Fatalf("web with a recovery code: %.300s", p)
 	}
 	n.stop()
 
 	// With the practice setting on, a practitioner without a second factor
 	// cannot get an API token, and the web sends them to set one up.
 	n = start(t, data, map[string]string{"HOLDSPACE_REQUIRE_SECOND_FACTOR": "true"}, "serve")
-	code, _ = authn.TOTPCode(secret, time.Now())
-	admin = n.login2fa("admin@example.test", fixturePassword, code)
+	third, _ := codes[2].(string)
+	admin = n.login2fa("admin@example.test", fixturePassword, third)
 	n.must(201, "POST", "/api/v1/practitioners", admin, map[string]string{"name": "Pat", "email": "pat@example.test", "password": fixturePassword})
 	if r := n.must(401, "POST", "/api/v1/auth/token", "", map[string]string{"email": "pat@example.test", "password": fixturePassword}); r.errCode() != "second_factor_required" {
 		t.Fatalf("code %q", r.errCode())

@@ -11,6 +11,9 @@ ALTER TABLE users ADD COLUMN totp_sealed BYTEA;
 ALTER TABLE users ADD COLUMN totp_pending_sealed BYTEA;
 ALTER TABLE users ADD COLUMN recovery_codes TEXT NOT NULL DEFAULT '[]';
 ALTER TABLE users ADD COLUMN demo INTEGER NOT NULL DEFAULT 0;
+-- totp_last_step: the last TOTP time step accepted, so a code is never
+-- accepted twice (RFC 6238 section 5.2).
+ALTER TABLE users ADD COLUMN totp_last_step BIGINT NOT NULL DEFAULT 0;
 -- device: a short description of where a token or web session was issued
 -- (kind of client and address), shown on the holder's sessions page.
 ALTER TABLE tokens ADD COLUMN device TEXT NOT NULL DEFAULT '';
