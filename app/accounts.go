@@ -519,3 +519,42 @@ func (a *App) DemoStatus(ctx context.Context) (all, demo int64, err error) {
 func (a *App) SecondFactorRequired(r store.Role) bool {
 	return a.cfg.RequireSecondFactor && (r == store.RoleAdmin || r == store.RolePractitioner)
 }
+
+// AdoptDemoAccounts marks as demo accounts those with the given emails,
+// but only when they are every account there is: a demo directory made
+// before demo accounts were marked. It returns how many it marked (0 when
+// any other account exists).
+func (a *App) AdoptDemoAccounts(ctx context.Context, emails []string) (int, error) {
+	n := 0
+	err := a.update(ctx, func(tx store.Tx) error {
+		all, _, err := tx.CountUsers(ctx)
+		if err != nil {
+			return err
+		}
+		var found []*store.User
+		for _, e := range emails {
+			u, err := tx.UserByEmail(ctx, a.keys.Index("email", strings.ToLower(strings.TrimSpace(e))))
+			if err == nil {
+				found = append(found, u)
+			}
+		}
+		if int64(len(found)) != all {
+			return nil
+		}
+		for _, u := range found {
+			if u.Demo {
+				continue
+			}
+			u.Demo = true
+			if err := tx.SetAccountState(ctx, u); err != nil {
+				return err
+			}
+			n++
+		}
+		if n > 0 {
+			return record(ctx, tx, System, "demo.adopt", "", "", "accounts="+itoa(n))
+		}
+		return nil
+	})
+	return n, err
+}

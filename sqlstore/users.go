@@ -43,8 +43,9 @@ func boolInt(b bool) int64 {
 // SetAccountState implements store.Users; ENOTFOUND when unknown or erased.
 func (t *Tx) SetAccountState(ctx context.Context, u *store.User) error {
 	n, err := t.exec(ctx, "set account state", `UPDATE users SET disabled_at = $2, must_change_password = $3, totp_sealed = $4,
-		totp_pending_sealed = $5, recovery_codes = $6, totp_last_step = $7 WHERE id = $1 AND erased_at IS NULL`,
-		u.ID, nullMicros(u.DisabledAt), boolInt(u.MustChangePassword), blob(u.TOTPSealed), blob(u.TOTPPendingSealed), list(u.RecoveryHashes), u.TOTPLastStep)
+		totp_pending_sealed = $5, recovery_codes = $6, totp_last_step = $7, demo = $8 WHERE id = $1 AND erased_at IS NULL`,
+		u.ID, nullMicros(u.DisabledAt), boolInt(u.MustChangePassword), blob(u.TOTPSealed), blob(u.TOTPPendingSealed), list(u.RecoveryHashes), u.TOTPLastStep,
+		boolInt(u.Demo))
 	if err != nil {
 		return err
 	}

@@ -126,8 +126,8 @@ type Users interface {
 	// Versions returns the Version of each id that exists, by id.
 	Versions(ctx context.Context, ids ...string) (map[string]int64, error)
 	// SetAccountState writes u's DisabledAt, MustChangePassword,
-	// TOTPSealed, TOTPPendingSealed, RecoveryHashes and TOTPLastStep;
-	// ENOTFOUND.
+	// TOTPSealed, TOTPPendingSealed, RecoveryHashes, TOTPLastStep and
+	// Demo; ENOTFOUND.
 	SetAccountState(ctx context.Context, u *User) error
 	// CountUsers returns how many accounts that are not erased exist,
 	// and how many of them are demo accounts.

@@ -25,6 +25,7 @@ func (s suite) accountCases() []tcase {
 				u.TOTPSealed, u.TOTPPendingSealed = []byte("sealed-totp"), []byte("sealed-pending")
 				u.RecoveryHashes = []string{"h1", "h2"}
 				u.TOTPLastStep = 59_000_000
+				u.Demo = false
 				return tx.SetAccountState(ctx, u)
 			})
 			view(t, db, func(tx store.Tx) error {
@@ -34,13 +35,14 @@ func (s suite) accountCases() []tcase {
 				}
 				same(t, "User", got, u)
 				all, demo, err := tx.CountUsers(ctx)
-				if err != nil || all != 1 || demo != 1 {
-					t.Fatalf("CountUsers = %d, %d, %v; want 1, 1", all, demo, err)
+				if err != nil || all != 1 || demo != 0 {
+					t.Fatalf("CountUsers = %d, %d, %v; want 1, 0", all, demo, err)
 				}
 				return nil
 			})
 			update(t, db, func(tx store.Tx) error {
 				u.DisabledAt, u.MustChangePassword, u.TOTPSealed, u.TOTPPendingSealed, u.RecoveryHashes, u.TOTPLastStep = time.Time{}, false, nil, nil, nil, 0
+				u.Demo = true
 				if err := tx.SetAccountState(ctx, u); err != nil {
 					return err
 				}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"holdspace/app"
@@ -34,11 +35,26 @@ func pruneTokens(ctx context.Context, p *practice) {
 }
 
 // demoOnly refuses to seed demo data into a practice: any account that
-// `holdspace demo` did not make means the directory is not a demo's.
-func demoOnly(ctx context.Context, a *app.App) error {
+// `holdspace demo` did not make means the directory is not a demo's. A
+// demo directory made before accounts were marked is recognised by its
+// demo-accounts.txt naming every account there is.
+func demoOnly(ctx context.Context, a *app.App, dataDir string) error {
 	all, demo, err := a.DemoStatus(ctx)
 	if err != nil {
 		return err
+	}
+	if all > demo {
+		if accts, err := readDemoAccounts(filepath.Join(dataDir, demoAccountsFile)); err == nil {
+			emails := make([]string, 0, len(accts))
+			for _, ac := range accts {
+				emails = append(emails, ac.Email)
+			}
+			n, err := a.AdoptDemoAccounts(ctx, emails)
+			if err != nil {
+				return err
+			}
+			demo += int64(n)
+		}
 	}
 	if all > demo {
 		return usageErrorf("demo refuses this data directory: it holds %d account(s) that are not demo accounts, so it is a practice. "+

@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -390,6 +392,21 @@ func TestDemoRefusesAPractice(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "Demo practice ready") {
 		t.Fatal("demo accounts were printed")
+	}
+	// A stray demo-accounts.txt does not make a practice a demo.
+	os.WriteFile(filepath.Join(data, demoAccountsFile), []byte("admin\tA\tadmin@example.test\tx\tnote\nclient\tB\tb@demo.holdspace.test\tx\tnote\n"), 0o600)
+	addUser(t, data, "admin", "second@example.test", "Another Real Admin", fixturePassword)
+	if err := run(ctx, []string{"demo", "--addr", "127.0.0.1:0", "--data", data}, testEnv(nil), strings.NewReader(""), &out, &errb); err == nil {
+		t.Fatal("demo ran on a practice holding a demo-accounts.txt")
+	}
+	// A demo directory made before accounts were marked is recognised by
+	// its demo-accounts.txt naming every account, and marked.
+	old := t.TempDir()
+	addUser(t, old, "admin", "admin@demo.holdspace.test", "Ada Admin", "an old demo password")
+	writeDemoAccounts(filepath.Join(old, demoAccountsFile), []demoAccount{{"admin", "Ada Admin", "admin@demo.holdspace.test", "an old demo password", "runs the practice"}})
+	od := start(t, old, nil, "demo")
+	if me := od.must(200, "GET", "/api/v1/me", od.login("admin@demo.holdspace.test", "an old demo password"), nil); me.Body["demo"] != true {
+		t.Fatalf("old demo account not marked: %s", me.Raw)
 	}
 	// A demo directory is marked: its accounts say so.
 	demo := start(t, "", nil, "demo")

@@ -147,7 +147,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	var accounts []demoAccount
 	if demo {
-		if err := demoOnly(ctx, p.app); err != nil {
+		if err := demoOnly(ctx, p.app, c.data); err != nil {
 			ln.Close()
 			return err
 		}
