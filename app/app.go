@@ -46,8 +46,15 @@ type Config struct {
 	// ScreeningValidityMonths is how long a screening stays current;
 	// zero: six months.
 	ScreeningValidityMonths int
-	// Limiter rate-limits logins; nil: authn's defaults.
-	Limiter *authn.Limiter
+	// Throttle slows login attempts per address, per account and address,
+	// and per account from unknown browsers; nil: authn's defaults.
+	Throttle *authn.Throttle
+	// RequireSecondFactor makes admins and practitioners sign in with a
+	// second factor (TOTP); off by default so that API integrations keep
+	// working until the practice turns it on.
+	RequireSecondFactor bool
+	// InviteTTL is how long an invitation link stays usable; zero: 7 days.
+	InviteTTL time.Duration
 	// PracticeName, PracticeEmail, Jurisdiction and PolicyURL describe the
 	// data controller on consent receipts.
 	PracticeName  string
@@ -80,7 +87,7 @@ type App struct {
 	log     *slog.Logger
 	now     func() time.Time
 	cfg     Config
-	limiter *authn.Limiter
+	limiter *authn.Throttle
 	facts   *factsCache
 	ckeys   *clientKeyCache
 	// pwSlots bounds concurrent Argon2id computations: each takes the
@@ -127,8 +134,11 @@ func New(cfg Config) (*App, error) {
 	if cfg.PolicyURL == "" {
 		cfg.PolicyURL = "/privacy"
 	}
-	if cfg.Limiter == nil {
-		cfg.Limiter = authn.NewLimiter(authn.LimiterConfig{})
+	if cfg.Throttle == nil {
+		cfg.Throttle = authn.NewThrottle(authn.ThrottleConfig{})
+	}
+	if cfg.InviteTTL == 0 {
+		cfg.InviteTTL = 7 * 24 * time.Hour
 	}
 	cfg.liveDefaults()
 	return &App{
@@ -138,7 +148,7 @@ func New(cfg Config) (*App, error) {
 		log:     cfg.Logger,
 		now:     cfg.Now,
 		cfg:     cfg,
-		limiter: cfg.Limiter,
+		limiter: cfg.Throttle,
 		facts:   newFactsCache(),
 		ckeys:   newClientKeyCache(),
 		pwSlots: make(chan struct{}, max(2, runtime.NumCPU())),

@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"strings"
+
+	"holdspace"
 
 	"holdspace/audit"
 	"holdspace/store"
@@ -16,6 +19,11 @@ func (a *App) ListAudit(ctx context.Context, ac Actor, f store.AuditFilter) ([]a
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 1000
+	}
+	// Filters are validated before they reach the chain: only a
+	// well-formed client id is ever written into it.
+	if f.ClientID != "" && !wellFormedID("cli", f.ClientID) {
+		return nil, holdspace.Invalid("invalid_id", "client_id", "Give client_id as a client's id (cli_…).")
 	}
 	var out []audit.Entry
 	err := a.update(ctx, func(tx store.Tx) error {
@@ -45,4 +53,19 @@ func VerifyAudit(ctx context.Context, db store.DB) (n int64, head string, err er
 		})
 	})
 	return n, head, err
+}
+
+// wellFormedID reports whether id has the shape newID gives ids of the
+// prefix: the prefix, "_" and up to 60 lower-case letters and digits.
+func wellFormedID(prefix, id string) bool {
+	rest, ok := strings.CutPrefix(id, prefix+"_")
+	if !ok || rest == "" || len(rest) > 60 {
+		return false
+	}
+	for _, r := range rest {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }

@@ -61,7 +61,7 @@ func practiceCredentials(cs []*store.Credential) []practice.Credential {
 	out := make([]practice.Credential, 0, len(cs))
 	for _, c := range cs {
 		out = append(out, practice.Credential{ID: c.ID, Kind: c.Kind, Issuer: c.Issuer, Number: c.Number,
-			ValidFrom: c.ValidFrom, ValidUntil: c.ValidUntil, Covers: c.Covers})
+			ValidFrom: c.ValidFrom, ValidUntil: c.ValidUntil, Covers: c.Covers, RevokedAt: c.RevokedAt, RevokedReason: c.RevokedReason})
 	}
 	return out
 }

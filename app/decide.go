@@ -35,6 +35,18 @@ type indexEntry struct {
 	// liftFrom is the opening time of the session the index was built for
 	// (screenings taken after it narrow but never widen; zero: none).
 	liftFrom time.Time
+	// practDisabled: the practitioner's account is disabled; every
+	// decision denies with not_qualified.
+	practDisabled bool
+}
+
+// decide is e.ix.Decide, except that a disabled practitioner's sessions
+// deny everything.
+func (e *indexEntry) decide(f *practice.Facts, region, technique string, at time.Time) consent.Decision {
+	if e.practDisabled {
+		return consent.PractitionerDisabled()
+	}
+	return e.ix.Decide(f, region, technique, at)
 }
 
 type sessionEntry struct {
@@ -195,6 +207,9 @@ func (a *App) compile(ctx context.Context, tx store.Tx, clientID, practitionerID
 		return nil, err
 	}
 	e := &indexEntry{ix: consent.Compile(facts), anatomy: an}
+	if pu, err := tx.User(ctx, practitionerID); err == nil && !pu.DisabledAt.IsZero() {
+		e.practDisabled = true
+	}
 	if cur.Present && !cur.Stale {
 		e.staleAt = cur.ValidUntil
 	}
@@ -239,7 +254,7 @@ func (a *App) Decide(ctx context.Context, ac Actor, in DecideInput) (consent.Dec
 		if err != nil {
 			return err
 		}
-		d = e.ix.Decide(&f, in.Region, in.Technique, tx.Now())
+		d = e.decide(&f, in.Region, in.Technique, tx.Now())
 		// The outcome goes in the (sealed) detail, not in the action.
 		return record(ctx, tx, ac, "decision", s.ID, s.ClientID,
 			"outcome="+string(d.Outcome)+" region="+in.Region+" technique="+in.Technique+" reasons="+reasonCodes(d.Reasons()))
@@ -313,7 +328,7 @@ func (a *App) SessionBoard(ctx context.Context, ac Actor, sessionID string) (Boa
 			}
 			row := BoardRow{Region: r.Code, Label: r.Label, Group: string(r.Group), Cells: make([]BoardCell, 0, len(techniques))}
 			for _, t := range techniques {
-				d := e.ix.Decide(&f, r.Code, t, tx.Now())
+				d := e.decide(&f, r.Code, t, tx.Now())
 				counts[d.Outcome]++
 				row.Cells = append(row.Cells, BoardCell{Technique: t, Decision: d})
 			}

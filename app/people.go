@@ -25,6 +25,14 @@ type Person struct {
 	Name      string     `json:"name"`
 	Email     string     `json:"email"`
 	CreatedAt time.Time  `json:"created_at"`
+	// SecondFactor: the account signs in with a TOTP code.
+	SecondFactor bool `json:"second_factor"`
+	// Disabled: an admin switched the account off.
+	Disabled bool `json:"disabled,omitempty"`
+	// MustChangePassword: someone else set the password.
+	MustChangePassword bool `json:"must_change_password,omitempty"`
+	// Demo: made by `holdspace demo`, not a real person.
+	Demo bool `json:"demo,omitempty"`
 }
 
 // NewUser is the input of CreateUser.
@@ -33,6 +41,8 @@ type NewUser struct {
 	Name     string
 	Email    string
 	Password string // empty: the account cannot log in
+	// Demo marks an account of `holdspace demo`.
+	Demo bool
 }
 
 // normalizeEmail validates an email address and returns it lower-cased.
@@ -49,14 +59,7 @@ func normalizeEmail(field, s string) (string, error) {
 }
 
 func validateName(field, s string) (string, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return "", holdspace.Invalid("required", field, "A name is required.")
-	}
-	if len(s) > 200 {
-		return "", holdspace.Invalid("too_long", field, "A name may have at most 200 characters.")
-	}
-	return s, nil
+	return normalizeName(field, s, 200)
 }
 
 // newUser validates nu and builds the user record (sealed fields, password
@@ -73,7 +76,7 @@ func (a *App) newUser(ctx context.Context, nu NewUser) (*store.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	u := &store.User{ID: newID(idPrefix(nu.Role)), Role: nu.Role, EmailIndex: a.keys.Index("email", email)}
+	u := &store.User{ID: newID(idPrefix(nu.Role)), Role: nu.Role, EmailIndex: a.keys.Index("email", email), Demo: nu.Demo}
 	if nu.Password != "" {
 		if err := authn.ValidatePassword(nu.Password); err != nil {
 			return nil, err
@@ -116,6 +119,8 @@ func (a *App) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, err
 	if err != nil {
 		return "", err
 	}
+	// A password set by someone else is the holder's to replace.
+	u.MustChangePassword = u.PasswordHash != "" && ac != System
 	err = a.update(ctx, func(tx store.Tx) error {
 		u.CreatedAt = tx.Now()
 		if err := tx.CreateUser(ctx, u); err != nil {
@@ -139,7 +144,8 @@ func (a *App) person(u *store.User) (Person, error) {
 	if err != nil {
 		return Person{}, err
 	}
-	return Person{ID: u.ID, Role: u.Role, Name: name, Email: email, CreatedAt: u.CreatedAt}, nil
+	return Person{ID: u.ID, Role: u.Role, Name: name, Email: email, CreatedAt: u.CreatedAt, SecondFactor: len(u.TOTPSealed) > 0,
+		Disabled: !u.DisabledAt.IsZero(), MustChangePassword: u.MustChangePassword, Demo: u.Demo}, nil
 }
 
 // Me returns the caller's own account.
@@ -234,6 +240,8 @@ type ClientInput struct {
 	Anatomy         catalogue.Anatomy `json:"anatomy"`
 	PractitionerIDs []string          `json:"practitioner_ids"`
 	Notes           string            `json:"notes,omitempty"`
+	// Demo marks a client of `holdspace demo`.
+	Demo bool `json:"-"`
 }
 
 // ClientView is a client's profile as callers see it.
@@ -247,6 +255,8 @@ type ClientView struct {
 	Notes           string            `json:"notes,omitempty"`
 	CanLogIn        bool              `json:"can_log_in"`
 	CreatedAt       time.Time         `json:"created_at"`
+	// Disabled: an admin switched the account off.
+	Disabled bool `json:"disabled,omitempty"`
 }
 
 func parseDate(field, s string) (time.Time, error) {
@@ -282,11 +292,17 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 		// A practitioner's new client is theirs alone; sharing a client is
 		// an admin's decision (AssignPractitioners).
 		ids = []string{ac.UserID}
+		// No one but the holder sets or knows a password: the client
+		// chooses theirs through an invitation.
+		if in.Password != "" {
+			return "", holdspace.Invalid("password_not_allowed", "password", "A practitioner cannot set a client's password: invite the client to choose their own.")
+		}
 	}
-	u, err := a.newUser(ctx, NewUser{Role: store.RoleClient, Name: in.Name, Email: in.Email, Password: in.Password})
+	u, err := a.newUser(ctx, NewUser{Role: store.RoleClient, Name: in.Name, Email: in.Email, Password: in.Password, Demo: in.Demo})
 	if err != nil {
 		return "", err
 	}
+	u.MustChangePassword = u.PasswordHash != "" && ac != System
 	c := &store.Client{ID: u.ID, PractitionerIDs: ids, CreatedBy: ac.UserID}
 	// Everything about the client is sealed under their own data key,
 	// their name and email included, so that erasure can shred it.
@@ -312,6 +328,14 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 			return err
 		}
 		u.CreatedAt, c.CreatedAt = tx.Now(), tx.Now()
+		if ac.is(store.RolePractitioner) {
+			// Uniform answers: a practitioner learns nothing about which
+			// emails have accounts. A taken email gives a profile with
+			// no sign-in of its own (the admin sees it as such).
+			if _, err := tx.UserByEmail(ctx, u.EmailIndex); err == nil {
+				u.EmailIndex = nil
+			}
+		}
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
@@ -361,7 +385,7 @@ func (a *App) clientView(u *store.User, c *store.Client) (ClientView, error) {
 	if err != nil {
 		return ClientView{}, err
 	}
-	v := ClientView{ID: c.ID, Name: p.Name, Email: p.Email, PractitionerIDs: c.PractitionerIDs, CanLogIn: u.PasswordHash != "", CreatedAt: c.CreatedAt}
+	v := ClientView{ID: c.ID, Name: p.Name, Email: p.Email, PractitionerIDs: c.PractitionerIDs, CanLogIn: u.PasswordHash != "", CreatedAt: c.CreatedAt, Disabled: !u.DisabledAt.IsZero()}
 	if v.PractitionerIDs == nil {
 		v.PractitionerIDs = []string{}
 	}
@@ -409,8 +433,8 @@ func (a *App) GetClient(ctx context.Context, ac Actor, id string) (ClientView, e
 	return v, err
 }
 
-// ListClients returns the clients the actor may see, audited as a read of
-// each. Clients see only themself.
+// ListClients returns the clients the actor may see, audited as one entry
+// per view naming the clients shown. Clients see only themself.
 func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 	var out []ClientView
 	err := a.update(ctx, func(tx store.Tx) error {
@@ -439,6 +463,7 @@ func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 		if err != nil {
 			return err
 		}
+		ids := make([]string, 0, len(cs))
 		for _, c := range cs {
 			u, err := tx.User(ctx, c.ID)
 			if err != nil {
@@ -449,11 +474,10 @@ func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 				return err
 			}
 			out = append(out, v)
-			if err := record(ctx, tx, ac, "client.read", c.ID, c.ID, "list"); err != nil {
-				return err
-			}
+			ids = append(ids, c.ID)
 		}
-		return nil
+		// One entry per view, naming every client shown.
+		return record(ctx, tx, ac, "client.list", "", "", "ids="+strings.Join(ids, ","))
 	})
 	return out, err
 }

@@ -1,6 +1,7 @@
 // Package authn holds holdspace's authentication primitives: Argon2id
-// password hashes in PHC string format, random bearer tokens stored only as
-// hashes, and a login rate limiter. It does no I/O and keeps no global
+// password hashes in PHC string format, a password policy, random bearer
+// tokens stored only as hashes, a sign-in throttle with device cookies, and
+// TOTP with recovery codes. It does no I/O and keeps no global
 // configuration.
 package authn
 
@@ -23,7 +24,7 @@ import (
 // applies to new passwords; MaxPasswordLen counts bytes and bounds the work
 // an attacker can ask for.
 const (
-	MinPasswordLen = 10
+	MinPasswordLen = 12
 	MaxPasswordLen = 1024
 )
 
@@ -78,8 +79,8 @@ func (p Params) Validate() error {
 // ValidatePassword checks a new password: it must be valid UTF-8, at least
 // MinPasswordLen characters and at most MaxPasswordLen bytes. It returns an
 // EINVALID *holdspace.Error with field "password" and reason
-// password_required, password_too_short, password_too_long or
-// password_not_utf8.
+// password_required, password_too_short, password_too_long,
+// password_not_utf8 or password_common (see CommonPassword).
 func ValidatePassword(pw string) error {
 	switch {
 	case pw == "":
@@ -91,7 +92,7 @@ func ValidatePassword(pw string) error {
 	case utf8.RuneCountInString(pw) < MinPasswordLen:
 		return holdspace.Invalid("password_too_short", "password", "The password must be at least %d characters long.", MinPasswordLen)
 	}
-	return nil
+	return checkCommon(pw)
 }
 
 // HashPassword validates pw with ValidatePassword and hashes it with

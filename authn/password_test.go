@@ -44,7 +44,7 @@ func TestHashCheckDefault(t *testing.T) {
 }
 
 func TestHashCheckRoundTrip(t *testing.T) {
-	for _, pw := range []string{"0123456789", "correct horse battery staple", "pässwörtér!", strings.Repeat("x", MaxPasswordLen)} {
+	for _, pw := range []string{"0123456789 walrus", "velvet harbour lantern", "pässwörtér! über", strings.Repeat("xyz", MaxPasswordLen/3)} {
 		enc, err := HashPasswordWith(pw, cheap)
 		if err != nil {
 			t.Fatalf("%q: %v", pw, err)
@@ -77,14 +77,20 @@ func TestValidatePassword(t *testing.T) {
 	tests := []struct {
 		name, pw, reason string
 	}{
-		{"OK", "0123456789", ""},
-		{"OKMultibyte", "ääääääääää", ""},
-		{"OKMax", strings.Repeat("a", MaxPasswordLen), ""},
+		{"OK", "0123456789 walrus", ""},
+		{"ErrShortMultibyte", "äöüßéèêëîïô", "password_too_short"}, // 22 bytes, 11 characters
+		{"OKMultibyte12", "äöüßéèêëîïôû", ""},
+		{"OKMax", strings.Repeat("abc", MaxPasswordLen/3), ""},
 		{"ErrEmpty", "", "password_required"},
-		{"ErrShort", "012345678", "password_too_short"},
-		{"ErrShortRunes", "äääääääää", "password_too_short"}, // 18 bytes, 9 characters
+		{"ErrShort", "0123456789a", "password_too_short"},
+		{"ErrCommon", "Password1234!", "password_common"},
+		{"ErrRepeated", "aaaaaaaaaaaa", "password_common"},
+		{"ErrTwoChars", "abababababab", "password_common"},
+		{"ErrSequence", "abcdefghijklm", "password_common"},
+		{"ErrDigits", "123456789012", "password_common"},
+		{"ErrListed", "qwertyuiop1234", "password_common"},
 		{"ErrLong", strings.Repeat("a", MaxPasswordLen+1), "password_too_long"},
-		{"ErrNotUTF8", "0123456789\xff", "password_not_utf8"},
+		{"ErrNotUTF8", "0123456789 walrus\xff", "password_not_utf8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,7 +125,7 @@ func TestParamsValidate(t *testing.T) {
 		if p.Validate() == nil {
 			t.Errorf("%+v validated", p)
 		}
-		if _, err := HashPasswordWith("0123456789", p); err == nil {
+		if _, err := HashPasswordWith("0123456789 walrus", p); err == nil {
 			t.Errorf("HashPasswordWith(%+v) succeeded", p)
 		}
 	}
@@ -129,7 +135,7 @@ func TestParamsValidate(t *testing.T) {
 }
 
 func TestMalformedHashes(t *testing.T) {
-	good, _ := HashPasswordWith("0123456789", cheap)
+	good, _ := HashPasswordWith("0123456789 walrus", cheap)
 	parts := strings.Split(good, "$")
 	salt, key := parts[4], parts[5]
 	bad := []string{
@@ -176,7 +182,7 @@ func TestMalformedHashes(t *testing.T) {
 }
 
 func TestNeedsRehash(t *testing.T) {
-	enc, _ := HashPasswordWith("0123456789", cheap)
+	enc, _ := HashPasswordWith("0123456789 walrus", cheap)
 	if !NeedsRehash(enc) {
 		t.Fatal("cheap hash does not need rehash under DefaultParams")
 	}
@@ -274,7 +280,7 @@ func TestReferenceRawVectors(t *testing.T) {
 }
 
 func FuzzCheckPassword(f *testing.F) {
-	good, _ := HashPasswordWith("0123456789", cheap)
+	good, _ := HashPasswordWith("0123456789 walrus", cheap)
 	f.Add(good, "0123456789")
 	f.Add("$argon2id$v=19$m=256,t=2,p=1$c29tZXNhbHQ$nf65EOgLrQMR/uIPnA4rEsF5h7TKyQwu9U1bMCHGi/4", "password")
 	f.Add("$argon2id$v=19$m=8,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "x")

@@ -111,7 +111,7 @@ func TestDayCheckPhoneFlow(t *testing.T) {
 		)
 		recorded := false
 		for wait := 0; wait < 30 && !recorded; wait++ {
-			recorded = strings.Contains(eval[string](t, laptop, `document.querySelector('#log').textContent`), inPerson)
+			recorded = strings.Contains(eval[string](t, laptop, `(document.querySelector('#log') || {textContent: ''}).textContent`), inPerson)
 			if !recorded {
 				time.Sleep(100 * time.Millisecond)
 			}

@@ -86,3 +86,34 @@ func TestDecodeRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestDecodeStrict: names match exactly and appear once (issue 13).
+func TestDecodeStrict(t *testing.T) {
+	cases := []struct {
+		name, body    string
+		reason, field string
+	}{
+		{"CaseFolded", `{"SESSION_ID":"s"}`, "unknown_field", "SESSION_ID"},
+		{"MixedCase", `{"Session_Id":"s"}`, "unknown_field", "Session_Id"},
+		{"Duplicate", `{"session_id":"a","session_id":"b"}`, "duplicate_field", "session_id"},
+		{"NotUTF8", "{\"session_id\":\"\xff\"}", "malformed_json", ""},
+		{"NestedUnknown", `{"intent":"therapeutic","grants":[{"region":"feet","technique":"touch","answer":"yes","Extra":1}]}`, "unknown_field", "grants[0].Extra"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/x", bytes.NewReader([]byte(tc.body)))
+			r.Header.Set("Content-Type", "application/json")
+			var err error
+			if tc.name == "NestedUnknown" {
+				var v app.AgreementInput
+				err = decode(httptest.NewRecorder(), r, &v)
+			} else {
+				var v app.DecideInput
+				err = decode(httptest.NewRecorder(), r, &v)
+			}
+			if StatusOf(err) != 400 || holdspace.ErrorReason(err) != tc.reason || holdspace.ErrorField(err) != tc.field {
+				t.Fatalf("got %d %s %q: %v", StatusOf(err), holdspace.ErrorReason(err), holdspace.ErrorField(err), err)
+			}
+		})
+	}
+}

@@ -139,11 +139,16 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
+		// OTP is the second factor's code (or a recovery code).
+		OTP string `json:"otp"`
+		// Device is the device cookie a previous sign-in returned.
+		Device string `json:"device"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	sess, err := s.app.Login(r.Context(), in.Email, in.Password, ClientAddr(r), "api")
+	sess, err := s.app.SignIn(r.Context(), app.SignInInput{Email: in.Email, Password: in.Password, OTP: in.OTP,
+		DeviceCookie: in.Device, Address: ClientAddr(r), Kind: "api", UserAgent: r.UserAgent()})
 	if err != nil {
 		return err
 	}
@@ -184,15 +189,11 @@ func (s *Server) createPractitioner(w http.ResponseWriter, r *http.Request, ac a
 	if ac.Role != store.RoleAdmin {
 		return holdspace.Errorf(holdspace.EFORBIDDEN, "Only an admin can add practitioners.")
 	}
-	if in.Password == "" {
-		return holdspace.Invalid("required", "password", "A password is required.")
-	}
 	id, err := s.app.CreateUser(r.Context(), ac, app.NewUser{Role: store.RolePractitioner, Name: in.Name, Email: in.Email, Password: in.Password})
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, idResponse{id})
-	return nil
+	return s.createdAccount(w, r, ac, id, in.Password == "")
 }
 
 func (s *Server) listPractitioners(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
@@ -238,8 +239,7 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, ac app.Act
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusCreated, idResponse{id})
-	return nil
+	return s.createdAccount(w, r, ac, id, in.Password == "")
 }
 
 func (s *Server) listClients(w http.ResponseWriter, r *http.Request, ac app.Actor) error {

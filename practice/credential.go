@@ -21,6 +21,11 @@ type Credential struct {
 	ValidFrom  time.Time `json:"valid_from"`
 	ValidUntil time.Time `json:"valid_until"`
 	Covers     []string  `json:"covers"`
+	// RevokedAt is when the credential was revoked (zero: never); from
+	// that instant on it is not valid, whatever ValidUntil says.
+	RevokedAt time.Time `json:"revoked_at,omitzero"`
+	// RevokedReason says why it was revoked.
+	RevokedReason string `json:"revoked_reason,omitempty"`
 }
 
 // Validate checks c and returns an EINVALID *holdspace.Error:
@@ -62,8 +67,12 @@ func (c Credential) Validate() error {
 	return nil
 }
 
-// ValidAt reports whether c is valid at t: ValidFrom ≤ t ≤ ValidUntil.
+// ValidAt reports whether c is valid at t: ValidFrom ≤ t ≤ ValidUntil, and
+// t is before RevokedAt when the credential was revoked.
 func (c Credential) ValidAt(t time.Time) bool {
+	if !c.RevokedAt.IsZero() && !t.Before(c.RevokedAt) {
+		return false
+	}
 	return !t.Before(c.ValidFrom) && !t.After(c.ValidUntil)
 }
 

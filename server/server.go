@@ -34,6 +34,9 @@ type Config struct {
 	// StreamKeepAlive is how often event streams (API and pages) send a
 	// keep-alive and re-check access; zero: 15 seconds.
 	StreamKeepAlive time.Duration
+	// BodyReadTimeout is how long a client may take to send a request
+	// body; zero: DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 }
 
 // Handler returns the whole HTTP surface of holdspace.
@@ -58,7 +61,7 @@ func Handler(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	mux.Handle("/", pages)
-	return RealIP(cfg.TrustedProxies, httpapi.Observe(cfg.Logger, metrics, httpapi.SecurityHeaders(mux, cfg.Secure))), nil
+	return RealIP(cfg.TrustedProxies, httpapi.Observe(cfg.Logger, metrics, httpapi.SecurityHeaders(BodyDeadline(cfg.BodyReadTimeout, mux), cfg.Secure))), nil
 }
 
 // RealIP replaces a request's RemoteAddr with the client's address when the

@@ -76,13 +76,6 @@ func scanFollowUp(s scanner) (*store.FollowUp, error) {
 	return &f, err
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
 // CreateFollowUp implements store.FollowUps.
 func (t *Tx) CreateFollowUp(ctx context.Context, f *store.FollowUp) error {
 	_, err := t.exec(ctx, "create follow-up", `INSERT INTO follow_ups (`+followUpCols+`)

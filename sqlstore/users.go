@@ -8,24 +8,63 @@ import (
 	"holdspace/store"
 )
 
-const userCols = `id, role, email_index, email_sealed, name_sealed, password_hash, created_at, version, erased_at`
+const userCols = `id, role, email_index, email_sealed, name_sealed, password_hash, created_at, version, erased_at, ` +
+	`disabled_at, must_change_password, totp_sealed, totp_pending_sealed, recovery_codes, demo, totp_last_step`
 
-const insertUser = `INSERT INTO users (` + userCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+const insertUser = `INSERT INTO users (` + userCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`
 
 func scanUser(s scanner) (*store.User, error) {
 	var u store.User
 	var role string
+	var must, demo int64
 	if err := s.Scan(&u.ID, &role, &u.EmailIndex, &u.EmailSealed, &u.NameSealed, &u.PasswordHash,
-		timeCol{&u.CreatedAt}, &u.Version, timeCol{&u.ErasedAt}); err != nil {
+		timeCol{&u.CreatedAt}, &u.Version, timeCol{&u.ErasedAt}, timeCol{&u.DisabledAt}, &must,
+		&u.TOTPSealed, &u.TOTPPendingSealed, listCol{&u.RecoveryHashes}, &demo, &u.TOTPLastStep); err != nil {
 		return nil, err
 	}
 	u.Role = store.Role(role)
+	u.MustChangePassword, u.Demo = must != 0, demo != 0
 	return &u, nil
 }
 
 func userArgs(u *store.User) []any {
 	return []any{u.ID, string(u.Role), blob(u.EmailIndex), blob(u.EmailSealed), blob(u.NameSealed),
-		u.PasswordHash, micros(u.CreatedAt), u.Version, nullMicros(u.ErasedAt)}
+		u.PasswordHash, micros(u.CreatedAt), u.Version, nullMicros(u.ErasedAt), nullMicros(u.DisabledAt),
+		boolInt(u.MustChangePassword), blob(u.TOTPSealed), blob(u.TOTPPendingSealed), list(u.RecoveryHashes), boolInt(u.Demo), u.TOTPLastStep}
+}
+
+func boolInt(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// SetAccountState implements store.Users; ENOTFOUND when unknown or erased.
+func (t *Tx) SetAccountState(ctx context.Context, u *store.User) error {
+	n, err := t.exec(ctx, "set account state", `UPDATE users SET disabled_at = $2, must_change_password = $3, totp_sealed = $4,
+		totp_pending_sealed = $5, recovery_codes = $6, totp_last_step = $7, demo = $8 WHERE id = $1 AND erased_at IS NULL`,
+		u.ID, nullMicros(u.DisabledAt), boolInt(u.MustChangePassword), blob(u.TOTPSealed), blob(u.TOTPPendingSealed), list(u.RecoveryHashes), u.TOTPLastStep,
+		boolInt(u.Demo))
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return holdspace.NotFound("user")
+	}
+	return nil
+}
+
+// CountUsers implements store.Users.
+func (t *Tx) CountUsers(ctx context.Context) (all, demo int64, err error) {
+	type pair struct{ all, demo int64 }
+	p, err := one(ctx, t, "count users", `SELECT COUNT(*), COALESCE(SUM(demo), 0) FROM users WHERE erased_at IS NULL`,
+		func(s scanner) (pair, error) {
+			var p pair
+			err := s.Scan(&p.all, &p.demo)
+			return p, err
+		})
+	return p.all, p.demo, err
 }
 
 // CreateUser implements store.Users: ECONFLICT email_taken when the email
@@ -133,20 +172,20 @@ func (t *Tx) Versions(ctx context.Context, ids ...string) (map[string]int64, err
 	return out, nil
 }
 
-const tokenCols = `hash, user_id, kind, created_at, expires_at, last_seen_at, revoked_at`
+const tokenCols = `hash, user_id, kind, created_at, expires_at, last_seen_at, revoked_at, device`
 
 func scanToken(s scanner) (*store.Token, error) {
 	var k store.Token
 	err := s.Scan(&k.Hash, &k.UserID, &k.Kind, timeCol{&k.CreatedAt}, timeCol{&k.ExpiresAt},
-		timeCol{&k.LastSeenAt}, timeCol{&k.RevokedAt})
+		timeCol{&k.LastSeenAt}, timeCol{&k.RevokedAt}, &k.Device)
 	return &k, err
 }
 
 // CreateToken implements store.Tokens; ECONFLICT when the hash exists,
 // ENOTFOUND when the user does not.
 func (t *Tx) CreateToken(ctx context.Context, k *store.Token) error {
-	_, err := t.exec(ctx, "create token", `INSERT INTO tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		k.Hash, k.UserID, k.Kind, micros(k.CreatedAt), nullMicros(k.ExpiresAt), nullMicros(k.LastSeenAt), nullMicros(k.RevokedAt))
+	_, err := t.exec(ctx, "create token", `INSERT INTO tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		k.Hash, k.UserID, k.Kind, micros(k.CreatedAt), nullMicros(k.ExpiresAt), nullMicros(k.LastSeenAt), nullMicros(k.RevokedAt), k.Device)
 	return err
 }
 
@@ -194,4 +233,41 @@ func (t *Tx) RevokeUserTokens(ctx context.Context, userID string, at time.Time) 
 // AllTokens implements store.Importer: every token, oldest first.
 func (t *Tx) AllTokens(ctx context.Context) ([]*store.Token, error) {
 	return many(ctx, t, "tokens", `SELECT `+tokenCols+` FROM tokens ORDER BY created_at, hash`, scanToken)
+}
+
+// RevokeUserTokensExcept implements store.Tokens.
+func (t *Tx) RevokeUserTokensExcept(ctx context.Context, userID string, keep []byte, kinds []string, at time.Time) error {
+	if len(kinds) == 0 {
+		return nil
+	}
+	// An absent keep matches no token (no hash is empty).
+	if keep == nil {
+		keep = []byte{}
+	}
+	args := []any{userID, micros(at), keep}
+	for _, k := range kinds {
+		args = append(args, k)
+	}
+	_, err := t.exec(ctx, "revoke user tokens", `UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL
+		AND hash <> $3 AND kind IN (`+paramList(4, len(kinds))+`)`, args...)
+	return err
+}
+
+// ListUserTokens implements store.Tokens: live tokens of the kinds, newest
+// first.
+func (t *Tx) ListUserTokens(ctx context.Context, userID string, kinds []string, now time.Time) ([]*store.Token, error) {
+	if len(kinds) == 0 {
+		return nil, nil
+	}
+	args := []any{userID, micros(now)}
+	for _, k := range kinds {
+		args = append(args, k)
+	}
+	return many(ctx, t, "tokens", `SELECT `+tokenCols+` FROM tokens WHERE user_id = $1 AND revoked_at IS NULL
+		AND (expires_at IS NULL OR expires_at > $2) AND kind IN (`+paramList(3, len(kinds))+`) ORDER BY created_at DESC, hash`, scanToken, args...)
+}
+
+// PruneTokens implements store.Tokens.
+func (t *Tx) PruneTokens(ctx context.Context, before time.Time) (int64, error) {
+	return t.exec(ctx, "prune tokens", `DELETE FROM tokens WHERE expires_at < $1 OR revoked_at < $1`, micros(before))
 }

@@ -95,6 +95,22 @@ type User struct {
 	// credentials). Caches of compiled facts are keyed on it.
 	Version  int64
 	ErasedAt time.Time // zero unless erased
+	// DisabledAt is when an admin switched the account off (zero: enabled).
+	DisabledAt time.Time
+	// MustChangePassword: someone else set the password; the holder must
+	// choose their own at their next web sign-in.
+	MustChangePassword bool
+	// TOTPSealed is the sealed TOTP secret of a confirmed second factor;
+	// TOTPPendingSealed a secret being enrolled, not yet confirmed.
+	TOTPSealed        []byte
+	TOTPPendingSealed []byte
+	// RecoveryHashes are the SHA-256 hashes (hex) of unused recovery codes.
+	RecoveryHashes []string
+	// TOTPLastStep is the last TOTP time step accepted (a code is never
+	// accepted twice).
+	TOTPLastStep int64
+	// Demo marks an account made by `holdspace demo`.
+	Demo bool
 }
 
 // Users stores accounts.
@@ -115,6 +131,13 @@ type Users interface {
 	BumpVersion(ctx context.Context, id string) (int64, error)
 	// Versions returns the Version of each id that exists, by id.
 	Versions(ctx context.Context, ids ...string) (map[string]int64, error)
+	// SetAccountState writes u's DisabledAt, MustChangePassword,
+	// TOTPSealed, TOTPPendingSealed, RecoveryHashes, TOTPLastStep and
+	// Demo; ENOTFOUND.
+	SetAccountState(ctx context.Context, u *User) error
+	// CountUsers returns how many accounts that are not erased exist,
+	// and how many of them are demo accounts.
+	CountUsers(ctx context.Context) (all, demo int64, err error)
 }
 
 // Token is a bearer token (API) or a web session, stored only as a hash.
@@ -127,6 +150,8 @@ type Token struct {
 	// LastSeenAt drives idle timeouts for web sessions.
 	LastSeenAt time.Time
 	RevokedAt  time.Time // zero unless revoked
+	// Device describes where it was issued ("web · 192.0.2.7").
+	Device string
 }
 
 // Tokens stores bearer tokens and web sessions.
@@ -141,6 +166,15 @@ type Tokens interface {
 	RevokeToken(ctx context.Context, hash []byte, at time.Time) error
 	// RevokeUserTokens revokes every live token of a user.
 	RevokeUserTokens(ctx context.Context, userID string, at time.Time) error
+	// RevokeUserTokensExcept revokes every live token of a user of the
+	// kinds given but the one with keep's hash.
+	RevokeUserTokensExcept(ctx context.Context, userID string, keep []byte, kinds []string, at time.Time) error
+	// ListUserTokens returns a user's tokens of the kinds given that are
+	// neither revoked nor expired at now, newest first.
+	ListUserTokens(ctx context.Context, userID string, kinds []string, now time.Time) ([]*Token, error)
+	// PruneTokens deletes tokens that expired or were revoked before
+	// before, and returns how many.
+	PruneTokens(ctx context.Context, before time.Time) (int64, error)
 }
 
 // Client is the profile of a client account (ID is the user's ID).
@@ -188,6 +222,10 @@ type Credential struct {
 	ValidUntil     time.Time
 	Covers         []string
 	CreatedAt      time.Time
+	// RevokedAt is when the credential was revoked (zero: never); it is
+	// not valid from then on. RevokedReason says why.
+	RevokedAt     time.Time
+	RevokedReason string
 }
 
 // Credentials stores practitioner credentials.
@@ -196,6 +234,10 @@ type Credentials interface {
 	CreateCredential(ctx context.Context, c *Credential) error
 	// ListCredentials returns a practitioner's credentials, oldest first.
 	ListCredentials(ctx context.Context, practitionerID string) ([]*Credential, error)
+	// RevokeCredential sets RevokedAt and RevokedReason of a credential
+	// not yet revoked; ECONFLICT (reason already_revoked) when it is;
+	// ENOTFOUND.
+	RevokeCredential(ctx context.Context, id string, at time.Time, reason string) error
 }
 
 // Screening is one completed intake questionnaire and its evaluation.

@@ -51,6 +51,7 @@ func Run(t *testing.T, open func(t *testing.T) store.DB) {
 		{"ConsentHolds", s.consentHoldsCases()},
 		{"Keys", s.keyCases()},
 		{"Practice", s.practiceCases()},
+		{"Accounts", s.accountCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -17,7 +17,8 @@ func (h *handler) adminHome(q *request) error {
 	if err != nil {
 		return err
 	}
-	v := q.view("Practice", map[string]any{"Adverse": adverse})
+	v := q.view("Practice", map[string]any{"Adverse": adverse,
+		"FactorRequired": h.app.SecondFactorRequired(store.RoleAdmin)})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "admin", v)
 	return nil
@@ -81,7 +82,7 @@ func (h *handler) renderPractitioners(q *request, formID string, errs map[string
 
 func (h *handler) adminCreatePractitioner(q *request) error {
 	f := q.r.PostForm
-	_, err := h.app.CreateUser(q.r.Context(), q.ac, app.NewUser{Role: store.RolePractitioner, Name: f.Get("name"),
+	id, err := h.app.CreateUser(q.r.Context(), q.ac, app.NewUser{Role: store.RolePractitioner, Name: f.Get("name"),
 		Email: f.Get("email"), Password: f.Get("password")})
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
@@ -89,7 +90,14 @@ func (h *handler) adminCreatePractitioner(q *request) error {
 		}
 		return err
 	}
-	return redirect(q, "/admin/practitioners?done=created")
+	if f.Get("password") != "" {
+		return redirect(q, "/admin/practitioners?done=created")
+	}
+	inv, err := h.app.Invite(q.r.Context(), q.ac, id)
+	if err != nil {
+		return err
+	}
+	return h.showInvitation(q, inv, f.Get("name"))
 }
 
 func (h *handler) adminAddCredential(q *request) error {

@@ -114,7 +114,16 @@ func (h *handler) createClient(q *request) error {
 		}
 		return err
 	}
-	return redirect(q, "/clients/"+id+"?done=created")
+	if in.Password != "" {
+		return redirect(q, "/clients/"+id+"?done=created")
+	}
+	// The client chooses their own password through a single-use link,
+	// shown once here.
+	inv, err := h.app.Invite(q.r.Context(), q.ac, id)
+	if err != nil {
+		return err
+	}
+	return h.showInvitation(q, inv, in.Name)
 }
 
 // clientFile is a client's file for their practitioner: profile, screening

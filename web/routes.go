@@ -25,6 +25,17 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /logout", h.authed(h.logout))
 	m.HandleFunc("GET /{$}", h.authed(h.home))
 
+	// One's own account (every role), and invitations (no session).
+	m.HandleFunc("GET /account", h.authed(h.accountPage))
+	m.HandleFunc("GET /account/password", h.authed(h.passwordPage))
+	m.HandleFunc("POST /account/password", h.authed(h.changePassword))
+	m.HandleFunc("POST /account/sessions/sign-out-others", h.authed(h.signOutOthers))
+	m.HandleFunc("POST /account/second-factor", h.authed(h.beginSecondFactor))
+	m.HandleFunc("POST /account/second-factor/confirm", h.authed(h.confirmSecondFactor))
+	m.HandleFunc("POST /account/second-factor/disable", h.authed(h.disableSecondFactor))
+	m.HandleFunc("GET /invite/{token}", h.invitePage)
+	m.HandleFunc("POST /invite/{token}", h.acceptInvite)
+
 	// Client portal.
 	m.HandleFunc("GET /me", h.authed(h.clientHome, cl))
 	m.HandleFunc("GET /intake", h.authed(h.intakePage, cl))
@@ -56,6 +67,7 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /clients", h.authed(h.createClient, pr, ad))
 	m.HandleFunc("GET /clients/{id}", h.authed(h.clientFile, pr, ad))
 	m.HandleFunc("POST /clients/{id}/sessions", h.authed(h.bookSession, pr, ad))
+	m.HandleFunc("POST /clients/{id}/invite", h.authed(h.invite, pr, ad))
 
 	// Admin.
 	m.HandleFunc("GET /admin", h.authed(h.adminHome, ad))
@@ -70,6 +82,10 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /admin/follow-ups/{id}/acknowledge", h.authed(h.adminAcknowledge, ad))
 	m.HandleFunc("POST /agreements/{id}/guardian", h.authed(h.guardianPost, pr))
 	m.HandleFunc("POST /follow-ups/{id}/answer", h.authed(h.followUpAnswer, cl))
+	m.HandleFunc("POST /admin/users/{id}/invite", h.authed(h.invite, ad))
+	m.HandleFunc("POST /admin/users/{id}/disable", h.authed(h.adminSetDisabled(true), ad))
+	m.HandleFunc("POST /admin/users/{id}/enable", h.authed(h.adminSetDisabled(false), ad))
+	m.HandleFunc("POST /admin/practitioners/{id}/credentials/{cid}/revoke", h.authed(h.adminRevokeCredential, ad))
 
 	m.HandleFunc("/", h.notFound)
 }
@@ -104,7 +120,12 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	email := r.PostFormValue("email")
-	s, err := h.app.Login(r.Context(), email, r.PostFormValue("password"), httpapi.ClientAddr(r), "web")
+	device := ""
+	if c, err := r.Cookie(h.deviceCookieName()); err == nil {
+		device = c.Value
+	}
+	s, err := h.app.SignIn(r.Context(), app.SignInInput{Email: email, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp"),
+		Address: httpapi.ClientAddr(r), Kind: "web", DeviceCookie: device, UserAgent: r.UserAgent()})
 	if err != nil {
 		v := &view{Title: "Sign in", CSRF: h.preToken(w, r), Errors: map[string]string{}, Form: r.PostForm}
 		status := http.StatusUnauthorized
@@ -113,6 +134,14 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		case errors.As(err, &rl):
 			status = http.StatusTooManyRequests
 			v.Error = fmt.Sprintf("There have been several attempts to sign in. To keep the account safe, please wait %s and try again.", waitText(rl.RetryAfter))
+		case holdspace.ErrorReason(err) == "otp_required":
+			v.Error = "This account has a second factor: enter the code from your authenticator app (or a recovery code) with your password."
+			v.Data = map[string]any{"AskOTP": true}
+		case holdspace.ErrorReason(err) == "invalid_otp":
+			v.Error = "The code from the authenticator app is not right. Please try the newest code."
+			v.Data = map[string]any{"AskOTP": true}
+		case holdspace.ErrorReason(err) == "account_disabled":
+			v.Error = "This account is disabled. Please contact the practice."
 		case holdspace.ErrorCode(err) == holdspace.EUNAUTHORIZED:
 			v.Error = "The email or password is not right. Please check them and try again."
 		default:
@@ -123,8 +152,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		h.render(w, status, "login", v)
 		return
 	}
-	h.setSession(w, s.Token)
-	http.Redirect(w, r, "/", http.StatusSeeOther)
+	h.afterSignIn(w, r, s)
 }
 
 func (h *handler) logout(q *request) error {

@@ -205,6 +205,9 @@ type view struct {
 	Data   any
 	// Wide pages (the console) use the laptop layout.
 	Wide bool
+	// Notice tells the holder, once after signing in, about failed
+	// attempts on their account.
+	Notice string
 }
 
 // request is one authenticated page request.
@@ -214,11 +217,13 @@ type request struct {
 	ac    app.Actor
 	me    app.Person
 	token string
+	// notice is the sign-in notice to show on this page, if any.
+	notice string
 }
 
 func (q *request) view(title string, data any) *view {
 	return &view{Title: title, Me: &q.me, Role: string(q.ac.Role), CSRF: csrfToken(q.token), Data: data,
-		Flash: flashText(q.r.URL.Query().Get("done")), Errors: map[string]string{}}
+		Flash: flashText(q.r.URL.Query().Get("done")), Errors: map[string]string{}, Notice: q.notice}
 }
 
 // render writes a page with status 200 and no-store caching (pages carry
@@ -344,10 +349,17 @@ func (h *handler) authed(fn func(q *request) error, roles ...store.Role) http.Ha
 			h.fail(q, err)
 			return
 		}
+		if h.gate(q) {
+			return
+		}
 		if len(roles) > 0 && !slices.Contains(roles, ac.Role) {
 			// Pages of another role do not exist for this caller.
 			h.fail(q, holdspace.NotFound("page"))
 			return
+		}
+		if r.Method == http.MethodGet && r.URL.Path != "/" {
+			// The home only redirects; the page it leads to shows it.
+			q.notice = h.signInNotice(w, r)
 		}
 		if err := fn(q); err != nil {
 			h.fail(q, err)
@@ -440,6 +452,10 @@ var flashes = map[string]string{
 	"followup":    "Thank you for letting us know how you have been.",
 	"guardian":    "The guardian's consent is recorded with this agreement.",
 	"reviewed":    "The adverse event is acknowledged.",
+	"saved":       "Saved.",
+	"password":    "Your new password is set. Your other sessions were signed out.",
+	"signedout":   "Every other session of your account is signed out.",
+	"factoroff":   "The second factor is turned off.",
 }
 
 func flashText(code string) string { return flashes[code] }

@@ -34,6 +34,9 @@ func TestAuthorization(t *testing.T) {
 	}
 	fup, _ := fups[0].(map[string]any)["id"].(string)
 	guardian := map[string]string{"name": "G One", "relationship": "parent", "typed_name": "G One"}
+	pz := n.must(201, "POST", "/api/v1/practitioners", f.admin, map[string]string{"name": "Pat Zed", "email": "pz@example.test"}).str("id")
+	pzCred := n.must(201, "POST", "/api/v1/practitioners/"+pz+"/credentials", f.admin, map[string]any{"kind": "Licence", "issuer": "X", "number": "2",
+		"valid_from": "2026-01-01", "valid_until": "2027-01-01", "covers": []string{}}).str("id")
 
 	tok := map[string]string{"admin": f.admin, "p1": f.p1, "p2": f.p2, "c1": f.c1, "c2": f.c2, "anon": ""}
 	cred := map[string]any{"kind": "Licence", "issuer": "X", "number": "1", "valid_from": "2026-01-01", "valid_until": "2027-01-01", "covers": []string{}}
@@ -128,6 +131,21 @@ func TestAuthorization(t *testing.T) {
 		{"POST /api/v1/clients/{id}/stop", "POST", c1 + "/stop", nil,
 			map[string]int{"admin": 403, "p1": 403, "p2": 404, "c2": 404, "anon": 401, "c1": 200}},
 		{"DELETE /api/v1/auth/token", "DELETE", "/api/v1/auth/token", nil, map[string]int{"anon": 401}},
+		// Accounts (issue 13): one's own account, then the admin's acts.
+		{"POST /api/v1/me/password", "POST", "/api/v1/me/password", map[string]string{"current_password": "not it at all", "password": "a brand new secret"},
+			map[string]int{"anon": 401, "c2": 400, "p2": 400, "admin": 400}},
+		{"GET /api/v1/me/sessions", "GET", "/api/v1/me/sessions", nil, map[string]int{"anon": 401, "c1": 200, "p1": 200, "admin": 200}},
+		{"POST /api/v1/me/sessions/sign-out-others", "POST", "/api/v1/me/sessions/sign-out-others", nil, map[string]int{"anon": 401, "c2": 204}},
+		{"POST /api/v1/me/second-factor", "POST", "/api/v1/me/second-factor", nil, map[string]int{"anon": 401, "c2": 201}},
+		{"POST /api/v1/me/second-factor/confirm", "POST", "/api/v1/me/second-factor/confirm", map[string]string{"otp": "000000"}, map[string]int{"anon": 401, "c2": 400, "p2": 409}},
+		{"POST /api/v1/me/second-factor/disable", "POST", "/api/v1/me/second-factor/disable", map[string]string{"current_password": "not it at all"}, map[string]int{"anon": 401, "c2": 400}},
+		{"POST /api/v1/users/{id}/invitations", "POST", "/api/v1/users/" + f.c1ID + "/invitations", nil,
+			map[string]int{"anon": 401, "c2": 404, "p2": 404, "c1": 403, "p1": 201, "admin": 201}},
+		{"POST /api/v1/users/{id}/second-factor/reset", "POST", "/api/v1/users/" + pz + "/second-factor/reset", nil, map[string]int{"anon": 401, "c1": 404, "p1": 404, "admin": 204}},
+		{"POST /api/v1/practitioners/{id}/credentials/{cid}/revoke", "POST", "/api/v1/practitioners/" + pz + "/credentials/" + pzCred + "/revoke", map[string]string{"reason": "lapsed"},
+			map[string]int{"anon": 401, "c1": 403, "p1": 403, "p2": 403, "admin": 204}},
+		{"POST /api/v1/users/{id}/disable", "POST", "/api/v1/users/" + pz + "/disable", nil, map[string]int{"anon": 401, "c1": 403, "p1": 403, "admin": 204}},
+		{"POST /api/v1/users/{id}/enable", "POST", "/api/v1/users/" + pz + "/enable", nil, map[string]int{"anon": 401, "c1": 403, "p1": 403, "admin": 204}},
 		{"DELETE /api/v1/clients/{id}", "DELETE", "/api/v1/clients/" + c3, nil, map[string]int{"p1": 403, "c1": 404, "p2": 404, "anon": 401, "admin": 204}},
 	}
 	order := []string{"anon", "c2", "p2", "c1", "p1", "admin"} // denials before the acts that succeed

@@ -43,6 +43,9 @@ type config struct {
 	init bool
 	// practice holds the defaults of the practice's settings.
 	practice practiceFlags
+	// requireSecondFactor makes admins and practitioners sign in with
+	// TOTP (a practice setting; here until the practice settings hold it).
+	requireSecondFactor bool
 
 	getenv func(string) string
 	envErr error // from reading the environment, reported by parse
@@ -125,6 +128,7 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.UintVar(&c.argonTime, "argon2-time", c.envUint("HOLDSPACE_ARGON2_TIME", 0), "Argon2id passes for new password hashes; 0: RFC 9106's 3 (HOLDSPACE_ARGON2_TIME)")
 	fs.DurationVar(&c.tokenTTL, "token-ttl", c.envDuration("HOLDSPACE_TOKEN_TTL", 12*time.Hour), "lifetime of API tokens (HOLDSPACE_TOKEN_TTL)")
 	fs.BoolVar(&c.init, "init", c.envBool("HOLDSPACE_INIT", false), "with --database: create a new master key file for a new, empty database (HOLDSPACE_INIT)")
+	fs.BoolVar(&c.requireSecondFactor, "require-second-factor", c.envBool("HOLDSPACE_REQUIRE_SECOND_FACTOR", false), "admins and practitioners must sign in with a TOTP second factor (HOLDSPACE_REQUIRE_SECOND_FACTOR)")
 	fs.StringVar(&c.logFormat, "log-format", c.env("HOLDSPACE_LOG_FORMAT", "text"), "text or json (HOLDSPACE_LOG_FORMAT)")
 	fs.DurationVar(&c.openWindow, "open-window", c.envDuration("HOLDSPACE_OPEN_WINDOW", app.DefaultOpenWindow), "how long before or after its start a session may open (HOLDSPACE_OPEN_WINDOW)")
 	fs.DurationVar(&c.sessionGrace, "session-grace", c.envDuration("HOLDSPACE_SESSION_GRACE", app.DefaultSessionGrace), "how long after its booked end a session closes itself (HOLDSPACE_SESSION_GRACE)")
@@ -280,7 +284,7 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 	}
 	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL,
 		OpenWindow: c.openWindow, SessionGrace: c.sessionGrace, CoolingOff: c.coolingOff,
-		Practice: settings}
+		Practice: settings, RequireSecondFactor: c.requireSecondFactor}
 	if c.argonMemKiB != 0 || c.argonTime != 0 {
 		cfg.Argon2 = authn.DefaultParams
 		if c.argonMemKiB != 0 {

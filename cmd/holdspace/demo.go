@@ -61,14 +61,14 @@ func seedDemo(ctx context.Context, a *app.App, dataDir string) ([]demoAccount, e
 	if _, err := a.PutPracticeSettings(ctx, sys, ps.Settings); err != nil {
 		return nil, fmt.Errorf("practice settings: %w", err)
 	}
-	if _, err := a.CreateUser(ctx, sys, app.NewUser{Role: store.RoleAdmin, Name: accts[0].Name, Email: accts[0].Email, Password: accts[0].Password}); err != nil {
+	if _, err := a.CreateUser(ctx, sys, app.NewUser{Role: store.RoleAdmin, Name: accts[0].Name, Email: accts[0].Email, Password: accts[0].Password, Demo: true}); err != nil {
 		return nil, fmt.Errorf("admin: %w", err)
 	}
-	robin, err := a.CreateUser(ctx, sys, app.NewUser{Role: store.RolePractitioner, Name: accts[1].Name, Email: accts[1].Email, Password: accts[1].Password})
+	robin, err := a.CreateUser(ctx, sys, app.NewUser{Role: store.RolePractitioner, Name: accts[1].Name, Email: accts[1].Email, Password: accts[1].Password, Demo: true})
 	if err != nil {
 		return nil, fmt.Errorf("practitioner: %w", err)
 	}
-	sam, err := a.CreateUser(ctx, sys, app.NewUser{Role: store.RolePractitioner, Name: accts[2].Name, Email: accts[2].Email, Password: accts[2].Password})
+	sam, err := a.CreateUser(ctx, sys, app.NewUser{Role: store.RolePractitioner, Name: accts[2].Name, Email: accts[2].Email, Password: accts[2].Password, Demo: true})
 	if err != nil {
 		return nil, fmt.Errorf("practitioner: %w", err)
 	}
@@ -98,7 +98,7 @@ func seedDemo(ctx context.Context, a *app.App, dataDir string) ([]demoAccount, e
 	var ids []string
 	for _, c := range clients {
 		id, err := a.CreateClient(ctx, sys, app.ClientInput{Name: c.acct.Name, Email: c.acct.Email, Password: c.acct.Password,
-			BirthDate: c.birth, Anatomy: c.anatomy, PractitionerIDs: c.pract})
+			BirthDate: c.birth, Anatomy: c.anatomy, PractitionerIDs: c.pract, Demo: true})
 		if err != nil {
 			return nil, fmt.Errorf("client: %w", err)
 		}

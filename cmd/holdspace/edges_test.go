@@ -95,8 +95,10 @@ func TestIssue10MinorSensualAgreement(t *testing.T) {
 	}
 
 	// As a new user would: a client registered as 14 from the start.
-	kid := n.must(201, "POST", "/api/v1/clients", f.p1, map[string]any{"name": "Kit Young", "email": "kit@example.test",
-		"password": fixturePassword, "birth_date": yearsAgo(14), "anatomy": map[string]bool{"prostate": true}}).str("id")
+	// (An admin sets the first password here; a practitioner may not.)
+	kid := n.must(201, "POST", "/api/v1/clients", f.admin, map[string]any{"name": "Kit Young", "email": "kit@example.test",
+		"password": fixturePassword, "birth_date": yearsAgo(14), "anatomy": map[string]bool{"prostate": true},
+		"practitioner_ids": []string{f.p1ID}}).str("id")
 	kidTok := n.login("kit@example.test", fixturePassword)
 	wantError(t, n.call("POST", "/api/v1/clients/"+kid+"/agreements", kidTok, sensual), 400, "minor", "intent")
 	wantError(t, n.call("POST", "/api/v1/clients/"+kid+"/agreements", kidTok, map[string]any{"intent": "therapeutic",

@@ -134,6 +134,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
 	checkpointFile := fs.String("audit-checkpoint", getenv("HOLDSPACE_AUDIT_CHECKPOINT"), "append the audit chain's head to FILE (outside the database) at intervals and on shutdown; check it with audit verify --checkpoint (HOLDSPACE_AUDIT_CHECKPOINT)")
 	checkpointEvery := fs.Duration("audit-checkpoint-interval", c.envDuration("HOLDSPACE_AUDIT_CHECKPOINT_INTERVAL", time.Minute), "how often to write the audit head checkpoint (HOLDSPACE_AUDIT_CHECKPOINT_INTERVAL)")
+	bodyTimeout := fs.Duration("body-read-timeout", c.envDuration("HOLDSPACE_BODY_READ_TIMEOUT", server.DefaultBodyReadTimeout), "how long a client may take to send a request body (HOLDSPACE_BODY_READ_TIMEOUT)")
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
@@ -162,6 +163,10 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	var accounts []demoAccount
 	if demo {
+		if err := demoOnly(ctx, p.app, c.data); err != nil {
+			ln.Close()
+			return err
+		}
 		if accounts, err = seedDemo(ctx, p.app, c.data); err != nil {
 			ln.Close()
 			return fmt.Errorf("demo data: %w", err)
@@ -193,7 +198,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return p.db.Ready(ctx)
 	}
 	handler, err := server.Handler(server.Config{App: p.app, Logger: p.log, Ready: ready,
-		Secure: *tlsCert != "" || *secureCookies, TrustedProxies: proxies})
+		Secure: *tlsCert != "" || *secureCookies, TrustedProxies: proxies, BodyReadTimeout: *bodyTimeout})
 	if err != nil {
 		ln.Close()
 		return err
@@ -210,6 +215,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Event streams are long-lived: end them when shutdown starts, so that
 	// Shutdown waits only for ordinary requests.
 	srv.RegisterOnShutdown(cancelBase)
+	go pruneTokens(baseCtx, p)
 
 	// Sessions past their booked end plus grace close themselves; decisions
 	// deny them before this records it.
@@ -224,6 +230,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}()
 	p.log.Info("holdspace listening", "url", url, "engine", p.db.Engine())
+	if all, nd, err := p.app.DemoStatus(ctx); err == nil && nd > 0 {
+		p.log.Warn(demoNotice(all, nd))
+	}
 	// One write, so that whoever waits for the URL line also has the demo
 	// accounts.
 	var banner bytes.Buffer

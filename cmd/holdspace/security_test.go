@@ -53,7 +53,8 @@ func TestEncryptionAtRest(t *testing.T) {
 		"clearnote": "PSA normal Wintergreave",
 		"rule":      "prostate-cancer-referral",
 	}
-	id := n.must(201, "POST", "/api/v1/clients", f.p1, map[string]any{"name": secrets["name"], "email": secrets["email"],
+	// An admin sets the first password (a practitioner may not, issue 13).
+	id := n.must(201, "POST", "/api/v1/clients", f.admin, map[string]any{"name": secrets["name"], "email": secrets["email"],
 		"password": fixturePassword, "birth_date": secrets["birth"], "notes": secrets["notes"],
 		"anatomy": map[string]bool{"prostate": true}, "practitioner_ids": []string{f.p1ID}}).str("id")
 	tok := n.login(secrets["email"], fixturePassword)

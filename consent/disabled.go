@@ -1,0 +1,12 @@
+package consent
+
+// PractitionerDisabled is the decision for every region and technique in a
+// session whose practitioner's account is disabled: deny, not_qualified.
+// A disabled account holds no practice of its own, whatever its
+// credentials say.
+func PractitionerDisabled() Decision {
+	var d Decision
+	d.deny(Reason{CodeNotQualified, "The practitioner's account is disabled."})
+	d.Outcome = Deny
+	return d
+}
