@@ -288,23 +288,11 @@ func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInp
 			if !in.InPerson {
 				return forbidden("Only the client can sign in the portal; a practitioner signs in person with the client's typed name.")
 			}
-			typed := strings.TrimSpace(in.ClientTypedName)
-			if typed == "" {
-				return holdspace.Invalid("required", "client_typed_name", "The client types their name to sign in person.")
-			}
-			u, err := tx.User(ctx, c.ID)
-			if err != nil {
+			if err := a.checkTypedName(ctx, tx, c.ID, in.ClientTypedName); err != nil {
 				return err
-			}
-			p, err := a.person(u)
-			if err != nil {
-				return err
-			}
-			if !strings.EqualFold(strings.Join(strings.Fields(typed), " "), strings.Join(strings.Fields(p.Name), " ")) {
-				return holdspace.Invalid("typed_name_mismatch", "client_typed_name", "The typed name does not match the client's name on record.")
 			}
 			method = consent.SignInPerson
-			if r.TypedNameSealed, err = a.sealClient(ctx, tx, c.ID, r.ID, "typed_name", typed); err != nil {
+			if r.TypedNameSealed, err = a.sealClient(ctx, tx, c.ID, r.ID, "typed_name", strings.TrimSpace(in.ClientTypedName)); err != nil {
 				return err
 			}
 		default:

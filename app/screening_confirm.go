@@ -148,12 +148,13 @@ func (a *App) ConfirmScreening(ctx context.Context, ac Actor, screeningID string
 	return out, err
 }
 
-// checkTypedName checks a client's typed name, given in person, against
-// their recorded name (case and spacing aside).
+// checkTypedName checks the name a client typed in person (to sign an
+// agreement or confirm a screening) against their recorded name, case and
+// spacing aside.
 func (a *App) checkTypedName(ctx context.Context, tx store.Tx, clientID, typed string) error {
 	typed = strings.TrimSpace(typed)
 	if typed == "" {
-		return holdspace.Invalid("required", "client_typed_name", "The client types their name to confirm in person.")
+		return holdspace.Invalid("required", "client_typed_name", "The client types their own name, in person.")
 	}
 	if len(typed) > 200 {
 		return holdspace.Invalid("too_long", "client_typed_name", "A name may have at most 200 characters.")

@@ -40,15 +40,11 @@ func cmdBackup(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
-	db, err := c.openDB(ctx, log)
+	db, kr, err := c.openKeyed(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	kr, err := c.keyring(ctx, db, log)
-	if err != nil {
-		return err
-	}
 	switch d := db.(type) {
 	case *sqlite.DB:
 		if err := d.BackupTo(ctx, *to); err != nil {

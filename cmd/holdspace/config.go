@@ -182,6 +182,21 @@ func (c *config) keyPath() (string, error) {
 	return filepath.Join(c.data, "master.key"), nil
 }
 
+// openKeyed opens the database and the master keyring that matches it (see
+// keyring); on error nothing is left open. The caller closes the database.
+func (c *config) openKeyed(ctx context.Context, log *slog.Logger) (store.DB, *seal.Keyring, error) {
+	db, err := c.openDB(ctx, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	kr, err := c.keyring(ctx, db, log)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return db, kr, nil
+}
+
 // keyring loads the master keys and checks them against db (see
 // app.CheckKeys). A missing key file is created only for a brand-new,
 // empty database, and with PostgreSQL only when --init is given.
@@ -273,13 +288,8 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 	if err != nil {
 		return nil, err
 	}
-	db, err := c.openDB(ctx, log)
+	db, keys, err := c.openKeyed(ctx, log)
 	if err != nil {
-		return nil, err
-	}
-	keys, err := c.keyring(ctx, db, log)
-	if err != nil {
-		db.Close()
 		return nil, err
 	}
 	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL,

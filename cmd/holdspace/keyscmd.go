@@ -30,15 +30,11 @@ func cmdKeys(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	db, err := c.openDB(ctx, log)
+	db, kr, err := c.openKeyed(ctx, log)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	kr, err := c.keyring(ctx, db, log)
-	if err != nil {
-		return err
-	}
 	path, _ := c.keyPath()
 	if args[0] == "status" {
 		return printKeyStatus(ctx, stdout, db, kr)

@@ -289,15 +289,8 @@ func openFromArgs(ctx context.Context, name string, args []string, getenv func(s
 	if err != nil {
 		return nil, err
 	}
-	db, err := c.openDB(ctx, log)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := c.keyring(ctx, db, log); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	db, _, err := c.openKeyed(ctx, log)
+	return db, err
 }
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
