@@ -145,12 +145,16 @@ func (a *App) openIntent(ctx context.Context, tx store.Tx, clientID, stored stri
 	if !strings.HasPrefix(stored, blindIndexPrefix) {
 		return stored, nil
 	}
+	if in, ok := a.ckeys.intent(clientID, stored); ok {
+		return in, nil
+	}
 	k, err := a.dataKeyIn(ctx, tx, clientID)
 	if err != nil {
 		return "", err
 	}
 	for _, in := range catalogue.Intents() {
 		if blindIndex(k, "intent", string(in)) == stored {
+			a.ckeys.putIntent(clientID, stored, string(in))
 			return string(in), nil
 		}
 	}
