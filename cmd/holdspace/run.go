@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"holdspace/catalogue"
-	"holdspace/seal"
 	"holdspace/server"
 	"holdspace/store"
 )
@@ -277,12 +276,6 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 // any that more registers) and opens the store, migrated, after checking
 // the master key file against it.
 func openFromArgs(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, more ...func(*flag.FlagSet)) (store.DB, error) {
-	db, _, err := openWithKeys(ctx, name, args, getenv, stderr, more...)
-	return db, err
-}
-
-// openWithKeys is openFromArgs that also returns the checked keyring.
-func openWithKeys(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, more ...func(*flag.FlagSet)) (store.DB, *seal.Keyring, error) {
 	fs := newFlagSet(name, stderr)
 	var c config
 	c.register(fs, getenv)
@@ -290,22 +283,21 @@ func openWithKeys(ctx context.Context, name string, args []string, getenv func(s
 		m(fs)
 	}
 	if err := c.parse(fs, args); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	log, err := c.logger(stderr)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	db, err := c.openDB(ctx, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	kr, err := c.keyring(ctx, db, log)
-	if err != nil {
+	if _, err := c.keyring(ctx, db, log); err != nil {
 		db.Close()
-		return nil, nil, err
+		return nil, err
 	}
-	return db, kr, nil
+	return db, nil
 }
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
