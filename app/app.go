@@ -141,7 +141,7 @@ func New(cfg Config) (*App, error) {
 		cfg.InviteTTL = 7 * 24 * time.Hour
 	}
 	cfg.liveDefaults()
-	return &App{
+	a := &App{
 		db:      cfg.DB,
 		keys:    cfg.Keys,
 		pack:    cfg.Pack,
@@ -153,7 +153,17 @@ func New(cfg Config) (*App, error) {
 		ckeys:   newClientKeyCache(),
 		pwSlots: make(chan struct{}, max(2, runtime.NumCPU())),
 		streams: map[string]int{},
-	}, nil
+	}
+	// Records written in clear by versions before sealing are sealed now,
+	// before the App serves anything.
+	n, err := a.sealClearRecords(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("app: seal the records stored in clear: %w", err)
+	}
+	if n > 0 {
+		a.log.Info("sealed the values that reveal sex life or health stored in clear", "values", n)
+	}
+	return a, nil
 }
 
 // DB returns the database the App uses.
@@ -179,9 +189,10 @@ func newID(prefix string) string {
 }
 
 // update runs fn in a write transaction, whose audit appends seal the
-// details of entries about a client (see auditSealingTx).
+// details of entries about a client (see auditSealingTx) and whose records
+// that reveal sex life or health are sealed (see recordSealingTx).
 func (a *App) update(ctx context.Context, fn func(store.Tx) error) error {
-	return a.db.Update(ctx, func(tx store.Tx) error { return fn(auditSealingTx{Tx: tx, a: a}) })
+	return a.db.Update(ctx, func(tx store.Tx) error { return fn(auditSealingTx{Tx: recordSealingTx{Tx: tx, a: a}, a: a}) })
 }
 
 // record appends an audit entry in tx. detail must hold codes and ids only,

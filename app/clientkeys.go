@@ -25,9 +25,36 @@ const maxCachedKeys = 10000
 type clientKeyCache struct {
 	mu   sync.Mutex
 	keys map[string][]byte
+	// intents holds, by client id, the intents their blind indexes were
+	// found to stand for (see openIntent), so that reads on the decision
+	// path compute no hashes.
+	intents map[string]map[string]string
 }
 
-func newClientKeyCache() *clientKeyCache { return &clientKeyCache{keys: map[string][]byte{}} }
+func newClientKeyCache() *clientKeyCache {
+	return &clientKeyCache{keys: map[string][]byte{}, intents: map[string]map[string]string{}}
+}
+
+func (c *clientKeyCache) intent(id, index string) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	in, ok := c.intents[id][index]
+	return in, ok
+}
+
+func (c *clientKeyCache) putIntent(id, index, intent string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.intents) >= maxCachedKeys {
+		clear(c.intents)
+	}
+	m := c.intents[id]
+	if m == nil {
+		m = map[string]string{}
+		c.intents[id] = m
+	}
+	m[index] = intent
+}
 
 func (c *clientKeyCache) get(id string) []byte {
 	c.mu.Lock()
@@ -48,6 +75,7 @@ func (c *clientKeyCache) forget(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.keys, id)
+	delete(c.intents, id)
 }
 
 func clientKeyAAD(clientID string) []byte { return []byte("client-key\x00" + clientID) }

@@ -215,7 +215,7 @@ type FollowUpAnswer struct {
 // word. ENOTFOUND for a follow-up the caller may not see.
 func (a *App) AnswerFollowUp(ctx context.Context, ac Actor, id string, in FollowUpAnswer) (AppendEventResult, error) {
 	var sessionID string
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx store.Tx) error {
 		f, err := tx.FollowUp(ctx, id)
 		if err != nil {
 			return err

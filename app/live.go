@@ -199,7 +199,7 @@ type StoppedSession struct {
 func (a *App) StopAll(ctx context.Context, ac Actor, clientID string) (StopResult, error) {
 	out := StopResult{Stopped: []StoppedSession{}}
 	var ids []string
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx store.Tx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

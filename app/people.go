@@ -151,7 +151,7 @@ func (a *App) person(u *store.User) (Person, error) {
 // Me returns the caller's own account.
 func (a *App) Me(ctx context.Context, ac Actor) (Person, error) {
 	var p Person
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx store.Tx) error {
 		u, err := tx.User(ctx, ac.UserID)
 		if err != nil {
 			return err
@@ -166,7 +166,7 @@ func (a *App) Me(ctx context.Context, ac Actor) (Person, error) {
 // practitioner sees themself; clients see the practitioners assigned to them.
 func (a *App) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error) {
 	var out []Person
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx store.Tx) error {
 		us, err := tx.ListUsers(ctx, store.RolePractitioner)
 		if err != nil {
 			return err
@@ -203,7 +203,7 @@ func (a *App) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error)
 func (a *App) Practitioner(ctx context.Context, ac Actor, id string) (Person, []Credential, error) {
 	var p Person
 	var creds []Credential
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx store.Tx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil || u.Role != store.RolePractitioner {
 			return holdspace.NotFound("practitioner")

@@ -132,7 +132,7 @@ func (a *App) PracticeSettings(ctx context.Context, ac Actor) (SettingsView, err
 	if !ac.is(store.RoleAdmin) && !ac.is(store.RolePractitioner) {
 		return out, forbidden("Only admins and practitioners read the practice's settings.")
 	}
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx store.Tx) error {
 		st, err := a.practiceSettings(ctx, tx)
 		if err != nil {
 			return err
@@ -152,7 +152,7 @@ func (a *App) PracticeSettings(ctx context.Context, ac Actor) (SettingsView, err
 // practice does not (the body map, booking forms). Anyone signed in may ask.
 func (a *App) Offers(ctx context.Context) (practice.Settings, error) {
 	var out practice.Settings
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx store.Tx) error {
 		st, err := a.practiceSettings(ctx, tx)
 		out = st.settings
 		return err

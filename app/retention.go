@@ -74,7 +74,7 @@ func (a *App) RetentionPlan(ctx context.Context, p RetentionPolicy, now time.Tim
 	clientCut := now.AddDate(-p.ClientYears, 0, 0)
 	sessionCut := now.AddDate(-p.SessionYears, 0, 0)
 	var out []RetentionItem
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx store.Tx) error {
 		cs, err := tx.ListClients(ctx, store.ClientFilter{})
 		if err != nil {
 			return err

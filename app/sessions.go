@@ -126,7 +126,7 @@ func visibleSession(ctx context.Context, tx store.Tx, ac Actor, id string) (*sto
 // SessionVisible reports nil while the actor may still see the session:
 // long-lived views (event streams) call it to end when access ends.
 func (a *App) SessionVisible(ctx context.Context, ac Actor, id string) error {
-	return a.db.View(ctx, func(tx store.Tx) error {
+	return a.view(ctx, func(tx store.Tx) error {
 		_, err := visibleSession(ctx, tx, ac, id)
 		return err
 	})

@@ -131,7 +131,7 @@ func (a *App) Watch(ctx context.Context, ac Actor, sessionID string) (<-chan Liv
 // when the session's sequence moved since prev, and only its clear part.
 func (a *App) liveState(ctx context.Context, sessionID, clientID string, prev *LiveState) (LiveState, error) {
 	var st LiveState
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx store.Tx) error {
 		s, err := tx.Session(ctx, sessionID)
 		if err != nil {
 			return err

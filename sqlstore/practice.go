@@ -64,7 +64,7 @@ func (t *Tx) ListGuardianConsents(ctx context.Context, clientID string) ([]*stor
 		}, clientID)
 }
 
-const followUpCols = `id, session_id, client_id, practitioner_id, triggers, adverse, created_at, due_at, answered_at,
+const followUpCols = `id, session_id, client_id, practitioner_id, triggers, to_acknowledge, created_at, due_at, answered_at,
 	answer_event_id, acknowledged_at, acknowledged_by`
 
 func scanFollowUp(s scanner) (*store.FollowUp, error) {
@@ -108,7 +108,7 @@ func (t *Tx) ListFollowUps(ctx context.Context, f store.FollowUpFilter) ([]*stor
 		extra += " AND answered_at IS NULL"
 	}
 	if f.Unacknowledged {
-		extra += " AND adverse = 1 AND acknowledged_at IS NULL"
+		extra += " AND to_acknowledge = 1 AND acknowledged_at IS NULL"
 	}
 	if extra != "" {
 		if len(w.conds) == 0 {

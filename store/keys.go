@@ -84,3 +84,42 @@ type Retention interface {
 	// ENOTFOUND.
 	DeleteSession(ctx context.Context, id string) error
 }
+
+// ClearValue is one value of a column that older versions stored in
+// clear, with the client its row belongs to.
+type ClearValue struct {
+	ID       string
+	ClientID string
+	Value    []byte
+}
+
+// Resealing gives access to the columns that older versions of holdspace
+// stored in clear and that now hold values sealed under the client's data
+// key or blind indexes (see ClearColumns), so that the app can seal the
+// values written before.
+type Resealing interface {
+	// ClearValues returns up to limit values of col whose row id is
+	// greater than after, by id; col must be one of ClearColumns.
+	ClearValues(ctx context.Context, col SealedColumn, after string, limit int) ([]ClearValue, error)
+	// ReplaceClear sets col of row id to next if it still holds old, and
+	// reports whether it did; col must be one of ClearColumns.
+	ReplaceClear(ctx context.Context, col SealedColumn, id string, old, next []byte) (bool, error)
+}
+
+// Columns that older versions stored in clear and that reveal sex life
+// or health: the intent of agreements and sessions, the regions of
+// revocations, the type and payload of session events, the triggers of
+// follow-ups.
+var (
+	AgreementIntent   = SealedColumn{Table: "agreements", Column: "intent"}
+	SessionIntent     = SealedColumn{Table: "sessions", Column: "intent"}
+	RevocationRegions = SealedColumn{Table: "revocations", Column: "regions"}
+	EventType         = SealedColumn{Table: "session_events", Column: "type"}
+	EventPayload      = SealedColumn{Table: "session_events", Column: "payload"}
+	FollowUpTriggers  = SealedColumn{Table: "follow_ups", Column: "triggers"}
+)
+
+// ClearColumns returns the columns of Resealing.
+func ClearColumns() []SealedColumn {
+	return []SealedColumn{AgreementIntent, SessionIntent, RevocationRegions, EventType, EventPayload, FollowUpTriggers}
+}

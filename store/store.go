@@ -53,6 +53,7 @@ type Tx interface {
 	Importer
 	Keys
 	Records
+	Resealing
 	Retention
 	Settings
 	Guardians

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) store.DB) {
 		{"Keys", s.keyCases()},
 		{"Practice", s.practiceCases()},
 		{"Accounts", s.accountCases()},
+		{"Reseal", s.resealCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

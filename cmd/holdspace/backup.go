@@ -109,7 +109,7 @@ func verifyRestored(ctx context.Context, db store.DB, kr *seal.Keyring) (app.Aud
 			return app.AuditReport{}, err
 		}
 	}
-	return app.VerifyAuditFull(ctx, db, nil)
+	return app.VerifyAuditFull(ctx, app.OpenedDB(db, kr), nil)
 }
 
 func copyFileTo(from, to string) error {

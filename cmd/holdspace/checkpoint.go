@@ -27,7 +27,7 @@ import (
 // from the tail are detected.
 func cmdAuditVerify(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	var checkpointFile string
-	db, err := openFromArgs(ctx, "audit verify", args, getenv, stderr, func(fs *flag.FlagSet) {
+	db, kr, err := openWithKeys(ctx, "audit verify", args, getenv, stderr, func(fs *flag.FlagSet) {
 		fs.StringVar(&checkpointFile, "checkpoint", getenv("HOLDSPACE_AUDIT_CHECKPOINT"), "a head checkpoint file written by serve --audit-checkpoint (HOLDSPACE_AUDIT_CHECKPOINT)")
 	})
 	if err != nil {
@@ -40,7 +40,7 @@ func cmdAuditVerify(ctx context.Context, args []string, getenv func(string) stri
 			return err
 		}
 	}
-	rep, err := app.VerifyAuditFull(ctx, db, cps)
+	rep, err := app.VerifyAuditFull(ctx, app.OpenedDB(db, kr), cps)
 	var re *app.RecordError
 	switch {
 	case errors.As(err, &re):

@@ -69,6 +69,7 @@ func clientTraces(t *testing.T, data, clientID string) (blobs [][]byte, texts []
 func TestErasureErases(t *testing.T) {
 	f := newPractice(t, nil)
 	n := f.n
+	f.intimateSession(t)
 	answers := clearAnswers()
 	answers["prostatitis-symptoms"] = true
 	n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": answers})
@@ -97,6 +98,7 @@ func TestErasureErases(t *testing.T) {
 	if !bytes.Contains(raw, blobs[0][len(blobs[0])-16:]) || !bytes.Contains(raw, []byte(texts[len(texts)-1])) {
 		t.Fatal("the search cannot find the client's traces even before erasure: it proves nothing")
 	}
+	wantNothingRevealing(t, "before erasure", raw)
 	// Audit details are sealed under the client's key from the start: no
 	// region, outcome, reason or intent in clear.
 	for _, needle := range []string{"region=prostate", "reasons=contraindicated", "outcome=deny", "intent=therapeutic", "decision.deny"} {
@@ -108,6 +110,7 @@ func TestErasureErases(t *testing.T) {
 	n.must(204, "DELETE", "/api/v1/clients/"+f.c1ID, f.admin, nil)
 
 	raw = readAll(t, dbFiles(t, n.data))
+	wantNothingRevealing(t, "after erasure", raw)
 	for _, needle := range []string{"Casey Client", "c1@example.test", "Chris Chaperone", "region=prostate", "contraindicated", "1985-05-05"} {
 		if bytes.Contains(raw, []byte(needle)) {
 			t.Errorf("the database files still hold %q after erasure", needle)

@@ -84,6 +84,9 @@ func TestEncryptionAtRest(t *testing.T) {
 		n.must(201, "POST", "/api/v1/sessions/"+ses+"/events", by, ev)
 	}
 	n.must(201, "POST", "/api/v1/clients/"+id+"/health-changes", tok, map[string]string{"note": secrets["health"]})
+	// A sensual session with prostate work, check-ins, emotional release
+	// and an adverse event: its intent, regions and event types are sealed.
+	f.intimateSession(t)
 
 	// The data is really there, readable through the API…
 	x := n.must(200, "GET", "/api/v1/clients/"+id+"/export", tok, nil)
@@ -95,6 +98,7 @@ func TestEncryptionAtRest(t *testing.T) {
 	// …and never in clear in the files, while running and after shutdown.
 	check := func(when string) {
 		raw := readAll(t, dbFiles(t, n.data))
+		wantNothingRevealing(t, when, raw)
 		for k, v := range secrets {
 			if bytes.Contains(raw, []byte(v)) || bytes.Contains(bytes.ToLower(raw), bytes.ToLower([]byte(v))) {
 				t.Errorf("%s: %s found in clear in the database files", when, k)

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"regexp"
+	"slices"
+	"testing"
+
+	"holdspace/catalogue"
+)
+
+// intimateSession has c1 sign a sensual agreement for prostate work,
+// withdraw part of it, and go through a session with check-ins, decisions,
+// emotional release and an adverse event, closed so that a follow-up is
+// due: every record that reveals sex life or health, written once.
+func (f *practiceFixture) intimateSession(t *testing.T) (agreement, session string) {
+	t.Helper()
+	n := f.n
+	f.setSettings(t, map[string]any{"sensual_offered": true})
+	n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
+	ag := n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/agreements", f.c1, map[string]any{"intent": "sensual",
+		"grants": []map[string]string{grant("genitals", "massage", "yes"), grant("prostate", "massage", "yes"),
+			grant("anal-canal", "massage", "yes"), grant("rectum", "massage", "yes"), grant("perineum", "touch", "ask")}}).str("id")
+	n.must(200, "POST", "/api/v1/agreements/"+ag+"/sign", f.c1, nil)
+	n.must(200, "POST", "/api/v1/agreements/"+ag+"/revoke", f.c1, map[string]any{"regions": []string{"genitals"}})
+	ses := f.inProgress(t, "sensual")
+	f.event(t, f.p1, ses, map[string]any{"type": "chaperone", "chaperone": map[string]any{"offered": true, "accepted": true, "name": "Sam Chaperone"}})
+	f.event(t, f.p1, ses, map[string]any{"type": "checkin", "region": "perineum", "answer": "yes"})
+	f.event(t, f.c1, ses, map[string]any{"type": "checkin", "region": "anal-canal", "answer": "yes"})
+	f.event(t, f.c1, ses, map[string]any{"type": "checkin", "region": "prostate", "answer": "yes"})
+	if d, codes := f.decision(t, f.p1, ses, "prostate", "massage"); d != "permit" {
+		t.Fatalf("prostate: %s %v", d, codes)
+	}
+	if d, _ := f.decision(t, f.p1, ses, "genitals", "massage"); d != "deny" {
+		t.Fatalf("withdrawn genitals: %s", d)
+	}
+	f.event(t, f.c1, ses, map[string]any{"type": "emotional-release", "intensity": 6, "text": "tears"})
+	f.event(t, f.p1, ses, map[string]any{"type": "adverse", "kind": "light-headedness"})
+	f.event(t, f.p1, ses, map[string]any{"type": "close", "close": map[string]any{"subjective": "ok", "pain_before": 2, "pain_after": 1}})
+	if r := n.must(200, "GET", "/api/v1/follow-ups", f.p1, nil); !bytes.Contains(r.Raw, []byte(`"adverse"`)) ||
+		!bytes.Contains(r.Raw, []byte("emotional-release")) {
+		t.Fatalf("the follow-up of the session, through the API: %s", r.Raw)
+	}
+	return ag, ses
+}
+
+// revealing lists what no database file may hold in clear: the sensual
+// intent, event types and follow-up triggers that reveal health, and the
+// code of every region beyond the general ones. They are searched as whole
+// words, so that the practice's own settings ("sensual_offered", the scope
+// group "internal-vaginal"), which say nothing about anyone, do not count;
+// a four-letter code only as a JSON string, since four letters occur by
+// chance in sealed bytes.
+func revealing() []string {
+	words := []string{"sensual", "emotional-release", "adverse", "light-headedness", "checkin", "declined-checkin"}
+	for _, r := range catalogue.Regions() {
+		if r.Group == catalogue.General {
+			continue
+		}
+		if len(r.Code) < 5 {
+			words = append(words, `"`+r.Code+`"`)
+			continue
+		}
+		words = append(words, r.Code)
+	}
+	return words
+}
+
+// wantNothingRevealing fails t for every revealing word in raw.
+func wantNothingRevealing(t *testing.T, when string, raw []byte) {
+	t.Helper()
+	// The practice's settings say "sensual_offered" in clear: found, they
+	// show the search reads the files the server writes.
+	if !bytes.Contains(raw, []byte(`"sensual_offered":true`)) {
+		t.Fatalf("%s: the search does not find the practice's settings: it proves nothing", when)
+	}
+	for _, w := range revealing() {
+		re := regexp.MustCompile(`(^|[^A-Za-z0-9_-])` + regexp.QuoteMeta(w) + `($|[^A-Za-z0-9_-])`)
+		if loc := re.FindIndex(raw); loc != nil {
+			t.Errorf("%s: the database files hold %q in clear: …%q…", when, w, raw[max(0, loc[0]-60):min(len(raw), loc[1]+60)])
+		}
+	}
+}
+
+func TestRevealingWordsAreSearched(t *testing.T) {
+	w := revealing()
+	for _, want := range []string{"sensual", "prostate", "anal-canal", "emotional-release", "adverse", `"anus"`, "vagina"} {
+		if !slices.Contains(w, want) {
+			t.Errorf("the raw search leaves out %q", want)
+		}
+	}
+}
