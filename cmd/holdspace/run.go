@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"holdspace/catalogue"
+	"holdspace/seal"
 	"holdspace/server"
 	"holdspace/store"
 )
@@ -272,10 +273,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	return nil
 }
 
-// openFromArgs parses a command's flags (the store selection only, plus
-// any that more registers) and opens the store, migrated, after checking
-// the master key file against it.
-func openFromArgs(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, more ...func(*flag.FlagSet)) (store.DB, error) {
+// openWithKeys parses a command's database flags (and any more it adds),
+// then opens the database and the master keyring that matches it; on error
+// nothing is left open. Commands that open sealed records themselves (audit
+// verify checks the consent records against the chain) use the keyring.
+func openWithKeys(ctx context.Context, name string, args []string, getenv func(string) string, stderr io.Writer, more ...func(*flag.FlagSet)) (store.DB, *seal.Keyring, error) {
 	fs := newFlagSet(name, stderr)
 	var c config
 	c.register(fs, getenv)
@@ -283,18 +285,17 @@ func openFromArgs(ctx context.Context, name string, args []string, getenv func(s
 		m(fs)
 	}
 	if err := c.parse(fs, args); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	log, err := c.logger(stderr)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	db, _, err := c.openKeyed(ctx, log)
-	return db, err
+	return c.openKeyed(ctx, log)
 }
 
 func cmdMigrate(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	db, err := openFromArgs(ctx, "migrate", args, getenv, stderr)
+	db, _, err := openWithKeys(ctx, "migrate", args, getenv, stderr)
 	if err != nil {
 		return err
 	}
