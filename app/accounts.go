@@ -69,12 +69,12 @@ func (a *App) Invite(ctx context.Context, ac Actor, userID string) (Invitation, 
 			return holdspace.NotFound("account")
 		}
 		switch {
-		case ac.is(store.RoleAdmin):
-		case ac.is(store.RolePractitioner) && u.Role == store.RoleClient:
+		case ac.is(holdspace.RoleAdmin):
+		case ac.is(holdspace.RolePractitioner) && u.Role == holdspace.RoleClient:
 			if _, err := visibleClient(ctx, tx, ac, userID); err != nil {
 				return err
 			}
-		case ac.is(store.RolePractitioner):
+		case ac.is(holdspace.RolePractitioner):
 			return holdspace.NotFound("account")
 		default:
 			if ac.UserID == userID {
@@ -94,7 +94,7 @@ func (a *App) Invite(ctx context.Context, ac Actor, userID string) (Invitation, 
 			return err
 		}
 		client := ""
-		if u.Role == store.RoleClient {
+		if u.Role == holdspace.RoleClient {
 			client = userID
 		}
 		return record(ctx, tx, ac, "auth.invite", userID, client, "")
@@ -158,7 +158,7 @@ func (a *App) AcceptInvitation(ctx context.Context, token, password, addr, userA
 			return err
 		}
 		client := ""
-		if u.Role == store.RoleClient {
+		if u.Role == holdspace.RoleClient {
 			client = u.ID
 		}
 		return record(ctx, tx, Actor{UserID: u.ID, Role: u.Role, Device: "web"}, "auth.invitation_accepted", u.ID, client, "")
@@ -186,7 +186,7 @@ func (a *App) deviceCookieFor(ctx context.Context, u *store.User) string {
 }
 
 func (a *App) needsSecondFactor(u *store.User) bool {
-	return a.cfg.RequireSecondFactor && len(u.TOTPSealed) == 0 && (u.Role == store.RoleAdmin || u.Role == store.RolePractitioner)
+	return a.cfg.RequireSecondFactor && len(u.TOTPSealed) == 0 && (u.Role == holdspace.RoleAdmin || u.Role == holdspace.RolePractitioner)
 }
 
 // ChangePassword replaces the caller's own password after checking the
@@ -328,7 +328,7 @@ func (a *App) ConfirmSecondFactor(ctx context.Context, ac Actor, code string) ([
 // without a password.
 func (a *App) DisableSecondFactor(ctx context.Context, ac Actor, userID, password string) error {
 	self := userID == ac.UserID
-	if !self && !ac.is(store.RoleAdmin) {
+	if !self && !ac.is(holdspace.RoleAdmin) {
 		return holdspace.NotFound("account")
 	}
 	var u *store.User
@@ -340,7 +340,7 @@ func (a *App) DisableSecondFactor(ctx context.Context, ac Actor, userID, passwor
 		return holdspace.NotFound("account")
 	}
 	if self {
-		if a.cfg.RequireSecondFactor && (u.Role == store.RoleAdmin || u.Role == store.RolePractitioner) {
+		if a.cfg.RequireSecondFactor && (u.Role == holdspace.RoleAdmin || u.Role == holdspace.RolePractitioner) {
 			return forbidden("The practice requires a second factor for your role.")
 		}
 		ok := false
@@ -373,7 +373,7 @@ func (a *App) DisableSecondFactor(ctx context.Context, ac Actor, userID, passwor
 // account at once and makes every decision in its sessions as
 // practitioner deny with not_qualified.
 func (a *App) SetDisabled(ctx context.Context, ac Actor, userID string, disabled bool) error {
-	if !ac.is(store.RoleAdmin) {
+	if !ac.is(holdspace.RoleAdmin) {
 		return forbidden("Only an admin can disable or enable accounts.")
 	}
 	if userID == ac.UserID {
@@ -404,7 +404,7 @@ func (a *App) SetDisabled(ctx context.Context, ac Actor, userID string, disabled
 		}
 		tx.Notify("user:" + userID)
 		client := ""
-		if u.Role == store.RoleClient {
+		if u.Role == holdspace.RoleClient {
 			client = userID
 		}
 		return record(ctx, tx, ac, action, userID, client, "")
@@ -415,7 +415,7 @@ func (a *App) SetDisabled(ctx context.Context, ac Actor, userID string, disabled
 // (admins only). It is not valid from this instant: the very next
 // decision, on every node, no longer counts it.
 func (a *App) RevokeCredential(ctx context.Context, ac Actor, practitionerID, credentialID, reason string) error {
-	if !ac.is(store.RoleAdmin) {
+	if !ac.is(holdspace.RoleAdmin) {
 		return forbidden("Only an admin can revoke credentials.")
 	}
 	reason = strings.TrimSpace(reason)
@@ -516,8 +516,8 @@ func (a *App) DemoStatus(ctx context.Context) (all, demo int64, err error) {
 // SecondFactorRequired reports whether the practice requires a second
 // factor of accounts with the role (admins and practitioners, when
 // RequireSecondFactor is on).
-func (a *App) SecondFactorRequired(r store.Role) bool {
-	return a.cfg.RequireSecondFactor && (r == store.RoleAdmin || r == store.RolePractitioner)
+func (a *App) SecondFactorRequired(r holdspace.Role) bool {
+	return a.cfg.RequireSecondFactor && (r == holdspace.RoleAdmin || r == holdspace.RolePractitioner)
 }
 
 // AdoptDemoAccounts marks as demo accounts those with the given emails,

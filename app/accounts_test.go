@@ -8,14 +8,13 @@ import (
 	"holdspace"
 	"holdspace/app"
 	"holdspace/app/apptest"
-	"holdspace/store"
 )
 
 // TestPruneTokens: expired tokens are deleted; live ones stay.
 func TestPruneTokens(t *testing.T) {
 	ctx := context.Background()
 	short := apptest.New(t, func(c *app.Config) { c.TokenTTL = time.Microsecond })
-	if _, err := short.CreateUser(ctx, app.System, app.NewUser{Role: store.RoleAdmin, Name: "A", Email: "a@example.test", Password: "a long test password"}); err != nil {
+	if _, err := short.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RoleAdmin, Name: "A", Email: "a@example.test", Password: "a long test password"}); err != nil {
 		t.Fatal(err)
 	}
 	s, err := short.Login(ctx, "a@example.test", "a long test password", "192.0.2.1", "api")
@@ -31,7 +30,7 @@ func TestPruneTokens(t *testing.T) {
 		t.Fatalf("pruned token: %v", err)
 	}
 	long := apptest.New(t, nil)
-	if _, err := long.CreateUser(ctx, app.System, app.NewUser{Role: store.RoleAdmin, Name: "A", Email: "a@example.test", Password: "a long test password"}); err != nil {
+	if _, err := long.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RoleAdmin, Name: "A", Email: "a@example.test", Password: "a long test password"}); err != nil {
 		t.Fatal(err)
 	}
 	s, err = long.Login(ctx, "a@example.test", "a long test password", "192.0.2.1", "api")

@@ -172,15 +172,15 @@ func (a *App) DB() store.DB { return a.db }
 // Actor is an authenticated caller.
 type Actor struct {
 	UserID string
-	Role   store.Role
+	Role   holdspace.Role
 	// Device describes where the act came from ("api", "web"), for records.
 	Device string
 }
 
 // System is the actor for acts of holdspace itself (demo data, the CLI).
-var System = Actor{UserID: "system", Role: store.RoleAdmin, Device: "cli"}
+var System = Actor{UserID: "system", Role: holdspace.RoleAdmin, Device: "cli"}
 
-func (ac Actor) is(r store.Role) bool { return ac.Role == r }
+func (ac Actor) is(r holdspace.Role) bool { return ac.Role == r }
 
 // newID returns a random opaque id with a short kind prefix.
 func newID(prefix string) string {

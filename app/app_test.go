@@ -5,12 +5,13 @@ import (
 	"strings"
 
 	"context"
-	"holdspace"
 	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"holdspace"
 
 	"holdspace/authn"
 	"holdspace/catalogue"
@@ -18,7 +19,6 @@ import (
 	"holdspace/practice"
 	"holdspace/seal"
 	"holdspace/sqlite"
-	"holdspace/store"
 )
 
 // cheap makes password hashing fast in tests; production uses RFC 9106.
@@ -53,7 +53,7 @@ type live struct {
 func newLive(t testing.TB, a *App) live {
 	t.Helper()
 	ctx := context.Background()
-	pid, err := a.CreateUser(ctx, System, NewUser{Role: store.RolePractitioner, Name: "Pat", Email: "p@example.test"})
+	pid, err := a.CreateUser(ctx, System, NewUser{Role: holdspace.RolePractitioner, Name: "Pat", Email: "p@example.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func newLive(t testing.TB, a *App) live {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := live{a: a, client: Actor{UserID: cid, Role: store.RoleClient}, pract: Actor{UserID: pid, Role: store.RolePractitioner}}
+	l := live{a: a, client: Actor{UserID: cid, Role: holdspace.RoleClient}, pract: Actor{UserID: pid, Role: holdspace.RolePractitioner}}
 	var grants []consent.Grant
 	for _, r := range catalogue.RegionsInGroup(catalogue.General) {
 		grants = append(grants, consent.Grant{Region: r, Technique: "massage", Answer: catalogue.Yes})
@@ -342,7 +342,7 @@ func TestUnassignedPractitionerLosesSessions(t *testing.T) {
 	if _, err := a.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "note", Text: "private note"}); err != nil {
 		t.Fatal(err)
 	}
-	other, err := a.CreateUser(ctx, System, NewUser{Role: store.RolePractitioner, Name: "Other", Email: "o@example.test"})
+	other, err := a.CreateUser(ctx, System, NewUser{Role: holdspace.RolePractitioner, Name: "Other", Email: "o@example.test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 // sequence, oldest first or (Newest) latest first, at most 1000. The read
 // itself is audited.
 func (a *App) ListAudit(ctx context.Context, ac Actor, f store.AuditFilter) ([]audit.Entry, error) {
-	if !ac.is(store.RoleAdmin) {
+	if !ac.is(holdspace.RoleAdmin) {
 		return nil, forbidden("Only an admin can read the audit log.")
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {

@@ -12,10 +12,10 @@ import (
 
 // Session is an issued bearer token or web session.
 type Session struct {
-	Token     string     `json:"token"`
-	ExpiresAt time.Time  `json:"expires_at"`
-	Role      store.Role `json:"role"`
-	UserID    string     `json:"user_id"`
+	Token     string         `json:"token"`
+	ExpiresAt time.Time      `json:"expires_at"`
+	Role      holdspace.Role `json:"role"`
+	UserID    string         `json:"user_id"`
 	// DeviceCookie is this browser's or client's device cookie: sent back
 	// with later sign-ins (the web sets it as a cookie, API clients pass
 	// it as "device"), it keeps a lockout of the account from holding this
@@ -151,7 +151,7 @@ func (a *App) SignIn(ctx context.Context, in SignInInput) (Session, error) {
 			return fail("otp", errBadOTP)
 		}
 	}
-	needsFactor := a.cfg.RequireSecondFactor && len(u.TOTPSealed) == 0 && (u.Role == store.RoleAdmin || u.Role == store.RolePractitioner)
+	needsFactor := a.cfg.RequireSecondFactor && len(u.TOTPSealed) == 0 && (u.Role == holdspace.RoleAdmin || u.Role == holdspace.RolePractitioner)
 	if needsFactor && in.Kind != "web" {
 		return fail("second_factor_required", errFactorRequired)
 	}
@@ -297,7 +297,7 @@ func (a *App) Logout(ctx context.Context, ac Actor, token string) error {
 // SetPassword sets a user's password and revokes their tokens and web
 // sessions (`holdspace user password`, and users changing their own). Admins and System may set anyone's.
 func (a *App) SetPassword(ctx context.Context, ac Actor, userID, password string) error {
-	if !ac.is(store.RoleAdmin) && ac.UserID != userID {
+	if !ac.is(holdspace.RoleAdmin) && ac.UserID != userID {
 		return forbidden("You can change only your own password.")
 	}
 	if err := authn.ValidatePassword(password); err != nil {

@@ -70,7 +70,7 @@ func (a *App) factsChanged(ctx context.Context, tx store.Tx, clientID string) er
 // clientOnlyOrAssigned checks that the actor is the client or one of the
 // client's practitioners (admins may see but not act: 403).
 func clientOnlyOrAssigned(ac Actor, what string) error {
-	if ac.is(store.RoleClient) || ac.is(store.RolePractitioner) {
+	if ac.is(holdspace.RoleClient) || ac.is(holdspace.RolePractitioner) {
 		return nil
 	}
 	return forbidden("Only the client or their practitioner can %s.", what)
@@ -280,11 +280,11 @@ func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInp
 		}
 		method := consent.SignByClient
 		switch {
-		case ac.is(store.RoleClient):
+		case ac.is(holdspace.RoleClient):
 			if in.InPerson {
 				return holdspace.Invalid("invalid_sign_method", "in_person", "A client signs in their own portal.")
 			}
-		case ac.is(store.RolePractitioner):
+		case ac.is(holdspace.RolePractitioner):
 			if !in.InPerson {
 				return forbidden("Only the client can sign in the portal; a practitioner signs in person with the client's typed name.")
 			}
@@ -383,7 +383,7 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 			return err
 		}
 		rec := &store.Revocation{ID: newID("rev"), AgreementID: r.ID, ClientID: c.ID, Regions: regions, At: tx.Now(),
-			By: ac.UserID, ByRole: ac.Role, OnClientsWord: ac.is(store.RolePractitioner)}
+			By: ac.UserID, ByRole: ac.Role, OnClientsWord: ac.is(holdspace.RolePractitioner)}
 		if err := tx.CreateRevocation(ctx, rec); err != nil {
 			return err
 		}

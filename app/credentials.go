@@ -75,7 +75,7 @@ func nonNil[T any](s []T) []T {
 
 // AddCredential records a credential for a practitioner. Admins only.
 func (a *App) AddCredential(ctx context.Context, ac Actor, practitionerID string, in CredentialInput) (string, error) {
-	if !ac.is(store.RoleAdmin) {
+	if !ac.is(holdspace.RoleAdmin) {
 		return "", forbidden("Only an admin can record credentials.")
 	}
 	from, err := parseTime("valid_from", in.ValidFrom, false)
@@ -98,7 +98,7 @@ func (a *App) AddCredential(ctx context.Context, ac Actor, practitionerID string
 		Number: pc.Number, ValidFrom: from, ValidUntil: until, Covers: pc.Covers}
 	err = a.update(ctx, func(tx store.Tx) error {
 		u, err := tx.User(ctx, practitionerID)
-		if err != nil || u.Role != store.RolePractitioner {
+		if err != nil || u.Role != holdspace.RolePractitioner {
 			return holdspace.NotFound("practitioner")
 		}
 		c.CreatedAt = tx.Now()

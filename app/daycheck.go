@@ -96,7 +96,7 @@ func dayCheckResources(s *store.Session, evs []practice.Event, withQuestionnaire
 		}
 		in := fhir.DayCheckInput{ID: e.ID, ClientID: s.ClientID, SessionID: s.ID, At: e.At,
 			ClearHeaded: e.Today.ClearHeaded, Unwell: e.Today.Unwell, Changes: e.Today.Changes}
-		if e.ActorRole == practice.RolePractitioner {
+		if e.ActorRole == holdspace.RolePractitioner {
 			in.PractitionerID = e.ActorID
 		}
 		qr, err := fhir.DayCheckResponse(in)

@@ -244,7 +244,7 @@ func (a *App) Decide(ctx context.Context, ac Actor, in DecideInput) (consent.Dec
 		if err != nil {
 			return err
 		}
-		if ac.is(store.RoleAdmin) {
+		if ac.is(holdspace.RoleAdmin) {
 			return forbidden("Decisions are asked by the session's practitioner or client.")
 		}
 		if err := a.closeIfOverdue(ctx, tx, s); err != nil {

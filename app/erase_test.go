@@ -89,11 +89,11 @@ func TestAuditDetailsSealed(t *testing.T) {
 	if sealed < 3 {
 		t.Fatalf("only %d sealed details", sealed)
 	}
-	admin, err := a.CreateUser(ctx, System, NewUser{Role: store.RoleAdmin, Name: "Ada", Email: "ada@example.test"})
+	admin, err := a.CreateUser(ctx, System, NewUser{Role: holdspace.RoleAdmin, Name: "Ada", Email: "ada@example.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	shown, err := a.ListAudit(ctx, Actor{UserID: admin, Role: store.RoleAdmin}, store.AuditFilter{ClientID: l.client.UserID})
+	shown, err := a.ListAudit(ctx, Actor{UserID: admin, Role: holdspace.RoleAdmin}, store.AuditFilter{ClientID: l.client.UserID})
 	if err != nil {
 		t.Fatal(err)
 	}

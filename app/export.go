@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"holdspace"
+
 	"holdspace/audit"
 	"holdspace/consent"
 	"holdspace/practice"
@@ -63,7 +65,7 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 		if err != nil {
 			return err
 		}
-		if !ac.is(store.RoleAdmin) && !ac.is(store.RoleClient) {
+		if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RoleClient) {
 			return forbidden("Only the client or an admin can export the client's data.")
 		}
 		x.ExportedAt = tx.Now()
@@ -154,7 +156,7 @@ func (a *App) EraseClient(ctx context.Context, ac Actor, clientID string) error 
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
-		if !ac.is(store.RoleAdmin) {
+		if !ac.is(holdspace.RoleAdmin) {
 			return forbidden("Only an admin can erase a client.")
 		}
 		return a.erase(ctx, tx, ac, clientID, "tombstone")

@@ -110,10 +110,10 @@ func (a *App) ListFollowUps(ctx context.Context, ac Actor, open bool) ([]FollowU
 	err := a.update(ctx, func(tx store.Tx) error {
 		f := store.FollowUpFilter{Unanswered: open}
 		switch ac.Role {
-		case store.RoleAdmin:
-		case store.RolePractitioner:
+		case holdspace.RoleAdmin:
+		case holdspace.RolePractitioner:
 			f.PractitionerID = ac.UserID
-		case store.RoleClient:
+		case holdspace.RoleClient:
 			f.ClientID = ac.UserID
 		default:
 			return forbidden("Sign in to see follow-ups.")
@@ -137,7 +137,7 @@ func (a *App) followUpViews(ctx context.Context, tx store.Tx, ac Actor, fs []*st
 			continue
 		}
 		v := followUpView(f, tx.Now())
-		if !ac.is(store.RoleClient) {
+		if !ac.is(holdspace.RoleClient) {
 			if _, ok := names[f.ClientID]; !ok {
 				if u, err := tx.User(ctx, f.ClientID); err == nil {
 					if p, err := a.person(u); err == nil {
@@ -162,7 +162,7 @@ func (a *App) followUpViews(ctx context.Context, tx store.Tx, ac Actor, fs []*st
 // admin has acknowledged yet. Admins only; audited.
 func (a *App) AdverseFollowUps(ctx context.Context, ac Actor) ([]FollowUpView, error) {
 	var out []FollowUpView
-	if !ac.is(store.RoleAdmin) {
+	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only admins review adverse events.")
 	}
 	err := a.update(ctx, func(tx store.Tx) error {
@@ -181,7 +181,7 @@ func (a *App) AdverseFollowUps(ctx context.Context, ac Actor) ([]FollowUpView, e
 // "already_acknowledged"; ENOTFOUND.
 func (a *App) AcknowledgeFollowUp(ctx context.Context, ac Actor, id string) (FollowUpView, error) {
 	var out FollowUpView
-	if !ac.is(store.RoleAdmin) {
+	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only an admin acknowledges adverse events.")
 	}
 	err := a.update(ctx, func(tx store.Tx) error {

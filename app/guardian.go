@@ -67,7 +67,7 @@ func (a *App) RecordGuardianConsent(ctx context.Context, ac Actor, agreementID s
 		if err != nil {
 			return err
 		}
-		if !ac.is(store.RolePractitioner) {
+		if !ac.is(holdspace.RolePractitioner) {
 			return forbidden("A guardian signs in person on the client's practitioner's device.")
 		}
 		if r.Intent != string(catalogue.Therapeutic) {

@@ -20,7 +20,7 @@ const (
 )
 
 // roleSystem is the actor role of events holdspace records itself.
-const roleSystem store.Role = "system"
+const roleSystem holdspace.Role = "system"
 
 // systemActor records automatic closes.
 var systemActor = Actor{UserID: "system", Role: roleSystem, Device: "holdspace"}
@@ -67,7 +67,7 @@ func (a *App) closeIfOverdue(ctx context.Context, tx store.Tx, s *store.Session)
 	if !a.booking(s).Overdue(practice.State(s.State), a.cfg.SessionGrace, tx.Now()) {
 		return nil
 	}
-	ev := practice.Event{Type: practice.EventAutoClose, At: tx.Now(), ActorID: systemActor.UserID, ActorRole: practice.RoleSystem}
+	ev := practice.Event{Type: practice.EventAutoClose, At: tx.Now(), ActorID: systemActor.UserID, ActorRole: holdspace.RoleSystem}
 	next, err := practice.Apply(practice.State(s.State), ev)
 	if err != nil {
 		return err
@@ -203,7 +203,7 @@ func (a *App) StopAll(ctx context.Context, ac Actor, clientID string) (StopResul
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
-		if !ac.is(store.RoleClient) {
+		if !ac.is(holdspace.RoleClient) {
 			return forbidden("Only the client presses their own STOP; a practitioner stops a session from it.")
 		}
 		now := tx.Now()

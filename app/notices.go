@@ -95,7 +95,7 @@ func (a *App) AcknowledgeConsentNotices(ctx context.Context, ac Actor, clientID 
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
-		if !ac.is(store.RoleClient) {
+		if !ac.is(holdspace.RoleClient) {
 			return forbidden("Only the client can say they have seen their consent history.")
 		}
 		recs, err := tx.ListAgreements(ctx, clientID)

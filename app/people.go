@@ -20,11 +20,11 @@ const maxAssigned = 20
 
 // Person is a user as callers see it: opened, without secrets.
 type Person struct {
-	ID        string     `json:"id"`
-	Role      store.Role `json:"role"`
-	Name      string     `json:"name"`
-	Email     string     `json:"email"`
-	CreatedAt time.Time  `json:"created_at"`
+	ID        string         `json:"id"`
+	Role      holdspace.Role `json:"role"`
+	Name      string         `json:"name"`
+	Email     string         `json:"email"`
+	CreatedAt time.Time      `json:"created_at"`
 	// SecondFactor: the account signs in with a TOTP code.
 	SecondFactor bool `json:"second_factor"`
 	// Disabled: an admin switched the account off.
@@ -37,7 +37,7 @@ type Person struct {
 
 // NewUser is the input of CreateUser.
 type NewUser struct {
-	Role     store.Role
+	Role     holdspace.Role
 	Name     string
 	Email    string
 	Password string // empty: the account cannot log in
@@ -65,7 +65,7 @@ func validateName(field, s string) (string, error) {
 // newUser validates nu and builds the user record (sealed fields, password
 // hash). It does not store it.
 func (a *App) newUser(ctx context.Context, nu NewUser) (*store.User, error) {
-	if !store.ValidRole(string(nu.Role)) {
+	if !holdspace.AccountRole(string(nu.Role)) {
 		return nil, holdspace.Invalid("invalid_role", "role", "The role must be admin, practitioner or client.")
 	}
 	name, err := validateName("name", nu.Name)
@@ -96,11 +96,11 @@ func (a *App) newUser(ctx context.Context, nu NewUser) (*store.User, error) {
 	return u, nil
 }
 
-func idPrefix(r store.Role) string {
+func idPrefix(r holdspace.Role) string {
 	switch r {
-	case store.RoleAdmin:
+	case holdspace.RoleAdmin:
 		return "adm"
-	case store.RolePractitioner:
+	case holdspace.RolePractitioner:
 		return "prc"
 	}
 	return "cli"
@@ -109,10 +109,10 @@ func idPrefix(r store.Role) string {
 // CreateUser creates an admin or practitioner account (clients are created
 // with CreateClient). Only admins may call it; System may.
 func (a *App) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, error) {
-	if !ac.is(store.RoleAdmin) {
+	if !ac.is(holdspace.RoleAdmin) {
 		return "", forbidden("Only an admin can create accounts.")
 	}
-	if nu.Role == store.RoleClient {
+	if nu.Role == holdspace.RoleClient {
 		return "", holdspace.Invalid("invalid_role", "role", "Create clients with their profile.")
 	}
 	u, err := a.newUser(ctx, nu)
@@ -167,12 +167,12 @@ func (a *App) Me(ctx context.Context, ac Actor) (Person, error) {
 func (a *App) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error) {
 	var out []Person
 	err := a.view(ctx, func(tx store.Tx) error {
-		us, err := tx.ListUsers(ctx, store.RolePractitioner)
+		us, err := tx.ListUsers(ctx, holdspace.RolePractitioner)
 		if err != nil {
 			return err
 		}
 		var allowed []string
-		if ac.is(store.RoleClient) {
+		if ac.is(holdspace.RoleClient) {
 			c, err := tx.Client(ctx, ac.UserID)
 			if err != nil {
 				return err
@@ -181,9 +181,9 @@ func (a *App) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error)
 		}
 		for _, u := range us {
 			switch {
-			case ac.is(store.RoleAdmin):
-			case ac.is(store.RolePractitioner) && u.ID == ac.UserID:
-			case ac.is(store.RoleClient) && slices.Contains(allowed, u.ID):
+			case ac.is(holdspace.RoleAdmin):
+			case ac.is(holdspace.RolePractitioner) && u.ID == ac.UserID:
+			case ac.is(holdspace.RoleClient) && slices.Contains(allowed, u.ID):
 			default:
 				continue
 			}
@@ -205,12 +205,12 @@ func (a *App) Practitioner(ctx context.Context, ac Actor, id string) (Person, []
 	var creds []Credential
 	err := a.view(ctx, func(tx store.Tx) error {
 		u, err := tx.User(ctx, id)
-		if err != nil || u.Role != store.RolePractitioner {
+		if err != nil || u.Role != holdspace.RolePractitioner {
 			return holdspace.NotFound("practitioner")
 		}
 		switch {
-		case ac.is(store.RoleAdmin), ac.UserID == id:
-		case ac.is(store.RoleClient):
+		case ac.is(holdspace.RoleAdmin), ac.UserID == id:
+		case ac.is(holdspace.RoleClient):
 			c, err := tx.Client(ctx, ac.UserID)
 			if err != nil || !slices.Contains(c.PractitionerIDs, id) {
 				return holdspace.NotFound("practitioner")
@@ -271,7 +271,7 @@ func parseDate(field, s string) (time.Time, error) {
 // practitioners; a practitioner must assign themself (a client they create
 // is theirs).
 func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (string, error) {
-	if !ac.is(store.RoleAdmin) && !ac.is(store.RolePractitioner) {
+	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return "", forbidden("Only an admin or a practitioner can add clients.")
 	}
 	bd, err := parseDate("birth_date", in.BirthDate)
@@ -288,7 +288,7 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 	if err != nil {
 		return "", err
 	}
-	if ac.is(store.RolePractitioner) {
+	if ac.is(holdspace.RolePractitioner) {
 		// A practitioner's new client is theirs alone; sharing a client is
 		// an admin's decision (AssignPractitioners).
 		ids = []string{ac.UserID}
@@ -298,7 +298,7 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 			return "", holdspace.Invalid("password_not_allowed", "password", "A practitioner cannot set a client's password: invite the client to choose their own.")
 		}
 	}
-	u, err := a.newUser(ctx, NewUser{Role: store.RoleClient, Name: in.Name, Email: in.Email, Password: in.Password, Demo: in.Demo})
+	u, err := a.newUser(ctx, NewUser{Role: holdspace.RoleClient, Name: in.Name, Email: in.Email, Password: in.Password, Demo: in.Demo})
 	if err != nil {
 		return "", err
 	}
@@ -328,7 +328,7 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 			return err
 		}
 		u.CreatedAt, c.CreatedAt = tx.Now(), tx.Now()
-		if ac.is(store.RolePractitioner) {
+		if ac.is(holdspace.RolePractitioner) {
 			// Uniform answers: a practitioner learns nothing about which
 			// emails have accounts. A taken email gives a profile with
 			// no sign-in of its own (the admin sees it as such).
@@ -365,13 +365,13 @@ func visibleClient(ctx context.Context, tx store.Tx, ac Actor, id string) (*stor
 		return nil, err
 	}
 	switch ac.Role {
-	case store.RoleAdmin:
+	case holdspace.RoleAdmin:
 		return c, nil
-	case store.RolePractitioner:
+	case holdspace.RolePractitioner:
 		if slices.Contains(c.PractitionerIDs, ac.UserID) {
 			return c, nil
 		}
-	case store.RoleClient:
+	case holdspace.RoleClient:
 		if ac.UserID == id {
 			return c, nil
 		}
@@ -440,8 +440,8 @@ func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 	err := a.update(ctx, func(tx store.Tx) error {
 		var f store.ClientFilter
 		switch ac.Role {
-		case store.RoleAdmin:
-		case store.RolePractitioner:
+		case holdspace.RoleAdmin:
+		case holdspace.RolePractitioner:
 			f.PractitionerID = ac.UserID
 		default:
 			c, err := visibleClient(ctx, tx, ac, ac.UserID)
@@ -494,7 +494,7 @@ func (a *App) AssignPractitioners(ctx context.Context, ac Actor, clientID string
 		if err != nil {
 			return err
 		}
-		if !ac.is(store.RoleAdmin) {
+		if !ac.is(holdspace.RoleAdmin) {
 			return forbidden("Only an admin can change assignments.")
 		}
 		if err := checkPractitioners(ctx, tx, ids); err != nil {
@@ -524,7 +524,7 @@ func practitionerIDs(ids []string) ([]string, error) {
 func checkPractitioners(ctx context.Context, tx store.Tx, ids []string) error {
 	for _, pid := range ids {
 		pu, err := tx.User(ctx, pid)
-		if err != nil || pu.Role != store.RolePractitioner {
+		if err != nil || pu.Role != holdspace.RolePractitioner {
 			e := holdspace.Invalid("unknown_practitioner", "practitioner_ids", "There is no practitioner with the id %q.", pid)
 			return e
 		}

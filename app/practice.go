@@ -129,7 +129,7 @@ func settingsView(st practiceState, rec *store.PracticeSettings) SettingsView {
 // practitioners may read them (practitioners work within them).
 func (a *App) PracticeSettings(ctx context.Context, ac Actor) (SettingsView, error) {
 	var out SettingsView
-	if !ac.is(store.RoleAdmin) && !ac.is(store.RolePractitioner) {
+	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return out, forbidden("Only admins and practitioners read the practice's settings.")
 	}
 	err := a.view(ctx, func(tx store.Tx) error {
@@ -167,7 +167,7 @@ func (a *App) Offers(ctx context.Context) (practice.Settings, error) {
 // their own transaction.
 func (a *App) PutPracticeSettings(ctx context.Context, ac Actor, in practice.Settings) (SettingsView, error) {
 	var out SettingsView
-	if !ac.is(store.RoleAdmin) {
+	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only an admin can change the practice's settings.")
 	}
 	s, err := CheckSettings(in)
@@ -297,7 +297,7 @@ func (a *App) SetBirthDate(ctx context.Context, ac Actor, clientID, birthDate st
 		if err != nil {
 			return err
 		}
-		if !ac.is(store.RoleAdmin) && !ac.is(store.RolePractitioner) {
+		if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 			return forbidden("Only an admin or the client's practitioner can correct a birth date.")
 		}
 		if c.BirthDateSealed, err = a.sealClient(ctx, tx, c.ID, c.ID, "birth_date", bd.Format(time.DateOnly)); err != nil {

@@ -322,7 +322,7 @@ func (a *App) RecordClearance(ctx context.Context, ac Actor, clientID string, in
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
-		if !ac.is(store.RolePractitioner) {
+		if !ac.is(holdspace.RolePractitioner) {
 			return forbidden("Only the client's practitioner can record a medical clearance.")
 		}
 		if rule == "" {

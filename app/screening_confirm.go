@@ -14,7 +14,7 @@ import (
 // the client (a practitioner or admin; older records without a role are
 // the client's): it lifts nothing until the client confirms it.
 func byOthers(s *store.Screening) bool {
-	return s.RecordedRole != "" && s.RecordedRole != store.RoleClient
+	return s.RecordedRole != "" && s.RecordedRole != holdspace.RoleClient
 }
 
 // effectiveScreening is the screening in force for a client at `at` for a
@@ -109,11 +109,11 @@ func (a *App) ConfirmScreening(ctx context.Context, ac Actor, screeningID string
 		}
 		method := "client"
 		switch {
-		case ac.is(store.RoleClient):
+		case ac.is(holdspace.RoleClient):
 			if in.InPerson {
 				return holdspace.Invalid("invalid_sign_method", "in_person", "A client confirms in their own account.")
 			}
-		case ac.is(store.RolePractitioner):
+		case ac.is(holdspace.RolePractitioner):
 			if !in.InPerson {
 				return forbidden("Only the client can confirm in their account; a practitioner records it in person with the client's typed name.")
 			}

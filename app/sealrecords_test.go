@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"holdspace"
+
 	"holdspace/postgres"
 	"holdspace/postgres/pgtest"
 	"holdspace/seal"
@@ -86,9 +88,9 @@ func testUpgradeSeals(t *testing.T, db store.DB) {
 	// As the version before sealing wrote them: straight to the store.
 	ag := &store.Agreement{ID: "agr_old", ClientID: cid, Intent: "sensual", Version: 1}
 	rev := &store.Revocation{ID: "rev_old", AgreementID: ag.ID, ClientID: cid, Regions: []string{"prostate", "anal-canal"},
-		By: "system", ByRole: store.RoleAdmin}
+		By: "system", ByRole: holdspace.RoleAdmin}
 	ses := &store.Session{ID: "ses_old", ClientID: cid, PractitionerID: pid, Intent: "sensual", State: "open", Duration: time.Hour}
-	ev := &store.SessionEvent{ID: "evt_old", SessionID: ses.ID, Seq: 1, Type: "checkin", ActorID: cid, ActorRole: store.RoleClient,
+	ev := &store.SessionEvent{ID: "evt_old", SessionID: ses.ID, Seq: 1, Type: "checkin", ActorID: cid, ActorRole: holdspace.RoleClient,
 		Device: "api", Payload: []byte(`{"region":"prostate","answer":"yes"}`)}
 	fu := &store.FollowUp{ID: "fu_old", SessionID: ses.ID, ClientID: cid, PractitionerID: pid,
 		Triggers: []string{"emotional-release", "adverse"}, Adverse: true}

@@ -50,7 +50,7 @@ func sessionView(s *store.Session) SessionView {
 // a practitioner books themself with their own clients.
 func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (SessionView, error) {
 	var out SessionView
-	if !ac.is(store.RoleAdmin) && !ac.is(store.RolePractitioner) {
+	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return out, forbidden("Only an admin or a practitioner can book sessions.")
 	}
 	if !catalogue.ValidIntent(in.Intent) {
@@ -67,7 +67,7 @@ func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (Ses
 		}
 		duration = time.Duration(*in.DurationMinutes) * time.Minute
 	}
-	if in.PractitionerID == "" && ac.is(store.RolePractitioner) {
+	if in.PractitionerID == "" && ac.is(holdspace.RolePractitioner) {
 		in.PractitionerID = ac.UserID
 	}
 	err = a.update(ctx, func(tx store.Tx) error {
@@ -75,7 +75,7 @@ func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (Ses
 		if err != nil {
 			return err
 		}
-		if ac.is(store.RolePractitioner) && in.PractitionerID != ac.UserID {
+		if ac.is(holdspace.RolePractitioner) && in.PractitionerID != ac.UserID {
 			return forbidden("A practitioner books sessions for themself.")
 		}
 		assigned := false
@@ -111,9 +111,9 @@ func visibleSession(ctx context.Context, tx store.Tx, ac Actor, id string) (*sto
 		return nil, err
 	}
 	switch {
-	case ac.is(store.RoleAdmin), ac.is(store.RoleClient) && s.ClientID == ac.UserID:
+	case ac.is(holdspace.RoleAdmin), ac.is(holdspace.RoleClient) && s.ClientID == ac.UserID:
 		return s, nil
-	case ac.is(store.RolePractitioner) && s.PractitionerID == ac.UserID:
+	case ac.is(holdspace.RolePractitioner) && s.PractitionerID == ac.UserID:
 		// Only while still assigned: a practitioner taken off a client
 		// loses the client's sessions with the client.
 		if _, err := visibleClient(ctx, tx, ac, s.ClientID); err == nil {
@@ -157,9 +157,9 @@ func (a *App) ListSessions(ctx context.Context, ac Actor, clientID string, from,
 	err := a.update(ctx, func(tx store.Tx) error {
 		f := store.SessionFilter{ClientID: clientID, From: from, To: to}
 		switch ac.Role {
-		case store.RolePractitioner:
+		case holdspace.RolePractitioner:
 			f.PractitionerID = ac.UserID
-		case store.RoleClient:
+		case holdspace.RoleClient:
 			if clientID != "" && clientID != ac.UserID {
 				return nil
 			}
@@ -171,7 +171,7 @@ func (a *App) ListSessions(ctx context.Context, ac Actor, clientID string, from,
 		}
 		seen := map[string]bool{}
 		for _, s := range ss {
-			if ac.is(store.RolePractitioner) {
+			if ac.is(holdspace.RolePractitioner) {
 				if _, err := visibleClient(ctx, tx, ac, s.ClientID); err != nil {
 					continue // no longer assigned
 				}
@@ -302,12 +302,12 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 		if err != nil {
 			return err
 		}
-		var role practice.Role
+		var role holdspace.Role
 		switch {
-		case ac.is(store.RolePractitioner):
-			role = practice.RolePractitioner
-		case ac.is(store.RoleClient):
-			role = practice.RoleClient
+		case ac.is(holdspace.RolePractitioner):
+			role = holdspace.RolePractitioner
+		case ac.is(holdspace.RoleClient):
+			role = holdspace.RoleClient
 		default:
 			return forbidden("Only the client and the practitioner record session events.")
 		}
@@ -408,12 +408,12 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 			return practice.Event{}, fmt.Errorf("event %s payload: %w", rec.ID, err)
 		}
 	}
-	role := practice.RolePractitioner
+	role := holdspace.RolePractitioner
 	switch rec.ActorRole {
-	case store.RoleClient:
-		role = practice.RoleClient
+	case holdspace.RoleClient:
+		role = holdspace.RoleClient
 	case roleSystem:
-		role = practice.RoleSystem
+		role = holdspace.RoleSystem
 	}
 	ev := practice.Event{ID: rec.ID, Type: practice.EventType(rec.Type), At: rec.At, ActorID: rec.ActorID, ActorRole: role,
 		Device: rec.Device, AgreementID: pub.AgreementID, AgreementVersion: pub.AgreementVersion, Region: pub.Region,

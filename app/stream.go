@@ -5,8 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"holdspace"
 	"time"
+
+	"holdspace"
 
 	"holdspace/store"
 )

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"time"
 
+	"holdspace"
+
 	"holdspace/practice"
 	"holdspace/store"
 )
@@ -33,7 +35,7 @@ func (a *App) ClientOutcomes(ctx context.Context, ac Actor, clientID string) ([]
 			return err
 		}
 		f := store.SessionFilter{ClientID: clientID}
-		if ac.is(store.RolePractitioner) {
+		if ac.is(holdspace.RolePractitioner) {
 			f.PractitionerID = ac.UserID
 		}
 		ss, err := tx.ListSessions(ctx, f)

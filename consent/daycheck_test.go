@@ -7,12 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"holdspace"
+
 	"holdspace/catalogue"
 	"holdspace/practice"
 	"holdspace/screening"
 )
 
-func dayCheckEvent(role practice.Role, at time.Time, clear, unwell, changes bool) practice.Event {
+func dayCheckEvent(role holdspace.Role, at time.Time, clear, unwell, changes bool) practice.Event {
 	return practice.Event{Type: practice.EventDayCheck, ActorRole: role, At: at,
 		Today: &practice.Today{ClearHeaded: clear, Unwell: unwell, Changes: changes}}
 }
@@ -23,13 +25,13 @@ func dayCheckEvent(role practice.Role, at time.Time, clear, unwell, changes bool
 func daySession(tb testing.TB, checks []practice.Event, extra ...practice.Event) *practice.Facts {
 	tb.Helper()
 	evs := []practice.Event{
-		{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0.Add(-5 * time.Minute)},
-		{Type: practice.EventReconfirm, ActorRole: practice.RoleClient, At: t0.Add(-4 * time.Minute), AgreementID: "a1", AgreementVersion: 1},
+		{Type: practice.EventOpen, ActorRole: holdspace.RolePractitioner, At: t0.Add(-5 * time.Minute)},
+		{Type: practice.EventReconfirm, ActorRole: holdspace.RoleClient, At: t0.Add(-4 * time.Minute), AgreementID: "a1", AgreementVersion: 1},
 	}
 	evs = append(evs, checks...)
 	evs = append(evs,
-		practice.Event{Type: practice.EventChaperone, ActorRole: practice.RolePractitioner, At: t0.Add(-3 * time.Minute), Chaperone: &practice.Chaperone{Offered: true}},
-		practice.Event{Type: practice.EventBegin, ActorRole: practice.RolePractitioner, At: t0})
+		practice.Event{Type: practice.EventChaperone, ActorRole: holdspace.RolePractitioner, At: t0.Add(-3 * time.Minute), Chaperone: &practice.Chaperone{Offered: true}},
+		practice.Event{Type: practice.EventBegin, ActorRole: holdspace.RolePractitioner, At: t0})
 	f, err := practice.Fold(catalogue.Therapeutic, append(evs, extra...))
 	if err != nil {
 		tb.Fatal(err)
@@ -53,7 +55,7 @@ func dayCheckCases() []decideCase {
 		{"Prostate", "prostate", "massage"},
 	}
 	at := t0.Add(-4 * time.Minute)
-	client, pract := practice.RoleClient, practice.RolePractitioner
+	client, pract := holdspace.RoleClient, holdspace.RolePractitioner
 	type answer struct {
 		name    string
 		checks  []practice.Event
@@ -149,7 +151,7 @@ func dayCheckCases() []decideCase {
 // region, technique or time in that session.
 func TestPropertyNotClearHeadedNeverPermits(t *testing.T) {
 	r := rand.New(rand.NewPCG(31, 32))
-	roles := []practice.Role{practice.RoleClient, practice.RolePractitioner}
+	roles := []holdspace.Role{holdspace.RoleClient, holdspace.RolePractitioner}
 	permitsWithout := 0
 	for range propertyRounds {
 		f := randFacts(r)
@@ -169,7 +171,7 @@ func TestPropertyNotClearHeadedNeverPermits(t *testing.T) {
 			case 3:
 				evs = append(evs, stop(last), resume(last.Add(time.Second)))
 			case 4:
-				evs = append(evs, practice.Event{Type: practice.EventChaperone, ActorRole: practice.RolePractitioner, At: last,
+				evs = append(evs, practice.Event{Type: practice.EventChaperone, ActorRole: holdspace.RolePractitioner, At: last,
 					Chaperone: &practice.Chaperone{Offered: true}})
 			}
 		}
@@ -216,7 +218,7 @@ func TestPropertyDayCheckNeverWidens(t *testing.T) {
 		if !s.DayCheck.Recorded {
 			continue
 		}
-		tt := dayCheckEvent(pick(r, []practice.Role{practice.RoleClient, practice.RolePractitioner}), now.Add(-time.Second),
+		tt := dayCheckEvent(pick(r, []holdspace.Role{holdspace.RoleClient, holdspace.RolePractitioner}), now.Add(-time.Second),
 			r.IntN(3) != 0, r.IntN(3) == 0, r.IntN(3) == 0)
 		s2, err := practice.Fold(s.Intent, append(slices.Clone(evs), tt))
 		if err != nil {

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"holdspace"
+
 	"holdspace/catalogue"
 	"holdspace/practice"
 	"holdspace/screening"
@@ -59,11 +61,11 @@ func fixture() ClientFacts {
 func session(t testing.TB, extra ...practice.Event) *practice.Facts {
 	t.Helper()
 	evs := []practice.Event{
-		{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0.Add(-5 * time.Minute)},
-		{Type: practice.EventReconfirm, ActorRole: practice.RoleClient, At: t0.Add(-4 * time.Minute), AgreementID: "a1", AgreementVersion: 1},
-		{Type: practice.EventDayCheck, ActorRole: practice.RoleClient, At: t0.Add(-4 * time.Minute), Today: &practice.Today{ClearHeaded: true}},
-		{Type: practice.EventChaperone, ActorRole: practice.RolePractitioner, At: t0.Add(-3 * time.Minute), Chaperone: &practice.Chaperone{Offered: true}},
-		{Type: practice.EventBegin, ActorRole: practice.RolePractitioner, At: t0},
+		{Type: practice.EventOpen, ActorRole: holdspace.RolePractitioner, At: t0.Add(-5 * time.Minute)},
+		{Type: practice.EventReconfirm, ActorRole: holdspace.RoleClient, At: t0.Add(-4 * time.Minute), AgreementID: "a1", AgreementVersion: 1},
+		{Type: practice.EventDayCheck, ActorRole: holdspace.RoleClient, At: t0.Add(-4 * time.Minute), Today: &practice.Today{ClearHeaded: true}},
+		{Type: practice.EventChaperone, ActorRole: holdspace.RolePractitioner, At: t0.Add(-3 * time.Minute), Chaperone: &practice.Chaperone{Offered: true}},
+		{Type: practice.EventBegin, ActorRole: holdspace.RolePractitioner, At: t0},
 	}
 	f, err := practice.Fold(catalogue.Therapeutic, append(evs, extra...))
 	if err != nil {
@@ -73,15 +75,15 @@ func session(t testing.TB, extra ...practice.Event) *practice.Facts {
 }
 
 func stop(at time.Time) practice.Event {
-	return practice.Event{Type: practice.EventStop, ActorRole: practice.RoleClient, At: at}
+	return practice.Event{Type: practice.EventStop, ActorRole: holdspace.RoleClient, At: at}
 }
 
 func resume(at time.Time) practice.Event {
-	return practice.Event{Type: practice.EventResume, ActorRole: practice.RoleClient, At: at}
+	return practice.Event{Type: practice.EventResume, ActorRole: holdspace.RoleClient, At: at}
 }
 
 func checkin(region, answer string, at time.Time) practice.Event {
-	return practice.Event{Type: practice.EventCheckin, ActorRole: practice.RoleClient, At: at, Region: region, Answer: answer}
+	return practice.Event{Type: practice.EventCheckin, ActorRole: holdspace.RoleClient, At: at, Region: region, Answer: answer}
 }
 
 func revoke(f *ClientFacts, id string, at time.Time, regions ...string) {
@@ -205,16 +207,16 @@ func decideCases() []decideCase {
 		{name: "NotReconfirmed",
 			session: func(tb testing.TB) *practice.Facts {
 				f, _ := practice.Fold(catalogue.Therapeutic, []practice.Event{
-					{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0.Add(-time.Minute)},
-					{Type: practice.EventBegin, ActorRole: practice.RolePractitioner, At: t0}})
+					{Type: practice.EventOpen, ActorRole: holdspace.RolePractitioner, At: t0.Add(-time.Minute)},
+					{Type: practice.EventBegin, ActorRole: holdspace.RolePractitioner, At: t0}})
 				return &f
 			},
 			region: "inner-thighs", technique: "massage", want: Deny, codes: []string{CodeNotReconfirmed, CodeDayCheckRequired}},
 		{name: "GeneralNeedsNoReconfirmation",
 			session: func(tb testing.TB) *practice.Facts {
 				f, _ := practice.Fold(catalogue.Therapeutic, []practice.Event{
-					{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0.Add(-time.Minute)},
-					{Type: practice.EventBegin, ActorRole: practice.RolePractitioner, At: t0}})
+					{Type: practice.EventOpen, ActorRole: holdspace.RolePractitioner, At: t0.Add(-time.Minute)},
+					{Type: practice.EventBegin, ActorRole: holdspace.RolePractitioner, At: t0}})
 				return &f
 			},
 			region: "glutes", technique: "massage", want: Permit},
@@ -403,7 +405,7 @@ func decideCases() []decideCase {
 			region: "neck", technique: "touch", want: Deny, codes: []string{CodeCheckinDeclined}},
 		{name: "SessionNotActiveOpen",
 			session: func(tb testing.TB) *practice.Facts {
-				f, _ := practice.Fold(catalogue.Therapeutic, []practice.Event{{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0}})
+				f, _ := practice.Fold(catalogue.Therapeutic, []practice.Event{{Type: practice.EventOpen, ActorRole: holdspace.RolePractitioner, At: t0}})
 				return &f
 			},
 			region: "glutes", technique: "massage", want: Deny, codes: []string{CodeSessionNotActive}},
@@ -457,8 +459,8 @@ func decideCases() []decideCase {
 			facts: v2(now.Add(-time.Minute), g("feet", "touch", catalogue.Yes)),
 			session: func(tb testing.TB) *practice.Facts {
 				f, _ := practice.Fold(catalogue.Therapeutic, []practice.Event{
-					{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0.Add(-time.Minute)},
-					{Type: practice.EventBegin, ActorRole: practice.RolePractitioner, At: t0}})
+					{Type: practice.EventOpen, ActorRole: holdspace.RolePractitioner, At: t0.Add(-time.Minute)},
+					{Type: practice.EventBegin, ActorRole: holdspace.RolePractitioner, At: t0}})
 				return &f
 			},
 			region: "feet", technique: "touch", want: Deny, codes: []string{CodeNoGrant}},
@@ -476,7 +478,7 @@ func decideCases() []decideCase {
 				revoke(f, "a1", now)
 			},
 			session: func(tb testing.TB) *practice.Facts {
-				f, _ := practice.Fold(catalogue.Therapeutic, []practice.Event{{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0}})
+				f, _ := practice.Fold(catalogue.Therapeutic, []practice.Event{{Type: practice.EventOpen, ActorRole: holdspace.RolePractitioner, At: t0}})
 				return &f
 			},
 			region: "rectum", technique: "touch", want: Deny,

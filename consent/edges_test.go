@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"holdspace"
+
 	"holdspace/catalogue"
 	"holdspace/practice"
 )
@@ -14,11 +16,11 @@ import (
 func sensualSession(tb testing.TB) *practice.Facts {
 	tb.Helper()
 	f, err := practice.Fold(catalogue.Sensual, []practice.Event{
-		{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0.Add(-5 * time.Minute)},
-		{Type: practice.EventReconfirm, ActorRole: practice.RoleClient, At: t0.Add(-4 * time.Minute), AgreementID: "s1", AgreementVersion: 1},
-		{Type: practice.EventDayCheck, ActorRole: practice.RoleClient, At: t0.Add(-4 * time.Minute), Today: &practice.Today{ClearHeaded: true}},
-		{Type: practice.EventChaperone, ActorRole: practice.RolePractitioner, At: t0.Add(-3 * time.Minute), Chaperone: &practice.Chaperone{Offered: true}},
-		{Type: practice.EventBegin, ActorRole: practice.RolePractitioner, At: t0},
+		{Type: practice.EventOpen, ActorRole: holdspace.RolePractitioner, At: t0.Add(-5 * time.Minute)},
+		{Type: practice.EventReconfirm, ActorRole: holdspace.RoleClient, At: t0.Add(-4 * time.Minute), AgreementID: "s1", AgreementVersion: 1},
+		{Type: practice.EventDayCheck, ActorRole: holdspace.RoleClient, At: t0.Add(-4 * time.Minute), Today: &practice.Today{ClearHeaded: true}},
+		{Type: practice.EventChaperone, ActorRole: holdspace.RolePractitioner, At: t0.Add(-3 * time.Minute), Chaperone: &practice.Chaperone{Offered: true}},
+		{Type: practice.EventBegin, ActorRole: holdspace.RolePractitioner, At: t0},
 	})
 	if err != nil {
 		tb.Fatal(err)

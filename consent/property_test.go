@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"holdspace"
+
 	"holdspace/catalogue"
 	"holdspace/practice"
 	"holdspace/screening"
@@ -89,23 +91,23 @@ func randFacts(r *rand.Rand) ClientFacts {
 // in progress at t0+20m: open, maybe reconfirm, maybe a day check, maybe
 // chaperone, begin at t0, check-ins.
 func randEvents(r *rand.Rand, f ClientFacts) []practice.Event {
-	evs := []practice.Event{{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0.Add(-10 * time.Minute)}}
+	evs := []practice.Event{{Type: practice.EventOpen, ActorRole: holdspace.RolePractitioner, At: t0.Add(-10 * time.Minute)}}
 	if r.IntN(5) != 0 && len(f.Agreements) > 0 {
 		a := pick(r, f.Agreements)
-		evs = append(evs, practice.Event{Type: practice.EventReconfirm, ActorRole: practice.RoleClient, At: t0.Add(-5 * time.Minute),
+		evs = append(evs, practice.Event{Type: practice.EventReconfirm, ActorRole: holdspace.RoleClient, At: t0.Add(-5 * time.Minute),
 			AgreementID: a.ID, AgreementVersion: a.Version})
 	}
 	if r.IntN(5) != 0 {
 		// Mostly a clear day check; sometimes one that narrows.
 		today := &practice.Today{ClearHeaded: r.IntN(8) != 0, Unwell: r.IntN(8) == 0, Changes: r.IntN(8) == 0}
-		evs = append(evs, practice.Event{Type: practice.EventDayCheck, ActorRole: pick(r, []practice.Role{practice.RoleClient, practice.RolePractitioner}),
+		evs = append(evs, practice.Event{Type: practice.EventDayCheck, ActorRole: pick(r, []holdspace.Role{holdspace.RoleClient, holdspace.RolePractitioner}),
 			At: t0.Add(-5 * time.Minute), Today: today})
 	}
 	if r.IntN(4) != 0 {
-		evs = append(evs, practice.Event{Type: practice.EventChaperone, ActorRole: practice.RolePractitioner, At: t0.Add(-4 * time.Minute),
+		evs = append(evs, practice.Event{Type: practice.EventChaperone, ActorRole: holdspace.RolePractitioner, At: t0.Add(-4 * time.Minute),
 			Chaperone: &practice.Chaperone{Offered: r.IntN(5) != 0}})
 	}
-	evs = append(evs, practice.Event{Type: practice.EventBegin, ActorRole: practice.RolePractitioner, At: t0})
+	evs = append(evs, practice.Event{Type: practice.EventBegin, ActorRole: holdspace.RolePractitioner, At: t0})
 	for range r.IntN(5) {
 		evs = append(evs, checkin(pick(r, allRegions), pick(r, []string{"yes", "yes", "no"}), t0.Add(minutes(r, 0, 20))))
 	}

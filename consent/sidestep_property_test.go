@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"holdspace"
+
 	"holdspace/catalogue"
 	"holdspace/practice"
 	"holdspace/screening"
@@ -75,15 +77,15 @@ func permissive(t *testing.T, r *rand.Rand, notBegun bool) *sidestep {
 	w.history = []screening.Entry{{Record: screening.Record{ID: "s0", TakenAt: t0.Add(-24 * time.Hour), ValidUntil: t0.AddDate(0, 6, 0)}}}
 	w.session = practice.NewFacts(catalogue.Therapeutic)
 	for _, e := range []practice.Event{
-		{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: t0.Add(-10 * time.Minute)},
-		{Type: practice.EventReconfirm, ActorRole: practice.RoleClient, At: t0.Add(-5 * time.Minute), AgreementID: "a1", AgreementVersion: 1},
-		{Type: practice.EventChaperone, ActorRole: practice.RolePractitioner, At: t0.Add(-4 * time.Minute), Chaperone: &practice.Chaperone{Offered: true}},
+		{Type: practice.EventOpen, ActorRole: holdspace.RolePractitioner, At: t0.Add(-10 * time.Minute)},
+		{Type: practice.EventReconfirm, ActorRole: holdspace.RoleClient, At: t0.Add(-5 * time.Minute), AgreementID: "a1", AgreementVersion: 1},
+		{Type: practice.EventChaperone, ActorRole: holdspace.RolePractitioner, At: t0.Add(-4 * time.Minute), Chaperone: &practice.Chaperone{Offered: true}},
 	} {
 		if !w.apply(e) {
 			t.Fatalf("setup event %s refused", e.Type)
 		}
 	}
-	if !notBegun && !w.apply(practice.Event{Type: practice.EventBegin, ActorRole: practice.RolePractitioner, At: t0}) {
+	if !notBegun && !w.apply(practice.Event{Type: practice.EventBegin, ActorRole: holdspace.RolePractitioner, At: t0}) {
 		t.Fatal("begin refused")
 	}
 	return w
@@ -133,7 +135,7 @@ func TestPropertyPractitionerNeverWidens(t *testing.T) {
 			}
 		case 2, 3: // STOP during the session, or before it began
 			refused = allRegions
-			if !w.apply(practice.Event{Type: practice.EventStop, ActorRole: practice.RoleClient, At: tr}) {
+			if !w.apply(practice.Event{Type: practice.EventStop, ActorRole: holdspace.RoleClient, At: tr}) {
 				t.Fatal("stop refused")
 			}
 		case 4: // the client reports a finding
@@ -192,7 +194,7 @@ func TestPropertyPractitionerNeverWidens(t *testing.T) {
 			case 2: // a session event recorded by the practitioner
 				e := practice.Event{Type: pick(r, []practice.EventType{practice.EventOpen, practice.EventReconfirm, practice.EventChaperone,
 					practice.EventBegin, practice.EventCheckin, practice.EventNote, practice.EventStop, practice.EventResume,
-					practice.EventClose, practice.EventCancel}), ActorRole: practice.RolePractitioner, At: at}
+					practice.EventClose, practice.EventCancel}), ActorRole: holdspace.RolePractitioner, At: at}
 				switch e.Type {
 				case practice.EventReconfirm:
 					n := w.newest()
@@ -212,10 +214,10 @@ func TestPropertyPractitionerNeverWidens(t *testing.T) {
 				w.session = practice.NewFacts(catalogue.Therapeutic)
 				n := w.newest()
 				for _, e := range []practice.Event{
-					{Type: practice.EventOpen, ActorRole: practice.RolePractitioner, At: at},
-					{Type: practice.EventReconfirm, ActorRole: practice.RolePractitioner, At: at, AgreementID: n.ID, AgreementVersion: n.Version},
-					{Type: practice.EventChaperone, ActorRole: practice.RolePractitioner, At: at, Chaperone: &practice.Chaperone{Offered: true}},
-					{Type: practice.EventBegin, ActorRole: practice.RolePractitioner, At: at},
+					{Type: practice.EventOpen, ActorRole: holdspace.RolePractitioner, At: at},
+					{Type: practice.EventReconfirm, ActorRole: holdspace.RolePractitioner, At: at, AgreementID: n.ID, AgreementVersion: n.Version},
+					{Type: practice.EventChaperone, ActorRole: holdspace.RolePractitioner, At: at, Chaperone: &practice.Chaperone{Offered: true}},
+					{Type: practice.EventBegin, ActorRole: holdspace.RolePractitioner, At: at},
 				} {
 					w.apply(e)
 				}

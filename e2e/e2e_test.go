@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"holdspace"
+
 	"github.com/chromedp/chromedp"
 
 	"holdspace/app"
@@ -22,7 +24,6 @@ import (
 	"holdspace/catalogue"
 	"holdspace/consent"
 	"holdspace/server"
-	"holdspace/store"
 )
 
 const password = "correct horse battery staple"
@@ -156,17 +157,17 @@ func startPractice(t *testing.T) *practice {
 	srv := httptest.NewServer(h) // 127.0.0.1
 	t.Cleanup(srv.Close)
 	p := &practice{app: a, url: srv.URL}
-	pid, err := a.CreateUser(ctx, app.System, app.NewUser{Role: store.RolePractitioner, Name: "Robin Reyes", Email: "robin@example.test", Password: password})
+	pid, err := a.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Robin Reyes", Email: "robin@example.test", Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.pract = app.Actor{UserID: pid, Role: store.RolePractitioner, Device: "test"}
+	p.pract = app.Actor{UserID: pid, Role: holdspace.RolePractitioner, Device: "test"}
 	cid, err := a.CreateClient(ctx, app.System, app.ClientInput{Name: "Alex Moreau", Email: "alex@example.test", Password: password,
 		BirthDate: "1984-03-12", Anatomy: catalogue.Anatomy{Prostate: true}, PractitionerIDs: []string{pid}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	p.client = app.Actor{UserID: cid, Role: store.RoleClient, Device: "test"}
+	p.client = app.Actor{UserID: cid, Role: holdspace.RoleClient, Device: "test"}
 	return p
 }
 

@@ -6,13 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"holdspace"
+
 	"github.com/chromedp/chromedp"
 
 	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/consent"
 	hspractice "holdspace/practice"
-	"holdspace/store"
 )
 
 // inProgress books, opens, re-confirms and begins a therapeutic session of
@@ -62,7 +63,7 @@ func TestGuardianConsentFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kid := app.Actor{UserID: kidID, Role: store.RoleClient, Device: "test"}
+	kid := app.Actor{UserID: kidID, Role: holdspace.RoleClient, Device: "test"}
 	// Even with sensual work offered by the practice, a minor is offered none.
 	s, err := p.app.PracticeSettings(ctx, app.System)
 	if err != nil {
@@ -184,7 +185,7 @@ func TestFollowUpPrompt(t *testing.T) {
 		t.Fatal(err)
 	}
 	last := evs[len(evs)-1]
-	if last.Type != hspractice.EventFollowUp || last.Wellbeing == nil || *last.Wellbeing != 7 || last.ActorRole != hspractice.RoleClient {
+	if last.Type != hspractice.EventFollowUp || last.Wellbeing == nil || *last.Wellbeing != 7 || last.ActorRole != holdspace.RoleClient {
 		t.Fatalf("the answer is not the session's last event: %+v", last)
 	}
 }

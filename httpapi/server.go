@@ -186,10 +186,10 @@ func (s *Server) createPractitioner(w http.ResponseWriter, r *http.Request, ac a
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if ac.Role != store.RoleAdmin {
+	if ac.Role != holdspace.RoleAdmin {
 		return holdspace.Errorf(holdspace.EFORBIDDEN, "Only an admin can add practitioners.")
 	}
-	id, err := s.app.CreateUser(r.Context(), ac, app.NewUser{Role: store.RolePractitioner, Name: in.Name, Email: in.Email, Password: in.Password})
+	id, err := s.app.CreateUser(r.Context(), ac, app.NewUser{Role: holdspace.RolePractitioner, Name: in.Name, Email: in.Email, Password: in.Password})
 	if err != nil {
 		return err
 	}

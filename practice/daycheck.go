@@ -1,6 +1,10 @@
 package practice
 
-import "time"
+import (
+	"time"
+
+	"holdspace"
+)
 
 // Today is the client's answer to the day's check (shared/domain.md "The
 // day's check"): whether they are clear-headed (not under the influence of
@@ -62,7 +66,7 @@ func (d *DayCheckRecord) apply(e Event) {
 	if e.At.After(d.At) {
 		d.At = e.At
 	}
-	d.ByClient = d.ByClient || e.ActorRole == RoleClient
+	d.ByClient = d.ByClient || e.ActorRole == holdspace.RoleClient
 	d.NotClearHeaded = d.NotClearHeaded || !t.ClearHeaded
 	d.Unwell = d.Unwell || t.Unwell
 	if t.Changes {

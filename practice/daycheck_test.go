@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"holdspace"
+
 	"holdspace/catalogue"
 )
 
@@ -14,8 +16,8 @@ func today(clear, unwell, changes bool) func(*Event) {
 
 func TestDayCheckFold(t *testing.T) {
 	f, err := Fold(catalogue.Therapeutic, []Event{
-		ev(EventOpen, RolePractitioner, 0),
-		ev(EventDayCheck, RoleClient, time.Minute, today(true, false, false)),
+		ev(EventOpen, holdspace.RolePractitioner, 0),
+		ev(EventDayCheck, holdspace.RoleClient, time.Minute, today(true, false, false)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +37,7 @@ func TestDayCheckFold(t *testing.T) {
 		{Today{ClearHeaded: false}, BlockCapacity},
 	} {
 		at := time.Duration(2+i) * time.Minute
-		if err := f.Apply(ev(EventDayCheck, RolePractitioner, at, func(e *Event) { tt := step.today; e.Today = &tt })); err != nil {
+		if err := f.Apply(ev(EventDayCheck, holdspace.RolePractitioner, at, func(e *Event) { tt := step.today; e.Today = &tt })); err != nil {
 			t.Fatal(err)
 		}
 		if got := f.DayCheck.Block(); got != step.block {
@@ -52,7 +54,7 @@ func TestDayCheckFold(t *testing.T) {
 	if f.EndedFor() != "" {
 		t.Fatalf("a session under way has not ended: %q", f.EndedFor())
 	}
-	if err := f.Apply(ev(EventCancel, RolePractitioner, 6*time.Minute)); err != nil {
+	if err := f.Apply(ev(EventCancel, holdspace.RolePractitioner, 6*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if f.EndedFor() != BlockCapacity {
@@ -67,18 +69,18 @@ func TestDayCheckNeverWidens(t *testing.T) {
 	r := rand.New(rand.NewPCG(21, 22))
 	for range 500 {
 		f := NewFacts(catalogue.Therapeutic)
-		if err := f.Apply(ev(EventOpen, RolePractitioner, 0)); err != nil {
+		if err := f.Apply(ev(EventOpen, holdspace.RolePractitioner, 0)); err != nil {
 			t.Fatal(err)
 		}
 		var seen DayCheckRecord
 		for i := range 1 + r.IntN(6) {
-			role := RoleClient
+			role := holdspace.RoleClient
 			if r.IntN(2) == 0 {
-				role = RolePractitioner
+				role = holdspace.RolePractitioner
 			}
 			tt := Today{ClearHeaded: r.IntN(4) != 0, Unwell: r.IntN(4) == 0, Changes: r.IntN(4) == 0}
 			if r.IntN(3) == 0 && f.State == Open {
-				if err := f.Apply(ev(EventBegin, RolePractitioner, time.Duration(i)*time.Minute)); err != nil {
+				if err := f.Apply(ev(EventBegin, holdspace.RolePractitioner, time.Duration(i)*time.Minute)); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -104,7 +106,7 @@ func TestDayCheckNeverWidens(t *testing.T) {
 
 func TestDayCheckRefusedOutsideOpenAndInProgress(t *testing.T) {
 	for _, st := range []State{Scheduled, Stopped, Closed, Cancelled} {
-		if _, err := Apply(st, validEvent(EventDayCheck, RoleClient)); err == nil {
+		if _, err := Apply(st, validEvent(EventDayCheck, holdspace.RoleClient)); err == nil {
 			t.Errorf("day check accepted in %s", st)
 		}
 	}

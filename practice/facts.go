@@ -3,6 +3,8 @@ package practice
 import (
 	"time"
 
+	"holdspace"
+
 	"holdspace/catalogue"
 )
 
@@ -140,7 +142,7 @@ func (f *Facts) Apply(e Event) error {
 			// "Not today": recorded, and it holds until a fresh
 			// re-confirmation (see Refusal).
 			f.Refused = true
-			f.RefusedByClient = f.RefusedByClient || e.ActorRole == RoleClient
+			f.RefusedByClient = f.RefusedByClient || e.ActorRole == holdspace.RoleClient
 			f.RefusedAt = e.At
 			f.Reconfirmed, f.AgreementID, f.AgreementVersion, f.ReconfirmedAt = false, "", 0, time.Time{}
 			f.Stops++

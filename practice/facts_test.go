@@ -8,7 +8,7 @@ import (
 	"holdspace/catalogue"
 )
 
-func ev(t EventType, r Role, at time.Duration, mutate ...func(*Event)) Event {
+func ev(t EventType, r holdspace.Role, at time.Duration, mutate ...func(*Event)) Event {
 	e := validEvent(t, r)
 	e.At = t0.Add(at)
 	for _, m := range mutate {
@@ -23,13 +23,13 @@ func checkin(region, answer string) func(*Event) {
 
 func TestFactsFold(t *testing.T) {
 	f, err := Fold(catalogue.Sensual, []Event{
-		ev(EventOpen, RolePractitioner, 0),
-		ev(EventReconfirm, RoleClient, time.Minute, func(e *Event) { e.AgreementID, e.AgreementVersion = "a2", 2 }),
-		ev(EventChaperone, RolePractitioner, 2*time.Minute, func(e *Event) { e.Chaperone = &Chaperone{Offered: true} }),
-		ev(EventBegin, RolePractitioner, 3*time.Minute),
-		ev(EventCheckin, RoleClient, 4*time.Minute, checkin("glutes", "yes")),
-		ev(EventCheckin, RoleClient, 5*time.Minute, checkin("perineum", "no")),
-		ev(EventCheckin, RoleClient, 6*time.Minute, checkin("perineum", "yes")),
+		ev(EventOpen, holdspace.RolePractitioner, 0),
+		ev(EventReconfirm, holdspace.RoleClient, time.Minute, func(e *Event) { e.AgreementID, e.AgreementVersion = "a2", 2 }),
+		ev(EventChaperone, holdspace.RolePractitioner, 2*time.Minute, func(e *Event) { e.Chaperone = &Chaperone{Offered: true} }),
+		ev(EventBegin, holdspace.RolePractitioner, 3*time.Minute),
+		ev(EventCheckin, holdspace.RoleClient, 4*time.Minute, checkin("glutes", "yes")),
+		ev(EventCheckin, holdspace.RoleClient, 5*time.Minute, checkin("perineum", "no")),
+		ev(EventCheckin, holdspace.RoleClient, 6*time.Minute, checkin("perineum", "yes")),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -54,17 +54,17 @@ func TestFactsFold(t *testing.T) {
 	}
 
 	// Incremental: stop clears earlier yes answers, keeps the no; resume.
-	if err := f.Apply(ev(EventStop, RoleClient, 7*time.Minute)); err != nil {
+	if err := f.Apply(ev(EventStop, holdspace.RoleClient, 7*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
 	if !f.Stopped || f.State != Stopped || f.Stops != 1 || !f.CheckIn("glutes").LastYes.IsZero() || !f.CheckIn("perineum").Declined {
 		t.Fatalf("after stop: %+v %+v", f, f.CheckIn("glutes"))
 	}
 	// A later chaperone record that says "not offered" does not unmake the offer.
-	if err := f.Apply(ev(EventResume, RoleClient, 8*time.Minute)); err != nil {
+	if err := f.Apply(ev(EventResume, holdspace.RoleClient, 8*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.Apply(ev(EventChaperone, RolePractitioner, 9*time.Minute, func(e *Event) { e.Chaperone = &Chaperone{} })); err != nil {
+	if err := f.Apply(ev(EventChaperone, holdspace.RolePractitioner, 9*time.Minute, func(e *Event) { e.Chaperone = &Chaperone{} })); err != nil {
 		t.Fatal(err)
 	}
 	if f.Stopped || f.State != InProgress || !f.Chaperone.Offered {
@@ -74,23 +74,23 @@ func TestFactsFold(t *testing.T) {
 
 func TestFactsRefusedEventChangesNothing(t *testing.T) {
 	f := NewFacts(catalogue.Therapeutic)
-	if err := f.Apply(ev(EventOpen, RolePractitioner, 0)); err != nil {
+	if err := f.Apply(ev(EventOpen, holdspace.RolePractitioner, 0)); err != nil {
 		t.Fatal(err)
 	}
 	before := f
-	err := f.Apply(ev(EventCheckin, RoleClient, time.Minute, checkin("neck", "no")))
+	err := f.Apply(ev(EventCheckin, holdspace.RoleClient, time.Minute, checkin("neck", "no")))
 	if holdspace.ErrorCode(err) != holdspace.ECONFLICT || f != before {
 		t.Fatalf("checkin before begin: %v, %+v", err, f)
 	}
-	err = f.Apply(ev(EventBegin, RoleClient, time.Minute))
+	err = f.Apply(ev(EventBegin, holdspace.RoleClient, time.Minute))
 	if holdspace.ErrorCode(err) != holdspace.EFORBIDDEN || f != before {
 		t.Fatalf("client begin: %v", err)
 	}
 	var zero Facts
-	if err := zero.Apply(ev(EventOpen, RolePractitioner, 0)); err != nil || zero.State != Open {
+	if err := zero.Apply(ev(EventOpen, holdspace.RolePractitioner, 0)); err != nil || zero.State != Open {
 		t.Fatalf("zero Facts should start scheduled: %v %s", err, zero.State)
 	}
-	if _, err := Fold(catalogue.Therapeutic, []Event{ev(EventBegin, RolePractitioner, 0)}); holdspace.ErrorCode(err) != holdspace.ECONFLICT {
+	if _, err := Fold(catalogue.Therapeutic, []Event{ev(EventBegin, holdspace.RolePractitioner, 0)}); holdspace.ErrorCode(err) != holdspace.ECONFLICT {
 		t.Fatalf("Fold should stop at the refused event: %v", err)
 	}
 }

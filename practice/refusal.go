@@ -25,7 +25,7 @@ func (f *Facts) Refusal(e Event) error {
 	case EventBegin:
 		return holdspace.Conflict("reconfirm_required", "Stop was said before the session began; it can begin only after the client confirms again.")
 	case EventReconfirm:
-		if f.RefusedByClient && e.ActorRole != RoleClient {
+		if f.RefusedByClient && e.ActorRole != holdspace.RoleClient {
 			return holdspace.Conflict("client_reconfirm_required", "The client said stop; only the client, from their own account, can confirm again.")
 		}
 	}

@@ -16,7 +16,7 @@ func reason(err error) string {
 	return holdspace.ErrorReason(err)
 }
 
-func rev(t EventType, r Role, at time.Time) Event {
+func rev(t EventType, r holdspace.Role, at time.Time) Event {
 	e := validEvent(t, r)
 	e.At = at
 	return e
@@ -26,7 +26,7 @@ func rev(t EventType, r Role, at time.Time) Event {
 // in the error (or nil) the last event gets, and a refused event leaves the
 // facts unchanged.
 func TestRefusalHolds(t *testing.T) {
-	P, C := RolePractitioner, RoleClient
+	P, C := holdspace.RolePractitioner, holdspace.RoleClient
 	tests := []struct {
 		name   string
 		events []Event
@@ -40,8 +40,8 @@ func TestRefusalHolds(t *testing.T) {
 		{"practitioner stop, practitioner re-confirms, begin", []Event{rev(EventOpen, P, t0), rev(EventStop, P, t0), rev(EventReconfirm, P, t0), rev(EventBegin, P, t0)}, ""},
 		{"client then practitioner stop: still the client's", []Event{rev(EventOpen, P, t0), rev(EventStop, C, t0), rev(EventStop, P, t0), rev(EventReconfirm, P, t0)}, "client_reconfirm_required"},
 		{"stop in progress, resume by client", []Event{rev(EventOpen, P, t0), rev(EventBegin, P, t0), rev(EventStop, P, t0), rev(EventResume, C, t0)}, ""},
-		{"auto-close while stopped", []Event{rev(EventOpen, P, t0), rev(EventBegin, P, t0), rev(EventStop, C, t0), rev(EventAutoClose, RoleSystem, t0)}, ""},
-		{"nothing after auto-close", []Event{rev(EventOpen, P, t0), rev(EventAutoClose, RoleSystem, t0), rev(EventBegin, P, t0)}, "invalid_transition"},
+		{"auto-close while stopped", []Event{rev(EventOpen, P, t0), rev(EventBegin, P, t0), rev(EventStop, C, t0), rev(EventAutoClose, holdspace.RoleSystem, t0)}, ""},
+		{"nothing after auto-close", []Event{rev(EventOpen, P, t0), rev(EventAutoClose, holdspace.RoleSystem, t0), rev(EventBegin, P, t0)}, "invalid_transition"},
 		{"practitioner cannot auto-close", []Event{rev(EventOpen, P, t0), rev(EventAutoClose, P, t0)}, "not_allowed"},
 	}
 	for _, tt := range tests {
@@ -68,8 +68,8 @@ func TestRefusalHolds(t *testing.T) {
 }
 
 func TestRefusalFacts(t *testing.T) {
-	f, err := Fold(catalogue.Therapeutic, []Event{rev(EventOpen, RolePractitioner, t0), rev(EventReconfirm, RoleClient, t0.Add(time.Minute)),
-		rev(EventStop, RoleClient, t0.Add(2*time.Minute))})
+	f, err := Fold(catalogue.Therapeutic, []Event{rev(EventOpen, holdspace.RolePractitioner, t0), rev(EventReconfirm, holdspace.RoleClient, t0.Add(time.Minute)),
+		rev(EventStop, holdspace.RoleClient, t0.Add(2*time.Minute))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestRefusalFacts(t *testing.T) {
 	if !f.OpenedAt.Equal(t0) {
 		t.Fatalf("opened at %v", f.OpenedAt)
 	}
-	f, err = Fold(catalogue.Therapeutic, []Event{rev(EventOpen, RolePractitioner, t0), rev(EventAutoClose, RoleSystem, t0)})
+	f, err = Fold(catalogue.Therapeutic, []Event{rev(EventOpen, holdspace.RolePractitioner, t0), rev(EventAutoClose, holdspace.RoleSystem, t0)})
 	if err != nil || f.State != Closed || !f.AutoClosed {
 		t.Fatalf("auto-close: %+v %v", f, err)
 	}

@@ -64,17 +64,6 @@ func EventTypes() []EventType {
 		EventFollowUp}
 }
 
-// Role is the part an actor plays in a session.
-type Role string
-
-// Actor roles that may send session events. Admins send none.
-const (
-	RolePractitioner Role = "practitioner"
-	RoleClient       Role = "client"
-	// RoleSystem is holdspace itself: it records only automatic closes.
-	RoleSystem Role = "system"
-)
-
 // Adverse event kinds.
 const (
 	AdverseNausea          = "nausea"
@@ -126,22 +115,22 @@ type CloseNotes struct {
 //   - day-check: Today.
 //   - follow-up: Wellbeing 0–10 and Text (optional).
 type Event struct {
-	ID               string      `json:"id,omitempty"`
-	Type             EventType   `json:"type"`
-	At               time.Time   `json:"at"`
-	ActorID          string      `json:"actor_id,omitempty"`
-	ActorRole        Role        `json:"actor_role"`
-	Device           string      `json:"device,omitempty"`
-	AgreementID      string      `json:"agreement_id,omitempty"`
-	AgreementVersion int         `json:"agreement_version,omitempty"`
-	Chaperone        *Chaperone  `json:"chaperone,omitempty"`
-	Region           string      `json:"region,omitempty"`
-	Answer           string      `json:"answer,omitempty"`
-	Intensity        int         `json:"intensity,omitempty"`
-	Kind             string      `json:"kind,omitempty"`
-	Text             string      `json:"text,omitempty"`
-	Close            *CloseNotes `json:"close,omitempty"`
-	Today            *Today      `json:"today,omitempty"`
+	ID               string         `json:"id,omitempty"`
+	Type             EventType      `json:"type"`
+	At               time.Time      `json:"at"`
+	ActorID          string         `json:"actor_id,omitempty"`
+	ActorRole        holdspace.Role `json:"actor_role"`
+	Device           string         `json:"device,omitempty"`
+	AgreementID      string         `json:"agreement_id,omitempty"`
+	AgreementVersion int            `json:"agreement_version,omitempty"`
+	Chaperone        *Chaperone     `json:"chaperone,omitempty"`
+	Region           string         `json:"region,omitempty"`
+	Answer           string         `json:"answer,omitempty"`
+	Intensity        int            `json:"intensity,omitempty"`
+	Kind             string         `json:"kind,omitempty"`
+	Text             string         `json:"text,omitempty"`
+	Close            *CloseNotes    `json:"close,omitempty"`
+	Today            *Today         `json:"today,omitempty"`
 	// Wellbeing is the follow-up answer to "How have you been since your
 	// session?", 0–10.
 	Wellbeing *int `json:"wellbeing,omitempty"`
@@ -179,17 +168,17 @@ var rules = map[EventType]rule{
 
 // MaySend reports whether an actor with role r may send events of type t.
 // A practitioner sending reconfirm records the client's in-person word.
-func MaySend(t EventType, r Role) bool {
+func MaySend(t EventType, r holdspace.Role) bool {
 	ru, ok := rules[t]
 	if !ok {
 		return false
 	}
 	switch r {
-	case RolePractitioner:
+	case holdspace.RolePractitioner:
 		return ru.practitioner
-	case RoleClient:
+	case holdspace.RoleClient:
 		return ru.client
-	case RoleSystem:
+	case holdspace.RoleSystem:
 		return ru.system
 	}
 	return false
@@ -239,7 +228,7 @@ func Apply(s State, e Event) (State, error) {
 	return s, nil
 }
 
-func roleName(r Role) string {
+func roleName(r holdspace.Role) string {
 	if r == "" {
 		return "caller without a session role"
 	}

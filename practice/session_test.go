@@ -14,7 +14,7 @@ import (
 var t0 = time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 
 // validEvent returns an event of type t whose payload is valid.
-func validEvent(t EventType, r Role) Event {
+func validEvent(t EventType, r holdspace.Role) Event {
 	e := Event{Type: t, ActorRole: r, ActorID: "u1", At: t0}
 	switch t {
 	case EventReconfirm:
@@ -69,7 +69,7 @@ func TestApplyExhaustive(t *testing.T) {
 	if len(table) != len(EventTypes()) {
 		t.Fatalf("table has %d event types, package has %d", len(table), len(EventTypes()))
 	}
-	roles := []Role{RolePractitioner, RoleClient, RoleSystem, "admin", ""}
+	roles := []holdspace.Role{holdspace.RolePractitioner, holdspace.RoleClient, holdspace.RoleSystem, "admin", ""}
 	n := 0
 	for _, et := range EventTypes() {
 		row, ok := table[et]
@@ -79,8 +79,8 @@ func TestApplyExhaustive(t *testing.T) {
 		for _, st := range States() {
 			for _, r := range roles {
 				n++
-				mayRole := (r == RolePractitioner && strings.Contains(row.roles, P)) || (r == RoleClient && strings.Contains(row.roles, C)) ||
-					(r == RoleSystem && strings.Contains(row.roles, S))
+				mayRole := (r == holdspace.RolePractitioner && strings.Contains(row.roles, P)) || (r == holdspace.RoleClient && strings.Contains(row.roles, C)) ||
+					(r == holdspace.RoleSystem && strings.Contains(row.roles, S))
 				fits := false
 				for _, f := range strings.Fields(row.from) {
 					fits = fits || State(f) == st
@@ -116,7 +116,7 @@ func TestApplyExhaustive(t *testing.T) {
 }
 
 func TestApplyUnknownType(t *testing.T) {
-	_, err := Apply(Open, Event{Type: "dance", ActorRole: RoleClient})
+	_, err := Apply(Open, Event{Type: "dance", ActorRole: holdspace.RoleClient})
 	if holdspace.ErrorReason(err) != "unknown_event_type" || holdspace.ErrorField(err) != "type" {
 		t.Fatalf("got %v", err)
 	}
@@ -157,9 +157,9 @@ func TestValidatePayload(t *testing.T) {
 					et = ty
 				}
 			}
-			e := validEvent(et, RolePractitioner)
+			e := validEvent(et, holdspace.RolePractitioner)
 			if et == EventReconfirm {
-				e.ActorRole = RoleClient
+				e.ActorRole = holdspace.RoleClient
 			}
 			if _, err := Apply(tt.state, e); err != nil {
 				t.Fatalf("valid event refused: %v", err)
@@ -176,7 +176,7 @@ func TestValidatePayload(t *testing.T) {
 		})
 	}
 	t.Run("OKDeclinedChaperoneWithoutName", func(t *testing.T) {
-		e := validEvent(EventChaperone, RolePractitioner)
+		e := validEvent(EventChaperone, holdspace.RolePractitioner)
 		e.Chaperone = &Chaperone{Offered: true}
 		if _, err := Apply(Open, e); err != nil {
 			t.Fatal(err)
@@ -184,7 +184,7 @@ func TestValidatePayload(t *testing.T) {
 	})
 	t.Run("OKAllAdverseKinds", func(t *testing.T) {
 		for _, k := range AdverseKinds() {
-			e := validEvent(EventAdverse, RoleClient)
+			e := validEvent(EventAdverse, holdspace.RoleClient)
 			e.Kind = k
 			if _, err := Apply(Stopped, e); err != nil {
 				t.Fatalf("%s: %v", k, err)
@@ -205,7 +205,7 @@ func FuzzApplyEvent(f *testing.F) {
 	f.Add("stopped", "resume", "practitioner", "vagina", "no", -1, "pain", "", -5, true, false, "")
 	f.Add("", "", "", "", "", 0, "", "", 0, false, false, "")
 	f.Fuzz(func(t *testing.T, state, typ, role, region, answer string, n int, kind, agr string, ver int, offered, accepted bool, name string) {
-		e := Event{Type: EventType(typ), ActorRole: Role(role), Region: region, Answer: answer, Intensity: n,
+		e := Event{Type: EventType(typ), ActorRole: holdspace.Role(role), Region: region, Answer: answer, Intensity: n,
 			Kind: kind, AgreementID: agr, AgreementVersion: ver, Chaperone: &Chaperone{offered, accepted, name}, At: t0}
 		if typ == "close" {
 			e.Close = &CloseNotes{PainBefore: n, PainAfter: ver}

@@ -173,23 +173,23 @@ func TestFollowUpTriggers(t *testing.T) {
 
 func TestFollowUpEventValidate(t *testing.T) {
 	w := func(n int) *int { return &n }
-	if _, err := Apply(Closed, Event{Type: EventFollowUp, ActorRole: RoleClient, Wellbeing: w(0), Text: "tired"}); err != nil {
+	if _, err := Apply(Closed, Event{Type: EventFollowUp, ActorRole: holdspace.RoleClient, Wellbeing: w(0), Text: "tired"}); err != nil {
 		t.Fatalf("follow-up of 0 refused: %v", err)
 	}
 	for _, c := range []struct {
 		e             Event
 		reason, field string
 	}{
-		{Event{Type: EventFollowUp, ActorRole: RoleClient}, "required", "wellbeing"},
-		{Event{Type: EventFollowUp, ActorRole: RoleClient, Wellbeing: w(11)}, "out_of_range", "wellbeing"},
-		{Event{Type: EventNote, ActorRole: RolePractitioner, Wellbeing: w(3)}, "unexpected_field", "wellbeing"},
+		{Event{Type: EventFollowUp, ActorRole: holdspace.RoleClient}, "required", "wellbeing"},
+		{Event{Type: EventFollowUp, ActorRole: holdspace.RoleClient, Wellbeing: w(11)}, "out_of_range", "wellbeing"},
+		{Event{Type: EventNote, ActorRole: holdspace.RolePractitioner, Wellbeing: w(3)}, "unexpected_field", "wellbeing"},
 	} {
 		_, err := Apply(Closed, c.e)
 		if holdspace.ErrorReason(err) != c.reason || holdspace.ErrorField(err) != c.field {
 			t.Errorf("%+v: got %v", c.e, err)
 		}
 	}
-	if _, err := Apply(InProgress, Event{Type: EventFollowUp, ActorRole: RoleClient, Wellbeing: w(5)}); holdspace.ErrorCode(err) != holdspace.ECONFLICT {
+	if _, err := Apply(InProgress, Event{Type: EventFollowUp, ActorRole: holdspace.RoleClient, Wellbeing: w(5)}); holdspace.ErrorCode(err) != holdspace.ECONFLICT {
 		t.Fatalf("follow-up in progress: %v", err)
 	}
 }

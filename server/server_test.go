@@ -8,10 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"holdspace"
+
 	"holdspace/app"
 	"holdspace/app/apptest"
 	"holdspace/server"
-	"holdspace/store"
 )
 
 // TestAPIStreamEndsWithAccess: an open event stream is re-checked on every
@@ -28,11 +29,11 @@ func TestAPIStreamEndsWithAccess(t *testing.T) {
 	t.Cleanup(srv.CloseClientConnections) // runs first: a stream left open by a failure must not hang Close
 	ctx := context.Background()
 	const pw = "a long test password"
-	pid, err := a.CreateUser(ctx, app.System, app.NewUser{Role: store.RolePractitioner, Name: "Pat", Email: "p@example.test", Password: pw})
+	pid, err := a.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Pat", Email: "p@example.test", Password: pw})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := a.CreateUser(ctx, app.System, app.NewUser{Role: store.RolePractitioner, Name: "Sam", Email: "s@example.test"})
+	other, err := a.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Sam", Email: "s@example.test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -217,7 +217,7 @@ func scanScreening(s scanner) (*store.Screening, error) {
 	err := s.Scan(&x.ID, &x.ClientID, &x.Questionnaire, &x.AnswersSealed, &x.ResultSealed, timeCol{&x.TakenAt},
 		timeCol{&x.ValidUntil}, &x.RecordedBy, &role, timeCol{&x.ConfirmedAt}, &x.ConfirmedBy, &x.ConfirmMethod,
 		&x.ConfirmTypedNameSealed)
-	x.RecordedRole = store.Role(role)
+	x.RecordedRole = holdspace.Role(role)
 	return &x, err
 }
 

@@ -97,7 +97,7 @@ func scanRevocation(s scanner) (*store.Revocation, error) {
 		&r.OnClientsWord); err != nil {
 		return nil, err
 	}
-	r.ByRole = store.Role(role)
+	r.ByRole = holdspace.Role(role)
 	return &r, nil
 }
 
@@ -208,7 +208,7 @@ func scanEvent(s scanner) (*store.SessionEvent, error) {
 		&e.Payload, &e.Sealed); err != nil {
 		return nil, err
 	}
-	e.ActorRole = store.Role(role)
+	e.ActorRole = holdspace.Role(role)
 	return &e, nil
 }
 

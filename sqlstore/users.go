@@ -22,7 +22,7 @@ func scanUser(s scanner) (*store.User, error) {
 		&u.TOTPSealed, &u.TOTPPendingSealed, listCol{&u.RecoveryHashes}, &demo, &u.TOTPLastStep); err != nil {
 		return nil, err
 	}
-	u.Role = store.Role(role)
+	u.Role = holdspace.Role(role)
 	u.MustChangePassword, u.Demo = must != 0, demo != 0
 	return &u, nil
 }
@@ -111,7 +111,7 @@ func (t *Tx) UserByEmail(ctx context.Context, emailIndex []byte) (*store.User, e
 
 // ListUsers implements store.Users: users with the role, oldest first,
 // erased ones left out.
-func (t *Tx) ListUsers(ctx context.Context, role store.Role) ([]*store.User, error) {
+func (t *Tx) ListUsers(ctx context.Context, role holdspace.Role) ([]*store.User, error) {
 	return many(ctx, t, "users", `SELECT `+userCols+` FROM users WHERE role = $1 AND erased_at IS NULL ORDER BY created_at, id`, scanUser, string(role))
 }
 

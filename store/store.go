@@ -12,6 +12,8 @@ import (
 	"context"
 	"time"
 
+	"holdspace"
+
 	"holdspace/audit"
 )
 
@@ -66,26 +68,11 @@ type Tx interface {
 	Now() time.Time
 }
 
-// Role is what a user may do.
-type Role string
-
-// Roles.
-const (
-	RoleAdmin        Role = "admin"
-	RolePractitioner Role = "practitioner"
-	RoleClient       Role = "client"
-)
-
-// ValidRole reports whether r is a known role.
-func ValidRole(r string) bool {
-	return r == string(RoleAdmin) || r == string(RolePractitioner) || r == string(RoleClient)
-}
-
 // User is an account: an admin, a practitioner or a client. Name and email
 // are sealed; EmailIndex is a blind index (keyed HMAC) for look-ups.
 type User struct {
 	ID           string
-	Role         Role
+	Role         holdspace.Role
 	EmailIndex   []byte
 	EmailSealed  []byte
 	NameSealed   []byte
@@ -124,7 +111,7 @@ type Users interface {
 	// UserByEmail returns the user with the blind index; ENOTFOUND.
 	UserByEmail(ctx context.Context, emailIndex []byte) (*User, error)
 	// ListUsers returns the users with the role, oldest first, not erased.
-	ListUsers(ctx context.Context, role Role) ([]*User, error)
+	ListUsers(ctx context.Context, role holdspace.Role) ([]*User, error)
 	// SetPassword replaces a user's password hash; ENOTFOUND.
 	SetPassword(ctx context.Context, id, hash string) error
 	// BumpVersion increments the user's Version and returns the new value;
@@ -254,7 +241,7 @@ type Screening struct {
 	// RecordedRole is the role of RecordedBy when the screening was entered:
 	// a screening entered by anyone but the client needs the client's
 	// confirmation before it can lift anything.
-	RecordedRole Role
+	RecordedRole holdspace.Role
 	// ConfirmedAt (zero: not confirmed), ConfirmedBy and ConfirmMethod
 	// ("client" from their account, "in_person" with their typed name,
 	// sealed in ConfirmTypedNameSealed) record the client's confirmation.
@@ -345,7 +332,7 @@ type Revocation struct {
 	Regions       []string
 	At            time.Time
 	By            string
-	ByRole        Role
+	ByRole        holdspace.Role
 	OnClientsWord bool
 }
 
@@ -399,7 +386,7 @@ type SessionEvent struct {
 	Type      string
 	At        time.Time
 	ActorID   string
-	ActorRole Role
+	ActorRole holdspace.Role
 	Device    string
 	// Payload is the non-sensitive structured part (JSON): region, answer,
 	// agreement, chaperone offered/accepted, scores.

@@ -16,7 +16,7 @@ func (s suite) accountCases() []tcase {
 	ctx := context.Background()
 	return []tcase{
 		{"AccountState", func(t *testing.T, db store.DB) {
-			u := user("a1", store.RoleAdmin, "a@x", t0)
+			u := user("a1", holdspace.RoleAdmin, "a@x", t0)
 			u.Demo = true
 			update(t, db, func(tx store.Tx) error { return tx.CreateUser(ctx, u) })
 			update(t, db, func(tx store.Tx) error {
@@ -46,7 +46,7 @@ func (s suite) accountCases() []tcase {
 				if err := tx.SetAccountState(ctx, u); err != nil {
 					return err
 				}
-				if err := tx.CreateUser(ctx, user("a2", store.RoleAdmin, "b@x", t0)); err != nil {
+				if err := tx.CreateUser(ctx, user("a2", holdspace.RoleAdmin, "b@x", t0)); err != nil {
 					return err
 				}
 				wantErr(t, tx.SetAccountState(ctx, &store.User{ID: "nope"}), holdspace.ENOTFOUND, "")
@@ -71,7 +71,7 @@ func (s suite) accountCases() []tcase {
 					LastSeenAt: created, Device: "web · 192.0.2.1"}
 			}
 			update(t, db, func(tx store.Tx) error {
-				if err := tx.CreateUser(ctx, user("a1", store.RoleAdmin, "a@x", t0)); err != nil {
+				if err := tx.CreateUser(ctx, user("a1", holdspace.RoleAdmin, "a@x", t0)); err != nil {
 					return err
 				}
 				for _, k := range []*store.Token{tok("w1", "web", t0), tok("w2", "web", t0.Add(time.Minute)), tok("a1", "api", t0.Add(2*time.Minute)),

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"holdspace"
+
 	"holdspace/audit"
 	"holdspace/store"
 )
@@ -34,7 +36,7 @@ func BenchAppendAudit(b *testing.B, db store.DB) {
 func BenchDecisionRead(b *testing.B, db store.DB) {
 	ctx := context.Background()
 	err := db.Update(ctx, func(tx store.Tx) error {
-		for _, u := range []*store.User{user("p1", store.RolePractitioner, "p1@x", t0), user("c1", store.RoleClient, "c1@x", t0)} {
+		for _, u := range []*store.User{user("p1", holdspace.RolePractitioner, "p1@x", t0), user("c1", holdspace.RoleClient, "c1@x", t0)} {
 			if err := tx.CreateUser(ctx, u); err != nil {
 				return err
 			}
@@ -48,7 +50,7 @@ func BenchDecisionRead(b *testing.B, db store.DB) {
 		}
 		for i := int64(1); i <= 20; i++ {
 			if err := tx.AppendEvent(ctx, &store.SessionEvent{ID: fmt.Sprintf("e%d", i), SessionID: "se1", Seq: i, Type: "checkin",
-				At: t0, ActorID: "c1", ActorRole: store.RoleClient, Payload: []byte(`{"region":"neck","answer":"yes"}`)}, "in_progress"); err != nil {
+				At: t0, ActorID: "c1", ActorRole: holdspace.RoleClient, Payload: []byte(`{"region":"neck","answer":"yes"}`)}, "in_progress"); err != nil {
 				return err
 			}
 		}

@@ -127,11 +127,11 @@ func populate(t *testing.T, tx store.Tx, clientID, practitionerID string, at tim
 		GrantsSealed: []byte("g"), CreatedAt: at, CreatedBy: practitionerID, SignedAt: at, SignedBy: clientID,
 		SignMethod: "client", ContentHash: "abc"}))
 	must(tx.CreateRevocation(ctx, &store.Revocation{ID: "rv-" + clientID, AgreementID: "ag-" + clientID, ClientID: clientID,
-		Regions: []string{"perineum"}, At: at, By: clientID, ByRole: store.RoleClient, OnClientsWord: true}))
+		Regions: []string{"perineum"}, At: at, By: clientID, ByRole: holdspace.RoleClient, OnClientsWord: true}))
 	must(tx.CreateSession(ctx, &store.Session{ID: "se-" + clientID, ClientID: clientID, PractitionerID: practitionerID,
 		Intent: "therapeutic", StartsAt: at, State: "booked", CreatedAt: at, CreatedBy: practitionerID}))
 	must(tx.AppendEvent(ctx, &store.SessionEvent{ID: "ev-" + clientID, SessionID: "se-" + clientID, Seq: 1, Type: "start",
-		At: at, ActorID: practitionerID, ActorRole: store.RolePractitioner, Payload: []byte(`{}`), Sealed: []byte("x")}, "in_progress"))
+		At: at, ActorID: practitionerID, ActorRole: holdspace.RolePractitioner, Payload: []byte(`{}`), Sealed: []byte("x")}, "in_progress"))
 	must(tx.CreateGuardianConsent(ctx, &store.GuardianConsent{AgreementID: "ag-" + clientID, ClientID: clientID, Sealed: []byte("gd"),
 		RecordedBy: practitionerID, RecordedAt: at}))
 	must(tx.CreateFollowUp(ctx, &store.FollowUp{ID: "fu-" + clientID, SessionID: "se-" + clientID, ClientID: clientID,
@@ -243,7 +243,7 @@ func (s suite) testErase(t *testing.T, db store.DB) {
 	err := db.Update(ctx, func(tx store.Tx) error { return tx.EraseClient(ctx, "c1", erasedAt) })
 	wantErr(t, err, holdspace.ENOTFOUND, "")
 	update(t, db, func(tx store.Tx) error {
-		return tx.CreateUser(ctx, user("c1-again", store.RoleClient, "c1@example.test", t0))
+		return tx.CreateUser(ctx, user("c1-again", holdspace.RoleClient, "c1@example.test", t0))
 	})
 }
 

@@ -42,7 +42,7 @@ func Populate(t *testing.T, db store.DB) {
 			RevokedAt: t0.Add(time.Hour)}); err != nil {
 			return err
 		}
-		if err := tx.CreateUser(ctx, user("a1", store.RoleAdmin, "admin@example.test", t0)); err != nil {
+		if err := tx.CreateUser(ctx, user("a1", holdspace.RoleAdmin, "admin@example.test", t0)); err != nil {
 			return err
 		}
 		if err := tx.PutPracticeSettings(ctx, &store.PracticeSettings{Body: []byte(`{"age_of_majority":21}`), UpdatedAt: t0, UpdatedBy: "a1"}); err != nil {
@@ -117,7 +117,7 @@ func (s suite) importerCases() []tcase {
 			})
 		}},
 		{"ImportExact", func(t *testing.T, db store.DB) {
-			erased := &store.User{ID: "gone", Role: store.RoleClient, CreatedAt: t0, Version: 7, ErasedAt: t0.Add(time.Hour)}
+			erased := &store.User{ID: "gone", Role: holdspace.RoleClient, CreatedAt: t0, Version: 7, ErasedAt: t0.Add(time.Hour)}
 			e1 := audit.Next(nil, audit.Entry{At: t0, Actor: "a", Action: "x"})
 			e2 := audit.Next(&e1, audit.Entry{At: t0, Actor: "a", Action: "y"})
 			update(t, db, func(tx store.Tx) error {

@@ -36,7 +36,7 @@ func (s suite) consentHoldsCases() []tcase {
 	open := func(id string, seq int64) func(tx store.Tx) error {
 		return func(tx store.Tx) error {
 			return tx.AppendEvent(ctx, &store.SessionEvent{ID: id + "-e" + fmt.Sprint(seq), SessionID: id, Seq: seq, Type: "open",
-				At: t0, ActorID: "p1", ActorRole: store.RolePractitioner}, "open")
+				At: t0, ActorID: "p1", ActorRole: holdspace.RolePractitioner}, "open")
 		}
 	}
 	return []tcase{
@@ -153,7 +153,7 @@ func (s suite) consentHoldsCases() []tcase {
 		{"ScreeningConfirmation", func(t *testing.T, db store.DB) {
 			seed(t, db, 0)
 			sc := &store.Screening{ID: "s1", ClientID: "c1", Questionnaire: "intake-v1", ResultSealed: []byte("r"), TakenAt: t0,
-				ValidUntil: t0.AddDate(0, 6, 0), RecordedBy: "p1", RecordedRole: store.RolePractitioner}
+				ValidUntil: t0.AddDate(0, 6, 0), RecordedBy: "p1", RecordedRole: holdspace.RolePractitioner}
 			update(t, db, func(tx store.Tx) error { return tx.CreateScreening(ctx, sc) })
 			conf := *sc
 			conf.ConfirmedAt, conf.ConfirmedBy, conf.ConfirmMethod, conf.ConfirmTypedNameSealed = t0.Add(time.Hour), "p1", "in_person", []byte("sealed-name")

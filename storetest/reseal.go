@@ -17,7 +17,7 @@ func (s suite) resealCases() []tcase {
 			ses := &store.Session{ID: "s1", ClientID: "c1", PractitionerID: "p1", Intent: "sensual", StartsAt: t0, State: "open",
 				CreatedAt: t0, Duration: time.Hour}
 			ev := &store.SessionEvent{ID: "e1", SessionID: "s1", Seq: 1, Type: "checkin", At: t0, ActorID: "c1",
-				ActorRole: store.RoleClient, Payload: []byte(`{"region":"prostate"}`)}
+				ActorRole: holdspace.RoleClient, Payload: []byte(`{"region":"prostate"}`)}
 			update(t, db, func(tx store.Tx) error {
 				seedPractitioner(t, tx, "p1", t0)
 				seedClient(t, tx, "c1", t0, "p1")

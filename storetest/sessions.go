@@ -161,9 +161,9 @@ func (s suite) agreementCases() []tcase {
 		{"Revocations", func(t *testing.T, db store.DB) {
 			seed(t, db)
 			all := &store.Revocation{ID: "r2", AgreementID: "a1", ClientID: "c1", At: t0.Add(time.Minute), By: "p1",
-				ByRole: store.RolePractitioner, OnClientsWord: true}
+				ByRole: holdspace.RolePractitioner, OnClientsWord: true}
 			some := &store.Revocation{ID: "r1", AgreementID: "a1", ClientID: "c1", Regions: []string{"inner_thigh_l", "perineum"},
-				At: t0, By: "c1", ByRole: store.RoleClient}
+				At: t0, By: "c1", ByRole: holdspace.RoleClient}
 			update(t, db, func(tx store.Tx) error {
 				if err := tx.CreateAgreement(ctx, draft("a1", 1, t0)); err != nil {
 					return err
@@ -210,7 +210,7 @@ func (s suite) sessionCases() []tcase {
 	}
 	event := func(id, sessionID string, seq int64, typ string) *store.SessionEvent {
 		return &store.SessionEvent{ID: id, SessionID: sessionID, Seq: seq, Type: typ, At: t0.Add(time.Duration(seq) * time.Second),
-			ActorID: "p1", ActorRole: store.RolePractitioner, Device: "tablet-1", Payload: []byte(`{"region":"neck"}`), Sealed: []byte("s")}
+			ActorID: "p1", ActorRole: holdspace.RolePractitioner, Device: "tablet-1", Payload: []byte(`{"region":"neck"}`), Sealed: []byte("s")}
 	}
 	return []tcase{
 		{"OK", func(t *testing.T, db store.DB) {

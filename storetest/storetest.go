@@ -101,7 +101,7 @@ func wantErr(t *testing.T, err error, code, reason string) {
 	}
 }
 
-func user(id string, role store.Role, email string, at time.Time) *store.User {
+func user(id string, role holdspace.Role, email string, at time.Time) *store.User {
 	u := &store.User{ID: id, Role: role, CreatedAt: at, NameSealed: []byte("sealed-name-" + id), PasswordHash: "h-" + id}
 	if email != "" {
 		u.EmailIndex = []byte("idx-" + email)
@@ -113,7 +113,7 @@ func user(id string, role store.Role, email string, at time.Time) *store.User {
 // seedPractitioner stores a practitioner user.
 func seedPractitioner(t *testing.T, tx store.Tx, id string, at time.Time) {
 	t.Helper()
-	if err := tx.CreateUser(context.Background(), user(id, store.RolePractitioner, id+"@example.test", at)); err != nil {
+	if err := tx.CreateUser(context.Background(), user(id, holdspace.RolePractitioner, id+"@example.test", at)); err != nil {
 		t.Fatalf("CreateUser %s: %v", id, err)
 	}
 }
@@ -122,7 +122,7 @@ func seedPractitioner(t *testing.T, tx store.Tx, id string, at time.Time) {
 func seedClient(t *testing.T, tx store.Tx, id string, at time.Time, practitioners ...string) *store.Client {
 	t.Helper()
 	ctx := context.Background()
-	if err := tx.CreateUser(ctx, user(id, store.RoleClient, id+"@example.test", at)); err != nil {
+	if err := tx.CreateUser(ctx, user(id, holdspace.RoleClient, id+"@example.test", at)); err != nil {
 		t.Fatalf("CreateUser %s: %v", id, err)
 	}
 	c := &store.Client{ID: id, BirthDateSealed: []byte("bd-" + id), AnatomySealed: []byte("an-" + id),
@@ -226,7 +226,7 @@ func (s suite) txCases() []tcase {
 				if now.Before(before) || now.After(time.Now()) {
 					t.Fatalf("Now() = %v, not the time of the transaction", now)
 				}
-				if err := tx.CreateUser(context.Background(), user("u1", store.RoleAdmin, "", now)); err != nil {
+				if err := tx.CreateUser(context.Background(), user("u1", holdspace.RoleAdmin, "", now)); err != nil {
 					return err
 				}
 				if again := tx.Now(); !again.Equal(now) {
@@ -294,7 +294,7 @@ func (s suite) txCases() []tcase {
 		{"ViewCannotWrite", func(t *testing.T, db store.DB) {
 			ctx := context.Background()
 			err := db.View(ctx, func(tx store.Tx) error {
-				return tx.CreateUser(ctx, user("u1", store.RoleAdmin, "a@example.test", t0))
+				return tx.CreateUser(ctx, user("u1", holdspace.RoleAdmin, "a@example.test", t0))
 			})
 			if err == nil {
 				t.Fatal("CreateUser inside View succeeded")

@@ -13,7 +13,7 @@ func (s suite) userCases() []tcase {
 	ctx := context.Background()
 	return []tcase{
 		{"OK", func(t *testing.T, db store.DB) {
-			a := user("a1", store.RoleAdmin, "a@example.test", t0)
+			a := user("a1", holdspace.RoleAdmin, "a@example.test", t0)
 			update(t, db, func(tx store.Tx) error { return tx.CreateUser(ctx, a) })
 			view(t, db, func(tx store.Tx) error {
 				got, err := tx.User(ctx, "a1")
@@ -33,7 +33,7 @@ func (s suite) userCases() []tcase {
 			// Clients without a portal have no email: several may exist.
 			update(t, db, func(tx store.Tx) error {
 				for _, id := range []string{"c1", "c2"} {
-					if err := tx.CreateUser(ctx, user(id, store.RoleClient, "", t0)); err != nil {
+					if err := tx.CreateUser(ctx, user(id, holdspace.RoleClient, "", t0)); err != nil {
 						return err
 					}
 				}
@@ -53,16 +53,18 @@ func (s suite) userCases() []tcase {
 			})
 		}},
 		{"ErrEmailTaken", func(t *testing.T, db store.DB) {
-			update(t, db, func(tx store.Tx) error { return tx.CreateUser(ctx, user("a1", store.RoleAdmin, "a@example.test", t0)) })
+			update(t, db, func(tx store.Tx) error {
+				return tx.CreateUser(ctx, user("a1", holdspace.RoleAdmin, "a@example.test", t0))
+			})
 			err := db.Update(ctx, func(tx store.Tx) error {
-				return tx.CreateUser(ctx, user("a2", store.RoleClient, "a@example.test", t0))
+				return tx.CreateUser(ctx, user("a2", holdspace.RoleClient, "a@example.test", t0))
 			})
 			wantErr(t, err, holdspace.ECONFLICT, "email_taken")
 			// The transaction stays usable after the conflict.
 			update(t, db, func(tx store.Tx) error {
-				err := tx.CreateUser(ctx, user("a2", store.RoleClient, "a@example.test", t0))
+				err := tx.CreateUser(ctx, user("a2", holdspace.RoleClient, "a@example.test", t0))
 				wantErr(t, err, holdspace.ECONFLICT, "email_taken")
-				return tx.CreateUser(ctx, user("a2", store.RoleClient, "other@example.test", t0))
+				return tx.CreateUser(ctx, user("a2", holdspace.RoleClient, "other@example.test", t0))
 			})
 			view(t, db, func(tx store.Tx) error {
 				_, err := tx.User(ctx, "a2")
@@ -70,9 +72,11 @@ func (s suite) userCases() []tcase {
 			})
 		}},
 		{"ErrUserExists", func(t *testing.T, db store.DB) {
-			update(t, db, func(tx store.Tx) error { return tx.CreateUser(ctx, user("a1", store.RoleAdmin, "a@example.test", t0)) })
+			update(t, db, func(tx store.Tx) error {
+				return tx.CreateUser(ctx, user("a1", holdspace.RoleAdmin, "a@example.test", t0))
+			})
 			err := db.Update(ctx, func(tx store.Tx) error {
-				return tx.CreateUser(ctx, user("a1", store.RoleAdmin, "b@example.test", t0))
+				return tx.CreateUser(ctx, user("a1", holdspace.RoleAdmin, "b@example.test", t0))
 			})
 			wantErr(t, err, holdspace.ECONFLICT, "user_exists")
 		}},
@@ -93,14 +97,14 @@ func (s suite) userCases() []tcase {
 				// Created out of order: the list is oldest first.
 				for i, id := range []string{"p3", "p1", "p2"} {
 					at := t0.Add(time.Duration([]int{3, 1, 2}[i]) * time.Minute)
-					if err := tx.CreateUser(ctx, user(id, store.RolePractitioner, id+"@x", at)); err != nil {
+					if err := tx.CreateUser(ctx, user(id, holdspace.RolePractitioner, id+"@x", at)); err != nil {
 						return err
 					}
 				}
-				return tx.CreateUser(ctx, user("a1", store.RoleAdmin, "a@x", t0))
+				return tx.CreateUser(ctx, user("a1", holdspace.RoleAdmin, "a@x", t0))
 			})
 			view(t, db, func(tx store.Tx) error {
-				ps, err := tx.ListUsers(ctx, store.RolePractitioner)
+				ps, err := tx.ListUsers(ctx, holdspace.RolePractitioner)
 				if err != nil {
 					return err
 				}
@@ -109,7 +113,7 @@ func (s suite) userCases() []tcase {
 					ids = append(ids, p.ID)
 				}
 				same(t, "practitioners", ids, []string{"p1", "p2", "p3"})
-				cs, err := tx.ListUsers(ctx, store.RoleClient)
+				cs, err := tx.ListUsers(ctx, holdspace.RoleClient)
 				if err != nil {
 					return err
 				}
@@ -121,7 +125,7 @@ func (s suite) userCases() []tcase {
 		}},
 		{"SetPassword", func(t *testing.T, db store.DB) {
 			update(t, db, func(tx store.Tx) error {
-				if err := tx.CreateUser(ctx, user("a1", store.RoleAdmin, "a@x", t0)); err != nil {
+				if err := tx.CreateUser(ctx, user("a1", holdspace.RoleAdmin, "a@x", t0)); err != nil {
 					return err
 				}
 				return tx.SetPassword(ctx, "a1", "argon2id$new")
@@ -181,7 +185,7 @@ func (s suite) tokenCases() []tcase {
 		{"OK", func(t *testing.T, db store.DB) {
 			k := token("h1", "a1", t0)
 			update(t, db, func(tx store.Tx) error {
-				if err := tx.CreateUser(ctx, user("a1", store.RoleAdmin, "a@x", t0)); err != nil {
+				if err := tx.CreateUser(ctx, user("a1", holdspace.RoleAdmin, "a@x", t0)); err != nil {
 					return err
 				}
 				return tx.CreateToken(ctx, k)
@@ -231,7 +235,7 @@ func (s suite) tokenCases() []tcase {
 			early := t0.Add(-time.Hour)
 			update(t, db, func(tx store.Tx) error {
 				for _, id := range []string{"a1", "a2"} {
-					if err := tx.CreateUser(ctx, user(id, store.RoleAdmin, id+"@x", t0)); err != nil {
+					if err := tx.CreateUser(ctx, user(id, holdspace.RoleAdmin, id+"@x", t0)); err != nil {
 						return err
 					}
 				}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"holdspace"
+
 	"holdspace/app"
 	"holdspace/audit"
 	"holdspace/catalogue"
@@ -18,7 +20,7 @@ func (h *handler) adminHome(q *request) error {
 		return err
 	}
 	v := q.view("Practice", map[string]any{"Adverse": adverse,
-		"FactorRequired": h.app.SecondFactorRequired(store.RoleAdmin)})
+		"FactorRequired": h.app.SecondFactorRequired(holdspace.RoleAdmin)})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "admin", v)
 	return nil
@@ -82,7 +84,7 @@ func (h *handler) renderPractitioners(q *request, formID string, errs map[string
 
 func (h *handler) adminCreatePractitioner(q *request) error {
 	f := q.r.PostForm
-	id, err := h.app.CreateUser(q.r.Context(), q.ac, app.NewUser{Role: store.RolePractitioner, Name: f.Get("name"),
+	id, err := h.app.CreateUser(q.r.Context(), q.ac, app.NewUser{Role: holdspace.RolePractitioner, Name: f.Get("name"),
 		Email: f.Get("email"), Password: f.Get("password")})
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {

@@ -11,13 +11,12 @@ import (
 	"holdspace/catalogue"
 	"holdspace/httpapi"
 	"holdspace/screening"
-	"holdspace/store"
 )
 
 // routes is the table of contents of the pages.
 func (h *handler) routes() {
 	m := h.mux
-	cl, pr, ad := store.RoleClient, store.RolePractitioner, store.RoleAdmin
+	cl, pr, ad := holdspace.RoleClient, holdspace.RolePractitioner, holdspace.RoleAdmin
 
 	m.HandleFunc("GET /static/", h.serveStatic)
 	m.HandleFunc("GET /login", h.loginPage)
@@ -92,9 +91,9 @@ func (h *handler) routes() {
 
 func (h *handler) home(q *request) error {
 	switch q.ac.Role {
-	case store.RoleClient:
+	case holdspace.RoleClient:
 		return redirect(q, "/me")
-	case store.RolePractitioner:
+	case holdspace.RolePractitioner:
 		return redirect(q, "/console")
 	}
 	return redirect(q, "/admin")

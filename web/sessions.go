@@ -14,7 +14,6 @@ import (
 	"holdspace/catalogue"
 	"holdspace/consent"
 	"holdspace/practice"
-	"holdspace/store"
 )
 
 // sessionData is what the session pages of both roles show.
@@ -113,7 +112,7 @@ func (h *handler) renderSession(q *request, errs map[string]string) error {
 	page := "session_client"
 	title := "Your session"
 	switch q.ac.Role {
-	case store.RoleClient:
+	case holdspace.RoleClient:
 		names, err := h.practitionerNames(q)
 		if err != nil {
 			return err
@@ -133,7 +132,7 @@ func (h *handler) renderSession(q *request, errs map[string]string) error {
 		}
 	}
 	v := q.view(title, d)
-	v.Wide = q.ac.Role != store.RoleClient
+	v.Wide = q.ac.Role != holdspace.RoleClient
 	status := http.StatusOK
 	if len(errs) > 0 {
 		v.Errors, status = errs, http.StatusBadRequest
@@ -386,7 +385,7 @@ func (h *handler) sessionStream(q *request) error {
 func (h *handler) streamStillAllowed(q *request, state string) bool {
 	ctx := q.r.Context()
 	verify := h.app.Verify
-	if q.ac.Role != store.RoleAdmin && (state == "open" || state == "in-progress" || state == "stopped") {
+	if q.ac.Role != holdspace.RoleAdmin && (state == "open" || state == "in-progress" || state == "stopped") {
 		verify = h.app.Authenticate
 	}
 	if _, err := verify(ctx, q.token, "web"); err != nil {
@@ -442,9 +441,9 @@ func (h *handler) agreementPage(q *request) error {
 		return err
 	}
 	v := q.view(fmt.Sprintf("Agreement, version %d", a.Version), map[string]any{
-		"A": sum, "History": history, "Map": bodyMapSVG(states, false), "Client": cv, "IsClient": q.ac.Role == store.RoleClient,
+		"A": sum, "History": history, "Map": bodyMapSVG(states, false), "Client": cv, "IsClient": q.ac.Role == holdspace.RoleClient,
 		"ID": a.ID, "Guardian": a.GuardianConsent, "Refused": a.Refused, "Minor": offer.Minor,
-		"GuardianForm": q.ac.Role == store.RolePractitioner && offer.Minor && !a.GuardianConsent && a.Intent == string(catalogue.Therapeutic),
+		"GuardianForm": q.ac.Role == holdspace.RolePractitioner && offer.Minor && !a.GuardianConsent && a.Intent == string(catalogue.Therapeutic),
 	})
 	if f := q.r.URL.Query().Get("guardian_error"); f != "" {
 		v.Errors[f] = guardianErrors[f]

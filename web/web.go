@@ -29,7 +29,6 @@ import (
 
 	"holdspace"
 	"holdspace/app"
-	"holdspace/store"
 )
 
 //go:embed templates/*.html
@@ -315,7 +314,7 @@ func (h *handler) toLogin(w http.ResponseWriter, r *http.Request) {
 // authed wraps a page handler: it authenticates the session cookie (the app
 // enforces the idle timeout), checks the CSRF token of every POST, and hands
 // the handler the caller.
-func (h *handler) authed(fn func(q *request) error, roles ...store.Role) http.HandlerFunc {
+func (h *handler) authed(fn func(q *request) error, roles ...holdspace.Role) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(h.cookieName())
 		if err != nil || c.Value == "" {

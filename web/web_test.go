@@ -13,12 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"holdspace"
+
 	"holdspace/app"
 	"holdspace/app/apptest"
 	"holdspace/catalogue"
 	"holdspace/consent"
 	"holdspace/server"
-	"holdspace/store"
 )
 
 // env is a real holdspace over a SQLite store in a temporary directory,
@@ -52,23 +53,23 @@ func newEnvWith(t *testing.T, configure func(*app.Config), sc server.Config) *en
 	t.Cleanup(e.srv.Close)
 	t.Cleanup(e.srv.CloseClientConnections) // runs first: an open stream must not hang Close
 	sys := app.System
-	mk := func(role store.Role, name, email string) app.Actor {
+	mk := func(role holdspace.Role, name, email string) app.Actor {
 		id, err := a.CreateUser(ctx, sys, app.NewUser{Role: role, Name: name, Email: email, Password: e.pw})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return app.Actor{UserID: id, Role: role, Device: "test"}
 	}
-	e.admin = mk(store.RoleAdmin, "Ada Admin", "ada@example.test")
-	e.pract = mk(store.RolePractitioner, "Robin Reyes", "robin@example.test")
-	e.other = mk(store.RolePractitioner, "Sam Okafor", "sam@example.test")
+	e.admin = mk(holdspace.RoleAdmin, "Ada Admin", "ada@example.test")
+	e.pract = mk(holdspace.RolePractitioner, "Robin Reyes", "robin@example.test")
+	e.other = mk(holdspace.RolePractitioner, "Sam Okafor", "sam@example.test")
 	mkc := func(name, email string, an catalogue.Anatomy) app.Actor {
 		id, err := a.CreateClient(ctx, sys, app.ClientInput{Name: name, Email: email, Password: e.pw, BirthDate: "1985-04-01",
 			Anatomy: an, PractitionerIDs: []string{e.pract.UserID}})
 		if err != nil {
 			t.Fatal(err)
 		}
-		return app.Actor{UserID: id, Role: store.RoleClient, Device: "test"}
+		return app.Actor{UserID: id, Role: holdspace.RoleClient, Device: "test"}
 	}
 	e.alex = mkc("Alex Moreau", "alex@example.test", catalogue.Anatomy{Prostate: true})
 	e.kim = mkc("Kim Novak", "kim@example.test", catalogue.Anatomy{Breasts: true})

@@ -16,7 +16,6 @@ import (
 	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/consent"
-	"holdspace/store"
 )
 
 // demoAccount is one login of the demo practice.
@@ -61,14 +60,14 @@ func seedDemo(ctx context.Context, a *app.App, dataDir string) ([]demoAccount, e
 	if _, err := a.PutPracticeSettings(ctx, sys, ps.Settings); err != nil {
 		return nil, fmt.Errorf("practice settings: %w", err)
 	}
-	if _, err := a.CreateUser(ctx, sys, app.NewUser{Role: store.RoleAdmin, Name: accts[0].Name, Email: accts[0].Email, Password: accts[0].Password, Demo: true}); err != nil {
+	if _, err := a.CreateUser(ctx, sys, app.NewUser{Role: holdspace.RoleAdmin, Name: accts[0].Name, Email: accts[0].Email, Password: accts[0].Password, Demo: true}); err != nil {
 		return nil, fmt.Errorf("admin: %w", err)
 	}
-	robin, err := a.CreateUser(ctx, sys, app.NewUser{Role: store.RolePractitioner, Name: accts[1].Name, Email: accts[1].Email, Password: accts[1].Password, Demo: true})
+	robin, err := a.CreateUser(ctx, sys, app.NewUser{Role: holdspace.RolePractitioner, Name: accts[1].Name, Email: accts[1].Email, Password: accts[1].Password, Demo: true})
 	if err != nil {
 		return nil, fmt.Errorf("practitioner: %w", err)
 	}
-	sam, err := a.CreateUser(ctx, sys, app.NewUser{Role: store.RolePractitioner, Name: accts[2].Name, Email: accts[2].Email, Password: accts[2].Password, Demo: true})
+	sam, err := a.CreateUser(ctx, sys, app.NewUser{Role: holdspace.RolePractitioner, Name: accts[2].Name, Email: accts[2].Email, Password: accts[2].Password, Demo: true})
 	if err != nil {
 		return nil, fmt.Errorf("practitioner: %w", err)
 	}
@@ -106,7 +105,7 @@ func seedDemo(ctx context.Context, a *app.App, dataDir string) ([]demoAccount, e
 	}
 	// Alex: screened (latex allergy: a precaution), a signed therapeutic
 	// agreement, and a session booked with Robin for later today.
-	alex := app.Actor{UserID: ids[0], Role: store.RoleClient, Device: "cli"}
+	alex := app.Actor{UserID: ids[0], Role: holdspace.RoleClient, Device: "cli"}
 	answers := `{"fever":false,"dvt":false,"anticoagulants":false,"recent-surgery":false,"cancer-treatment":false,
 		"hypertension-unstable":false,"stroke-recent":false,"prostatitis-symptoms":false,"prostate-cancer":false,
 		"prostate-procedure-healing":false,"rectal-bleeding":false,"anal-acute":false,"anorectal-disease":false,

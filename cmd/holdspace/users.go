@@ -7,8 +7,9 @@ import (
 	"io"
 	"strings"
 
+	"holdspace"
+
 	"holdspace/app"
-	"holdspace/store"
 )
 
 func cmdUserAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -25,7 +26,7 @@ func cmdUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
-	if !store.ValidRole(*role) {
+	if !holdspace.AccountRole(*role) {
 		return usageErrorf("--role must be admin, practitioner or client")
 	}
 	if !*pwStdin {
@@ -45,11 +46,11 @@ func cmdUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer p.db.Close()
 	var id string
-	if store.Role(*role) == store.RoleClient {
+	if holdspace.Role(*role) == holdspace.RoleClient {
 		id, err = p.app.CreateClient(ctx, app.System, app.ClientInput{Name: *name, Email: *email, Password: password,
 			BirthDate: *birth, Anatomy: an, PractitionerIDs: splitList(*assign)})
 	} else {
-		id, err = p.app.CreateUser(ctx, app.System, app.NewUser{Role: store.Role(*role), Name: *name, Email: *email, Password: password})
+		id, err = p.app.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.Role(*role), Name: *name, Email: *email, Password: password})
 	}
 	if err != nil {
 		return err

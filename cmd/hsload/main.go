@@ -27,6 +27,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"holdspace"
+
 	"holdspace/app"
 	"holdspace/authn"
 	"holdspace/catalogue"
@@ -206,7 +208,7 @@ type target struct {
 // for general regions and a session in progress, through the service layer.
 func seed(ctx context.Context, a *app.App, n int) ([]target, error) {
 	const pw = "load test password"
-	pid, err := a.CreateUser(ctx, app.System, app.NewUser{Role: store.RolePractitioner, Name: "Load Practitioner", Email: "load-p@example.test", Password: pw})
+	pid, err := a.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Load Practitioner", Email: "load-p@example.test", Password: pw})
 	if err != nil {
 		return nil, err
 	}
@@ -214,7 +216,7 @@ func seed(ctx context.Context, a *app.App, n int) ([]target, error) {
 	if err != nil {
 		return nil, err
 	}
-	pract := app.Actor{UserID: pid, Role: store.RolePractitioner, Device: "api"}
+	pract := app.Actor{UserID: pid, Role: holdspace.RolePractitioner, Device: "api"}
 	var grants []consent.Grant
 	for _, r := range catalogue.RegionsInGroup(catalogue.General) {
 		for _, t := range catalogue.TechniqueCodes() {
@@ -233,7 +235,7 @@ func seed(ctx context.Context, a *app.App, n int) ([]target, error) {
 		if err != nil {
 			return nil, err
 		}
-		client := app.Actor{UserID: cid, Role: store.RoleClient, Device: "api"}
+		client := app.Actor{UserID: cid, Role: holdspace.RoleClient, Device: "api"}
 		ag, err := a.CreateAgreement(ctx, client, cid, app.AgreementInput{Intent: "therapeutic", Grants: grants})
 		if err != nil {
 			return nil, err
