@@ -3,7 +3,9 @@ package practice
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"holdspace"
 	"holdspace/catalogue"
@@ -97,6 +99,29 @@ type Settings struct {
 	FollowUpWindowHours int `json:"follow_up_window_hours" yaml:"follow_up_window_hours"`
 	// Scope holds one rule per scope group.
 	Scope []ScopeRule `json:"scope" yaml:"scope"`
+	// Identity is who the practice is: the data controller on consent
+	// receipts and FHIR records, the letterhead of printed agreements.
+	Identity Identity `json:"identity" yaml:"identity"`
+}
+
+// Identity is the practice as the people it serves and other systems see
+// it. Every field is optional; a printed record leaves out what is empty.
+type Identity struct {
+	// Name is the practice's name, e.g. "Praxis am Park".
+	Name string `json:"name,omitempty" yaml:"name,omitempty"`
+	// Address is the postal address, one line per line.
+	Address string `json:"address,omitempty" yaml:"address,omitempty"`
+	// Email and Phone are how clients and authorities reach the practice
+	// about their data.
+	Email string `json:"email,omitempty" yaml:"email,omitempty"`
+	Phone string `json:"phone,omitempty" yaml:"phone,omitempty"`
+	// Jurisdiction is where the practice's data-protection law comes from:
+	// an ISO 3166-1 alpha-2 country code, optionally with an ISO 3166-2
+	// subdivision ("DE", "US-CA").
+	Jurisdiction string `json:"jurisdiction,omitempty" yaml:"jurisdiction,omitempty"`
+	// PrivacyNotice is the practice's privacy notice in plain text,
+	// shown at /privacy.
+	PrivacyNotice string `json:"privacy_notice,omitempty" yaml:"privacy_notice,omitempty"`
 }
 
 // DefaultSettings are the settings of a new practice: age of majority 18,
@@ -158,6 +183,9 @@ func (s Settings) Validate() error {
 	}
 	if s.FollowUpWindowHours < 1 || s.FollowUpWindowHours > 720 {
 		return holdspace.Invalid("out_of_range", "follow_up_window_hours", "The follow-up window is between 1 and 720 hours.")
+	}
+	if err := s.Identity.Validate(); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for i, r := range s.Scope {
@@ -242,4 +270,67 @@ func MinorAt(birth time.Time, age int, loc *time.Location, at time.Time) bool {
 		return false
 	}
 	return at.Before(AdultFrom(birth, age, loc))
+}
+
+// Identity limits, in characters.
+const (
+	maxIdentityLine    = 200
+	maxIdentityAddress = 500
+	maxPrivacyNotice   = 20000
+)
+
+// Validate checks the identity's lengths and its jurisdiction's form, and
+// returns an EINVALID *holdspace.Error naming the field
+// ("identity.name", …): "too_long" or "bad_jurisdiction".
+func (id Identity) Validate() error {
+	for _, f := range []struct {
+		name, value string
+		max         int
+	}{
+		{"identity.name", id.Name, maxIdentityLine},
+		{"identity.address", id.Address, maxIdentityAddress},
+		{"identity.email", id.Email, maxIdentityLine},
+		{"identity.phone", id.Phone, maxIdentityLine},
+		{"identity.privacy_notice", id.PrivacyNotice, maxPrivacyNotice},
+	} {
+		if utf8.RuneCountInString(f.value) > f.max {
+			return holdspace.Invalid("too_long", f.name, "At most %d characters.", f.max)
+		}
+	}
+	if id.Jurisdiction != "" && !validJurisdiction(id.Jurisdiction) {
+		return holdspace.Invalid("bad_jurisdiction", "identity.jurisdiction",
+			"%q is not an ISO 3166 country code such as \"DE\" or \"US-CA\".", id.Jurisdiction)
+	}
+	return nil
+}
+
+// validJurisdiction accepts "CC" or "CC-SUB" with CC two upper-case letters
+// and SUB one to three upper-case letters or digits (ISO 3166-1 alpha-2 and
+// ISO 3166-2).
+func validJurisdiction(j string) bool {
+	country, sub, hasSub := strings.Cut(j, "-")
+	if len(country) != 2 || !isUpper(country) {
+		return false
+	}
+	if !hasSub {
+		return true
+	}
+	if len(sub) < 1 || len(sub) > 3 {
+		return false
+	}
+	for _, r := range sub {
+		if !('A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+func isUpper(s string) bool {
+	for _, r := range s {
+		if r < 'A' || r > 'Z' {
+			return false
+		}
+	}
+	return true
 }

@@ -1,7 +1,9 @@
 package practice
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -191,5 +193,34 @@ func TestFollowUpEventValidate(t *testing.T) {
 	}
 	if _, err := Apply(InProgress, Event{Type: EventFollowUp, ActorRole: holdspace.RoleClient, Wellbeing: w(5)}); holdspace.ErrorCode(err) != holdspace.ECONFLICT {
 		t.Fatalf("follow-up in progress: %v", err)
+	}
+}
+
+func TestIdentityValidate(t *testing.T) {
+	for _, tc := range []struct {
+		id     Identity
+		reason string
+	}{
+		{Identity{}, ""},
+		{Identity{Name: "Praxis am Park", Jurisdiction: "DE"}, ""},
+		{Identity{Jurisdiction: "US-CA"}, ""},
+		{Identity{Jurisdiction: "GB-ENG"}, ""},
+		{Identity{Jurisdiction: "EU"}, ""}, // the form is checked, not the list
+		{Identity{Jurisdiction: "de"}, "bad_jurisdiction"},
+		{Identity{Jurisdiction: "DEU"}, "bad_jurisdiction"},
+		{Identity{Jurisdiction: "US-"}, "bad_jurisdiction"},
+		{Identity{Jurisdiction: "US-CALI"}, "bad_jurisdiction"},
+		{Identity{Name: strings.Repeat("ä", 201)}, "too_long"},
+		{Identity{Name: strings.Repeat("ä", 200)}, ""},
+		{Identity{PrivacyNotice: strings.Repeat("x", 20001)}, "too_long"},
+	} {
+		err := tc.id.Validate()
+		var he *holdspace.Error
+		switch {
+		case tc.reason == "" && err != nil:
+			t.Errorf("%+v: %v", tc.id, err)
+		case tc.reason != "" && (!errors.As(err, &he) || he.Reason != tc.reason):
+			t.Errorf("%+v: got %v, want reason %s", tc.id, err, tc.reason)
+		}
 	}
 }
