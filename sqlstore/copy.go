@@ -18,9 +18,9 @@ import (
 //
 // progress, when not nil, is called after each record is written with the
 // number written so far and the total.
-func Copy(ctx context.Context, dst, src store.DB, progress func(done, total int)) error {
+func Copy(ctx context.Context, dst, src store.ImportDB, progress func(done, total int)) error {
 	var snap snapshot
-	if err := src.View(ctx, func(tx store.Tx) error { return snap.read(ctx, tx) }); err != nil {
+	if err := src.Export(ctx, func(tx store.ImportTx) error { return snap.read(ctx, tx) }); err != nil {
 		return fmt.Errorf("copy: read source: %w", err)
 	}
 	total := snap.size()
@@ -31,14 +31,14 @@ func Copy(ctx context.Context, dst, src store.DB, progress func(done, total int)
 			progress(done, total)
 		}
 	}
-	if err := dst.Update(ctx, func(tx store.Tx) error { return snap.write(ctx, tx) }); err != nil {
+	if err := dst.Import(ctx, func(tx store.ImportTx) error { return snap.write(ctx, tx) }); err != nil {
 		return fmt.Errorf("copy: write destination: %w", err)
 	}
 	var want, got map[string]int64
-	if err := src.View(ctx, func(tx store.Tx) (err error) { want, err = tx.Counts(ctx); return err }); err != nil {
+	if err := src.Export(ctx, func(tx store.ImportTx) (err error) { want, err = tx.Counts(ctx); return err }); err != nil {
 		return fmt.Errorf("copy: count source: %w", err)
 	}
-	if err := dst.View(ctx, func(tx store.Tx) (err error) { got, err = tx.Counts(ctx); return err }); err != nil {
+	if err := dst.Export(ctx, func(tx store.ImportTx) (err error) { got, err = tx.Counts(ctx); return err }); err != nil {
 		return fmt.Errorf("copy: count destination: %w", err)
 	}
 	if !maps.Equal(want, got) {
@@ -74,7 +74,7 @@ func (s *snapshot) size() int {
 		len(s.keyChecks) + len(s.clientKeys) + s.practice.size()
 }
 
-func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
+func (s *snapshot) read(ctx context.Context, tx store.ImportTx) error {
 	var err error
 	if s.users, err = tx.AllUsers(ctx); err != nil {
 		return err
@@ -154,7 +154,7 @@ func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
 }
 
 // write stores the snapshot, parents before children.
-func (s *snapshot) write(ctx context.Context, tx store.Tx) error {
+func (s *snapshot) write(ctx context.Context, tx store.ImportTx) error {
 	for _, u := range s.users {
 		if err := tx.ImportUser(ctx, u); err != nil {
 			return fmt.Errorf("user %s: %w", u.ID, err)
