@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 
+	"holdspace"
 	"holdspace/audit"
 	"holdspace/store"
 )
@@ -241,6 +242,70 @@ func (s *snapshot) write(ctx context.Context, tx store.ImportTx) error {
 			return fmt.Errorf("audit entry %d: %w", e.Seq, err)
 		}
 		s.tick()
+	}
+	return nil
+}
+
+// practiceSnapshot is the issue-10 part of a practice copied between
+// engines: the settings row exactly (version included), guardians'
+// consents and follow-ups.
+type practiceSnapshot struct {
+	settings  *store.PracticeSettings
+	guardians []*store.GuardianConsent
+	followUps []*store.FollowUp
+}
+
+func (p *practiceSnapshot) size() int {
+	n := len(p.guardians) + len(p.followUps)
+	if p.settings != nil {
+		n++
+	}
+	return n
+}
+
+func (p *practiceSnapshot) read(ctx context.Context, tx store.Tx, clients []*store.Client) error {
+	s, err := tx.PracticeSettings(ctx)
+	switch {
+	case err == nil:
+		p.settings = s
+	case holdspace.ErrorCode(err) != holdspace.ENOTFOUND:
+		return err
+	}
+	for _, c := range clients {
+		gs, err := tx.ListGuardianConsents(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		p.guardians = append(p.guardians, gs...)
+	}
+	p.followUps, err = tx.ListFollowUps(ctx, store.FollowUpFilter{})
+	return err
+}
+
+func (p *practiceSnapshot) write(ctx context.Context, tx store.Tx, tick func()) error {
+	if p.settings != nil {
+		t, ok := tx.(*Tx)
+		if !ok {
+			return fmt.Errorf("copy: practice settings need a sqlstore transaction")
+		}
+		if _, err := t.exec(ctx, "import practice settings",
+			`INSERT INTO practice_settings (id, body, version, updated_at, updated_by) VALUES (1, $1, $2, $3, $4)`,
+			string(p.settings.Body), p.settings.Version, micros(p.settings.UpdatedAt), p.settings.UpdatedBy); err != nil {
+			return err
+		}
+		tick()
+	}
+	for _, g := range p.guardians {
+		if err := tx.CreateGuardianConsent(ctx, g); err != nil {
+			return fmt.Errorf("guardian consent %s: %w", g.AgreementID, err)
+		}
+		tick()
+	}
+	for _, f := range p.followUps {
+		if err := tx.CreateFollowUp(ctx, f); err != nil {
+			return fmt.Errorf("follow-up %s: %w", f.ID, err)
+		}
+		tick()
 	}
 	return nil
 }
