@@ -85,9 +85,15 @@ func TestPDFNamesInEveryScript(t *testing.T) {
 		"李小龍",                   // Chinese
 		"محمد علي",              // Arabic
 		"Сергей Иванов",         // Cyrillic
+		"Γιώργος Παπαδόπουλος",  // Greek
+		"דוד כהן",               // Hebrew
+		"Անի Սարգսյան",          // Armenian
+		"ნინო ბერიძე",           // Georgian
+		"สมชาย ใจดี",            // Thai
 		"山田 太郎 (Yamada)",        // Japanese with Latin
 	} {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // renders share the parsed fonts
 			pages, _ := pdfText(t, sample(t, name))
 			if !strings.Contains(pages[0], name) {
 				t.Fatalf("page 1 does not show %q:\n%s", name, pages[0])
@@ -179,7 +185,7 @@ func TestPDFKeep(t *testing.T) {
 	if dir == "" {
 		t.Skip("set AGREEMENTPDF_DIR to write sample PDFs there")
 	}
-	for i, name := range []string{"Łukasz Nguyễn 李", "محمد علي"} {
+	for i, name := range []string{"Łukasz Nguyễn 李", "محمد علي", "דוד כהן · สมชาย ใจดี · ნინო"} {
 		in := sample(t, name)
 		if i == 1 {
 			in.Signature = &Signature{At: in.Signature.At, SignerName: "Zofia Wójcik", Method: consent.SignInPerson, TypedName: name}

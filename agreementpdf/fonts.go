@@ -32,6 +32,10 @@ type face struct {
 var faces = []*face{
 	{family: "NotoSans", file: "NotoSans-Regular.ttf", bold: "NotoSans-Bold.ttf"},
 	{family: "NotoSansArabic", file: "NotoSansArabic-Regular.ttf", rtl: true},
+	{family: "NotoSansHebrew", file: "NotoSansHebrew-Regular.ttf", rtl: true},
+	{family: "NotoSansArmenian", file: "NotoSansArmenian-Regular.ttf"},
+	{family: "NotoSansGeorgian", file: "NotoSansGeorgian-Regular.ttf"},
+	{family: "NotoSansThai", file: "NotoSansThai-Regular.ttf"},
 	{family: "DroidSansFallback", file: "DroidSansFallback.ttf"},
 }
 
