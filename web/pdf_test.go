@@ -14,6 +14,7 @@ import (
 	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/store"
 )
 
 // pdfPageText fetches path as b and returns its text as pdftotext -layout
@@ -101,6 +102,19 @@ func TestAgreementPDFAsFiled(t *testing.T) {
 	}
 	if strings.Contains(txt, id) {
 		t.Errorf("the PDF shows the client's internal id %s:\n%s", id, txt)
+	}
+	// Printing reads the agreement and the client's profile: both audited.
+	entries, err := e.app.ListAudit(ctx, e.admin, store.AuditFilter{ClientID: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var printed, profile bool
+	for _, en := range entries {
+		printed = printed || (en.Action == "agreement.read" && en.Target == ag.ID && en.Detail == "print" && en.Actor == e.pract.UserID)
+		profile = profile || (en.Action == "client.read" && en.Target == id && en.Detail == "agreement="+ag.ID && en.Actor == e.pract.UserID)
+	}
+	if !printed || !profile {
+		t.Errorf("printing is not audited (agreement %v, profile %v): %+v", printed, profile, entries)
 	}
 
 	// Signed in person: the client's typed name, and the practitioner
