@@ -12,7 +12,7 @@ import (
 
 	"holdspace"
 	"holdspace/app"
-	"holdspace/httpapi"
+	"holdspace/httpedge"
 )
 
 // deviceCookieName is the cookie that makes this browser a known device
@@ -164,7 +164,7 @@ func (h *handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusBadRequest, "invite", v)
 		return
 	}
-	s, err := h.app.AcceptInvitation(r.Context(), r.PathValue("token"), pw, httpapi.ClientAddr(r), r.UserAgent())
+	s, err := h.app.AcceptInvitation(r.Context(), r.PathValue("token"), pw, httpedge.ClientAddr(r), r.UserAgent())
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			v.Errors = errs
