@@ -134,14 +134,7 @@ func (h *handler) renderSession(q *request, errs map[string]string) error {
 	}
 	v := q.view(title, d)
 	v.Wide = q.ac.Role != holdspace.RoleClient
-	status := http.StatusOK
-	if len(errs) > 0 {
-		v.Errors, status = errs, http.StatusBadRequest
-		for _, m := range errs {
-			v.Error = m
-		}
-	}
-	h.render(q.w, status, page, v)
+	h.renderForm(q.w, q.r, page, v, errs, oneNote(errs))
 	return nil
 }
 
