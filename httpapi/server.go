@@ -1,6 +1,7 @@
 // Package httpapi serves holdspace's JSON API v1: routes, authentication by
-// bearer token, strict decoding, error mapping, metrics and the OpenAPI
-// document. Authorization lives in package app, one check per use case.
+// bearer token, strict decoding, JSON error bodies (statuses from package
+// httpedge), the metrics route and the OpenAPI document. Authorization
+// lives in package app, one check per use case.
 package httpapi
 
 import (
