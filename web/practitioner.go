@@ -12,6 +12,7 @@ import (
 	"holdspace"
 	"holdspace/app"
 	"holdspace/catalogue"
+	"holdspace/practice"
 )
 
 // console is the practitioner's start page: today's sessions, then the
@@ -42,7 +43,7 @@ func (h *handler) console(q *request) error {
 		return err
 	}
 	for _, s := range all {
-		if s.State == "open" || s.State == "in-progress" || s.State == "stopped" {
+		if practice.State(s.State).IsLive() {
 			today = append(today, s)
 		}
 	}

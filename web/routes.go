@@ -10,6 +10,7 @@ import (
 	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/httpedge"
+	"holdspace/practice"
 	"holdspace/screening"
 )
 
@@ -241,18 +242,18 @@ func techLabel(code string) string {
 }
 
 func stateText(s string) string {
-	switch s {
-	case "scheduled":
+	switch practice.State(s) {
+	case practice.Scheduled:
 		return "Booked"
-	case "open":
+	case practice.Open:
 		return "Getting ready"
-	case "in-progress":
+	case practice.InProgress:
 		return "In progress"
-	case "stopped":
+	case practice.Stopped:
 		return "Stopped"
-	case "closed":
+	case practice.Closed:
 		return "Finished"
-	case "cancelled":
+	case practice.Cancelled:
 		return "Cancelled"
 	}
 	return s

@@ -42,11 +42,7 @@ type sessionData struct {
 }
 
 func (d *sessionData) Live() bool {
-	switch d.Session.State {
-	case "open", "in-progress", "stopped":
-		return true
-	}
-	return false
+	return practice.State(d.Session.State).IsLive()
 }
 
 // loadSession gathers a session, its events and the client's current
@@ -167,7 +163,7 @@ func (h *handler) board(q *request, id string) (*boardView, error) {
 	if err != nil {
 		return nil, err
 	}
-	bv := &boardView{State: b.Session.State, At: b.At, Counts: map[string]int{}, Stopped: b.Session.State == "stopped"}
+	bv := &boardView{State: b.Session.State, At: b.At, Counts: map[string]int{}, Stopped: practice.State(b.Session.State) == practice.Stopped}
 	for _, r := range b.Rows {
 		row := boardRow{Region: r.Region, Label: r.Label, Group: r.Group, Outcome: string(consent.Deny)}
 		seen := map[string]bool{}
@@ -283,7 +279,7 @@ func (h *handler) sessionEvent(q *request) error {
 	if err != nil && in.Type == "stop" && holdspace.ErrorCode(err) == holdspace.ECONFLICT {
 		// Pressing STOP on a session that is already stopped is not a
 		// mistake: the answer is that it is stopped.
-		if s, gerr := h.app.GetSession(q.r.Context(), q.ac, id); gerr == nil && s.State == "stopped" {
+		if s, gerr := h.app.GetSession(q.r.Context(), q.ac, id); gerr == nil && practice.State(s.State) == practice.Stopped {
 			res, err = app.AppendEventResult{State: s.State, Seq: s.Seq}, nil
 		}
 	}
@@ -352,7 +348,7 @@ func (h *handler) sessionStream(q *request) error {
 func (h *handler) streamStillAllowed(q *request, state string) bool {
 	ctx := q.r.Context()
 	verify := h.app.Verify
-	if q.ac.Role != holdspace.RoleAdmin && (state == "open" || state == "in-progress" || state == "stopped") {
+	if q.ac.Role != holdspace.RoleAdmin && practice.State(state).IsLive() {
 		verify = h.app.Authenticate
 	}
 	if _, err := verify(ctx, q.token, "web"); err != nil {
