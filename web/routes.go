@@ -9,7 +9,7 @@ import (
 	"holdspace"
 	"holdspace/app"
 	"holdspace/catalogue"
-	"holdspace/httpapi"
+	"holdspace/httpedge"
 	"holdspace/practice"
 	"holdspace/screening"
 )
@@ -125,7 +125,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		device = c.Value
 	}
 	s, err := h.app.SignIn(r.Context(), app.SignInInput{Email: email, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp"),
-		Address: httpapi.ClientAddr(r), Kind: "web", DeviceCookie: device, UserAgent: r.UserAgent()})
+		Address: httpedge.ClientAddr(r), Kind: "web", DeviceCookie: device, UserAgent: r.UserAgent()})
 	if err != nil {
 		v := &view{Title: "Sign in", CSRF: h.preToken(w, r), Errors: map[string]string{}, Form: r.PostForm}
 		status := http.StatusUnauthorized

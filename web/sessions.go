@@ -13,6 +13,7 @@ import (
 	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/httpedge"
 	"holdspace/practice"
 )
 
@@ -129,14 +130,7 @@ func (h *handler) renderSession(q *request, errs map[string]string) error {
 	}
 	v := q.view(title, d)
 	v.Wide = q.ac.Role != holdspace.RoleClient
-	status := http.StatusOK
-	if len(errs) > 0 {
-		v.Errors, status = errs, http.StatusBadRequest
-		for _, m := range errs {
-			v.Error = m
-		}
-	}
-	h.render(q.w, status, page, v)
+	h.renderForm(q.w, q.r, page, v, errs, oneNote(errs))
 	return nil
 }
 
@@ -332,43 +326,16 @@ func (h *handler) sessionStream(q *request) error {
 	if err != nil {
 		return err
 	}
-	w := q.w
-	rc := http.NewResponseController(w)
-	noStore(w)
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, "retry: 1000\n\n")
-	if err := rc.Flush(); err != nil {
-		return nil
-	}
-	keep := time.NewTicker(h.keep)
-	defer keep.Stop()
 	state := ""
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-keep.C:
-			if !h.streamStillAllowed(q, state) {
-				return nil
-			}
-			fmt.Fprint(w, ": keep-alive\n\n")
-		case st, ok := <-ch:
-			if !ok {
-				return nil
-			}
+	noStore(q.w)
+	httpedge.ServeEvents(q.w, q.r, httpedge.Stream{KeepAlive: h.keep, Retry: time.Second,
+		Allowed: func() bool { return h.streamStillAllowed(q, state) }}, ch,
+		func(st app.LiveState) (httpedge.Event, error) {
 			state = st.State
 			b, err := json.Marshal(st)
-			if err != nil {
-				return nil
-			}
-			fmt.Fprintf(w, "event: state\ndata: %s\n\n", b)
-		}
-		if err := rc.Flush(); err != nil {
-			return nil
-		}
-	}
+			return httpedge.Event{Name: "state", Data: b}, err
+		})
+	return nil
 }
 
 // streamStillAllowed re-checks an open stream on every keep-alive: the web
