@@ -127,3 +127,7 @@ func ParseLocal(field string, in LocalInput, loc *time.Location) (time.Time, err
 	e.Err = err
 	return time.Time{}, e
 }
+
+// Now returns the app's current time (Config.Now), for pages that place
+// things on the viewer's calendar.
+func (a *App) Now() time.Time { return a.now() }
