@@ -247,7 +247,9 @@ func ParseDateTime(s string, loc *time.Location, choice Choice) (time.Time, erro
 	if !ok {
 		return time.Time{}, fmt.Errorf("%w: %q (want YYYY-MM-DDTHH:MM)", ErrFormat, s)
 	}
-	clock = strings.TrimSuffix(clock, ":00")
+	if strings.Count(clock, ":") == 2 {
+		clock = strings.TrimSuffix(clock, ":00")
+	}
 	return Parse(date, clock, loc, choice)
 }
 

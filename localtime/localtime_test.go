@@ -148,7 +148,14 @@ func TestParseFormats(t *testing.T) {
 			t.Errorf("ParseDateTime(%q) = %v, %v; want %v", s, got, err, want)
 		}
 	}
-	for _, s := range []string{"", "2026-12-01", "13:15", "2026-13-01T10:00", "2026-02-30T10:00", "2026-12-01T24:00", "2026-12-01T10:61", "2026-12-01T13:15:30", "yesterday"} {
+	// Full hours, with and without seconds.
+	for _, s := range []string{"2026-12-01T10:00", "2026-12-01T10:00:00", "2026-12-01 10:00"} {
+		got, err := localtime.ParseDateTime(s, la, localtime.Ask)
+		if err != nil || !got.Equal(time.Date(2026, 12, 1, 18, 0, 0, 0, time.UTC)) {
+			t.Errorf("ParseDateTime(%q) = %v, %v; want 18:00 UTC", s, got, err)
+		}
+	}
+	for _, s := range []string{"", "2026-12-01", "13:15", "2026-13-01T10:00", "2026-02-30T10:00", "2026-12-01T24:00", "2026-12-01T10:61", "2026-12-01T13:15:30", "2026-12-01T10:00:00:00", "2026-12-01T10", "yesterday"} {
 		if _, err := localtime.ParseDateTime(s, la, localtime.Ask); !errors.Is(err, localtime.ErrFormat) {
 			t.Errorf("ParseDateTime(%q): got %v, want ErrFormat", s, err)
 		}

@@ -177,17 +177,18 @@ func TestBookingFormLocalTime(t *testing.T) {
 		t.Errorf("the session page does not show 01:30 PST")
 	}
 
-	// A plain local time is stored as its UTC instant.
+	// A plain local time (a full hour, as the form offers) is stored as its
+	// UTC instant.
 	b.get(file)
-	if resp := b.post(file+"/sessions", form("2026-03-02T13:15", "")); resp.StatusCode != http.StatusSeeOther {
+	if resp := b.post(file+"/sessions", form("2026-03-02T13:00", "")); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("plain time: %d\n%s", resp.StatusCode, b.last)
 	}
 	found := false
 	for _, s := range sessions() {
-		found = found || s.StartsAt.Equal(time.Date(2026, 3, 2, 21, 15, 0, 0, time.UTC))
+		found = found || s.StartsAt.Equal(time.Date(2026, 3, 2, 21, 0, 0, 0, time.UTC))
 	}
 	if !found {
-		t.Fatalf("13:15 PST was not stored as 21:15 UTC: %+v", sessions())
+		t.Fatalf("13:00 PST was not stored as 21:00 UTC: %+v", sessions())
 	}
 }
 
