@@ -131,3 +131,28 @@ func ParseLocal(field string, in LocalInput, loc *time.Location) (time.Time, err
 // Now returns the app's current time (Config.Now), for pages that place
 // things on the viewer's calendar.
 func (a *App) Now() time.Time { return a.now() }
+
+// parseTimeInPractice is parseTime for a day that belongs to the practice:
+// RFC 3339 is taken as given; a plain YYYY-MM-DD is that day in the
+// practice's zone, its first instant, or its last microsecond when
+// endOfDay ("valid until 1 Jan" lasts to the end of 1 January where the
+// practice is).
+func (a *App) parseTimeInPractice(ctx context.Context, tx store.Tx, field, s string, endOfDay bool) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if _, err := time.Parse(time.RFC3339, s); err == nil || s == "" {
+		return parseTime(field, s, endOfDay)
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return parseTime(field, s, endOfDay)
+	}
+	st, err := a.practiceSettings(ctx, tx)
+	if err != nil {
+		return time.Time{}, err
+	}
+	start, end := localtime.Day(time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, st.loc), st.loc)
+	if endOfDay {
+		return end.Add(-time.Microsecond).UTC(), nil
+	}
+	return start.UTC(), nil
+}

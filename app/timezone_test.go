@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"holdspace"
+	"holdspace/catalogue"
+	"holdspace/consent"
 	"holdspace/localtime"
 	"holdspace/practice"
 	"holdspace/store"
@@ -144,5 +146,34 @@ func TestScreeningValidityInPracticeZone(t *testing.T) {
 	tk, vu := s.TakenAt.In(berlin), s.ValidUntil.In(berlin)
 	if tk.Hour() != vu.Hour() || tk.Minute() != vu.Minute() {
 		t.Fatalf("taken %s, valid until %s: the Berlin wall clock moved", tk, vu)
+	}
+}
+
+// TestAgreementValidUntilDayInPracticeZone: an agreement "valid until
+// 2027-01-01" lasts to the end of 1 January where the practice is; a full
+// RFC 3339 time is kept as given.
+func TestAgreementValidUntilDayInPracticeZone(t *testing.T) {
+	ctx := context.Background()
+	a := newTestApp(t)
+	setPracticeZone(t, a, "America/Los_Angeles")
+	l := newLive(t, a)
+	grants := []consent.Grant{{Region: "hands", Technique: "massage", Answer: catalogue.Yes}}
+	ag, err := a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants, ValidUntil: "2027-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2027, 1, 2, 7, 59, 59, 999999000, time.UTC); ag.ValidUntil == nil || !ag.ValidUntil.Equal(want) {
+		t.Fatalf("valid until %v, want %v (the end of 1 January in Los Angeles)", ag.ValidUntil, want)
+	}
+	ag, err = a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants, ValidUntil: "2027-01-01T12:00:00Z"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC); ag.ValidUntil == nil || !ag.ValidUntil.Equal(want) {
+		t.Fatalf("valid until %v, want %v", ag.ValidUntil, want)
+	}
+	_, err = a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants, ValidUntil: "1 Jan"})
+	if holdspace.ErrorReason(err) != "invalid_date" {
+		t.Fatalf("a malformed date: %v", err)
 	}
 }
