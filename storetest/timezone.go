@@ -35,7 +35,7 @@ func (s suite) timeZoneCases() []tcase {
 			got := read()
 			same(t, "User", got, u)
 			var all []*store.User
-			view(t, db, func(tx store.Tx) error {
+			export(t, db, func(tx store.ImportTx) error {
 				var err error
 				all, err = tx.AllUsers(ctx)
 				return err
