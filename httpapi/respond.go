@@ -55,11 +55,14 @@ type ErrorBody struct {
 }
 
 // ErrorDetail is the error object: a stable snake_case code, a human
-// sentence and, when one input is at fault, its path.
+// sentence and, when one input is at fault, its path. When a request has
+// several problems, Problems lists every one (the first is also in Code,
+// Message and Field).
 type ErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Code     string              `json:"code"`
+	Message  string              `json:"message"`
+	Field    string              `json:"field,omitempty"`
+	Problems []holdspace.Problem `json:"problems,omitempty"`
 }
 
 // StatusOf returns the HTTP status for err.
@@ -88,7 +91,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if status >= 500 {
 		code, msg = holdspace.EINTERNAL, "An internal error occurred."
 	}
-	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg, Field: holdspace.ErrorField(err)}})
+	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg, Field: holdspace.ErrorField(err), Problems: holdspace.ErrorProblems(err)}})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
