@@ -4,6 +4,7 @@ import (
 	"encoding"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
 	"regexp"
@@ -169,6 +170,11 @@ func BuildOpenAPI() (*openapi3.T, error) {
 		}
 		o.Responses.Set(strconv.Itoa(op.ok), &openapi3.ResponseRef{Value: ok2})
 		for _, st := range statusesOf(op) {
+			if c.plainErrors {
+				o.Responses.Set(strconv.Itoa(st), &openapi3.ResponseRef{Value: openapi3.NewResponse().WithDescription(http.StatusText(st)).
+					WithContent(openapi3.NewContentWithSchema(openapi3.NewStringSchema(), []string{"text/plain"}))})
+				continue
+			}
 			o.Responses.Set(strconv.Itoa(st), errRef(st))
 		}
 		if op.auth {
@@ -208,20 +214,10 @@ func BuildOpenAPI() (*openapi3.T, error) {
 		}
 		doc.Components.Schemas[name] = reqSchemas[name]
 	}
-	for _, t := range slices.Sorted(mapKeys(tags)) {
+	for _, t := range slices.Sorted(maps.Keys(tags)) {
 		doc.Tags = append(doc.Tags, &openapi3.Tag{Name: t})
 	}
 	return doc, nil
-}
-
-func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
-	return func(yield func(K) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // statusesOf lists every non-success status an operation can answer: its

@@ -28,6 +28,7 @@ type contract struct {
 	// without (it answers 400 with the member as error.field).
 	required     []string
 	optionalBody bool // the body may be left out (the zero input)
+	plainErrors  bool // errors are plain text, not the Error schema
 	note         string
 }
 
@@ -173,7 +174,7 @@ const fhirJSON = "application/fhir+json"
 // contracts holds every operation's contract, by pattern.
 var contracts = map[string]contract{
 	"GET /healthz":                   {id: "getHealth", tag: "operations", resp: healthBody{}},
-	"GET /metrics":                   {id: "getMetrics", tag: "operations", media: "text/plain"},
+	"GET /metrics":                   {id: "getMetrics", tag: "operations", media: "text/plain", plainErrors: true},
 	"GET /api/v1/openapi.json":       {id: "getOpenAPI", tag: "operations", resp: map[string]any{}},
 	"POST /api/v1/auth/token":        {id: "createToken", tag: "auth", resp: app.Session{}, required: []string{"email", "password"}},
 	"DELETE /api/v1/auth/token":      {id: "deleteToken", tag: "auth"},

@@ -52,3 +52,13 @@ func TestValidateCatchesMismatches(t *testing.T) {
 		t.Errorf("a path that is no operation: %+v", rep)
 	}
 }
+
+// TestValidateMetricsNotFound: /metrics answers other than loopback callers
+// with the mux's plain-text 404, as documented.
+func TestValidateMetricsNotFound(t *testing.T) {
+	rep, err := Validate([]Exchange{{Method: "GET", Path: "/metrics", Status: 404,
+		Header: http.Header{"Content-Type": {"text/plain; charset=utf-8"}}, Body: []byte("404 page not found\n")}})
+	if err != nil || len(rep.Failures) != 0 {
+		t.Fatalf("%v %v", err, rep.Failures)
+	}
+}
