@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -74,7 +75,8 @@ func TestOpenAPIDocument(t *testing.T) {
 			var code int
 			for c, r := range op.Responses.Map() {
 				if c[0] == '2' {
-					success, code = r.Value, int(c[0]-'0')*100+int(c[1]-'0')*10+int(c[2]-'0')
+					success = r.Value
+					code, _ = strconv.Atoi(c)
 				}
 			}
 			if success == nil {
