@@ -119,7 +119,7 @@ func (a *App) decisionFacts(ctx context.Context, tx store.Tx, s *store.Session) 
 		return nil, practice.Facts{}, err
 	}
 	var liftFrom time.Time
-	if practice.Live(f.State) {
+	if f.State.IsLive() {
 		liftFrom = f.OpenedAt
 	}
 	vs, err := tx.Versions(ctx, s.ClientID, s.PractitionerID)

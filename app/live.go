@@ -174,7 +174,7 @@ func (a *App) checkEvent(ctx context.Context, tx store.Tx, s *store.Session, ev 
 		if err := a.closeIfOverdue(ctx, tx, o); err != nil {
 			return err
 		}
-		if practice.Live(practice.State(o.State)) {
+		if practice.State(o.State).IsLive() {
 			return holdspace.Conflict("live_session", "The client has another session open or in progress; close it first.")
 		}
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3gen"
 
 	"holdspace/app"
+	"holdspace/httpedge"
 )
 
 // operation describes one route for the OpenAPI document.
@@ -113,7 +114,7 @@ func BuildOpenAPI() (*openapi3.T, error) {
 	reqSchemas, respSchemas := openapi3.Schemas{}, openapi3.Schemas{}
 	reqGen := newSchemaGen(false, reqSchemas)
 	respGen := newSchemaGen(true, respSchemas)
-	errSchema, err := respGen.schema(ErrorBody{})
+	errSchema, err := respGen.schema(httpedge.ErrorBody{})
 	if err != nil {
 		return nil, err
 	}

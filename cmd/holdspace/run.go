@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"holdspace/catalogue"
+	"holdspace/httpedge"
 	"holdspace/seal"
 	"holdspace/server"
 	"holdspace/store"
@@ -139,7 +140,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
-	proxies, err := server.ParsePrefixes(*trusted)
+	proxies, err := httpedge.ParsePrefixes(*trusted)
 	if err != nil {
 		return usageErrorf("--trusted-proxies: %v", err)
 	}
