@@ -273,7 +273,9 @@ func (s suite) bookingCases() []tcase {
 				return tx.CreateSession(ctx, &store.Session{ID: "plain", ClientID: "c2", PractitionerID: "p1", Intent: "therapeutic",
 					StartsAt: day.Add(10 * time.Hour), Duration: time.Hour, State: "scheduled", CreatedAt: t0})
 			})
-			err := db.Update(ctx, func(tx store.Tx) error { return book(ctx, tx, bookingAt("b1", day.Add(10*time.Hour+30*time.Minute), time.Hour, 0)) })
+			err := db.Update(ctx, func(tx store.Tx) error {
+				return book(ctx, tx, bookingAt("b1", day.Add(10*time.Hour+30*time.Minute), time.Hour, 0))
+			})
 			wantErr(t, err, holdspace.ECONFLICT, "slot_taken")
 			update(t, db, func(tx store.Tx) error { return book(ctx, tx, bookingAt("b1", day.Add(11*time.Hour), time.Hour, 0)) })
 		}},
