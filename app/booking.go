@@ -1136,3 +1136,25 @@ func (a *App) BookingOptions(ctx context.Context, ac Actor) ([]SessionTypeView, 
 	})
 	return nonNil(types), nonNil(people), err
 }
+
+// bookingsOf returns every booking of a client, opened, for the client's
+// export (GDPR Art. 15 and 20).
+func (a *App) bookingsOf(ctx context.Context, tx store.Tx, clientID string) ([]BookingView, error) {
+	st, err := a.practiceSettings(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	bs, err := tx.ListBookings(ctx, store.BookingFilter{ClientID: clientID})
+	if err != nil {
+		return nil, err
+	}
+	out := []BookingView{}
+	for _, b := range bs {
+		v, err := a.bookingView(ctx, tx, b, st.loc)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

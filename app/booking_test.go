@@ -256,6 +256,11 @@ func TestBookFromPortal(t *testing.T) {
 	if err != nil || len(reqs) != 2 || reqs[0].ClientName != "Casey" {
 		t.Fatalf("IntakeRequests = %+v, %v", reqs, err)
 	}
+	// The client's export holds the booking.
+	x, err := w.a.ExportClient(ctx, w.casey, w.casey.UserID)
+	if err != nil || len(x.Bookings) != 1 || x.Bookings[0].SessionTypeName != "Back massage" {
+		t.Fatalf("export bookings = %+v, %v", x.Bookings, err)
+	}
 	// The session type is sealed in the store.
 	err = w.a.db.View(ctx, func(tx store.Tx) error {
 		raw, err := tx.Booking(ctx, b.SessionID)
