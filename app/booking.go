@@ -961,16 +961,20 @@ func (a *App) userName(ctx context.Context, tx store.Tx, id string) string {
 	return p.Name
 }
 
+// Span is a span of availability: UTC instants and the local clock times
+// with the zone ("09:00–17:00 PST").
+type Span struct {
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end"`
+	Local string    `json:"local"`
+}
+
 // WeekDay is one local day of a practitioner's week.
 type WeekDay struct {
-	Date      string `json:"date"`
-	Label     string `json:"label"`
-	Available []struct {
-		Start time.Time `json:"start"`
-		End   time.Time `json:"end"`
-		Local string    `json:"local"`
-	} `json:"available"`
-	Bookings []BookingView `json:"bookings"`
+	Date      string        `json:"date"`
+	Label     string        `json:"label"`
+	Available []Span        `json:"available"`
+	Bookings  []BookingView `json:"bookings"`
 }
 
 // WeekView is a practitioner's calendar week in the practice's time zone.
@@ -1019,13 +1023,10 @@ func (a *App) Week(ctx context.Context, ac Actor, practitionerID, start string) 
 		for i := range 7 {
 			d0 := mon.AddDate(0, 0, i)
 			d1 := mon.AddDate(0, 0, i+1)
-			wd := WeekDay{Date: d0.Format(time.DateOnly), Label: d0.Format("Mon 2 Jan"), Bookings: []BookingView{}}
+			wd := WeekDay{Date: d0.Format(time.DateOnly), Label: d0.Format("Mon 2 Jan"), Available: []Span{}, Bookings: []BookingView{}}
 			for _, av := range cal.Available(d0, d1) {
-				wd.Available = append(wd.Available, struct {
-					Start time.Time `json:"start"`
-					End   time.Time `json:"end"`
-					Local string    `json:"local"`
-				}{av.Start.UTC(), av.End.UTC(), av.Start.In(st.loc).Format("15:04") + "–" + av.End.In(st.loc).Format("15:04 MST")})
+				wd.Available = append(wd.Available, Span{Start: av.Start.UTC(), End: av.End.UTC(),
+					Local: av.Start.In(st.loc).Format("15:04") + "–" + av.End.In(st.loc).Format("15:04 MST")})
 			}
 			for _, b := range bs {
 				if b.StartsAt.Before(d0) || !b.StartsAt.Before(d1) {
