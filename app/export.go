@@ -23,6 +23,7 @@ type Export struct {
 	Clearances    []ClearanceView    `json:"clearances"`
 	Agreements    []AgreementView    `json:"agreements"`
 	Sessions      []SessionExport    `json:"sessions"`
+	Bookings      []BookingView      `json:"bookings"`
 	Audit         []audit.Entry      `json:"audit"`
 }
 
@@ -137,6 +138,9 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 			f := FoldEvents(s.Intent, se.Events)
 			se.DayCheck, se.EndedFor = f.DayCheck, f.EndedFor()
 			x.Sessions = append(x.Sessions, se)
+		}
+		if x.Bookings, err = a.bookingsOf(ctx, tx, clientID); err != nil {
+			return err
 		}
 		if x.Audit, err = tx.ListAudit(ctx, store.AuditFilter{ClientID: clientID}); err != nil {
 			return err

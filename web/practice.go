@@ -41,7 +41,8 @@ func (h *handler) adminPracticePost(q *request) error {
 		return n
 	}
 	in := practice.Settings{AgeOfMajority: num("age_of_majority"), TimeZone: strings.TrimSpace(f.Get("time_zone")),
-		SensualOffered: f.Get("sensual_offered") == "on", FollowUpWindowHours: num("follow_up_window_hours")}
+		SensualOffered: f.Get("sensual_offered") == "on", FollowUpWindowHours: num("follow_up_window_hours"),
+		CancellationWindowHours: optionalInt(f, "cancellation_window_hours", errs), NoShowAfterMinutes: optionalInt(f, "no_show_after_minutes", errs)}
 	for _, g := range practice.ScopeGroups() {
 		in.Scope = append(in.Scope, practice.ScopeRule{Group: g, Requires: f.Get("requires." + g), Offered: f.Get("offered."+g) == "on"})
 	}

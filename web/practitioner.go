@@ -53,7 +53,11 @@ func (h *handler) console(q *request) error {
 	if err != nil {
 		return err
 	}
-	v := q.view("Today", map[string]any{"Today": today, "Later": later, "Names": names, "FollowUps": fups})
+	intake, err := h.app.IntakeRequests(ctx, q.ac, day, day.AddDate(0, 0, 14))
+	if err != nil {
+		return err
+	}
+	v := q.view("Today", map[string]any{"Today": today, "Later": later, "Names": names, "FollowUps": fups, "Intake": intake})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "console", v)
 	return nil

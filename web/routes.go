@@ -88,6 +88,8 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /admin/users/{id}/enable", h.authed(h.adminSetDisabled(false), ad))
 	m.HandleFunc("POST /admin/practitioners/{id}/credentials/{cid}/revoke", h.authed(h.adminRevokeCredential, ad))
 
+	h.registerBookingRoutes()
+
 	m.HandleFunc("/", h.notFound)
 }
 

@@ -145,6 +145,7 @@ func (h *handler) loadTemplates() error {
 			}
 			return false
 		},
+		"slotTime": slotTime,
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {
