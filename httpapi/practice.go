@@ -11,11 +11,15 @@ import (
 // guardians' consents, birth-date corrections and follow-ups.
 var practiceOperations = func() []operation {
 	scopeRule := obj(map[string]any{"group": str, "requires": str, "offered": boolean}, "group", "requires", "offered")
+	// identity is practice.Identity: who the practice is on receipts, FHIR
+	// records, printed agreements and the public /privacy page.
+	identity := obj(map[string]any{"name": str, "address": str, "email": str, "phone": str,
+		"jurisdiction": map[string]any{"type": "string", "pattern": "^[A-Z]{2}(-[A-Z0-9]{1,3})?$"}, "privacy_notice": str})
 	return []operation{
 		{"GET /api/v1/practice/settings", "The practice's settings (admin, practitioner)", true, nil, 200, []int{403}},
-		{"PUT /api/v1/practice/settings", "Replace the practice's settings (admin): age of majority (≥ 18), IANA time zone, sensual work offered, follow-up window, scope policy", true,
+		{"PUT /api/v1/practice/settings", "Replace the practice's settings (admin): age of majority (≥ 18), IANA time zone, sensual work offered, follow-up window, scope policy, identity (name, address, email, phone, ISO 3166 jurisdiction, privacy notice)", true,
 			obj(map[string]any{"age_of_majority": integer, "time_zone": str, "sensual_offered": boolean, "follow_up_window_hours": integer,
-				"scope": map[string]any{"type": "array", "items": scopeRule}}), 200, []int{400, 403}},
+				"scope": map[string]any{"type": "array", "items": scopeRule}, "identity": identity}), 200, []int{400, 403}},
 		{"POST /api/v1/agreements/{id}/guardian", "Record a guardian's consent with a minor's therapeutic agreement (the practitioner, in person)", true,
 			obj(map[string]any{"name": str, "relationship": str, "typed_name": str}, "name", "relationship", "typed_name"), 201, []int{400, 403, 404, 409}},
 		{"GET /api/v1/clients/{id}/guardians", "Guardians' consents recorded for a client", true, nil, 200, []int{404}},

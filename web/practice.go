@@ -23,6 +23,10 @@ func (h *handler) renderPractice(q *request, errs map[string]string) error {
 	if err != nil {
 		return err
 	}
+	if len(errs) > 0 {
+		// Keep what the admin typed (a privacy notice can be long).
+		s.Identity = identityForm(q.r.PostForm)
+	}
 	v := q.view("Practice settings", map[string]any{"S": s, "Covers": catalogue.Covers(), "Groups": practice.ScopeGroups()})
 	v.Wide = true
 	status := http.StatusOK
@@ -47,7 +51,8 @@ func (h *handler) adminPracticePost(q *request) error {
 		return n
 	}
 	in := practice.Settings{AgeOfMajority: num("age_of_majority"), TimeZone: strings.TrimSpace(f.Get("time_zone")),
-		SensualOffered: f.Get("sensual_offered") == "on", FollowUpWindowHours: num("follow_up_window_hours")}
+		SensualOffered: f.Get("sensual_offered") == "on", FollowUpWindowHours: num("follow_up_window_hours"),
+		Identity: identityForm(f)}
 	for _, g := range practice.ScopeGroups() {
 		in.Scope = append(in.Scope, practice.ScopeRule{Group: g, Requires: f.Get("requires." + g), Offered: f.Get("offered."+g) == "on"})
 	}

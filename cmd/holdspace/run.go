@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/seal"
 	"holdspace/server"
@@ -146,7 +147,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if demo && c.database != "" {
 		return usageErrorf("demo runs on the embedded store; use --data, not --database")
 	}
-	p, err := c.open(ctx, stderr, nil)
+	p, err := c.open(ctx, stderr, func(cfg *app.Config) {
+		if cfg.BaseURL == "" {
+			cfg.BaseURL = listenBaseURL(*addr, *tlsCert != "")
+		}
+	})
 	if err != nil {
 		return err
 	}
