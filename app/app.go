@@ -55,12 +55,15 @@ type Config struct {
 	RequireSecondFactor bool
 	// InviteTTL is how long an invitation link stays usable; zero: 7 days.
 	InviteTTL time.Duration
-	// PracticeName, PracticeEmail, Jurisdiction and PolicyURL describe the
-	// data controller on consent receipts.
-	PracticeName  string
-	PracticeEmail string
-	Jurisdiction  string
-	PolicyURL     string
+	// PracticeName names the issuer of second-factor (TOTP) enrolments.
+	// Receipts and FHIR records name the practice from its settings
+	// (practice.Settings.Identity).
+	PracticeName string
+	// BaseURL is the practice's public base URL ("https://practice.example"):
+	// the prefix of the absolute URLs in receipts and FHIR records (the
+	// privacy notice at /privacy, extension definitions at
+	// /fhir/StructureDefinition/<id>). Empty: those URLs are relative.
+	BaseURL string
 	// OnDecision, if set, is called after every decision with its outcome
 	// (for metrics).
 	OnDecision func(outcome string)
@@ -127,12 +130,6 @@ func New(cfg Config) (*App, error) {
 	}
 	if cfg.PracticeName == "" {
 		cfg.PracticeName = "holdspace practice"
-	}
-	if cfg.Jurisdiction == "" {
-		cfg.Jurisdiction = "EU"
-	}
-	if cfg.PolicyURL == "" {
-		cfg.PolicyURL = "/privacy"
 	}
 	if cfg.Throttle == nil {
 		cfg.Throttle = authn.NewThrottle(authn.ThrottleConfig{})

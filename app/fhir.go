@@ -17,7 +17,9 @@ import (
 // collection: the Patient, each Consent version, the Questionnaires and
 // QuestionnaireResponses of their screenings, their Practitioners, an
 // Encounter per session and a day-check-v1 QuestionnaireResponse per day
-// check (after the day-check-v1 Questionnaire). Admins, assigned practitioners and the client may
+// check (after the day-check-v1 Questionnaire), and the practice as the
+// Organization that manages every Consent. Extension URLs are the
+// practice's own (fhir.RebaseExtensions with BaseURL). Admins, assigned practitioners and the client may
 // read it; the read is audited.
 func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir.Bundle, error) {
 	var b fhir.Bundle
@@ -38,7 +40,15 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 		if err != nil {
 			return err
 		}
-		res := []any{pat}
+		id, err := a.identity(ctx, tx)
+		if err != nil {
+			return err
+		}
+		org, err := a.organization(id)
+		if err != nil {
+			return err
+		}
+		res := []any{pat, org}
 		pract, err := a.practitionersOf(ctx, tx, c)
 		if err != nil {
 			return err
@@ -64,7 +74,8 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 			return err
 		}
 		for i := range ags {
-			in := fhir.ConsentInput{Agreement: offered[i], Status: consent.StatusAt(&ags[i], ags, tx.Now())}
+			in := fhir.ConsentInput{Agreement: offered[i], Status: consent.StatusAt(&ags[i], ags, tx.Now()),
+				Organization: org.ID, PolicyURL: a.PrivacyURL()}
 			if recs[i].SignMethod == consent.SignInPerson {
 				in.AttestedBy = recs[i].SignedBy
 			}
@@ -142,6 +153,7 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 		if b, err = fhir.NewBundle("", "", tx.Now(), res...); err != nil {
 			return err
 		}
+		b = fhir.RebaseExtensions(b, a.BaseURL())
 		return record(ctx, tx, ac, "client.read", clientID, clientID, "fhir")
 	})
 	return b, err
@@ -185,8 +197,11 @@ func (a *App) AgreementReceipt(ctx context.Context, ac Actor, id string) (fhir.R
 				ev = fhir.ConsentRevoked
 			}
 		}
-		in := fhir.ReceiptInput{Agreement: *ag, Event: ev, Jurisdiction: a.cfg.Jurisdiction, PolicyURL: a.cfg.PolicyURL,
-			Controller: fhir.Controller{Name: a.cfg.PracticeName, Email: a.cfg.PracticeEmail}}
+		who, err := a.identity(ctx, tx)
+		if err != nil {
+			return err
+		}
+		in := a.receiptInput(who, fhir.ReceiptInput{Agreement: *ag, Event: ev})
 		if r.SignMethod == consent.SignInPerson {
 			in.AttestedBy = r.SignedBy
 		}

@@ -64,7 +64,7 @@ func (s *Server) questionnaire(w http.ResponseWriter, r *http.Request, ac app.Ac
 		return holdspace.NotFound("questionnaire")
 	}
 	w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
-	return json.NewEncoder(w).Encode(fhir.Questionnaire(q))
+	return json.NewEncoder(w).Encode(fhir.RebaseExtensions(fhir.Questionnaire(q), s.app.BaseURL()))
 }
 
 func (s *Server) createScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {

@@ -72,6 +72,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /api/v1/clients/{id}/consent-history/seen", s.authed(s.consentSeen))
 	s.registerPracticeRoutes()
 	s.registerBookingRoutes()
+	s.registerFHIRDefinitionRoutes()
 
 	// Anything else under /api/ is a JSON 404, not the web app's page.
 	s.handle("/api/", s.plain(func(w http.ResponseWriter, r *http.Request) error { return errNoRoute }))

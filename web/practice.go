@@ -22,6 +22,10 @@ func (h *handler) renderPractice(q *request, errs map[string]string) error {
 	if err != nil {
 		return err
 	}
+	if len(errs) > 0 {
+		// Keep what the admin typed (a privacy notice can be long).
+		s.Identity = identityForm(q.r.PostForm)
+	}
 	v := q.view("Practice settings", map[string]any{"S": s, "Covers": catalogue.Covers(), "Groups": practice.ScopeGroups()})
 	v.Wide = true
 	h.renderForm(q.w, q.r, "admin_practice", v, errs, "The settings were not saved; the note is beside the field.")
@@ -42,7 +46,8 @@ func (h *handler) adminPracticePost(q *request) error {
 	}
 	in := practice.Settings{AgeOfMajority: num("age_of_majority"), TimeZone: strings.TrimSpace(f.Get("time_zone")),
 		SensualOffered: f.Get("sensual_offered") == "on", FollowUpWindowHours: num("follow_up_window_hours"),
-		CancellationWindowHours: optionalInt(f, "cancellation_window_hours", errs), NoShowAfterMinutes: optionalInt(f, "no_show_after_minutes", errs)}
+		CancellationWindowHours: optionalInt(f, "cancellation_window_hours", errs), NoShowAfterMinutes: optionalInt(f, "no_show_after_minutes", errs),
+		Identity: identityForm(f)}
 	for _, g := range practice.ScopeGroups() {
 		in.Scope = append(in.Scope, practice.ScopeRule{Group: g, Requires: f.Get("requires." + g), Offered: f.Get("offered."+g) == "on"})
 	}

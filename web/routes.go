@@ -21,6 +21,7 @@ func (h *handler) routes() {
 
 	m.HandleFunc("GET /static/", h.serveStatic)
 	m.HandleFunc("GET /login", h.loginPage)
+	m.HandleFunc("GET /privacy", h.privacyPage)
 	m.HandleFunc("POST /login", h.login)
 	m.HandleFunc("POST /logout", h.authed(h.logout))
 	m.HandleFunc("GET /{$}", h.authed(h.home))

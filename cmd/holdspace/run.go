@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/httpedge"
 	"holdspace/seal"
@@ -147,16 +148,22 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if demo && c.database != "" {
 		return usageErrorf("demo runs on the embedded store; use --data, not --database")
 	}
-	p, err := c.open(ctx, stderr, nil)
-	if err != nil {
-		return err
-	}
-	defer p.db.Close()
-
+	// Listen first: without --base-url the practice's base URL is the
+	// address actually bound (a port of 0 is chosen here).
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	p, err := c.open(ctx, stderr, func(cfg *app.Config) {
+		if cfg.BaseURL == "" {
+			cfg.BaseURL = listenBaseURL(ln.Addr().String(), *tlsCert != "")
+		}
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer p.db.Close()
 	scheme := "http"
 	if *tlsCert != "" {
 		scheme = "https"
