@@ -13,6 +13,13 @@ import (
 	"holdspace/store"
 )
 
+// Accounts signs people in and out and keeps their credentials: tokens,
+// invitations, passwords, second factors, disabled and demo accounts.
+type Accounts struct {
+	*core
+	limiter *authn.Throttle
+}
+
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // describeDevice is the short description of where a session was issued,
@@ -57,7 +64,7 @@ func invitePath(token string) string { return "/invite/" + token }
 // clients. Earlier invitations of the account stop working. The link is
 // shown once, to be handed over in person (holdspace does not send email
 // yet).
-func (a *App) Invite(ctx context.Context, ac Actor, userID string) (Invitation, error) {
+func (a *Accounts) Invite(ctx context.Context, ac Actor, userID string) (Invitation, error) {
 	tok, hash, err := authn.NewToken()
 	if err != nil {
 		return Invitation{}, err
@@ -109,7 +116,7 @@ var errBadInvite = &holdspace.Error{Code: holdspace.ENOTFOUND, Reason: "invitati
 	Message: "This invitation link has been used, has expired or was replaced by a newer one. Please ask the practice for a new one."}
 
 // CheckInvitation reports whether an invitation token can still be used.
-func (a *App) CheckInvitation(ctx context.Context, token string) error {
+func (a *Accounts) CheckInvitation(ctx context.Context, token string) error {
 	if !authn.WellFormedToken(token) {
 		return errBadInvite
 	}
@@ -126,7 +133,7 @@ func (a *App) CheckInvitation(ctx context.Context, token string) error {
 // AcceptInvitation sets the invitee's own password through a single-use
 // invitation and signs them in on the web. The invitation is used up; the
 // account's other tokens and web sessions are revoked.
-func (a *App) AcceptInvitation(ctx context.Context, token, password, addr, userAgent string) (Session, error) {
+func (a *Accounts) AcceptInvitation(ctx context.Context, token, password, addr, userAgent string) (Session, error) {
 	if err := a.CheckInvitation(ctx, token); err != nil {
 		return Session{}, err
 	}
@@ -177,7 +184,7 @@ func (a *App) AcceptInvitation(ctx context.Context, token, password, addr, userA
 }
 
 // deviceCookieFor issues a device cookie for the account's email.
-func (a *App) deviceCookieFor(ctx context.Context, u *store.User) string {
+func (a *core) deviceCookieFor(ctx context.Context, u *store.User) string {
 	email, err := a.open(u.ID, "email", u.EmailSealed)
 	if err != nil || email == "" {
 		return ""
@@ -185,14 +192,14 @@ func (a *App) deviceCookieFor(ctx context.Context, u *store.User) string {
 	return authn.NewDeviceCookie(authn.AccountKey(email), a.deviceMAC)
 }
 
-func (a *App) needsSecondFactor(u *store.User) bool {
+func (a *core) needsSecondFactor(u *store.User) bool {
 	return a.cfg.RequireSecondFactor && len(u.TOTPSealed) == 0 && (u.Role == holdspace.RoleAdmin || u.Role == holdspace.RolePractitioner)
 }
 
 // ChangePassword replaces the caller's own password after checking the
 // current one. Every other token and web session of the account is
 // revoked; keepToken (the caller's own) stays.
-func (a *App) ChangePassword(ctx context.Context, ac Actor, current, next, keepToken string) error {
+func (a *Accounts) ChangePassword(ctx context.Context, ac Actor, current, next, keepToken string) error {
 	if err := authn.ValidatePassword(next); err != nil {
 		return err
 	}
@@ -258,7 +265,7 @@ type SecondFactorSetup struct {
 
 // BeginSecondFactor starts TOTP enrolment for the caller: a new secret is
 // kept (sealed) until ConfirmSecondFactor proves the app holds it.
-func (a *App) BeginSecondFactor(ctx context.Context, ac Actor) (SecondFactorSetup, error) {
+func (a *Accounts) BeginSecondFactor(ctx context.Context, ac Actor) (SecondFactorSetup, error) {
 	var out SecondFactorSetup
 	err := a.update(ctx, func(tx store.Tx) error {
 		u, err := tx.User(ctx, ac.UserID)
@@ -287,7 +294,7 @@ func (a *App) BeginSecondFactor(ctx context.Context, ac Actor) (SecondFactorSetu
 
 // ConfirmSecondFactor checks a code from the app being enrolled, turns the
 // second factor on and returns the recovery codes (shown once).
-func (a *App) ConfirmSecondFactor(ctx context.Context, ac Actor, code string) ([]string, error) {
+func (a *Accounts) ConfirmSecondFactor(ctx context.Context, ac Actor, code string) ([]string, error) {
 	var codes []string
 	now := a.now()
 	err := a.update(ctx, func(tx store.Tx) error {
@@ -326,7 +333,7 @@ func (a *App) ConfirmSecondFactor(ctx context.Context, ac Actor, code string) ([
 // their password; refused while the practice requires one for their role.
 // An admin may turn off another account's second factor (a lost phone)
 // without a password.
-func (a *App) DisableSecondFactor(ctx context.Context, ac Actor, userID, password string) error {
+func (a *Accounts) DisableSecondFactor(ctx context.Context, ac Actor, userID, password string) error {
 	self := userID == ac.UserID
 	if !self && !ac.is(holdspace.RoleAdmin) {
 		return holdspace.NotFound("account")
@@ -372,7 +379,7 @@ func (a *App) DisableSecondFactor(ctx context.Context, ac Actor, userID, passwor
 // own). Disabling revokes every token, web session and invitation of the
 // account at once and makes every decision in its sessions as
 // practitioner deny with not_qualified.
-func (a *App) SetDisabled(ctx context.Context, ac Actor, userID string, disabled bool) error {
+func (a *Accounts) SetDisabled(ctx context.Context, ac Actor, userID string, disabled bool) error {
 	if !ac.is(holdspace.RoleAdmin) {
 		return forbidden("Only an admin can disable or enable accounts.")
 	}
@@ -414,7 +421,7 @@ func (a *App) SetDisabled(ctx context.Context, ac Actor, userID string, disabled
 // RevokeCredential revokes a practitioner's credential with a reason
 // (admins only). It is not valid from this instant: the very next
 // decision, on every node, no longer counts it.
-func (a *App) RevokeCredential(ctx context.Context, ac Actor, practitionerID, credentialID, reason string) error {
+func (a *People) RevokeCredential(ctx context.Context, ac Actor, practitionerID, credentialID, reason string) error {
 	if !ac.is(holdspace.RoleAdmin) {
 		return forbidden("Only an admin can revoke credentials.")
 	}
@@ -458,7 +465,7 @@ type SessionInfo struct {
 
 // MySessions lists the caller's live API tokens and web sessions, newest
 // first, marking the one presented as current.
-func (a *App) MySessions(ctx context.Context, ac Actor, current string) ([]SessionInfo, error) {
+func (a *Accounts) MySessions(ctx context.Context, ac Actor, current string) ([]SessionInfo, error) {
 	cur := authn.HashToken(current)
 	now := a.now()
 	out := []SessionInfo{}
@@ -481,7 +488,7 @@ func (a *App) MySessions(ctx context.Context, ac Actor, current string) ([]Sessi
 
 // SignOutElsewhere revokes every API token and web session of the caller
 // but the one presented.
-func (a *App) SignOutElsewhere(ctx context.Context, ac Actor, current string) error {
+func (a *Accounts) SignOutElsewhere(ctx context.Context, ac Actor, current string) error {
 	return a.update(ctx, func(tx store.Tx) error {
 		if err := tx.RevokeUserTokensExcept(ctx, ac.UserID, authn.HashToken(current), []string{"api", "web"}, tx.Now()); err != nil {
 			return err
@@ -492,7 +499,7 @@ func (a *App) SignOutElsewhere(ctx context.Context, ac Actor, current string) er
 
 // PruneTokens deletes tokens, web sessions and invitations that expired or
 // were revoked more than keep ago, and returns how many.
-func (a *App) PruneTokens(ctx context.Context, keep time.Duration) (int64, error) {
+func (a *Accounts) PruneTokens(ctx context.Context, keep time.Duration) (int64, error) {
 	var n int64
 	err := a.update(ctx, func(tx store.Tx) error {
 		var err error
@@ -505,7 +512,7 @@ func (a *App) PruneTokens(ctx context.Context, keep time.Duration) (int64, error
 
 // DemoStatus reports how many accounts exist and how many of them were
 // made by `holdspace demo`.
-func (a *App) DemoStatus(ctx context.Context) (all, demo int64, err error) {
+func (a *Accounts) DemoStatus(ctx context.Context) (all, demo int64, err error) {
 	err = a.db.View(ctx, func(tx store.Tx) error {
 		all, demo, err = tx.CountUsers(ctx)
 		return err
@@ -516,7 +523,7 @@ func (a *App) DemoStatus(ctx context.Context) (all, demo int64, err error) {
 // SecondFactorRequired reports whether the practice requires a second
 // factor of accounts with the role (admins and practitioners, when
 // RequireSecondFactor is on).
-func (a *App) SecondFactorRequired(r holdspace.Role) bool {
+func (a *Accounts) SecondFactorRequired(r holdspace.Role) bool {
 	return a.cfg.RequireSecondFactor && (r == holdspace.RoleAdmin || r == holdspace.RolePractitioner)
 }
 
@@ -524,7 +531,7 @@ func (a *App) SecondFactorRequired(r holdspace.Role) bool {
 // but only when they are every account there is: a demo directory made
 // before demo accounts were marked. It returns how many it marked (0 when
 // any other account exists).
-func (a *App) AdoptDemoAccounts(ctx context.Context, emails []string) (int, error) {
+func (a *Accounts) AdoptDemoAccounts(ctx context.Context, emails []string) (int, error) {
 	n := 0
 	err := a.update(ctx, func(tx store.Tx) error {
 		all, _, err := tx.CountUsers(ctx)

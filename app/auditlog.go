@@ -10,10 +10,15 @@ import (
 	"holdspace/store"
 )
 
+// Audit reads the audit log.
+type Audit struct {
+	*core
+}
+
 // ListAudit returns audit entries for admins, filtered by client, time and
 // sequence, oldest first or (Newest) latest first, at most 1000. The read
 // itself is audited.
-func (a *App) ListAudit(ctx context.Context, ac Actor, f store.AuditFilter) ([]audit.Entry, error) {
+func (a *Audit) ListAudit(ctx context.Context, ac Actor, f store.AuditFilter) ([]audit.Entry, error) {
 	if !ac.is(holdspace.RoleAdmin) {
 		return nil, forbidden("Only an admin can read the audit log.")
 	}

@@ -15,6 +15,13 @@ import (
 	"holdspace/store"
 )
 
+// Agreements keeps clients' consent agreements: drafts, signatures,
+// withdrawals, the history of changes the client is told about, and
+// guardians' consents for minors.
+type Agreements struct {
+	*core
+}
+
 // AgreementInput is the input of CreateAgreement.
 type AgreementInput struct {
 	Intent     string          `json:"intent"`
@@ -59,7 +66,7 @@ func timePtr(t time.Time) *time.Time {
 
 // factsChanged records, in tx, that a client's decision facts changed: the
 // version that keys cached decision indexes moves, and live views are told.
-func (a *App) factsChanged(ctx context.Context, tx store.Tx, clientID string) error {
+func (a *core) factsChanged(ctx context.Context, tx store.Tx, clientID string) error {
 	if _, err := tx.BumpVersion(ctx, clientID); err != nil {
 		return err
 	}
@@ -79,7 +86,7 @@ func clientOnlyOrAssigned(ac Actor, what string) error {
 // CreateAgreement stores a draft agreement: the client's answers per
 // (region, technique) for one intent. The client or an assigned practitioner
 // may create it; only the client's signature makes it count.
-func (a *App) CreateAgreement(ctx context.Context, ac Actor, clientID string, in AgreementInput) (AgreementView, error) {
+func (a *Agreements) CreateAgreement(ctx context.Context, ac Actor, clientID string, in AgreementInput) (AgreementView, error) {
 	var out AgreementView
 	if len(in.Grants) > 4*catalogue.NumRegions*len(catalogue.TechniqueCodes()) {
 		return out, holdspace.Invalid("too_many_grants", "grants", "Too many grants.")
@@ -139,7 +146,7 @@ func agreementView(rec *store.Agreement, ag consent.Agreement, st consent.Status
 
 // loadAgreements returns every agreement of a client, opened, with its
 // revocations, in store order (oldest first), and the records beside them.
-func (a *App) loadAgreements(ctx context.Context, tx store.Tx, clientID string) ([]consent.Agreement, []*store.Agreement, error) {
+func (a *core) loadAgreements(ctx context.Context, tx store.Tx, clientID string) ([]consent.Agreement, []*store.Agreement, error) {
 	recs, err := tx.ListAgreements(ctx, clientID)
 	if err != nil {
 		return nil, nil, err
@@ -167,7 +174,7 @@ func (a *App) loadAgreements(ctx context.Context, tx store.Tx, clientID string) 
 	return out, recs, nil
 }
 
-func (a *App) openAgreement(r *store.Agreement) (consent.Agreement, error) {
+func (a *core) openAgreement(r *store.Agreement) (consent.Agreement, error) {
 	gs, err := a.open(r.ID, "grants", r.GrantsSealed)
 	if err != nil {
 		return consent.Agreement{}, err
@@ -183,7 +190,7 @@ func (a *App) openAgreement(r *store.Agreement) (consent.Agreement, error) {
 
 // visibleAgreement returns an agreement and its client if the actor may
 // see the client.
-func (a *App) visibleAgreement(ctx context.Context, tx store.Tx, ac Actor, id string) (*store.Agreement, *store.Client, error) {
+func (a *core) visibleAgreement(ctx context.Context, tx store.Tx, ac Actor, id string) (*store.Agreement, *store.Client, error) {
 	r, err := tx.Agreement(ctx, id)
 	if err != nil {
 		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
@@ -200,7 +207,7 @@ func (a *App) visibleAgreement(ctx context.Context, tx store.Tx, ac Actor, id st
 
 // ListAgreements returns every version of a client's agreements, with their
 // status now. The read is audited.
-func (a *App) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]AgreementView, error) {
+func (a *Agreements) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]AgreementView, error) {
 	var out []AgreementView
 	err := a.update(ctx, func(tx store.Tx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
@@ -226,7 +233,7 @@ func (a *App) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]
 }
 
 // GetAgreement returns one agreement version. The read is audited.
-func (a *App) GetAgreement(ctx context.Context, ac Actor, id string) (AgreementView, error) {
+func (a *Agreements) GetAgreement(ctx context.Context, ac Actor, id string) (AgreementView, error) {
 	var out AgreementView
 	err := a.update(ctx, func(tx store.Tx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
@@ -271,7 +278,7 @@ type SignResult struct {
 // client's recorded name) as the practitioner's attestation. A signed
 // agreement supersedes the previous version for its intent from now; within
 // a session already re-confirmed it can only narrow (see consent.Decide).
-func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInput) (SignResult, error) {
+func (a *Agreements) SignAgreement(ctx context.Context, ac Actor, id string, in SignInput) (SignResult, error) {
 	var out SignResult
 	err := a.update(ctx, func(tx store.Tx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
@@ -363,7 +370,7 @@ type RevokeResult struct {
 // client's word. It is durable and in force for every decision that starts
 // after it returns, on every node: the revocation, the facts version and the
 // live notification are written in one transaction.
-func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in RevokeInput) (RevokeResult, error) {
+func (a *Agreements) RevokeAgreement(ctx context.Context, ac Actor, id string, in RevokeInput) (RevokeResult, error) {
 	var out RevokeResult
 	err := a.update(ctx, func(tx store.Tx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)

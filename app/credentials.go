@@ -74,7 +74,7 @@ func nonNil[T any](s []T) []T {
 }
 
 // AddCredential records a credential for a practitioner. Admins only.
-func (a *App) AddCredential(ctx context.Context, ac Actor, practitionerID string, in CredentialInput) (string, error) {
+func (a *People) AddCredential(ctx context.Context, ac Actor, practitionerID string, in CredentialInput) (string, error) {
 	if !ac.is(holdspace.RoleAdmin) {
 		return "", forbidden("Only an admin can record credentials.")
 	}

@@ -12,7 +12,7 @@ import (
 // be opened), redacts the client's audit entries to tombstones without
 // action, region, outcome or reason (the chain still verifies: see
 // audit.Redact), and appends the "client.erased" tombstone with detail.
-func (a *App) erase(ctx context.Context, tx store.Tx, ac Actor, clientID, detail string) error {
+func (a *core) erase(ctx context.Context, tx store.Tx, ac Actor, clientID, detail string) error {
 	if err := tx.EraseClient(ctx, clientID, tx.Now()); err != nil {
 		return err
 	}
@@ -31,7 +31,7 @@ type compacter interface {
 
 // erased forgets a client erased by a committed transaction and makes the
 // deletion final on disk where the engine can.
-func (a *App) erased(ctx context.Context, clientID string) error {
+func (a *Records) erased(ctx context.Context, clientID string) error {
 	a.facts.forget(clientID)
 	a.ckeys.forget(clientID)
 	if c, ok := a.db.(compacter); ok {

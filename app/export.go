@@ -12,6 +12,15 @@ import (
 	"holdspace/store"
 )
 
+// Records hands a client's records out (export, FHIR bundle, consent
+// receipts) and erases them (on request, and by retention policy).
+type Records struct {
+	*core
+	// facts is the decision cache (shared with Decisions): erasing a
+	// client forgets their cached facts.
+	facts *factsCache
+}
+
 // Export is everything holdspace holds about one client (GDPR Art. 15 and
 // 20), opened and in a portable shape.
 type Export struct {
@@ -58,7 +67,7 @@ type SessionExport struct {
 // ExportClient gathers all data held about a client. Admins and the client
 // themself may export; practitioners use the client file instead. The
 // export is audited.
-func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Export, error) {
+func (a *Records) ExportClient(ctx context.Context, ac Actor, clientID string) (Export, error) {
 	var x Export
 	err := a.update(ctx, func(tx store.Tx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
@@ -151,7 +160,7 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 
 // EraseClient deletes every record about a client (GDPR Art. 17) and
 // revokes their tokens; see erase. Admins only.
-func (a *App) EraseClient(ctx context.Context, ac Actor, clientID string) error {
+func (a *Records) EraseClient(ctx context.Context, ac Actor, clientID string) error {
 	err := a.update(ctx, func(tx store.Tx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
@@ -169,7 +178,7 @@ func (a *App) EraseClient(ctx context.Context, ac Actor, clientID string) error 
 
 // practitionersOf opens the accounts of a client's practitioners (erased
 // ones are skipped).
-func (a *App) practitionersOf(ctx context.Context, tx store.Tx, c *store.Client) ([]Person, error) {
+func (a *core) practitionersOf(ctx context.Context, tx store.Tx, c *store.Client) ([]Person, error) {
 	var out []Person
 	for _, pid := range c.PractitionerIDs {
 		pu, err := tx.User(ctx, pid)

@@ -19,7 +19,7 @@ import (
 // Encounter per session and a day-check-v1 QuestionnaireResponse per day
 // check (after the day-check-v1 Questionnaire). Admins, assigned practitioners and the client may
 // read it; the read is audited.
-func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir.Bundle, error) {
+func (a *Records) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir.Bundle, error) {
 	var b fhir.Bundle
 	err := a.update(ctx, func(tx store.Tx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
@@ -155,7 +155,7 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 // AgreementReceipt returns the consent receipt of an agreement's latest
 // event (signed, revoked or expired), for the client's records. Those who
 // may see the agreement may read it; the read is audited.
-func (a *App) AgreementReceipt(ctx context.Context, ac Actor, id string) (fhir.Receipt, error) {
+func (a *Records) AgreementReceipt(ctx context.Context, ac Actor, id string) (fhir.Receipt, error) {
 	var rc fhir.Receipt
 	err := a.update(ctx, func(tx store.Tx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)

@@ -15,6 +15,12 @@ import (
 	"holdspace/store"
 )
 
+// People keeps the users: clients (with their practitioners and birth
+// dates), practitioners (with their credentials) and admins.
+type People struct {
+	*core
+}
+
 // maxAssigned bounds the practitioners assigned to one client.
 const maxAssigned = 20
 
@@ -64,7 +70,7 @@ func validateName(field, s string) (string, error) {
 
 // newUser validates nu and builds the user record (sealed fields, password
 // hash). It does not store it.
-func (a *App) newUser(ctx context.Context, nu NewUser) (*store.User, error) {
+func (a *core) newUser(ctx context.Context, nu NewUser) (*store.User, error) {
 	if !holdspace.AccountRole(string(nu.Role)) {
 		return nil, holdspace.Invalid("invalid_role", "role", "The role must be admin, practitioner or client.")
 	}
@@ -108,7 +114,7 @@ func idPrefix(r holdspace.Role) string {
 
 // CreateUser creates an admin or practitioner account (clients are created
 // with CreateClient). Only admins may call it; System may.
-func (a *App) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, error) {
+func (a *People) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, error) {
 	if !ac.is(holdspace.RoleAdmin) {
 		return "", forbidden("Only an admin can create accounts.")
 	}
@@ -135,7 +141,7 @@ func (a *App) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, err
 }
 
 // person opens a user record.
-func (a *App) person(u *store.User) (Person, error) {
+func (a *core) person(u *store.User) (Person, error) {
 	name, err := a.open(u.ID, "name", u.NameSealed)
 	if err != nil {
 		return Person{}, err
@@ -149,7 +155,7 @@ func (a *App) person(u *store.User) (Person, error) {
 }
 
 // Me returns the caller's own account.
-func (a *App) Me(ctx context.Context, ac Actor) (Person, error) {
+func (a *People) Me(ctx context.Context, ac Actor) (Person, error) {
 	var p Person
 	err := a.view(ctx, func(tx store.Tx) error {
 		u, err := tx.User(ctx, ac.UserID)
@@ -164,7 +170,7 @@ func (a *App) Me(ctx context.Context, ac Actor) (Person, error) {
 
 // ListPractitioners returns every practitioner. Admins see all; a
 // practitioner sees themself; clients see the practitioners assigned to them.
-func (a *App) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error) {
+func (a *People) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error) {
 	var out []Person
 	err := a.view(ctx, func(tx store.Tx) error {
 		us, err := tx.ListUsers(ctx, holdspace.RolePractitioner)
@@ -200,7 +206,7 @@ func (a *App) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error)
 
 // Practitioner returns one practitioner with their credentials, if visible:
 // to admins, to themself, and to their assigned clients.
-func (a *App) Practitioner(ctx context.Context, ac Actor, id string) (Person, []Credential, error) {
+func (a *People) Practitioner(ctx context.Context, ac Actor, id string) (Person, []Credential, error) {
 	var p Person
 	var creds []Credential
 	err := a.view(ctx, func(tx store.Tx) error {
@@ -270,7 +276,7 @@ func parseDate(field, s string) (time.Time, error) {
 // CreateClient creates a client account and profile. Admins may assign any
 // practitioners; a practitioner must assign themself (a client they create
 // is theirs).
-func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (string, error) {
+func (a *People) CreateClient(ctx context.Context, ac Actor, in ClientInput) (string, error) {
 	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return "", forbidden("Only an admin or a practitioner can add clients.")
 	}
@@ -380,7 +386,7 @@ func visibleClient(ctx context.Context, tx store.Tx, ac Actor, id string) (*stor
 }
 
 // clientView opens a client's profile.
-func (a *App) clientView(u *store.User, c *store.Client) (ClientView, error) {
+func (a *core) clientView(u *store.User, c *store.Client) (ClientView, error) {
 	p, err := a.person(u)
 	if err != nil {
 		return ClientView{}, err
@@ -401,7 +407,7 @@ func (a *App) clientView(u *store.User, c *store.Client) (ClientView, error) {
 	return v, nil
 }
 
-func (a *App) anatomy(c *store.Client) (catalogue.Anatomy, error) {
+func (a *core) anatomy(c *store.Client) (catalogue.Anatomy, error) {
 	var an catalogue.Anatomy
 	s, err := a.open(c.ID, "anatomy", c.AnatomySealed)
 	if err != nil || s == "" {
@@ -414,7 +420,7 @@ func (a *App) anatomy(c *store.Client) (catalogue.Anatomy, error) {
 }
 
 // GetClient returns a client's profile, audited as a read.
-func (a *App) GetClient(ctx context.Context, ac Actor, id string) (ClientView, error) {
+func (a *People) GetClient(ctx context.Context, ac Actor, id string) (ClientView, error) {
 	var v ClientView
 	err := a.update(ctx, func(tx store.Tx) error {
 		c, err := visibleClient(ctx, tx, ac, id)
@@ -435,7 +441,7 @@ func (a *App) GetClient(ctx context.Context, ac Actor, id string) (ClientView, e
 
 // ListClients returns the clients the actor may see, audited as one entry
 // per view naming the clients shown. Clients see only themself.
-func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
+func (a *People) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 	var out []ClientView
 	err := a.update(ctx, func(tx store.Tx) error {
 		var f store.ClientFilter
@@ -484,7 +490,7 @@ func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 
 // AssignPractitioners replaces the practitioners assigned to a client.
 // Admins only.
-func (a *App) AssignPractitioners(ctx context.Context, ac Actor, clientID string, ids []string) error {
+func (a *People) AssignPractitioners(ctx context.Context, ac Actor, clientID string, ids []string) error {
 	ids, err := practitionerIDs(ids)
 	if err != nil {
 		return err

@@ -16,6 +16,11 @@ import (
 	"holdspace/store"
 )
 
+// Practice keeps the practice's settings and what it offers a client.
+type Practice struct {
+	*core
+}
+
 // practiceState is the practice's settings as one transaction reads them:
 // the stored ones, or the configured defaults when none were saved
 // (version 0), with the time zone resolved.
@@ -62,12 +67,12 @@ func CheckSettings(s practice.Settings) (practice.Settings, error) {
 
 // defaultSettings are the configured defaults of a practice that has saved
 // none.
-func (a *App) defaultSettings() practice.Settings {
+func (a *core) defaultSettings() practice.Settings {
 	return a.cfg.Practice.WithDefaults()
 }
 
 // practiceSettings reads the practice's settings in tx.
-func (a *App) practiceSettings(ctx context.Context, tx store.Tx) (practiceState, error) {
+func (a *core) practiceSettings(ctx context.Context, tx store.Tx) (practiceState, error) {
 	st := practiceState{settings: a.defaultSettings()}
 	rec, err := tx.PracticeSettings(ctx)
 	switch {
@@ -93,7 +98,7 @@ func (a *App) practiceSettings(ctx context.Context, tx store.Tx) (practiceState,
 }
 
 // policy returns the decision policy of the practice's settings.
-func (a *App) policy(st practiceState) consent.Policy {
+func (a *core) policy(st practiceState) consent.Policy {
 	return consent.Policy{
 		AskWindow:         a.cfg.AskWindow,
 		AgeOfMajority:     st.settings.AgeOfMajority,
@@ -127,7 +132,7 @@ func settingsView(st practiceState, rec *store.PracticeSettings) SettingsView {
 
 // PracticeSettings returns the practice's settings. Admins and
 // practitioners may read them (practitioners work within them).
-func (a *App) PracticeSettings(ctx context.Context, ac Actor) (SettingsView, error) {
+func (a *Practice) PracticeSettings(ctx context.Context, ac Actor) (SettingsView, error) {
 	var out SettingsView
 	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return out, forbidden("Only admins and practitioners read the practice's settings.")
@@ -150,7 +155,7 @@ func (a *App) PracticeSettings(ctx context.Context, ac Actor) (SettingsView, err
 // Offers reports whether the practice offers sensual work and which scope
 // groups it has switched off, for pages that must not offer what the
 // practice does not (the body map, booking forms). Anyone signed in may ask.
-func (a *App) Offers(ctx context.Context) (practice.Settings, error) {
+func (a *Practice) Offers(ctx context.Context) (practice.Settings, error) {
 	var out practice.Settings
 	err := a.view(ctx, func(tx store.Tx) error {
 		st, err := a.practiceSettings(ctx, tx)
@@ -165,7 +170,7 @@ func (a *App) Offers(ctx context.Context) (practice.Settings, error) {
 // written otherwise); every cached decision index is rebuilt at its next
 // use, on every node, because decisions read the settings' version in
 // their own transaction.
-func (a *App) PutPracticeSettings(ctx context.Context, ac Actor, in practice.Settings) (SettingsView, error) {
+func (a *Practice) PutPracticeSettings(ctx context.Context, ac Actor, in practice.Settings) (SettingsView, error) {
 	var out SettingsView
 	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only an admin can change the practice's settings.")
@@ -207,7 +212,7 @@ func settingsDetail(s practice.Settings, version int64) string {
 
 // birthDate opens and parses a client's birth date; zero when none is
 // recorded.
-func (a *App) birthDate(c *store.Client) (time.Time, error) {
+func (a *core) birthDate(c *store.Client) (time.Time, error) {
 	s, err := a.open(c.ID, "birth_date", c.BirthDateSealed)
 	if err != nil || s == "" {
 		return time.Time{}, err
@@ -226,7 +231,7 @@ func (a *App) birthDate(c *store.Client) (time.Time, error) {
 // (not_offered, field grants[i].region), and for a client under the age of
 // majority now, sensual work (minor, field intent) or a yes or ask grant on
 // an intimate or internal region (minor, field grants[i].region).
-func (a *App) checkAgreementOffered(ctx context.Context, tx store.Tx, c *store.Client, ag consent.Agreement) error {
+func (a *core) checkAgreementOffered(ctx context.Context, tx store.Tx, c *store.Client, ag consent.Agreement) error {
 	st, err := a.practiceSettings(ctx, tx)
 	if err != nil {
 		return err
@@ -260,7 +265,7 @@ func (a *App) checkAgreementOffered(ctx context.Context, tx store.Tx, c *store.C
 // checkSessionOffered refuses booking a sensual session the practice does
 // not offer (not_offered) or for a client who will be under the age of
 // majority when it starts (minor), both on field intent.
-func (a *App) checkSessionOffered(ctx context.Context, tx store.Tx, c *store.Client, intent string, starts time.Time) error {
+func (a *core) checkSessionOffered(ctx context.Context, tx store.Tx, c *store.Client, intent string, starts time.Time) error {
 	if intent != string(catalogue.Sensual) {
 		return nil
 	}
@@ -284,7 +289,7 @@ func (a *App) checkSessionOffered(ctx context.Context, tx store.Tx, c *store.Cli
 // SetBirthDate corrects a client's birth date. Admins and the client's
 // practitioners may; it is audited and, like every fact change, in force
 // for the next decision.
-func (a *App) SetBirthDate(ctx context.Context, ac Actor, clientID, birthDate string) error {
+func (a *People) SetBirthDate(ctx context.Context, ac Actor, clientID, birthDate string) error {
 	bd, err := parseDate("birth_date", birthDate)
 	if err != nil {
 		return err
@@ -355,7 +360,7 @@ func refusals(st practiceState, birth time.Time, at time.Time, ag consent.Agreem
 // practiceRefusals returns, for a client's agreements, the practice's
 // refusals now (see refusals), by agreement ID, and the agreements with
 // them applied.
-func (a *App) practiceRefusals(ctx context.Context, tx store.Tx, c *store.Client, ags []consent.Agreement) ([]consent.Agreement, map[string][]RefusedGrant, error) {
+func (a *core) practiceRefusals(ctx context.Context, tx store.Tx, c *store.Client, ags []consent.Agreement) ([]consent.Agreement, map[string][]RefusedGrant, error) {
 	st, err := a.practiceSettings(ctx, tx)
 	if err != nil {
 		return nil, nil, err
@@ -401,7 +406,7 @@ func (o Offering) Offers(region, intent string) bool {
 // Offering returns what the practice offers a client now. Whoever may see
 // the client may ask; the read (it reveals whether the client is a minor)
 // is audited.
-func (a *App) Offering(ctx context.Context, ac Actor, clientID string) (Offering, error) {
+func (a *Practice) Offering(ctx context.Context, ac Actor, clientID string) (Offering, error) {
 	out := Offering{Refused: map[string]string{}}
 	err := a.update(ctx, func(tx store.Tx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)

@@ -70,7 +70,7 @@ type RetentionItem struct {
 // RetentionPlan lists the records whose retention period ended at now:
 // clients whose last session (or creation) is older than ClientYears,
 // then sessions older than SessionYears of the clients that stay.
-func (a *App) RetentionPlan(ctx context.Context, p RetentionPolicy, now time.Time) ([]RetentionItem, error) {
+func (a *Records) RetentionPlan(ctx context.Context, p RetentionPolicy, now time.Time) ([]RetentionItem, error) {
 	clientCut := now.AddDate(-p.ClientYears, 0, 0)
 	sessionCut := now.AddDate(-p.SessionYears, 0, 0)
 	var out []RetentionItem
@@ -111,7 +111,7 @@ func (a *App) RetentionPlan(ctx context.Context, p RetentionPolicy, now time.Tim
 // its events, its audit entries redacted, and a "session.erased"
 // tombstone. Each record goes in its own transaction; it returns what it
 // did, up to the first error.
-func (a *App) RunRetention(ctx context.Context, p RetentionPolicy, now time.Time) ([]RetentionItem, error) {
+func (a *Records) RunRetention(ctx context.Context, p RetentionPolicy, now time.Time) ([]RetentionItem, error) {
 	plan, err := a.RetentionPlan(ctx, p, now)
 	if err != nil {
 		return nil, err

@@ -13,6 +13,12 @@ import (
 	"holdspace/store"
 )
 
+// Screenings keeps clients' health screenings, health changes,
+// clearances and confirmations.
+type Screenings struct {
+	*core
+}
+
 // ScreeningInput is the input of SubmitScreening.
 type ScreeningInput struct {
 	Questionnaire string          `json:"questionnaire"`
@@ -44,7 +50,7 @@ type ScreeningView struct {
 // staleness and clearances applied: what the decision engine reads.
 type CurrentScreening = screening.Current
 
-func (a *App) validityMonths() int {
+func (a *core) validityMonths() int {
 	if a.cfg.ScreeningValidityMonths > 0 {
 		return a.cfg.ScreeningValidityMonths
 	}
@@ -54,7 +60,7 @@ func (a *App) validityMonths() int {
 // SubmitScreening validates intake answers strictly, evaluates them with the
 // rule pack and stores answers and result sealed. Admins, the client's
 // assigned practitioners and the client may submit.
-func (a *App) SubmitScreening(ctx context.Context, ac Actor, clientID string, in ScreeningInput) (ScreeningView, error) {
+func (a *Screenings) SubmitScreening(ctx context.Context, ac Actor, clientID string, in ScreeningInput) (ScreeningView, error) {
 	var out ScreeningView
 	if in.Questionnaire == "" {
 		in.Questionnaire = screening.IntakeV1
@@ -131,7 +137,7 @@ func screeningView(s *store.Screening, res screening.Result, answers screening.A
 
 // openScreening opens a stored screening's result and, when withAnswers,
 // its answers.
-func (a *App) openScreening(s *store.Screening, withAnswers bool) (ScreeningView, error) {
+func (a *core) openScreening(s *store.Screening, withAnswers bool) (ScreeningView, error) {
 	rs, err := a.open(s.ID, "result", s.ResultSealed)
 	if err != nil {
 		return ScreeningView{}, err
@@ -155,7 +161,7 @@ func (a *App) openScreening(s *store.Screening, withAnswers bool) (ScreeningView
 
 // ListScreenings returns a client's screenings, newest first, with answers.
 // The read is audited.
-func (a *App) ListScreenings(ctx context.Context, ac Actor, clientID string) ([]ScreeningView, error) {
+func (a *Screenings) ListScreenings(ctx context.Context, ac Actor, clientID string) ([]ScreeningView, error) {
 	var out []ScreeningView
 	err := a.update(ctx, func(tx store.Tx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
@@ -172,7 +178,7 @@ func (a *App) ListScreenings(ctx context.Context, ac Actor, clientID string) ([]
 
 // screeningsOf opens every screening of a client, answers included, newest
 // first.
-func (a *App) screeningsOf(ctx context.Context, tx store.Tx, clientID string) ([]ScreeningView, error) {
+func (a *core) screeningsOf(ctx context.Context, tx store.Tx, clientID string) ([]ScreeningView, error) {
 	ss, err := tx.ListScreenings(ctx, clientID)
 	if err != nil {
 		return nil, err
@@ -192,7 +198,7 @@ func (a *App) screeningsOf(ctx context.Context, tx store.Tx, clientID string) ([
 // transaction's time: every screening (findings never widen behind the
 // client, see screening.Effective), health changes and clearances, with no
 // session open.
-func (a *App) currentScreening(ctx context.Context, tx store.Tx, clientID string, at time.Time) (screening.Current, error) {
+func (a *core) currentScreening(ctx context.Context, tx store.Tx, clientID string, at time.Time) (screening.Current, error) {
 	return a.effectiveScreening(ctx, tx, clientID, at, time.Time{})
 }
 
@@ -204,7 +210,7 @@ type clearanceSealed struct {
 	Note string `json:"note,omitempty"`
 }
 
-func (a *App) openClearance(c *store.Clearance) (clearanceSealed, error) {
+func (a *core) openClearance(c *store.Clearance) (clearanceSealed, error) {
 	var cs clearanceSealed
 	s, err := a.open(c.ID, "clearance", c.NoteSealed)
 	if err != nil {
@@ -217,7 +223,7 @@ func (a *App) openClearance(c *store.Clearance) (clearanceSealed, error) {
 }
 
 // screeningClearances opens stored clearances for screening.CurrentAt.
-func (a *App) screeningClearances(cls []*store.Clearance) ([]screening.Clearance, error) {
+func (a *core) screeningClearances(cls []*store.Clearance) ([]screening.Clearance, error) {
 	out := make([]screening.Clearance, 0, len(cls))
 	for _, c := range cls {
 		cs, err := a.openClearance(c)
@@ -231,7 +237,7 @@ func (a *App) screeningClearances(cls []*store.Clearance) ([]screening.Clearance
 
 // CurrentScreeningOf returns the client's current screening (staleness and
 // clearances applied). The read is audited.
-func (a *App) CurrentScreeningOf(ctx context.Context, ac Actor, clientID string) (CurrentScreening, error) {
+func (a *Screenings) CurrentScreeningOf(ctx context.Context, ac Actor, clientID string) (CurrentScreening, error) {
 	var cur CurrentScreening
 	err := a.update(ctx, func(tx store.Tx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
@@ -247,7 +253,7 @@ func (a *App) CurrentScreeningOf(ctx context.Context, ac Actor, clientID string)
 }
 
 // LatestScreening returns the newest screening with its current status.
-func (a *App) LatestScreening(ctx context.Context, ac Actor, clientID string) (ScreeningView, CurrentScreening, error) {
+func (a *Screenings) LatestScreening(ctx context.Context, ac Actor, clientID string) (ScreeningView, CurrentScreening, error) {
 	var v ScreeningView
 	var cur CurrentScreening
 	err := a.update(ctx, func(tx store.Tx) error {
@@ -279,7 +285,7 @@ type HealthChangeInput struct {
 
 // RecordHealthChange records that the client's health changed: the current
 // screening is stale at once. The client, their practitioners and admins may.
-func (a *App) RecordHealthChange(ctx context.Context, ac Actor, clientID string, in HealthChangeInput) (string, error) {
+func (a *Screenings) RecordHealthChange(ctx context.Context, ac Actor, clientID string, in HealthChangeInput) (string, error) {
 	if len(in.Note) > 4000 {
 		return "", holdspace.Invalid("too_long", "note", "A note may have at most 4000 characters.")
 	}
@@ -315,7 +321,7 @@ type ClearanceInput struct {
 // RecordClearance records a medical clearance for one referral finding of
 // the client's current screening; it lifts exactly that finding. Only an
 // assigned practitioner may record it.
-func (a *App) RecordClearance(ctx context.Context, ac Actor, clientID string, in ClearanceInput) (string, error) {
+func (a *Screenings) RecordClearance(ctx context.Context, ac Actor, clientID string, in ClearanceInput) (string, error) {
 	rule := strings.TrimSpace(in.Rule)
 	c := &store.Clearance{ID: newID("clr"), ClientID: clientID, RecordedBy: ac.UserID}
 	err := a.update(ctx, func(tx store.Tx) error {

@@ -21,7 +21,7 @@ func byOthers(s *store.Screening) bool {
 // session opened at liftFrom (zero: none): every screening walked by
 // screening.Effective, so that nothing the client reported is lifted behind
 // their back.
-func (a *App) effectiveScreening(ctx context.Context, tx store.Tx, clientID string, at, liftFrom time.Time) (screening.Current, error) {
+func (a *core) effectiveScreening(ctx context.Context, tx store.Tx, clientID string, at, liftFrom time.Time) (screening.Current, error) {
 	ss, err := tx.ListScreenings(ctx, clientID)
 	if err != nil {
 		return screening.Current{}, err
@@ -59,7 +59,7 @@ func (a *App) effectiveScreening(ctx context.Context, tx store.Tx, clientID stri
 
 // heldBack fills v.Held with the earlier findings still in force although
 // the screening v leaves them out.
-func (a *App) heldBack(ctx context.Context, tx store.Tx, clientID string, v *ScreeningView) error {
+func (a *core) heldBack(ctx context.Context, tx store.Tx, clientID string, v *ScreeningView) error {
 	cur, err := a.currentScreening(ctx, tx, clientID, tx.Now())
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ type ConfirmScreeningInput struct {
 // screening the client entered themselves, "already_confirmed"; EINVALID
 // "required" / "typed_name_mismatch" (field client_typed_name),
 // "invalid_sign_method" (field in_person).
-func (a *App) ConfirmScreening(ctx context.Context, ac Actor, screeningID string, in ConfirmScreeningInput) (ScreeningView, error) {
+func (a *Screenings) ConfirmScreening(ctx context.Context, ac Actor, screeningID string, in ConfirmScreeningInput) (ScreeningView, error) {
 	var out ScreeningView
 	err := a.update(ctx, func(tx store.Tx) error {
 		s, err := tx.Screening(ctx, screeningID)
@@ -151,7 +151,7 @@ func (a *App) ConfirmScreening(ctx context.Context, ac Actor, screeningID string
 // checkTypedName checks the name a client typed in person (to sign an
 // agreement or confirm a screening) against their recorded name, case and
 // spacing aside.
-func (a *App) checkTypedName(ctx context.Context, tx store.Tx, clientID, typed string) error {
+func (a *core) checkTypedName(ctx context.Context, tx store.Tx, clientID, typed string) error {
 	typed = strings.TrimSpace(typed)
 	if typed == "" {
 		return holdspace.Invalid("required", "client_typed_name", "The client types their own name, in person.")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"holdspace"
@@ -14,6 +15,17 @@ import (
 	"holdspace/practice"
 	"holdspace/store"
 )
+
+// Sessions books and runs sessions: their events, live views, automatic
+// closing, the stop-all button, day checks and outcomes.
+type Sessions struct {
+	*core
+	// decisions folds a session's events into its facts (cached).
+	decisions *Decisions
+	// streams counts each user's open live views (see Watch).
+	streamsMu sync.Mutex
+	streams   map[string]int
+}
 
 // SessionInput is the input of CreateSession.
 type SessionInput struct {
@@ -48,7 +60,7 @@ func sessionView(s *store.Session) SessionView {
 
 // CreateSession books a session. Admins may book any assigned practitioner;
 // a practitioner books themself with their own clients.
-func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (SessionView, error) {
+func (a *Sessions) CreateSession(ctx context.Context, ac Actor, in SessionInput) (SessionView, error) {
 	var out SessionView
 	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return out, forbidden("Only an admin or a practitioner can book sessions.")
@@ -125,7 +137,7 @@ func visibleSession(ctx context.Context, tx store.Tx, ac Actor, id string) (*sto
 
 // SessionVisible reports nil while the actor may still see the session:
 // long-lived views (event streams) call it to end when access ends.
-func (a *App) SessionVisible(ctx context.Context, ac Actor, id string) error {
+func (a *Sessions) SessionVisible(ctx context.Context, ac Actor, id string) error {
 	return a.view(ctx, func(tx store.Tx) error {
 		_, err := visibleSession(ctx, tx, ac, id)
 		return err
@@ -134,7 +146,7 @@ func (a *App) SessionVisible(ctx context.Context, ac Actor, id string) error {
 
 // GetSession returns one session. The read is audited: that a client has
 // sessions of this kind is itself sensitive.
-func (a *App) GetSession(ctx context.Context, ac Actor, id string) (SessionView, error) {
+func (a *Sessions) GetSession(ctx context.Context, ac Actor, id string) (SessionView, error) {
 	var out SessionView
 	err := a.update(ctx, func(tx store.Tx) error {
 		s, err := visibleSession(ctx, tx, ac, id)
@@ -152,7 +164,7 @@ func (a *App) GetSession(ctx context.Context, ac Actor, id string) (SessionView,
 
 // ListSessions returns the sessions the actor takes part in (admins: all),
 // optionally within [from, to). Each client's sessions read is audited.
-func (a *App) ListSessions(ctx context.Context, ac Actor, clientID string, from, to time.Time) ([]SessionView, error) {
+func (a *Sessions) ListSessions(ctx context.Context, ac Actor, clientID string, from, to time.Time) ([]SessionView, error) {
 	var out []SessionView
 	err := a.update(ctx, func(tx store.Tx) error {
 		f := store.SessionFilter{ClientID: clientID, From: from, To: to}
@@ -248,7 +260,7 @@ type AppendEventResult struct {
 // client. An event that does not fit the state is ECONFLICT and changes
 // nothing; a stop is durable and in force for every decision that starts
 // after AppendEvent returns.
-func (a *App) AppendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
+func (a *Sessions) AppendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
 	var out AppendEventResult
 	if len(in.Text) > maxText {
 		return out, holdspace.Invalid("too_long", "text", "Text may have at most %d characters.", maxText)
@@ -295,7 +307,7 @@ func (a *App) AppendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 	return out, err
 }
 
-func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
+func (a *Sessions) appendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
 	var out AppendEventResult
 	err := a.update(ctx, func(tx store.Tx) error {
 		s, err := visibleSession(ctx, tx, ac, sessionID)
@@ -380,7 +392,7 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 // pickAgreement fills a reconfirm event with the agreement the client
 // confirms: the client's current agreement for the session's intent, which
 // must be active. When the caller names one, it must be that one.
-func (a *App) pickAgreement(ctx context.Context, tx store.Tx, s *store.Session, named string, ev *practice.Event) error {
+func (a *core) pickAgreement(ctx context.Context, tx store.Tx, s *store.Session, named string, ev *practice.Event) error {
 	all, _, err := a.loadAgreements(ctx, tx, s.ClientID)
 	if err != nil {
 		return err
@@ -401,7 +413,7 @@ func (a *App) pickAgreement(ctx context.Context, tx store.Tx, s *store.Session, 
 // eventOf rebuilds a domain event from its record. It opens the sealed part
 // only when open is set, or when the fold needs it (chaperone, close,
 // adverse and day-check events).
-func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error) {
+func (a *core) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error) {
 	var pub eventPublic
 	if len(rec.Payload) > 0 {
 		if err := json.Unmarshal(rec.Payload, &pub); err != nil {
@@ -441,7 +453,7 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 
 // ListEvents returns a session's events with their sensitive parts opened.
 // The read is audited.
-func (a *App) ListEvents(ctx context.Context, ac Actor, sessionID string) ([]EventView, error) {
+func (a *Sessions) ListEvents(ctx context.Context, ac Actor, sessionID string) ([]EventView, error) {
 	var out []EventView
 	err := a.update(ctx, func(tx store.Tx) error {
 		s, err := visibleSession(ctx, tx, ac, sessionID)

@@ -28,7 +28,7 @@ type OutcomeScores struct {
 // assigned practitioners and admins may read them (ENOTFOUND for anyone
 // else); a practitioner sees only the sessions they held. The read is
 // audited once.
-func (a *App) ClientOutcomes(ctx context.Context, ac Actor, clientID string) ([]OutcomeScores, error) {
+func (a *Sessions) ClientOutcomes(ctx context.Context, ac Actor, clientID string) ([]OutcomeScores, error) {
 	var out []OutcomeScores
 	err := a.update(ctx, func(tx store.Tx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {

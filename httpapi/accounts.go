@@ -12,7 +12,7 @@ import (
 func (s *Server) createdAccount(w http.ResponseWriter, r *http.Request, ac app.Actor, id string, invite bool) error {
 	out := map[string]any{"id": id}
 	if invite {
-		inv, err := s.app.Invite(r.Context(), ac, id)
+		inv, err := s.accounts.Invite(r.Context(), ac, id)
 		if err != nil {
 			return err
 		}
@@ -32,7 +32,7 @@ func invitationOut(r *http.Request, inv app.Invitation) map[string]any {
 }
 
 func (s *Server) inviteUser(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	inv, err := s.app.Invite(r.Context(), ac, r.PathValue("id"))
+	inv, err := s.accounts.Invite(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (s *Server) inviteUser(w http.ResponseWriter, r *http.Request, ac app.Actor
 }
 
 func (s *Server) disableUser(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.SetDisabled(r.Context(), ac, r.PathValue("id"), true); err != nil {
+	if err := s.accounts.SetDisabled(r.Context(), ac, r.PathValue("id"), true); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -49,7 +49,7 @@ func (s *Server) disableUser(w http.ResponseWriter, r *http.Request, ac app.Acto
 }
 
 func (s *Server) enableUser(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.SetDisabled(r.Context(), ac, r.PathValue("id"), false); err != nil {
+	if err := s.accounts.SetDisabled(r.Context(), ac, r.PathValue("id"), false); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -57,7 +57,7 @@ func (s *Server) enableUser(w http.ResponseWriter, r *http.Request, ac app.Actor
 }
 
 func (s *Server) resetSecondFactor(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.DisableSecondFactor(r.Context(), ac, r.PathValue("id"), ""); err != nil {
+	if err := s.accounts.DisableSecondFactor(r.Context(), ac, r.PathValue("id"), ""); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -71,7 +71,7 @@ func (s *Server) revokeCredential(w http.ResponseWriter, r *http.Request, ac app
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.app.RevokeCredential(r.Context(), ac, r.PathValue("id"), r.PathValue("cid"), in.Reason); err != nil {
+	if err := s.people.RevokeCredential(r.Context(), ac, r.PathValue("id"), r.PathValue("cid"), in.Reason); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -86,7 +86,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, ac app.A
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.app.ChangePassword(r.Context(), ac, in.CurrentPassword, in.Password, bearer(r)); err != nil {
+	if err := s.accounts.ChangePassword(r.Context(), ac, in.CurrentPassword, in.Password, bearer(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -94,7 +94,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, ac app.A
 }
 
 func (s *Server) mySessions(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	ss, err := s.app.MySessions(r.Context(), ac, bearer(r))
+	ss, err := s.accounts.MySessions(r.Context(), ac, bearer(r))
 	if err != nil {
 		return err
 	}
@@ -103,7 +103,7 @@ func (s *Server) mySessions(w http.ResponseWriter, r *http.Request, ac app.Actor
 }
 
 func (s *Server) signOutElsewhere(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.SignOutElsewhere(r.Context(), ac, bearer(r)); err != nil {
+	if err := s.accounts.SignOutElsewhere(r.Context(), ac, bearer(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -111,7 +111,7 @@ func (s *Server) signOutElsewhere(w http.ResponseWriter, r *http.Request, ac app
 }
 
 func (s *Server) beginSecondFactor(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	st, err := s.app.BeginSecondFactor(r.Context(), ac)
+	st, err := s.accounts.BeginSecondFactor(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func (s *Server) confirmSecondFactor(w http.ResponseWriter, r *http.Request, ac 
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	codes, err := s.app.ConfirmSecondFactor(r.Context(), ac, in.OTP)
+	codes, err := s.accounts.ConfirmSecondFactor(r.Context(), ac, in.OTP)
 	if err != nil {
 		return err
 	}
@@ -141,7 +141,7 @@ func (s *Server) disableSecondFactor(w http.ResponseWriter, r *http.Request, ac 
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.app.DisableSecondFactor(r.Context(), ac, ac.UserID, in.CurrentPassword); err != nil {
+	if err := s.accounts.DisableSecondFactor(r.Context(), ac, ac.UserID, in.CurrentPassword); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

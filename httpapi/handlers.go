@@ -27,7 +27,7 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request, ac app.Actor)
 }
 
 func (s *Server) eraseClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.EraseClient(r.Context(), ac, r.PathValue("id")); err != nil {
+	if err := s.records.EraseClient(r.Context(), ac, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -35,7 +35,7 @@ func (s *Server) eraseClient(w http.ResponseWriter, r *http.Request, ac app.Acto
 }
 
 func (s *Server) exportClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	x, err := s.app.ExportClient(r.Context(), ac, r.PathValue("id"))
+	x, err := s.records.ExportClient(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -45,7 +45,7 @@ func (s *Server) exportClient(w http.ResponseWriter, r *http.Request, ac app.Act
 }
 
 func (s *Server) clientFHIR(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	b, err := s.app.ClientBundle(r.Context(), ac, r.PathValue("id"))
+	b, err := s.records.ClientBundle(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Server) createScreening(w http.ResponseWriter, r *http.Request, ac app.
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.SubmitScreening(r.Context(), ac, r.PathValue("id"), in)
+	v, err := s.screenings.SubmitScreening(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Server) createScreening(w http.ResponseWriter, r *http.Request, ac app.
 }
 
 func (s *Server) listScreenings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.app.ListScreenings(r.Context(), ac, r.PathValue("id"))
+	vs, err := s.screenings.ListScreenings(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (s *Server) listScreenings(w http.ResponseWriter, r *http.Request, ac app.A
 }
 
 func (s *Server) latestScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, cur, err := s.app.LatestScreening(r.Context(), ac, r.PathValue("id"))
+	v, cur, err := s.screenings.LatestScreening(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func (s *Server) createHealthChange(w http.ResponseWriter, r *http.Request, ac a
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	id, err := s.app.RecordHealthChange(r.Context(), ac, r.PathValue("id"), in)
+	id, err := s.screenings.RecordHealthChange(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -115,7 +115,7 @@ func (s *Server) createClearance(w http.ResponseWriter, r *http.Request, ac app.
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	id, err := s.app.RecordClearance(r.Context(), ac, r.PathValue("id"), in)
+	id, err := s.screenings.RecordClearance(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func (s *Server) createAgreement(w http.ResponseWriter, r *http.Request, ac app.
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.CreateAgreement(r.Context(), ac, r.PathValue("id"), in)
+	v, err := s.agreements.CreateAgreement(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -137,7 +137,7 @@ func (s *Server) createAgreement(w http.ResponseWriter, r *http.Request, ac app.
 }
 
 func (s *Server) listAgreements(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.app.ListAgreements(r.Context(), ac, r.PathValue("id"))
+	vs, err := s.agreements.ListAgreements(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Server) listAgreements(w http.ResponseWriter, r *http.Request, ac app.A
 }
 
 func (s *Server) getAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.GetAgreement(r.Context(), ac, r.PathValue("id"))
+	v, err := s.agreements.GetAgreement(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -168,7 +168,7 @@ func (s *Server) signAgreement(w http.ResponseWriter, r *http.Request, ac app.Ac
 	if err := optionalBody(w, r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.SignAgreement(r.Context(), ac, r.PathValue("id"), in)
+	res, err := s.agreements.SignAgreement(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func (s *Server) revokeAgreement(w http.ResponseWriter, r *http.Request, ac app.
 	if err := optionalBody(w, r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.RevokeAgreement(r.Context(), ac, r.PathValue("id"), in)
+	res, err := s.agreements.RevokeAgreement(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -190,7 +190,7 @@ func (s *Server) revokeAgreement(w http.ResponseWriter, r *http.Request, ac app.
 }
 
 func (s *Server) agreementReceipt(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	rc, err := s.app.AgreementReceipt(r.Context(), ac, r.PathValue("id"))
+	rc, err := s.records.AgreementReceipt(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, ac app.Ac
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.CreateSession(r.Context(), ac, in)
+	v, err := s.sessions.CreateSession(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
@@ -226,7 +226,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, ac app.Act
 			*p.t = t
 		}
 	}
-	vs, err := s.app.ListSessions(r.Context(), ac, q.Get("client_id"), from, to)
+	vs, err := s.sessions.ListSessions(r.Context(), ac, q.Get("client_id"), from, to)
 	if err != nil {
 		return err
 	}
@@ -235,7 +235,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, ac app.Act
 }
 
 func (s *Server) getSession(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.GetSession(r.Context(), ac, r.PathValue("id"))
+	v, err := s.sessions.GetSession(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, ac app.Acto
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.AppendEvent(r.Context(), ac, r.PathValue("id"), in)
+	res, err := s.sessions.AppendEvent(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, ac app.Acto
 }
 
 func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	evs, err := s.app.ListEvents(r.Context(), ac, r.PathValue("id"))
+	evs, err := s.sessions.ListEvents(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, ac app.Actor
 }
 
 func (s *Server) sessionBoard(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	b, err := s.app.SessionBoard(r.Context(), ac, r.PathValue("id"))
+	b, err := s.decisions.SessionBoard(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -279,7 +279,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ac app.Actor) er
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	d, err := s.app.Decide(r.Context(), ac, in)
+	d, err := s.decisions.Decide(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
@@ -291,7 +291,7 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ac app.Actor) er
 // session's live state first and on every change, and a comment every 15 s
 // to keep proxies from closing the connection.
 func (s *Server) sessionStream(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	states, err := s.app.Watch(r.Context(), ac, r.PathValue("id"))
+	states, err := s.sessions.Watch(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -313,10 +313,10 @@ func (s *Server) sessionStream(w http.ResponseWriter, r *http.Request, ac app.Ac
 		case <-keep.C:
 			// Re-check on every keep-alive: a revoked or expired token, or a
 			// session no longer visible, ends the stream.
-			if _, err := s.app.Verify(r.Context(), bearer(r), "api"); err != nil {
+			if _, err := s.accounts.Verify(r.Context(), bearer(r), "api"); err != nil {
 				return nil
 			}
-			if s.app.SessionVisible(r.Context(), ac, r.PathValue("id")) != nil {
+			if s.sessions.SessionVisible(r.Context(), ac, r.PathValue("id")) != nil {
 				return nil
 			}
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {

@@ -12,7 +12,7 @@ func (s *Server) stopAll(w http.ResponseWriter, r *http.Request, ac app.Actor) e
 	if err := optionalBody(w, r, &struct{}{}); err != nil {
 		return err
 	}
-	res, err := s.app.StopAll(r.Context(), ac, r.PathValue("id"))
+	res, err := s.sessions.StopAll(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func (s *Server) confirmScreening(w http.ResponseWriter, r *http.Request, ac app
 	if err := optionalBody(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.ConfirmScreening(r.Context(), ac, r.PathValue("id"), in)
+	v, err := s.screenings.ConfirmScreening(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -35,7 +35,7 @@ func (s *Server) confirmScreening(w http.ResponseWriter, r *http.Request, ac app
 
 func (s *Server) consentHistory(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	unseen := r.URL.Query().Get("unseen") == "true"
-	vs, err := s.app.ConsentHistory(r.Context(), ac, r.PathValue("id"), unseen)
+	vs, err := s.agreements.ConsentHistory(r.Context(), ac, r.PathValue("id"), unseen)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) consentSeen(w http.ResponseWriter, r *http.Request, ac app.Acto
 	if err := optionalBody(w, r, &struct{}{}); err != nil {
 		return err
 	}
-	n, err := s.app.AcknowledgeConsentNotices(r.Context(), ac, r.PathValue("id"))
+	n, err := s.agreements.AcknowledgeConsentNotices(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

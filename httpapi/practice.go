@@ -45,7 +45,7 @@ func (s *Server) registerPracticeRoutes() {
 }
 
 func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.PracticeSettings(r.Context(), ac)
+	v, err := s.practice.PracticeSettings(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -58,7 +58,7 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, ac app.Acto
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.PutPracticeSettings(r.Context(), ac, in)
+	v, err := s.practice.PutPracticeSettings(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (s *Server) recordGuardian(w http.ResponseWriter, r *http.Request, ac app.A
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.RecordGuardianConsent(r.Context(), ac, r.PathValue("id"), in)
+	v, err := s.agreements.RecordGuardianConsent(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -80,7 +80,7 @@ func (s *Server) recordGuardian(w http.ResponseWriter, r *http.Request, ac app.A
 }
 
 func (s *Server) listGuardians(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.app.Guardians(r.Context(), ac, r.PathValue("id"))
+	vs, err := s.agreements.Guardians(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -95,7 +95,7 @@ func (s *Server) setBirthDate(w http.ResponseWriter, r *http.Request, ac app.Act
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.app.SetBirthDate(r.Context(), ac, r.PathValue("id"), in.BirthDate); err != nil {
+	if err := s.people.SetBirthDate(r.Context(), ac, r.PathValue("id"), in.BirthDate); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -103,7 +103,7 @@ func (s *Server) setBirthDate(w http.ResponseWriter, r *http.Request, ac app.Act
 }
 
 func (s *Server) listFollowUps(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.app.ListFollowUps(r.Context(), ac, r.URL.Query().Get("open") == "true")
+	vs, err := s.followUps.ListFollowUps(r.Context(), ac, r.URL.Query().Get("open") == "true")
 	if err != nil {
 		return err
 	}
@@ -112,7 +112,7 @@ func (s *Server) listFollowUps(w http.ResponseWriter, r *http.Request, ac app.Ac
 }
 
 func (s *Server) adverseFollowUps(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.app.AdverseFollowUps(r.Context(), ac)
+	vs, err := s.followUps.AdverseFollowUps(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -125,7 +125,7 @@ func (s *Server) answerFollowUp(w http.ResponseWriter, r *http.Request, ac app.A
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.AnswerFollowUp(r.Context(), ac, r.PathValue("id"), in)
+	v, err := s.followUps.AnswerFollowUp(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func (s *Server) answerFollowUp(w http.ResponseWriter, r *http.Request, ac app.A
 }
 
 func (s *Server) acknowledgeFollowUp(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.AcknowledgeFollowUp(r.Context(), ac, r.PathValue("id"))
+	v, err := s.followUps.AcknowledgeFollowUp(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

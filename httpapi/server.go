@@ -20,7 +20,19 @@ import (
 // Server is the JSON API, an http.Handler; Patterns lists its routes for
 // mounting on an outer mux.
 type Server struct {
-	app     *app.App
+	// One field per service; each handler calls exactly one of them
+	// (the event stream also re-verifies its token with accounts).
+	accounts   *app.Accounts
+	people     *app.People
+	practice   *app.Practice
+	agreements *app.Agreements
+	screenings *app.Screenings
+	sessions   *app.Sessions
+	decisions  *app.Decisions
+	followUps  *app.FollowUps
+	records    *app.Records
+	audit      *app.Audit
+
 	log     *slog.Logger
 	metrics *Metrics
 	ready   func(context.Context) error
@@ -33,10 +45,14 @@ type Server struct {
 	routes []string
 }
 
-// New returns an API server over a. ready reports whether the server may
-// take traffic (migrations applied, not shutting down).
-func New(a *app.App, log *slog.Logger, m *Metrics, ready func(context.Context) error) *Server {
-	s := &Server{app: a, log: log, metrics: m, ready: ready, mux: http.NewServeMux(), keepAlive: 15 * time.Second}
+// New returns an API server over the services a. ready reports whether the
+// server may take traffic (migrations applied, not shutting down).
+func New(a *app.Services, log *slog.Logger, m *Metrics, ready func(context.Context) error) *Server {
+	s := &Server{
+		accounts: a.Accounts, people: a.People, practice: a.Practice, agreements: a.Agreements,
+		screenings: a.Screenings, sessions: a.Sessions, decisions: a.Decisions, followUps: a.FollowUps,
+		records: a.Records, audit: a.Audit,
+		log: log, metrics: m, ready: ready, mux: http.NewServeMux(), keepAlive: 15 * time.Second}
 	s.registerRoutes()
 	return s
 }
@@ -101,7 +117,7 @@ func (s *Server) actor(r *http.Request) (app.Actor, error) {
 	if tok == "" {
 		return app.Actor{}, &holdspace.Error{Code: holdspace.EUNAUTHORIZED, Reason: "missing_token", Message: "Send a bearer token in the Authorization header."}
 	}
-	return s.app.Authenticate(r.Context(), tok, "api")
+	return s.accounts.Authenticate(r.Context(), tok, "api")
 }
 
 // ClientAddr returns the caller's address for rate limiting: the socket's
@@ -147,7 +163,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	sess, err := s.app.SignIn(r.Context(), app.SignInInput{Email: in.Email, Password: in.Password, OTP: in.OTP,
+	sess, err := s.accounts.SignIn(r.Context(), app.SignInInput{Email: in.Email, Password: in.Password, OTP: in.OTP,
 		DeviceCookie: in.Device, Address: ClientAddr(r), Kind: "api", UserAgent: r.UserAgent()})
 	if err != nil {
 		return err
@@ -157,7 +173,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.Logout(r.Context(), ac, bearer(r)); err != nil {
+	if err := s.accounts.Logout(r.Context(), ac, bearer(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -165,7 +181,7 @@ func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, ac app.Acto
 }
 
 func (s *Server) me(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	p, err := s.app.Me(r.Context(), ac)
+	p, err := s.people.Me(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -189,7 +205,7 @@ func (s *Server) createPractitioner(w http.ResponseWriter, r *http.Request, ac a
 	if ac.Role != holdspace.RoleAdmin {
 		return holdspace.Errorf(holdspace.EFORBIDDEN, "Only an admin can add practitioners.")
 	}
-	id, err := s.app.CreateUser(r.Context(), ac, app.NewUser{Role: holdspace.RolePractitioner, Name: in.Name, Email: in.Email, Password: in.Password})
+	id, err := s.people.CreateUser(r.Context(), ac, app.NewUser{Role: holdspace.RolePractitioner, Name: in.Name, Email: in.Email, Password: in.Password})
 	if err != nil {
 		return err
 	}
@@ -197,7 +213,7 @@ func (s *Server) createPractitioner(w http.ResponseWriter, r *http.Request, ac a
 }
 
 func (s *Server) listPractitioners(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	ps, err := s.app.ListPractitioners(r.Context(), ac)
+	ps, err := s.people.ListPractitioners(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -209,7 +225,7 @@ func (s *Server) listPractitioners(w http.ResponseWriter, r *http.Request, ac ap
 }
 
 func (s *Server) getPractitioner(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	p, creds, err := s.app.Practitioner(r.Context(), ac, r.PathValue("id"))
+	p, creds, err := s.people.Practitioner(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -222,7 +238,7 @@ func (s *Server) createCredential(w http.ResponseWriter, r *http.Request, ac app
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	id, err := s.app.AddCredential(r.Context(), ac, r.PathValue("id"), in)
+	id, err := s.people.AddCredential(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -235,7 +251,7 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, ac app.Act
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	id, err := s.app.CreateClient(r.Context(), ac, in)
+	id, err := s.people.CreateClient(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
@@ -243,7 +259,7 @@ func (s *Server) createClient(w http.ResponseWriter, r *http.Request, ac app.Act
 }
 
 func (s *Server) listClients(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	cs, err := s.app.ListClients(r.Context(), ac)
+	cs, err := s.people.ListClients(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -255,7 +271,7 @@ func (s *Server) listClients(w http.ResponseWriter, r *http.Request, ac app.Acto
 }
 
 func (s *Server) getClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	c, err := s.app.GetClient(r.Context(), ac, r.PathValue("id"))
+	c, err := s.people.GetClient(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -270,7 +286,7 @@ func (s *Server) assignClient(w http.ResponseWriter, r *http.Request, ac app.Act
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.app.AssignPractitioners(r.Context(), ac, r.PathValue("id"), in.PractitionerIDs); err != nil {
+	if err := s.people.AssignPractitioners(r.Context(), ac, r.PathValue("id"), in.PractitionerIDs); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -311,7 +327,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, ac app.Actor)
 	default:
 		return holdspace.Invalid("invalid_order", "order", "Give order as oldest or newest.")
 	}
-	es, err := s.app.ListAudit(r.Context(), ac, store.AuditFilter{ClientID: q.Get("client_id"), Since: since, AfterSeq: after, Limit: limit, Newest: newest})
+	es, err := s.audit.ListAudit(r.Context(), ac, store.AuditFilter{ClientID: q.Get("client_id"), Since: since, AfterSeq: after, Limit: limit, Newest: newest})
 	if err != nil {
 		return err
 	}

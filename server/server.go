@@ -20,7 +20,11 @@ import (
 
 // Config is what the handler needs.
 type Config struct {
-	App    *app.App
+	App    *app.Services
+	// Metrics counts requests by route and, when the services were built
+	// with its Decision method as their decision observer, decisions by
+	// outcome; nil: a fresh set that counts requests only.
+	Metrics *httpapi.Metrics
 	Logger *slog.Logger
 	// Ready reports whether the server may take traffic.
 	Ready func(context.Context) error
@@ -48,8 +52,10 @@ func Handler(cfg Config) (http.Handler, error) {
 		db := cfg.App.DB()
 		cfg.Ready = db.Ready
 	}
-	metrics := httpapi.NewMetrics()
-	cfg.App.SetDecisionObserver(metrics.Decision)
+	metrics := cfg.Metrics
+	if metrics == nil {
+		metrics = httpapi.NewMetrics()
+	}
 	api := httpapi.New(cfg.App, cfg.Logger, metrics, cfg.Ready)
 	api.SetStreamKeepAlive(cfg.StreamKeepAlive)
 	mux := http.NewServeMux()

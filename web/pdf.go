@@ -17,11 +17,11 @@ import (
 // what, when and how, every region's answers grouped by region group, and
 // the content hash that the signature covers.
 func (h *handler) agreementPDF(q *request, id string) error {
-	a, err := h.app.GetAgreement(q.r.Context(), q.ac, id)
+	a, err := h.agreements.GetAgreement(q.r.Context(), q.ac, id)
 	if err != nil {
 		return err
 	}
-	cv, err := h.app.GetClient(q.r.Context(), q.ac, a.ClientID)
+	cv, err := h.people.GetClient(q.r.Context(), q.ac, a.ClientID)
 	if err != nil {
 		return err
 	}

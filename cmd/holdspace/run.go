@@ -13,7 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"holdspace/app"
 	"holdspace/catalogue"
+	"holdspace/httpapi"
 	"holdspace/seal"
 	"holdspace/server"
 	"holdspace/store"
@@ -146,7 +148,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if demo && c.database != "" {
 		return usageErrorf("demo runs on the embedded store; use --data, not --database")
 	}
-	p, err := c.open(ctx, stderr, nil)
+	metrics := httpapi.NewMetrics()
+	p, err := c.open(ctx, stderr, func(cfg *app.Config) { cfg.OnDecision = metrics.Decision })
 	if err != nil {
 		return err
 	}
@@ -198,7 +201,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return p.db.Ready(ctx)
 	}
-	handler, err := server.Handler(server.Config{App: p.app, Logger: p.log, Ready: ready,
+	handler, err := server.Handler(server.Config{App: p.app, Metrics: metrics, Logger: p.log, Ready: ready,
 		Secure: *tlsCert != "" || *secureCookies, TrustedProxies: proxies, BodyReadTimeout: *bodyTimeout})
 	if err != nil {
 		ln.Close()
@@ -220,7 +223,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	// Sessions past their booked end plus grace close themselves; decisions
 	// deny them before this records it.
-	go p.app.SweepSessions(baseCtx, sweepEvery(c.sessionGrace))
+	go p.app.Sessions.SweepSessions(baseCtx, sweepEvery(c.sessionGrace))
 
 	errc := make(chan error, 1)
 	go func() {
@@ -231,7 +234,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}()
 	p.log.Info("holdspace listening", "url", url, "engine", p.db.Engine())
-	if all, nd, err := p.app.DemoStatus(ctx); err == nil && nd > 0 {
+	if all, nd, err := p.app.Accounts.DemoStatus(ctx); err == nil && nd > 0 {
 		p.log.Warn(demoNotice(all, nd))
 	}
 	// One write, so that whoever waits for the URL line also has the demo
