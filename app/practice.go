@@ -286,38 +286,6 @@ func (a *core) checkSessionOffered(ctx context.Context, tx store.Tx, c *store.Cl
 	return nil
 }
 
-// SetBirthDate corrects a client's birth date. Admins and the client's
-// practitioners may; it is audited and, like every fact change, in force
-// for the next decision.
-func (a *People) SetBirthDate(ctx context.Context, ac Actor, clientID, birthDate string) error {
-	bd, err := parseDate("birth_date", birthDate)
-	if err != nil {
-		return err
-	}
-	if bd.After(a.now()) || bd.Year() < 1900 {
-		return holdspace.Invalid("invalid_date", "birth_date", "The birth date must be in the past.")
-	}
-	return a.update(ctx, func(tx store.Tx) error {
-		c, err := visibleClient(ctx, tx, ac, clientID)
-		if err != nil {
-			return err
-		}
-		if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
-			return forbidden("Only an admin or the client's practitioner can correct a birth date.")
-		}
-		if c.BirthDateSealed, err = a.sealClient(ctx, tx, c.ID, c.ID, "birth_date", bd.Format(time.DateOnly)); err != nil {
-			return err
-		}
-		if err := tx.UpdateClient(ctx, c); err != nil {
-			return err
-		}
-		if err := a.factsChanged(ctx, tx, c.ID); err != nil {
-			return err
-		}
-		return record(ctx, tx, ac, "client.birth_date", c.ID, c.ID, "")
-	})
-}
-
 // RefusedGrant is a grant of an agreement that the practice refuses now
 // (design rules 9 and 10): it never permits, so no view shows it as given.
 type RefusedGrant struct {

@@ -20,12 +20,12 @@ import (
 
 // Config is what the handler needs.
 type Config struct {
-	App    *app.Services
+	App *app.Services
 	// Metrics counts requests by route and, when the services were built
 	// with its Decision method as their decision observer, decisions by
 	// outcome; nil: a fresh set that counts requests only.
 	Metrics *httpapi.Metrics
-	Logger *slog.Logger
+	Logger  *slog.Logger
 	// Ready reports whether the server may take traffic.
 	Ready func(context.Context) error
 	// Secure marks cookies Secure and sends HSTS: set it whenever users
