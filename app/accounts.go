@@ -19,6 +19,25 @@ type Accounts struct {
 	limiter *authn.Throttle
 }
 
+// accountsTx is the part of the store the Accounts use cases touch.
+type accountsTx interface {
+	store.AuditLog
+	store.Clients
+	store.Tokens
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only accountsTx.
+func (a *Accounts) update(ctx context.Context, fn func(accountsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only accountsTx.
+func (a *Accounts) view(ctx context.Context, fn func(accountsTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 func itoa(i int) string { return strconv.Itoa(i) }
 
 // describeDevice is the short description of where a session was issued,
@@ -69,7 +88,7 @@ func (a *Accounts) Invite(ctx context.Context, ac Actor, userID string) (Invitat
 		return Invitation{}, err
 	}
 	inv := Invitation{UserID: userID, Token: tok, Path: invitePath(tok)}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx accountsTx) error {
 		u, err := tx.User(ctx, userID)
 		if err != nil {
 			return holdspace.NotFound("account")
@@ -120,7 +139,7 @@ func (a *Accounts) CheckInvitation(ctx context.Context, token string) error {
 		return errBadInvite
 	}
 	now := a.now()
-	return a.db.View(ctx, func(tx store.Tx) error {
+	return a.view(ctx, func(tx accountsTx) error {
 		t, err := tx.Token(ctx, authn.HashToken(token))
 		if err != nil || t.Kind != "invite" || !t.RevokedAt.IsZero() || !now.Before(t.ExpiresAt) {
 			return errBadInvite
@@ -145,7 +164,7 @@ func (a *Accounts) AcceptInvitation(ctx context.Context, token, password, addr, 
 	}
 	hash := authn.HashToken(token)
 	var u *store.User
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx accountsTx) error {
 		t, err := tx.Token(ctx, hash)
 		if err != nil || t.Kind != "invite" || !t.RevokedAt.IsZero() || !tx.Now().Before(t.ExpiresAt) {
 			return errBadInvite
@@ -183,7 +202,7 @@ func (a *Accounts) AcceptInvitation(ctx context.Context, token, password, addr, 
 }
 
 // deviceCookieFor issues a device cookie for the account's email.
-func (a *core) deviceCookieFor(ctx context.Context, u *store.User) string {
+func (a *Accounts) deviceCookieFor(ctx context.Context, u *store.User) string {
 	email, err := a.open(u.ID, "email", u.EmailSealed)
 	if err != nil || email == "" {
 		return ""
@@ -191,7 +210,7 @@ func (a *core) deviceCookieFor(ctx context.Context, u *store.User) string {
 	return authn.NewDeviceCookie(authn.AccountKey(email), a.deviceMAC)
 }
 
-func (a *core) needsSecondFactor(u *store.User) bool {
+func (a *Accounts) needsSecondFactor(u *store.User) bool {
 	return a.cfg.RequireSecondFactor && len(u.TOTPSealed) == 0 && (u.Role == holdspace.RoleAdmin || u.Role == holdspace.RolePractitioner)
 }
 
@@ -206,7 +225,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, ac Actor, current, next, 
 		return holdspace.Invalid("password_unchanged", "password", "Choose a password different from the current one.")
 	}
 	var u *store.User
-	if err := a.db.View(ctx, func(tx store.Tx) error {
+	if err := a.view(ctx, func(tx accountsTx) error {
 		var err error
 		u, err = tx.User(ctx, ac.UserID)
 		return err
@@ -232,7 +251,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, ac Actor, current, next, 
 	if err != nil {
 		return err
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		if err := tx.SetPassword(ctx, u.ID, h); err != nil {
 			return err
 		}
@@ -266,7 +285,7 @@ type SecondFactorSetup struct {
 // kept (sealed) until ConfirmSecondFactor proves the app holds it.
 func (a *Accounts) BeginSecondFactor(ctx context.Context, ac Actor) (SecondFactorSetup, error) {
 	var out SecondFactorSetup
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx accountsTx) error {
 		u, err := tx.User(ctx, ac.UserID)
 		if err != nil {
 			return err
@@ -296,7 +315,7 @@ func (a *Accounts) BeginSecondFactor(ctx context.Context, ac Actor) (SecondFacto
 func (a *Accounts) ConfirmSecondFactor(ctx context.Context, ac Actor, code string) ([]string, error) {
 	var codes []string
 	now := a.now()
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx accountsTx) error {
 		u, err := tx.User(ctx, ac.UserID)
 		if err != nil {
 			return err
@@ -338,7 +357,7 @@ func (a *Accounts) DisableSecondFactor(ctx context.Context, ac Actor, userID, pa
 		return holdspace.NotFound("account")
 	}
 	var u *store.User
-	if err := a.db.View(ctx, func(tx store.Tx) error {
+	if err := a.view(ctx, func(tx accountsTx) error {
 		var err error
 		u, err = tx.User(ctx, userID)
 		return err
@@ -361,7 +380,7 @@ func (a *Accounts) DisableSecondFactor(ctx context.Context, ac Actor, userID, pa
 			return holdspace.Invalid("wrong_password", "current_password", "The current password is not right.")
 		}
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		fresh, err := tx.User(ctx, userID)
 		if err != nil {
 			return err
@@ -385,7 +404,7 @@ func (a *Accounts) SetDisabled(ctx context.Context, ac Actor, userID string, dis
 	if userID == ac.UserID {
 		return holdspace.Conflict("own_account", "You cannot disable your own account.")
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		u, err := tx.User(ctx, userID)
 		if err != nil {
 			return holdspace.NotFound("account")
@@ -435,7 +454,7 @@ func (a *Accounts) MySessions(ctx context.Context, ac Actor, current string) ([]
 	cur := authn.HashToken(current)
 	now := a.now()
 	out := []SessionInfo{}
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx accountsTx) error {
 		ts, err := tx.ListUserTokens(ctx, ac.UserID, []string{"api", "web"}, now)
 		if err != nil {
 			return err
@@ -455,7 +474,7 @@ func (a *Accounts) MySessions(ctx context.Context, ac Actor, current string) ([]
 // SignOutElsewhere revokes every API token and web session of the caller
 // but the one presented.
 func (a *Accounts) SignOutElsewhere(ctx context.Context, ac Actor, current string) error {
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		if err := tx.RevokeUserTokensExcept(ctx, ac.UserID, authn.HashToken(current), []string{"api", "web"}, tx.Now()); err != nil {
 			return err
 		}
@@ -467,7 +486,7 @@ func (a *Accounts) SignOutElsewhere(ctx context.Context, ac Actor, current strin
 // were revoked more than keep ago, and returns how many.
 func (a *Accounts) PruneTokens(ctx context.Context, keep time.Duration) (int64, error) {
 	var n int64
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx accountsTx) error {
 		var err error
 		n, err = tx.PruneTokens(ctx, tx.Now().Add(-keep))
 		return err
@@ -479,7 +498,7 @@ func (a *Accounts) PruneTokens(ctx context.Context, keep time.Duration) (int64, 
 // DemoStatus reports how many accounts exist and how many of them were
 // made by `holdspace demo`.
 func (a *Accounts) DemoStatus(ctx context.Context) (all, demo int64, err error) {
-	err = a.db.View(ctx, func(tx store.Tx) error {
+	err = a.view(ctx, func(tx accountsTx) error {
 		all, demo, err = tx.CountUsers(ctx)
 		return err
 	})
@@ -499,7 +518,7 @@ func (a *Accounts) SecondFactorRequired(r holdspace.Role) bool {
 // any other account exists).
 func (a *Accounts) AdoptDemoAccounts(ctx context.Context, emails []string) (int, error) {
 	n := 0
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx accountsTx) error {
 		all, _, err := tx.CountUsers(ctx)
 		if err != nil {
 			return err

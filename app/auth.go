@@ -100,7 +100,7 @@ func (a *Accounts) SignIn(ctx context.Context, in SignInInput) (Session, error) 
 		return Session{}, errBadLogin
 	}
 	var u *store.User
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx accountsTx) error {
 		var err error
 		u, err = tx.UserByEmail(ctx, a.keys.Index("email", email))
 		return err
@@ -238,7 +238,7 @@ func (a *Accounts) Verify(ctx context.Context, token, kind string) (Actor, error
 	return a.authenticate(ctx, token, kind, false)
 }
 
-func (a *core) authenticate(ctx context.Context, token, kind string, use bool) (Actor, error) {
+func (a *Accounts) authenticate(ctx context.Context, token, kind string, use bool) (Actor, error) {
 	if token == "" || len(token) > 200 {
 		return Actor{}, errBadToken
 	}
@@ -246,7 +246,7 @@ func (a *core) authenticate(ctx context.Context, token, kind string, use bool) (
 	now := a.now()
 	var ac Actor
 	var touch bool
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx accountsTx) error {
 		t, err := tx.Token(ctx, hash)
 		if err != nil {
 			return errBadToken
@@ -271,7 +271,7 @@ func (a *core) authenticate(ctx context.Context, token, kind string, use bool) (
 		return Actor{}, err
 	}
 	if touch {
-		if err := a.update(ctx, func(tx store.Tx) error { return tx.TouchToken(ctx, hash, tx.Now()) }); err != nil {
+		if err := a.update(ctx, func(tx accountsTx) error { return tx.TouchToken(ctx, hash, tx.Now()) }); err != nil {
 			return Actor{}, err
 		}
 	}
@@ -282,7 +282,7 @@ func (a *core) authenticate(ctx context.Context, token, kind string, use bool) (
 // error (logging out twice is harmless).
 func (a *Accounts) Logout(ctx context.Context, ac Actor, token string) error {
 	hash := authn.HashToken(token)
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		t, err := tx.Token(ctx, hash)
 		if err != nil || t.UserID != ac.UserID {
 			return nil
@@ -307,7 +307,7 @@ func (a *Accounts) SetPassword(ctx context.Context, ac Actor, userID, password s
 	if err != nil {
 		return err
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		if err := tx.SetPassword(ctx, userID, h); err != nil {
 			return err
 		}
@@ -342,7 +342,7 @@ func (a *core) hashPassword(ctx context.Context, password string) (string, error
 func (a *Accounts) SetPasswordByEmail(ctx context.Context, ac Actor, email, password string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	var id string
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx accountsTx) error {
 		u, err := tx.UserByEmail(ctx, a.keys.Index("email", email))
 		if err != nil {
 			return holdspace.NotFound("account")

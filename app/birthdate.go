@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"holdspace"
-	"holdspace/store"
 )
 
 // SetBirthDate corrects a client's birth date. Admins and the client's
@@ -19,7 +18,7 @@ func (a *People) SetBirthDate(ctx context.Context, ac Actor, clientID, birthDate
 	if bd.After(a.now()) || bd.Year() < 1900 {
 		return holdspace.Invalid("invalid_date", "birth_date", "The birth date must be in the past.")
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx peopleTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err

@@ -6,7 +6,6 @@ import (
 
 	"holdspace/catalogue"
 	"holdspace/consent"
-	"holdspace/store"
 )
 
 // BoardCell is the decision for one region and technique.
@@ -37,7 +36,7 @@ type Board struct {
 func (a *Decisions) SessionBoard(ctx context.Context, ac Actor, sessionID string) (Board, error) {
 	var b Board
 	counts := map[consent.Outcome]int{}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx decisionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err

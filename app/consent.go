@@ -22,6 +22,23 @@ type Agreements struct {
 	*core
 }
 
+// agreementsTx is the part of the store the Agreements use cases touch.
+type agreementsTx interface {
+	store.Agreements
+	store.AuditLog
+	store.Clients
+	store.Guardians
+	store.Keys
+	store.Settings
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only agreementsTx.
+func (a *Agreements) update(ctx context.Context, fn func(agreementsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // AgreementInput is the input of CreateAgreement.
 type AgreementInput struct {
 	Intent     string          `json:"intent"`
@@ -66,7 +83,10 @@ func timePtr(t time.Time) *time.Time {
 
 // factsChanged records, in tx, that a client's decision facts changed: the
 // version that keys cached decision indexes moves, and live views are told.
-func (a *core) factsChanged(ctx context.Context, tx store.Tx, clientID string) error {
+func (a *core) factsChanged(ctx context.Context, tx interface {
+	store.Users
+	txBase
+}, clientID string) error {
 	if _, err := tx.BumpVersion(ctx, clientID); err != nil {
 		return err
 	}
@@ -91,7 +111,7 @@ func (a *Agreements) CreateAgreement(ctx context.Context, ac Actor, clientID str
 	if len(in.Grants) > 4*catalogue.NumRegions*len(catalogue.TechniqueCodes()) {
 		return out, holdspace.Invalid("too_many_grants", "grants", "Too many grants.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
@@ -146,7 +166,10 @@ func agreementView(rec *store.Agreement, ag consent.Agreement, st consent.Status
 
 // loadAgreements returns every agreement of a client, opened, with its
 // revocations, in store order (oldest first), and the records beside them.
-func (a *core) loadAgreements(ctx context.Context, tx store.Tx, clientID string) ([]consent.Agreement, []*store.Agreement, error) {
+func (a *core) loadAgreements(ctx context.Context, tx interface {
+	store.Agreements
+	store.Guardians
+}, clientID string) ([]consent.Agreement, []*store.Agreement, error) {
 	recs, err := tx.ListAgreements(ctx, clientID)
 	if err != nil {
 		return nil, nil, err
@@ -190,7 +213,10 @@ func (a *core) openAgreement(r *store.Agreement) (consent.Agreement, error) {
 
 // visibleAgreement returns an agreement and its client if the actor may
 // see the client.
-func (a *core) visibleAgreement(ctx context.Context, tx store.Tx, ac Actor, id string) (*store.Agreement, *store.Client, error) {
+func (a *core) visibleAgreement(ctx context.Context, tx interface {
+	store.Agreements
+	store.Clients
+}, ac Actor, id string) (*store.Agreement, *store.Client, error) {
 	r, err := tx.Agreement(ctx, id)
 	if err != nil {
 		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
@@ -209,7 +235,7 @@ func (a *core) visibleAgreement(ctx context.Context, tx store.Tx, ac Actor, id s
 // status now. The read is audited.
 func (a *Agreements) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]AgreementView, error) {
 	var out []AgreementView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
@@ -235,7 +261,7 @@ func (a *Agreements) ListAgreements(ctx context.Context, ac Actor, clientID stri
 // GetAgreement returns one agreement version. The read is audited.
 func (a *Agreements) GetAgreement(ctx context.Context, ac Actor, id string) (AgreementView, error) {
 	var out AgreementView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err
@@ -280,7 +306,7 @@ type SignResult struct {
 // a session already re-confirmed it can only narrow (see consent.Decide).
 func (a *Agreements) SignAgreement(ctx context.Context, ac Actor, id string, in SignInput) (SignResult, error) {
 	var out SignResult
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err
@@ -372,7 +398,7 @@ type RevokeResult struct {
 // live notification are written in one transaction.
 func (a *Agreements) RevokeAgreement(ctx context.Context, ac Actor, id string, in RevokeInput) (RevokeResult, error) {
 	var out RevokeResult
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err

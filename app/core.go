@@ -48,7 +48,10 @@ func (a *core) update(ctx context.Context, fn func(store.Tx) error) error {
 
 // record appends an audit entry in tx. detail must hold codes and ids only,
 // never names or health data.
-func record(ctx context.Context, tx store.Tx, ac Actor, action, target, clientID, detail string) error {
+func record(ctx context.Context, tx interface {
+	store.AuditLog
+	txBase
+}, ac Actor, action, target, clientID, detail string) error {
 	_, err := tx.AppendAudit(ctx, audit.Entry{
 		At:       tx.Now(),
 		Actor:    ac.UserID,
@@ -108,4 +111,15 @@ func (a *core) withPasswordSlot(ctx context.Context, fn func()) error {
 	defer func() { <-a.pwSlots }()
 	fn()
 	return nil
+}
+
+// txBase is what every transaction offers besides its stores: its fixed
+// time and notifications delivered after commit. Each service's narrow
+// transaction interface (decide.go's decisionsTx, sessions.go's sessionsTx,
+// …) is its stores plus txBase.
+type txBase interface {
+	// Notify queues topic for subscribers once the transaction commits.
+	Notify(topic string)
+	// Now is the transaction's fixed time.
+	Now() time.Time
 }

@@ -97,7 +97,7 @@ func (a *People) AddCredential(ctx context.Context, ac Actor, practitionerID str
 	}
 	c := &store.Credential{ID: newID("crd"), PractitionerID: practitionerID, Kind: pc.Kind, Issuer: pc.Issuer,
 		Number: pc.Number, ValidFrom: from, ValidUntil: until, Covers: pc.Covers}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx peopleTx) error {
 		u, err := tx.User(ctx, practitionerID)
 		if err != nil || u.Role != holdspace.RolePractitioner {
 			return holdspace.NotFound("practitioner")
@@ -131,7 +131,7 @@ func (a *People) RevokeCredential(ctx context.Context, ac Actor, practitionerID,
 	if n := len([]rune(reason)); n > 500 {
 		return holdspace.Invalid("too_long", "reason", "A reason may have at most 500 characters.")
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx peopleTx) error {
 		cs, err := tx.ListCredentials(ctx, practitionerID)
 		if err != nil {
 			return err

@@ -21,6 +21,26 @@ type Decisions struct {
 	observe func(outcome string)
 }
 
+// decisionsTx is the part of the store the Decisions use cases touch.
+type decisionsTx interface {
+	store.Agreements
+	store.AuditLog
+	store.Clients
+	store.Credentials
+	store.FollowUps
+	store.Guardians
+	store.Screenings
+	store.Sessions
+	store.Settings
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only decisionsTx.
+func (a *Decisions) update(ctx context.Context, fn func(decisionsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // DecideInput is the input of Decide.
 type DecideInput struct {
 	SessionID string `json:"session_id"`
@@ -44,7 +64,7 @@ func (a *Decisions) Decide(ctx context.Context, ac Actor, in DecideInput) (conse
 	if !catalogue.ValidTechnique(in.Technique) {
 		return d, holdspace.Invalid("unknown_technique", "technique", "%q is not a technique.", in.Technique)
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx decisionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, in.SessionID)
 		if err != nil {
 			return err

@@ -13,7 +13,17 @@ import (
 // decisionFacts returns the compiled index for a session's client and
 // practitioner, and the session's folded facts (with its CloseBy), current
 // as of tx.
-func (a *Decisions) decisionFacts(ctx context.Context, tx store.Tx, s *store.Session) (*indexEntry, practice.Facts, error) {
+func (a *Decisions) decisionFacts(ctx context.Context, tx interface {
+	store.Agreements
+	store.Clients
+	store.Credentials
+	store.Guardians
+	store.Screenings
+	store.Sessions
+	store.Settings
+	store.Users
+	txBase
+}, s *store.Session) (*indexEntry, practice.Facts, error) {
 	at := tx.Now()
 	f, err := a.sessionFacts(ctx, tx, s)
 	if err != nil {
@@ -48,7 +58,7 @@ func (a *Decisions) decisionFacts(ctx context.Context, tx store.Tx, s *store.Ses
 
 // sessionFacts folds a session's events (cached by its Seq) and sets its
 // CloseBy from the booking.
-func (a *Decisions) sessionFacts(ctx context.Context, tx store.Tx, s *store.Session) (practice.Facts, error) {
+func (a *Decisions) sessionFacts(ctx context.Context, tx store.Sessions, s *store.Session) (practice.Facts, error) {
 	f, ok := a.facts.session(s.ID, s.Seq)
 	if !ok {
 		recs, err := tx.ListEvents(ctx, s.ID)
@@ -76,7 +86,14 @@ func (a *Decisions) sessionFacts(ctx context.Context, tx store.Tx, s *store.Sess
 // compile gathers every decision fact of a client and practitioner and
 // compiles them into an index, for a session opened at liftFrom (zero:
 // none; see screening.Effective), under the practice settings ps.
-func (a *Decisions) compile(ctx context.Context, tx store.Tx, clientID, practitionerID string, at, liftFrom time.Time, ps practiceState) (*indexEntry, error) {
+func (a *Decisions) compile(ctx context.Context, tx interface {
+	store.Agreements
+	store.Clients
+	store.Credentials
+	store.Guardians
+	store.Screenings
+	store.Users
+}, clientID, practitionerID string, at, liftFrom time.Time, ps practiceState) (*indexEntry, error) {
 	c, err := tx.Client(ctx, clientID)
 	if err != nil {
 		return nil, err

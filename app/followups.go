@@ -18,6 +18,26 @@ type FollowUps struct {
 	sessions *Sessions
 }
 
+// followUpsTx is the part of the store the FollowUps use cases touch.
+type followUpsTx interface {
+	store.AuditLog
+	store.Clients
+	store.FollowUps
+	store.Sessions
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only followUpsTx.
+func (a *FollowUps) update(ctx context.Context, fn func(followUpsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only followUpsTx.
+func (a *FollowUps) view(ctx context.Context, fn func(followUpsTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // FollowUpView is a follow-up as callers see it. Status is "due",
 // "overdue" or "answered" at the time of the read.
 type FollowUpView struct {
@@ -60,7 +80,13 @@ func followUpView(f *store.FollowUp, now time.Time) FollowUpView {
 // the practice's window (practice.FollowUpTriggers decides); a follow-up
 // event answers the session's follow-up (ECONFLICT "no_follow_up" when the
 // session has none, "already_answered" when it is answered).
-func (a *core) afterEvent(ctx context.Context, tx store.Tx, ac Actor, s *store.Session, ev practice.Event, eventID string) error {
+func (a *core) afterEvent(ctx context.Context, tx interface {
+	store.AuditLog
+	store.FollowUps
+	store.Sessions
+	store.Settings
+	txBase
+}, ac Actor, s *store.Session, ev practice.Event, eventID string) error {
 	switch ev.Type {
 	case practice.EventClose, practice.EventAutoClose:
 		recs, err := tx.ListEvents(ctx, s.ID)
@@ -115,7 +141,7 @@ func (a *core) afterEvent(ctx context.Context, tx store.Tx, ac Actor, s *store.S
 // an admin, a client's own. The read is audited once per client listed.
 func (a *FollowUps) ListFollowUps(ctx context.Context, ac Actor, open bool) ([]FollowUpView, error) {
 	var out []FollowUpView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx followUpsTx) error {
 		f := store.FollowUpFilter{Unanswered: open}
 		switch ac.Role {
 		case holdspace.RoleAdmin:
@@ -137,7 +163,12 @@ func (a *FollowUps) ListFollowUps(ctx context.Context, ac Actor, open bool) ([]F
 
 // followUpViews renders fs for ac, dropping those whose client ac may no
 // longer see, names the clients for staff, and audits the read.
-func (a *core) followUpViews(ctx context.Context, tx store.Tx, ac Actor, fs []*store.FollowUp, out *[]FollowUpView) error {
+func (a *FollowUps) followUpViews(ctx context.Context, tx interface {
+	store.AuditLog
+	store.Clients
+	store.Users
+	txBase
+}, ac Actor, fs []*store.FollowUp, out *[]FollowUpView) error {
 	seen := map[string]bool{}
 	names := map[string]string{}
 	for _, f := range fs {
@@ -173,7 +204,7 @@ func (a *FollowUps) AdverseFollowUps(ctx context.Context, ac Actor) ([]FollowUpV
 	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only admins review adverse events.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx followUpsTx) error {
 		fs, err := tx.ListFollowUps(ctx, store.FollowUpFilter{Unacknowledged: true})
 		if err != nil {
 			return err
@@ -192,7 +223,7 @@ func (a *FollowUps) AcknowledgeFollowUp(ctx context.Context, ac Actor, id string
 	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only an admin acknowledges adverse events.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx followUpsTx) error {
 		f, err := tx.FollowUp(ctx, id)
 		if err != nil {
 			return err
@@ -223,7 +254,7 @@ type FollowUpAnswer struct {
 // word. ENOTFOUND for a follow-up the caller may not see.
 func (a *FollowUps) AnswerFollowUp(ctx context.Context, ac Actor, id string, in FollowUpAnswer) (AppendEventResult, error) {
 	var sessionID string
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx followUpsTx) error {
 		f, err := tx.FollowUp(ctx, id)
 		if err != nil {
 			return err
@@ -253,7 +284,7 @@ type FollowUpRecord struct {
 // read them; the read is audited.
 func (a *FollowUps) ClientFollowUps(ctx context.Context, ac Actor, clientID string) ([]FollowUpRecord, error) {
 	var out []FollowUpRecord
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx followUpsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

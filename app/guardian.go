@@ -62,7 +62,7 @@ func (a *Agreements) RecordGuardianConsent(ctx context.Context, ac Actor, agreem
 	if !strings.EqualFold(g.Name, g.TypedName) {
 		return out, holdspace.Invalid("typed_name_mismatch", "typed_name", "The guardian types their own name, as given above, to sign.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, agreementID)
 		if err != nil {
 			return err
@@ -106,7 +106,7 @@ func (a *Agreements) RecordGuardianConsent(ctx context.Context, ac Actor, agreem
 
 // markGuardians sets GuardianConsent on the agreements that carry a
 // recorded guardian's consent.
-func (a *core) markGuardians(ctx context.Context, tx store.Tx, clientID string, ags []consent.Agreement) error {
+func (a *core) markGuardians(ctx context.Context, tx store.Guardians, clientID string, ags []consent.Agreement) error {
 	gs, err := tx.ListGuardianConsents(ctx, clientID)
 	if err != nil || len(gs) == 0 {
 		return err
@@ -126,7 +126,7 @@ func (a *core) markGuardians(ctx context.Context, tx store.Tx, clientID string, 
 // audited.
 func (a *Agreements) Guardians(ctx context.Context, ac Actor, clientID string) ([]GuardianView, error) {
 	var out []GuardianView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

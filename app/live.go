@@ -63,7 +63,13 @@ func (a *core) sessionView(s *store.Session) SessionView {
 // closeIfOverdue records the automatic close of s in tx when s is live past
 // its booked end plus grace, and updates s. Decisions deny such a session
 // even before this runs (practice.Facts.CloseBy); this keeps the record.
-func (a *core) closeIfOverdue(ctx context.Context, tx store.Tx, s *store.Session) error {
+func (a *core) closeIfOverdue(ctx context.Context, tx interface {
+	store.AuditLog
+	store.FollowUps
+	store.Sessions
+	store.Settings
+	txBase
+}, s *store.Session) error {
 	if !a.booking(s).Overdue(practice.State(s.State), a.cfg.SessionGrace, tx.Now()) {
 		return nil
 	}
@@ -89,8 +95,8 @@ func (a *core) closeIfOverdue(ctx context.Context, tx store.Tx, s *store.Session
 
 // autoCloseSession records the automatic close of one session if it is
 // overdue, in its own transaction.
-func (a *core) autoCloseSession(ctx context.Context, id string) error {
-	return a.update(ctx, func(tx store.Tx) error {
+func (a *Sessions) autoCloseSession(ctx context.Context, id string) error {
+	return a.update(ctx, func(tx sessionsTx) error {
 		s, err := tx.Session(ctx, id)
 		if err != nil {
 			return err
@@ -103,7 +109,7 @@ func (a *core) autoCloseSession(ctx context.Context, id string) error {
 // booked end plus grace, and returns how many it closed.
 func (a *Sessions) CloseOverdue(ctx context.Context) (int, error) {
 	n := 0
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		live, err := tx.ListSessions(ctx, store.SessionFilter{Live: true})
 		if err != nil {
 			return err
@@ -149,7 +155,13 @@ func (a *Sessions) SweepSessions(ctx context.Context, every time.Duration) {
 // only within the practice's window around its start, and only when the
 // client has no other live session (overdue ones are closed first; the
 // store holds the rule under concurrency too).
-func (a *Sessions) checkEvent(ctx context.Context, tx store.Tx, s *store.Session, ev practice.Event) error {
+func (a *Sessions) checkEvent(ctx context.Context, tx interface {
+	store.AuditLog
+	store.FollowUps
+	store.Sessions
+	store.Settings
+	txBase
+}, s *store.Session, ev practice.Event) error {
 	f, err := a.decisions.sessionFacts(ctx, tx, s)
 	if err != nil {
 		return err
@@ -199,7 +211,7 @@ type StoppedSession struct {
 func (a *Sessions) StopAll(ctx context.Context, ac Actor, clientID string) (StopResult, error) {
 	out := StopResult{Stopped: []StoppedSession{}}
 	var ids []string
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx sessionsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

@@ -45,7 +45,7 @@ func noticeWhy(rec *store.Agreement) []string {
 // practitioners and admins may read it; the read is audited.
 func (a *Agreements) ConsentHistory(ctx context.Context, ac Actor, clientID string, unseenOnly bool) ([]ConsentNotice, error) {
 	var out []ConsentNotice
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
@@ -91,7 +91,7 @@ func (a *Agreements) ConsentHistory(ctx context.Context, ac Actor, clientID stri
 // shown to them; it returns how many it marked. Only the client may.
 func (a *Agreements) AcknowledgeConsentNotices(ctx context.Context, ac Actor, clientID string) (int, error) {
 	n := 0
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

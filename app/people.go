@@ -21,6 +21,26 @@ type People struct {
 	*core
 }
 
+// peopleTx is the part of the store the People use cases touch.
+type peopleTx interface {
+	store.AuditLog
+	store.Clients
+	store.Credentials
+	store.Keys
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only peopleTx.
+func (a *People) update(ctx context.Context, fn func(peopleTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only peopleTx.
+func (a *People) view(ctx context.Context, fn func(peopleTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // maxAssigned bounds the practitioners assigned to one client.
 const maxAssigned = 20
 
@@ -70,7 +90,7 @@ func validateName(field, s string) (string, error) {
 
 // newUser validates nu and builds the user record (sealed fields, password
 // hash). It does not store it.
-func (a *core) newUser(ctx context.Context, nu NewUser) (*store.User, error) {
+func (a *People) newUser(ctx context.Context, nu NewUser) (*store.User, error) {
 	if !holdspace.AccountRole(string(nu.Role)) {
 		return nil, holdspace.Invalid("invalid_role", "role", "The role must be admin, practitioner or client.")
 	}
@@ -127,7 +147,7 @@ func (a *People) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, 
 	}
 	// A password set by someone else is the holder's to replace.
 	u.MustChangePassword = u.PasswordHash != "" && ac != System
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx peopleTx) error {
 		u.CreatedAt = tx.Now()
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
@@ -157,7 +177,7 @@ func (a *core) person(u *store.User) (Person, error) {
 // Me returns the caller's own account.
 func (a *People) Me(ctx context.Context, ac Actor) (Person, error) {
 	var p Person
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx peopleTx) error {
 		u, err := tx.User(ctx, ac.UserID)
 		if err != nil {
 			return err
@@ -172,7 +192,7 @@ func (a *People) Me(ctx context.Context, ac Actor) (Person, error) {
 // practitioner sees themself; clients see the practitioners assigned to them.
 func (a *People) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error) {
 	var out []Person
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx peopleTx) error {
 		us, err := tx.ListUsers(ctx, holdspace.RolePractitioner)
 		if err != nil {
 			return err
@@ -209,7 +229,7 @@ func (a *People) ListPractitioners(ctx context.Context, ac Actor) ([]Person, err
 func (a *People) Practitioner(ctx context.Context, ac Actor, id string) (Person, []Credential, error) {
 	var p Person
 	var creds []Credential
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx peopleTx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil || u.Role != holdspace.RolePractitioner {
 			return holdspace.NotFound("practitioner")
@@ -329,7 +349,7 @@ func (a *People) CreateClient(ctx context.Context, ac Actor, in ClientInput) (st
 	if c.NotesSealed, err = a.sealFor(ck, u.ID, u.ID, "notes", in.Notes); err != nil {
 		return "", err
 	}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx peopleTx) error {
 		if err := checkPractitioners(ctx, tx, ids); err != nil {
 			return err
 		}
@@ -362,7 +382,7 @@ func (a *People) CreateClient(ctx context.Context, ac Actor, in ClientInput) (st
 // visibleClient returns the client if the actor may see it: admins see all,
 // practitioners their assigned clients, a client themself. Anything else is
 // ENOTFOUND, so existence does not leak.
-func visibleClient(ctx context.Context, tx store.Tx, ac Actor, id string) (*store.Client, error) {
+func visibleClient(ctx context.Context, tx store.Clients, ac Actor, id string) (*store.Client, error) {
 	c, err := tx.Client(ctx, id)
 	if err != nil {
 		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
@@ -422,7 +442,7 @@ func (a *core) anatomy(c *store.Client) (catalogue.Anatomy, error) {
 // GetClient returns a client's profile, audited as a read.
 func (a *People) GetClient(ctx context.Context, ac Actor, id string) (ClientView, error) {
 	var v ClientView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx peopleTx) error {
 		c, err := visibleClient(ctx, tx, ac, id)
 		if err != nil {
 			return err
@@ -443,7 +463,7 @@ func (a *People) GetClient(ctx context.Context, ac Actor, id string) (ClientView
 // per view naming the clients shown. Clients see only themself.
 func (a *People) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 	var out []ClientView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx peopleTx) error {
 		var f store.ClientFilter
 		switch ac.Role {
 		case holdspace.RoleAdmin:
@@ -495,7 +515,7 @@ func (a *People) AssignPractitioners(ctx context.Context, ac Actor, clientID str
 	if err != nil {
 		return err
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx peopleTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
@@ -527,7 +547,7 @@ func practitionerIDs(ids []string) ([]string, error) {
 }
 
 // checkPractitioners refuses ids that are not practitioners' accounts.
-func checkPractitioners(ctx context.Context, tx store.Tx, ids []string) error {
+func checkPractitioners(ctx context.Context, tx store.Users, ids []string) error {
 	for _, pid := range ids {
 		pu, err := tx.User(ctx, pid)
 		if err != nil || pu.Role != holdspace.RolePractitioner {

@@ -21,6 +21,24 @@ type Practice struct {
 	*core
 }
 
+// practiceTx is the part of the store the Practice use cases touch.
+type practiceTx interface {
+	store.AuditLog
+	store.Clients
+	store.Settings
+	txBase
+}
+
+// update runs fn in a write transaction that offers only practiceTx.
+func (a *Practice) update(ctx context.Context, fn func(practiceTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only practiceTx.
+func (a *Practice) view(ctx context.Context, fn func(practiceTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // practiceState is the practice's settings as one transaction reads them:
 // the stored ones, or the configured defaults when none were saved
 // (version 0), with the time zone resolved.
@@ -72,7 +90,7 @@ func (a *core) defaultSettings() practice.Settings {
 }
 
 // practiceSettings reads the practice's settings in tx.
-func (a *core) practiceSettings(ctx context.Context, tx store.Tx) (practiceState, error) {
+func (a *core) practiceSettings(ctx context.Context, tx store.Settings) (practiceState, error) {
 	st := practiceState{settings: a.defaultSettings()}
 	rec, err := tx.PracticeSettings(ctx)
 	switch {
@@ -98,7 +116,7 @@ func (a *core) practiceSettings(ctx context.Context, tx store.Tx) (practiceState
 }
 
 // policy returns the decision policy of the practice's settings.
-func (a *core) policy(st practiceState) consent.Policy {
+func (a *Decisions) policy(st practiceState) consent.Policy {
 	return consent.Policy{
 		AskWindow:         a.cfg.AskWindow,
 		AgeOfMajority:     st.settings.AgeOfMajority,
@@ -137,7 +155,7 @@ func (a *Practice) PracticeSettings(ctx context.Context, ac Actor) (SettingsView
 	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return out, forbidden("Only admins and practitioners read the practice's settings.")
 	}
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx practiceTx) error {
 		st, err := a.practiceSettings(ctx, tx)
 		if err != nil {
 			return err
@@ -157,7 +175,7 @@ func (a *Practice) PracticeSettings(ctx context.Context, ac Actor) (SettingsView
 // practice does not (the body map, booking forms). Anyone signed in may ask.
 func (a *Practice) Offers(ctx context.Context) (practice.Settings, error) {
 	var out practice.Settings
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx practiceTx) error {
 		st, err := a.practiceSettings(ctx, tx)
 		out = st.settings
 		return err
@@ -183,7 +201,7 @@ func (a *Practice) PutPracticeSettings(ctx context.Context, ac Actor, in practic
 	if err != nil {
 		return out, err
 	}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx practiceTx) error {
 		rec := &store.PracticeSettings{Body: body, UpdatedAt: tx.Now(), UpdatedBy: ac.UserID}
 		if err := tx.PutPracticeSettings(ctx, rec); err != nil {
 			return err
@@ -231,7 +249,10 @@ func (a *core) birthDate(c *store.Client) (time.Time, error) {
 // (not_offered, field grants[i].region), and for a client under the age of
 // majority now, sensual work (minor, field intent) or a yes or ask grant on
 // an intimate or internal region (minor, field grants[i].region).
-func (a *core) checkAgreementOffered(ctx context.Context, tx store.Tx, c *store.Client, ag consent.Agreement) error {
+func (a *Agreements) checkAgreementOffered(ctx context.Context, tx interface {
+	store.Settings
+	txBase
+}, c *store.Client, ag consent.Agreement) error {
 	st, err := a.practiceSettings(ctx, tx)
 	if err != nil {
 		return err
@@ -265,7 +286,7 @@ func (a *core) checkAgreementOffered(ctx context.Context, tx store.Tx, c *store.
 // checkSessionOffered refuses booking a sensual session the practice does
 // not offer (not_offered) or for a client who will be under the age of
 // majority when it starts (minor), both on field intent.
-func (a *core) checkSessionOffered(ctx context.Context, tx store.Tx, c *store.Client, intent string, starts time.Time) error {
+func (a *Sessions) checkSessionOffered(ctx context.Context, tx store.Settings, c *store.Client, intent string, starts time.Time) error {
 	if intent != string(catalogue.Sensual) {
 		return nil
 	}
@@ -328,7 +349,10 @@ func refusals(st practiceState, birth time.Time, at time.Time, ag consent.Agreem
 // practiceRefusals returns, for a client's agreements, the practice's
 // refusals now (see refusals), by agreement ID, and the agreements with
 // them applied.
-func (a *core) practiceRefusals(ctx context.Context, tx store.Tx, c *store.Client, ags []consent.Agreement) ([]consent.Agreement, map[string][]RefusedGrant, error) {
+func (a *core) practiceRefusals(ctx context.Context, tx interface {
+	store.Settings
+	txBase
+}, c *store.Client, ags []consent.Agreement) ([]consent.Agreement, map[string][]RefusedGrant, error) {
 	st, err := a.practiceSettings(ctx, tx)
 	if err != nil {
 		return nil, nil, err
@@ -376,7 +400,7 @@ func (o Offering) Offers(region, intent string) bool {
 // is audited.
 func (a *Practice) Offering(ctx context.Context, ac Actor, clientID string) (Offering, error) {
 	out := Offering{Refused: map[string]string{}}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx practiceTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err

@@ -74,7 +74,7 @@ func (a *Records) RetentionPlan(ctx context.Context, p RetentionPolicy, now time
 	clientCut := now.AddDate(-p.ClientYears, 0, 0)
 	sessionCut := now.AddDate(-p.SessionYears, 0, 0)
 	var out []RetentionItem
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx recordsTx) error {
 		cs, err := tx.ListClients(ctx, store.ClientFilter{})
 		if err != nil {
 			return err
@@ -120,12 +120,12 @@ func (a *Records) RunRetention(ctx context.Context, p RetentionPolicy, now time.
 	for _, it := range plan {
 		switch it.Kind {
 		case "client":
-			err = a.update(ctx, func(tx store.Tx) error { return a.erase(ctx, tx, System, it.ClientID, "retention") })
+			err = a.update(ctx, func(tx recordsTx) error { return a.erase(ctx, tx, System, it.ClientID, "retention") })
 			if err == nil {
 				err = a.erased(ctx, it.ClientID)
 			}
 		case "session":
-			err = a.update(ctx, func(tx store.Tx) error {
+			err = a.update(ctx, func(tx recordsTx) error {
 				if err := tx.DeleteSession(ctx, it.ID); err != nil {
 					return err
 				}

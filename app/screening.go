@@ -19,6 +19,21 @@ type Screenings struct {
 	*core
 }
 
+// screeningsTx is the part of the store the Screenings use cases touch.
+type screeningsTx interface {
+	store.AuditLog
+	store.Clients
+	store.Keys
+	store.Screenings
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only screeningsTx.
+func (a *Screenings) update(ctx context.Context, fn func(screeningsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // ScreeningInput is the input of SubmitScreening.
 type ScreeningInput struct {
 	Questionnaire string          `json:"questionnaire"`
@@ -50,7 +65,7 @@ type ScreeningView struct {
 // staleness and clearances applied: what the decision engine reads.
 type CurrentScreening = screening.Current
 
-func (a *core) validityMonths() int {
+func (a *Screenings) validityMonths() int {
 	if a.cfg.ScreeningValidityMonths > 0 {
 		return a.cfg.ScreeningValidityMonths
 	}
@@ -75,7 +90,7 @@ func (a *Screenings) SubmitScreening(ctx context.Context, ac Actor, clientID str
 	if len(in.Answers) == 0 {
 		return out, holdspace.Invalid("required", "answers", "Answers are required.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
@@ -163,7 +178,7 @@ func (a *core) openScreening(s *store.Screening, withAnswers bool) (ScreeningVie
 // The read is audited.
 func (a *Screenings) ListScreenings(ctx context.Context, ac Actor, clientID string) ([]ScreeningView, error) {
 	var out []ScreeningView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
@@ -178,7 +193,7 @@ func (a *Screenings) ListScreenings(ctx context.Context, ac Actor, clientID stri
 
 // screeningsOf opens every screening of a client, answers included, newest
 // first.
-func (a *core) screeningsOf(ctx context.Context, tx store.Tx, clientID string) ([]ScreeningView, error) {
+func (a *core) screeningsOf(ctx context.Context, tx store.Screenings, clientID string) ([]ScreeningView, error) {
 	ss, err := tx.ListScreenings(ctx, clientID)
 	if err != nil {
 		return nil, err
@@ -198,7 +213,7 @@ func (a *core) screeningsOf(ctx context.Context, tx store.Tx, clientID string) (
 // transaction's time: every screening (findings never widen behind the
 // client, see screening.Effective), health changes and clearances, with no
 // session open.
-func (a *core) currentScreening(ctx context.Context, tx store.Tx, clientID string, at time.Time) (screening.Current, error) {
+func (a *core) currentScreening(ctx context.Context, tx store.Screenings, clientID string, at time.Time) (screening.Current, error) {
 	return a.effectiveScreening(ctx, tx, clientID, at, time.Time{})
 }
 
@@ -239,7 +254,7 @@ func (a *core) screeningClearances(cls []*store.Clearance) ([]screening.Clearanc
 // clearances applied). The read is audited.
 func (a *Screenings) CurrentScreeningOf(ctx context.Context, ac Actor, clientID string) (CurrentScreening, error) {
 	var cur CurrentScreening
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
@@ -256,7 +271,7 @@ func (a *Screenings) CurrentScreeningOf(ctx context.Context, ac Actor, clientID 
 func (a *Screenings) LatestScreening(ctx context.Context, ac Actor, clientID string) (ScreeningView, CurrentScreening, error) {
 	var v ScreeningView
 	var cur CurrentScreening
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
@@ -290,7 +305,7 @@ func (a *Screenings) RecordHealthChange(ctx context.Context, ac Actor, clientID 
 		return "", holdspace.Invalid("too_long", "note", "A note may have at most 4000 characters.")
 	}
 	h := &store.HealthChange{ID: newID("hch"), ClientID: clientID, RecordedBy: ac.UserID}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
@@ -324,7 +339,7 @@ type ClearanceInput struct {
 func (a *Screenings) RecordClearance(ctx context.Context, ac Actor, clientID string, in ClearanceInput) (string, error) {
 	rule := strings.TrimSpace(in.Rule)
 	c := &store.Clearance{ID: newID("clr"), ClientID: clientID, RecordedBy: ac.UserID}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

@@ -21,7 +21,7 @@ func byOthers(s *store.Screening) bool {
 // session opened at liftFrom (zero: none): every screening walked by
 // screening.Effective, so that nothing the client reported is lifted behind
 // their back.
-func (a *core) effectiveScreening(ctx context.Context, tx store.Tx, clientID string, at, liftFrom time.Time) (screening.Current, error) {
+func (a *core) effectiveScreening(ctx context.Context, tx store.Screenings, clientID string, at, liftFrom time.Time) (screening.Current, error) {
 	ss, err := tx.ListScreenings(ctx, clientID)
 	if err != nil {
 		return screening.Current{}, err
@@ -59,7 +59,10 @@ func (a *core) effectiveScreening(ctx context.Context, tx store.Tx, clientID str
 
 // heldBack fills v.Held with the earlier findings still in force although
 // the screening v leaves them out.
-func (a *core) heldBack(ctx context.Context, tx store.Tx, clientID string, v *ScreeningView) error {
+func (a *Screenings) heldBack(ctx context.Context, tx interface {
+	store.Screenings
+	txBase
+}, clientID string, v *ScreeningView) error {
 	cur, err := a.currentScreening(ctx, tx, clientID, tx.Now())
 	if err != nil {
 		return err
@@ -95,7 +98,7 @@ type ConfirmScreeningInput struct {
 // "invalid_sign_method" (field in_person).
 func (a *Screenings) ConfirmScreening(ctx context.Context, ac Actor, screeningID string, in ConfirmScreeningInput) (ScreeningView, error) {
 	var out ScreeningView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		s, err := tx.Screening(ctx, screeningID)
 		if err != nil {
 			if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
@@ -151,7 +154,7 @@ func (a *Screenings) ConfirmScreening(ctx context.Context, ac Actor, screeningID
 // checkTypedName checks the name a client typed in person (to sign an
 // agreement or confirm a screening) against their recorded name, case and
 // spacing aside.
-func (a *core) checkTypedName(ctx context.Context, tx store.Tx, clientID, typed string) error {
+func (a *core) checkTypedName(ctx context.Context, tx store.Users, clientID, typed string) error {
 	typed = strings.TrimSpace(typed)
 	if typed == "" {
 		return holdspace.Invalid("required", "client_typed_name", "The client types their own name, in person.")

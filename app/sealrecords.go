@@ -50,7 +50,7 @@ func blindIndex(dataKey []byte, purpose, value string) string {
 }
 
 // dataKeyIn returns the data key of a client without creating one.
-func (a *core) dataKeyIn(ctx context.Context, tx store.Tx, clientID string) ([]byte, error) {
+func (a *core) dataKeyIn(ctx context.Context, tx store.Keys, clientID string) ([]byte, error) {
 	if k := a.ckeys.get(clientID); k != nil {
 		return k, nil
 	}
@@ -62,7 +62,10 @@ func (a *core) dataKeyIn(ctx context.Context, tx store.Tx, clientID string) ([]b
 }
 
 // sealText seals value as text under the client's data key.
-func (a *core) sealText(ctx context.Context, tx store.Tx, clientID, owner, field, value string) (string, error) {
+func (a *core) sealText(ctx context.Context, tx interface {
+	store.Keys
+	txBase
+}, clientID, owner, field, value string) (string, error) {
 	b, err := a.sealClient(ctx, tx, clientID, owner, field, value)
 	if err != nil || b == nil {
 		return value, err
@@ -71,7 +74,7 @@ func (a *core) sealText(ctx context.Context, tx store.Tx, clientID, owner, field
 }
 
 // openBytes opens a value sealed under a client's data key, in tx.
-func (a *core) openBytes(ctx context.Context, tx store.Tx, owner, field string, sealed []byte) ([]byte, error) {
+func (a *core) openBytes(ctx context.Context, tx store.Keys, owner, field string, sealed []byte) ([]byte, error) {
 	k, err := a.dataKeyIn(ctx, tx, seal.DataKeyName(sealed))
 	if err != nil {
 		return nil, fmt.Errorf("open %s of %s: %w", field, owner, err)
@@ -85,7 +88,7 @@ func (a *core) openBytes(ctx context.Context, tx store.Tx, owner, field string, 
 
 // openText opens a value of sealText; a value in clear (written before
 // sealing) is returned as it is.
-func (a *core) openText(ctx context.Context, tx store.Tx, owner, field, stored string) (string, error) {
+func (a *core) openText(ctx context.Context, tx store.Keys, owner, field, stored string) (string, error) {
 	enc, ok := strings.CutPrefix(stored, sealedTextPrefix)
 	if !ok {
 		return stored, nil
@@ -100,7 +103,10 @@ func (a *core) openText(ctx context.Context, tx store.Tx, owner, field, stored s
 
 // sealList seals a list as one sealed element holding its JSON; an empty
 // list stays empty.
-func (a *core) sealList(ctx context.Context, tx store.Tx, clientID, owner, field string, l []string) ([]string, error) {
+func (a *core) sealList(ctx context.Context, tx interface {
+	store.Keys
+	txBase
+}, clientID, owner, field string, l []string) ([]string, error) {
 	if len(l) == 0 {
 		return l, nil
 	}
@@ -115,7 +121,7 @@ func (a *core) sealList(ctx context.Context, tx store.Tx, clientID, owner, field
 func isSealedList(l []string) bool { return len(l) == 1 && strings.HasPrefix(l[0], sealedTextPrefix) }
 
 // openList opens a list of sealList; a list in clear is returned as it is.
-func (a *core) openList(ctx context.Context, tx store.Tx, owner, field string, l []string) ([]string, error) {
+func (a *core) openList(ctx context.Context, tx store.Keys, owner, field string, l []string) ([]string, error) {
 	if !isSealedList(l) {
 		return l, nil
 	}
@@ -131,7 +137,10 @@ func (a *core) openList(ctx context.Context, tx store.Tx, owner, field string, l
 }
 
 // intentIndex returns the stored form of a client's intent.
-func (a *core) intentIndex(ctx context.Context, tx store.Tx, clientID, intent string) (string, error) {
+func (a *core) intentIndex(ctx context.Context, tx interface {
+	store.Keys
+	txBase
+}, clientID, intent string) (string, error) {
 	k, err := a.clientKey(ctx, tx, clientID)
 	if err != nil {
 		return "", err
@@ -141,7 +150,7 @@ func (a *core) intentIndex(ctx context.Context, tx store.Tx, clientID, intent st
 
 // openIntent returns the intent a stored blind index stands for; an
 // intent in clear is returned as it is.
-func (a *core) openIntent(ctx context.Context, tx store.Tx, clientID, stored string) (string, error) {
+func (a *core) openIntent(ctx context.Context, tx store.Keys, clientID, stored string) (string, error) {
 	if !strings.HasPrefix(stored, blindIndexPrefix) {
 		return stored, nil
 	}
@@ -480,7 +489,10 @@ func (a *core) sealClearRecords(ctx context.Context) (int, error) {
 
 // sealStored returns the sealed stored form of a value of col stored in
 // clear, or nil when it is sealed already (or has nothing to seal).
-func (a *core) sealStored(ctx context.Context, tx store.Tx, col store.SealedColumn, v store.ClearValue) ([]byte, error) {
+func (a *core) sealStored(ctx context.Context, tx interface {
+	store.Keys
+	txBase
+}, col store.SealedColumn, v store.ClearValue) ([]byte, error) {
 	if v.ClientID == "" || len(v.Value) == 0 {
 		return nil, nil
 	}

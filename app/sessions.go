@@ -27,6 +27,31 @@ type Sessions struct {
 	streams   map[string]int
 }
 
+// sessionsTx is the part of the store the Sessions use cases touch.
+type sessionsTx interface {
+	store.Agreements
+	store.AuditLog
+	store.Clients
+	store.FollowUps
+	store.Guardians
+	store.Keys
+	store.Screenings
+	store.Sessions
+	store.Settings
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only sessionsTx.
+func (a *Sessions) update(ctx context.Context, fn func(sessionsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only sessionsTx.
+func (a *Sessions) view(ctx context.Context, fn func(sessionsTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // SessionInput is the input of CreateSession.
 type SessionInput struct {
 	ClientID       string `json:"client_id"`
@@ -82,7 +107,7 @@ func (a *Sessions) CreateSession(ctx context.Context, ac Actor, in SessionInput)
 	if in.PractitionerID == "" && ac.is(holdspace.RolePractitioner) {
 		in.PractitionerID = ac.UserID
 	}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx sessionsTx) error {
 		c, err := visibleClient(ctx, tx, ac, in.ClientID)
 		if err != nil {
 			return err
@@ -114,7 +139,10 @@ func (a *Sessions) CreateSession(ctx context.Context, ac Actor, in SessionInput)
 // visibleSession returns a session the actor takes part in: its client, its
 // practitioner, or an admin (who may read but not act). Anything else is
 // ENOTFOUND.
-func visibleSession(ctx context.Context, tx store.Tx, ac Actor, id string) (*store.Session, error) {
+func visibleSession(ctx context.Context, tx interface {
+	store.Clients
+	store.Sessions
+}, ac Actor, id string) (*store.Session, error) {
 	s, err := tx.Session(ctx, id)
 	if err != nil {
 		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
@@ -138,7 +166,7 @@ func visibleSession(ctx context.Context, tx store.Tx, ac Actor, id string) (*sto
 // SessionVisible reports nil while the actor may still see the session:
 // long-lived views (event streams) call it to end when access ends.
 func (a *Sessions) SessionVisible(ctx context.Context, ac Actor, id string) error {
-	return a.view(ctx, func(tx store.Tx) error {
+	return a.view(ctx, func(tx sessionsTx) error {
 		_, err := visibleSession(ctx, tx, ac, id)
 		return err
 	})
@@ -148,7 +176,7 @@ func (a *Sessions) SessionVisible(ctx context.Context, ac Actor, id string) erro
 // sessions of this kind is itself sensitive.
 func (a *Sessions) GetSession(ctx context.Context, ac Actor, id string) (SessionView, error) {
 	var out SessionView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, id)
 		if err != nil {
 			return err
@@ -166,7 +194,7 @@ func (a *Sessions) GetSession(ctx context.Context, ac Actor, id string) (Session
 // optionally within [from, to). Each client's sessions read is audited.
 func (a *Sessions) ListSessions(ctx context.Context, ac Actor, clientID string, from, to time.Time) ([]SessionView, error) {
 	var out []SessionView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		f := store.SessionFilter{ClientID: clientID, From: from, To: to}
 		switch ac.Role {
 		case holdspace.RolePractitioner:
@@ -309,7 +337,7 @@ func (a *Sessions) AppendEvent(ctx context.Context, ac Actor, sessionID string, 
 
 func (a *Sessions) appendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
 	var out AppendEventResult
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err
@@ -392,7 +420,11 @@ func (a *Sessions) appendEvent(ctx context.Context, ac Actor, sessionID string, 
 // pickAgreement fills a reconfirm event with the agreement the client
 // confirms: the client's current agreement for the session's intent, which
 // must be active. When the caller names one, it must be that one.
-func (a *core) pickAgreement(ctx context.Context, tx store.Tx, s *store.Session, named string, ev *practice.Event) error {
+func (a *Sessions) pickAgreement(ctx context.Context, tx interface {
+	store.Agreements
+	store.Guardians
+	txBase
+}, s *store.Session, named string, ev *practice.Event) error {
 	all, _, err := a.loadAgreements(ctx, tx, s.ClientID)
 	if err != nil {
 		return err
@@ -455,7 +487,7 @@ func (a *core) eventOf(rec *store.SessionEvent, open bool) (practice.Event, erro
 // The read is audited.
 func (a *Sessions) ListEvents(ctx context.Context, ac Actor, sessionID string) ([]EventView, error) {
 	var out []EventView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"holdspace"
-
-	"holdspace/store"
 )
 
 // LiveState is what a live view of a session is told: the session's state
@@ -66,7 +64,7 @@ const PollInterval = time.Second
 // a one-second poll as the fallback. Opening the stream is audited.
 func (a *Sessions) Watch(ctx context.Context, ac Actor, sessionID string) (<-chan LiveState, error) {
 	var clientID string
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err
@@ -132,7 +130,7 @@ func (a *Sessions) Watch(ctx context.Context, ac Actor, sessionID string) (<-cha
 // when the session's sequence moved since prev, and only its clear part.
 func (a *Sessions) liveState(ctx context.Context, sessionID, clientID string, prev *LiveState) (LiveState, error) {
 	var st LiveState
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx sessionsTx) error {
 		s, err := tx.Session(ctx, sessionID)
 		if err != nil {
 			return err

@@ -30,7 +30,7 @@ type OutcomeScores struct {
 // audited once.
 func (a *Sessions) ClientOutcomes(ctx context.Context, ac Actor, clientID string) ([]OutcomeScores, error) {
 	var out []OutcomeScores
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
