@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"holdspace"
+
 	"holdspace/fhir"
 	"holdspace/store"
 )
@@ -106,4 +108,44 @@ func fid(t *testing.T, id string) string {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestClientFileFromRecord checks the client file read from the gathered
+// record: what the practitioner sees, that clients are refused, and that
+// it is audited as the three reads it replaces.
+func TestClientFileFromRecord(t *testing.T) {
+	ctx := context.Background()
+	a := newTestApp(t)
+	l := newLive(t, a)
+	l.nextSession(t)
+
+	cf, err := a.Records.ClientFile(ctx, l.pract, l.client.UserID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cf.Client.ID != l.client.UserID || len(cf.Assigned) != 1 || cf.Assigned[0].ID != l.pract.UserID ||
+		len(cf.Agreements) != 1 || cf.Agreements[0].ID != l.agreed || len(cf.Sessions) != 2 {
+		t.Fatalf("client file: %+v", cf)
+	}
+	es, err := a.Audit.ListAudit(ctx, System, store.AuditFilter{ClientID: l.client.UserID, Newest: true, Limit: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, e.Action)
+	}
+	if !slices.Equal(got, []string{"session.read", "agreement.read", "client.read"}) {
+		t.Fatalf("audit: %v", got)
+	}
+	if _, err := a.Records.ClientFile(ctx, l.client, l.client.UserID); holdspace.ErrorCode(err) != holdspace.EFORBIDDEN {
+		t.Fatalf("client reading their file: %v", err)
+	}
+	other, err := a.People.CreateUser(ctx, System, NewUser{Role: holdspace.RolePractitioner, Name: "Olu", Email: "o@example.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Records.ClientFile(ctx, Actor{UserID: other, Role: holdspace.RolePractitioner}, l.client.UserID); holdspace.ErrorCode(err) != holdspace.ENOTFOUND {
+		t.Fatalf("unassigned practitioner: %v", err)
+	}
 }

@@ -136,10 +136,11 @@ func (h *handler) clientFile(q *request) error {
 func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 	ctx := q.r.Context()
 	id := q.r.PathValue("id")
-	cv, err := h.people.GetClient(ctx, q.ac, id)
+	file, err := h.records.ClientFile(ctx, q.ac, id)
 	if err != nil {
 		return err
 	}
+	cv := file.Client
 	var scr *app.ScreeningView
 	cur, err := h.screenings.CurrentScreeningOf(ctx, q.ac, id)
 	if err != nil {
@@ -155,30 +156,15 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 		}
 	}
 	states, rows := screeningMap(cur, cv.Anatomy)
-	ags, err := h.agreements.ListAgreements(ctx, q.ac, id)
-	if err != nil {
-		return err
-	}
+	ags := file.Agreements
 	slices.SortFunc(ags, func(a, b app.AgreementView) int { return b.CreatedAt.Compare(a.CreatedAt) })
-	ss, err := h.sessions.ListSessions(ctx, q.ac, id, time.Time{}, time.Time{})
-	if err != nil {
-		return err
-	}
+	ss := file.Sessions
 	slices.SortFunc(ss, func(a, b app.SessionView) int { return b.StartsAt.Compare(a.StartsAt) })
 	scores, err := h.sessions.ClientOutcomes(ctx, q.ac, id)
 	if err != nil {
 		return err
 	}
-	ps, err := h.people.ListPractitioners(ctx, q.ac)
-	if err != nil {
-		return err
-	}
-	var assigned []app.Person
-	for _, p := range ps {
-		if slices.Contains(cv.PractitionerIDs, p.ID) {
-			assigned = append(assigned, p)
-		}
-	}
+	assigned := file.Assigned
 	fups, err := h.followUps.ClientFollowUps(ctx, q.ac, id)
 	if err != nil {
 		return err
