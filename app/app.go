@@ -5,6 +5,30 @@
 //
 // The package gathers facts from the store and hands them to the pure domain
 // packages (catalogue, screening, consent, practice); it does no HTTP.
+//
+// New returns the use cases as Services, one service per area. Each
+// service's main file declares the narrow transaction interface its use
+// cases run in (the stores they touch, nothing else):
+//
+//	service     files                                          transaction
+//	Accounts    accounts.go auth.go                            accountsTx
+//	Agreements  consent.go notices.go guardian.go              agreementsTx
+//	Audit       auditlog.go                                    auditTx
+//	Decisions   decide.go board.go decisionfacts.go            decisionsTx
+//	            decisioncache.go (the compiled-facts cache)
+//	FollowUps   followups.go                                   followUpsTx
+//	People      people.go credentials.go birthdate.go          peopleTx
+//	Practice    practice.go                                    practiceTx
+//	Records     export.go fhir.go clientfile.go erase.go       recordsTx
+//	            retention.go gather.go (the client record)
+//	Screenings  screening.go screening_confirm.go              screeningsTx
+//	Sessions    sessions.go live.go stream.go daycheck.go      sessionsTx
+//	            web_outcomes.go
+//
+// What every service shares (the store, the keyring, sealing, the audit
+// helper) is the unexported core (core.go, clientkeys.go, sealrecords.go,
+// sealaudit.go); keys.go, rotate.go and integrity.go are the key and
+// audit-chain operations of the command line.
 package app
 
 import (

@@ -26,16 +26,16 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request, ac app.Actor)
 	return nil
 }
 
-func (s *Server) eraseClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.records.EraseClient(r.Context(), ac, r.PathValue("id")); err != nil {
+func (h recordsAPI) eraseClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if err := h.records.EraseClient(r.Context(), ac, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) exportClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	x, err := s.records.ExportClient(r.Context(), ac, r.PathValue("id"))
+func (h recordsAPI) exportClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	x, err := h.records.ExportClient(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -44,8 +44,8 @@ func (s *Server) exportClient(w http.ResponseWriter, r *http.Request, ac app.Act
 	return nil
 }
 
-func (s *Server) clientFHIR(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	b, err := s.records.ClientBundle(r.Context(), ac, r.PathValue("id"))
+func (h recordsAPI) clientFHIR(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	b, err := h.records.ClientBundle(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -66,12 +66,12 @@ func (s *Server) questionnaire(w http.ResponseWriter, r *http.Request, ac app.Ac
 	return json.NewEncoder(w).Encode(fhir.Questionnaire(q))
 }
 
-func (s *Server) createScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h screeningsAPI) createScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.ScreeningInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.screenings.SubmitScreening(r.Context(), ac, r.PathValue("id"), in)
+	v, err := h.screenings.SubmitScreening(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -79,8 +79,8 @@ func (s *Server) createScreening(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) listScreenings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.screenings.ListScreenings(r.Context(), ac, r.PathValue("id"))
+func (h screeningsAPI) listScreenings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	vs, err := h.screenings.ListScreenings(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -88,8 +88,8 @@ func (s *Server) listScreenings(w http.ResponseWriter, r *http.Request, ac app.A
 	return nil
 }
 
-func (s *Server) latestScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, cur, err := s.screenings.LatestScreening(r.Context(), ac, r.PathValue("id"))
+func (h screeningsAPI) latestScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, cur, err := h.screenings.LatestScreening(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -97,12 +97,12 @@ func (s *Server) latestScreening(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) createHealthChange(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h screeningsAPI) createHealthChange(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.HealthChangeInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	id, err := s.screenings.RecordHealthChange(r.Context(), ac, r.PathValue("id"), in)
+	id, err := h.screenings.RecordHealthChange(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -110,12 +110,12 @@ func (s *Server) createHealthChange(w http.ResponseWriter, r *http.Request, ac a
 	return nil
 }
 
-func (s *Server) createClearance(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h screeningsAPI) createClearance(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.ClearanceInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	id, err := s.screenings.RecordClearance(r.Context(), ac, r.PathValue("id"), in)
+	id, err := h.screenings.RecordClearance(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -123,12 +123,12 @@ func (s *Server) createClearance(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) createAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h agreementsAPI) createAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.AgreementInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.agreements.CreateAgreement(r.Context(), ac, r.PathValue("id"), in)
+	v, err := h.agreements.CreateAgreement(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -136,8 +136,8 @@ func (s *Server) createAgreement(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) listAgreements(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.agreements.ListAgreements(r.Context(), ac, r.PathValue("id"))
+func (h agreementsAPI) listAgreements(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	vs, err := h.agreements.ListAgreements(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -145,8 +145,8 @@ func (s *Server) listAgreements(w http.ResponseWriter, r *http.Request, ac app.A
 	return nil
 }
 
-func (s *Server) getAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.agreements.GetAgreement(r.Context(), ac, r.PathValue("id"))
+func (h agreementsAPI) getAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := h.agreements.GetAgreement(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -163,12 +163,12 @@ func optionalBody(w http.ResponseWriter, r *http.Request, v any) error {
 	return decode(w, r, v)
 }
 
-func (s *Server) signAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h agreementsAPI) signAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.SignInput
 	if err := optionalBody(w, r, &in); err != nil {
 		return err
 	}
-	res, err := s.agreements.SignAgreement(r.Context(), ac, r.PathValue("id"), in)
+	res, err := h.agreements.SignAgreement(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -176,12 +176,12 @@ func (s *Server) signAgreement(w http.ResponseWriter, r *http.Request, ac app.Ac
 	return nil
 }
 
-func (s *Server) revokeAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h agreementsAPI) revokeAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.RevokeInput
 	if err := optionalBody(w, r, &in); err != nil {
 		return err
 	}
-	res, err := s.agreements.RevokeAgreement(r.Context(), ac, r.PathValue("id"), in)
+	res, err := h.agreements.RevokeAgreement(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -189,8 +189,8 @@ func (s *Server) revokeAgreement(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) agreementReceipt(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	rc, err := s.records.AgreementReceipt(r.Context(), ac, r.PathValue("id"))
+func (h recordsAPI) agreementReceipt(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	rc, err := h.records.AgreementReceipt(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -198,12 +198,12 @@ func (s *Server) agreementReceipt(w http.ResponseWriter, r *http.Request, ac app
 	return nil
 }
 
-func (s *Server) createSession(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h sessionsAPI) createSession(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.SessionInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.sessions.CreateSession(r.Context(), ac, in)
+	v, err := h.sessions.CreateSession(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, ac app.Ac
 	return nil
 }
 
-func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h sessionsAPI) listSessions(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	q := r.URL.Query()
 	var from, to time.Time
 	for _, p := range []struct {
@@ -226,7 +226,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, ac app.Act
 			*p.t = t
 		}
 	}
-	vs, err := s.sessions.ListSessions(r.Context(), ac, q.Get("client_id"), from, to)
+	vs, err := h.sessions.ListSessions(r.Context(), ac, q.Get("client_id"), from, to)
 	if err != nil {
 		return err
 	}
@@ -234,8 +234,8 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, ac app.Act
 	return nil
 }
 
-func (s *Server) getSession(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.sessions.GetSession(r.Context(), ac, r.PathValue("id"))
+func (h sessionsAPI) getSession(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := h.sessions.GetSession(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -243,12 +243,12 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request, ac app.Actor
 	return nil
 }
 
-func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h sessionsAPI) createEvent(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.EventInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	res, err := s.sessions.AppendEvent(r.Context(), ac, r.PathValue("id"), in)
+	res, err := h.sessions.AppendEvent(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -256,8 +256,8 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, ac app.Acto
 	return nil
 }
 
-func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	evs, err := s.sessions.ListEvents(r.Context(), ac, r.PathValue("id"))
+func (h sessionsAPI) listEvents(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	evs, err := h.sessions.ListEvents(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -265,8 +265,8 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, ac app.Actor
 	return nil
 }
 
-func (s *Server) sessionBoard(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	b, err := s.decisions.SessionBoard(r.Context(), ac, r.PathValue("id"))
+func (h decisionsAPI) sessionBoard(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	b, err := h.decisions.SessionBoard(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -274,12 +274,12 @@ func (s *Server) sessionBoard(w http.ResponseWriter, r *http.Request, ac app.Act
 	return nil
 }
 
-func (s *Server) decide(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h decisionsAPI) decide(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.DecideInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	d, err := s.decisions.Decide(r.Context(), ac, in)
+	d, err := h.decisions.Decide(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
