@@ -13,7 +13,7 @@ import (
 // Audit details of acts on a client say what the act was about: an
 // intent, regions, a screening outcome, a decision's outcome and reasons.
 // They are sealed under the client's data key as they are appended (every
-// write goes through App.update, whose transaction seals them), so the
+// write goes through core.update, whose transaction seals them), so the
 // audit table holds them only encrypted, and erasure shreds them with the
 // rest of the client's data. The chain covers the sealed text.
 

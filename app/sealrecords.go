@@ -24,7 +24,7 @@ import (
 // intents in the catalogue the index opens by trying both. All of it goes
 // with the client's data key on erasure.
 //
-// recordSealingTx does it under every transaction of the App (see update
+// recordSealingTx does it under every transaction of the services (see update
 // and view), so the use cases and the content hashes of the audit chain
 // keep seeing the values in clear; sealClearRecords seals the values that
 // versions before it wrote in clear.
@@ -434,7 +434,7 @@ func (d openedDB) Update(ctx context.Context, fn func(store.Tx) error) error {
 // OpenedDB returns db with the records that reveal sex life or health
 // opened under keys as they are read, for checking them against the
 // content hashes of the audit chain (VerifyAuditFull) from a command that
-// has no App.
+// has no services.
 func OpenedDB(db store.DB, keys *seal.Keyring) store.DB {
 	return openedDB{DB: db, a: &core{db: db, keys: keys, ckeys: newClientKeyCache()}}
 }

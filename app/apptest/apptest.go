@@ -1,4 +1,4 @@
-// Package apptest builds a real App for tests of the layers above it: an
+// Package apptest builds the real services for tests of the layers above it: an
 // SQLite store in the test's temporary directory, a fresh keyring and cheap
 // password hashing (production uses RFC 9106's parameters).
 package apptest
