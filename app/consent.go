@@ -12,6 +12,7 @@ import (
 	"holdspace"
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/practice"
 	"holdspace/store"
 )
 
@@ -459,4 +460,45 @@ func (a *Agreements) RevokeAgreement(ctx context.Context, ac Actor, id string, i
 		return recordContent(ctx, tx, ac, "agreement.revoke", r.ID, c.ID, detail, items...)
 	})
 	return out, err
+}
+
+// checkAgreementOffered refuses an agreement the practice would never let
+// permit anything (design rules 9 and 10), so that a refused grant is never
+// recorded as given: sensual work the practice does not offer
+// (not_offered, field intent), a yes or ask grant on a switched-off region
+// (not_offered, field grants[i].region), and for a client under the age of
+// majority now, sensual work (minor, field intent) or a yes or ask grant on
+// an intimate or internal region (minor, field grants[i].region).
+func (a *Agreements) checkAgreementOffered(ctx context.Context, tx interface {
+	store.Settings
+	txBase
+}, c *store.Client, ag consent.Agreement) error {
+	st, err := a.practiceSettings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if ag.Intent == catalogue.Sensual && !st.settings.SensualOffered {
+		return holdspace.Invalid(consent.CodeNotOffered, "intent", "This practice does not offer sensual work.")
+	}
+	birth, err := a.birthDate(c)
+	if err != nil {
+		return err
+	}
+	minor := practice.MinorAt(birth, st.settings.AgeOfMajority, st.loc, tx.Now())
+	if minor && ag.Intent == catalogue.Sensual {
+		return holdspace.Invalid(consent.CodeMinor, "intent", "The client is under the practice's age of majority: no sensual work.")
+	}
+	for i, g := range ag.Grants {
+		if g.Answer == catalogue.No {
+			continue
+		}
+		field := "grants[" + strconv.Itoa(i) + "].region"
+		if !st.settings.Offers(g.Region, catalogue.Therapeutic) {
+			return holdspace.Invalid(consent.CodeNotOffered, field, "This practice does not offer work on %s.", g.Region)
+		}
+		if r, ok := catalogue.LookupRegion(g.Region); ok && minor && r.NeedsScreening() {
+			return holdspace.Invalid(consent.CodeMinor, field, "The client is under the practice's age of majority: no intimate or internal work (%s).", g.Region)
+		}
+	}
+	return nil
 }

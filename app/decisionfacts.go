@@ -133,3 +133,14 @@ func (a *Decisions) compile(ctx context.Context, tx interface {
 	}
 	return e, nil
 }
+
+// policy returns the decision policy of the practice's settings.
+func (a *Decisions) policy(st practiceState) consent.Policy {
+	return consent.Policy{
+		AskWindow:         a.cfg.AskWindow,
+		AgeOfMajority:     st.settings.AgeOfMajority,
+		Location:          st.loc,
+		SensualNotOffered: !st.settings.SensualOffered,
+		Scope:             st.settings.Scope,
+	}
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -113,17 +112,6 @@ func (a *core) practiceSettings(ctx context.Context, tx store.Settings) (practic
 	}
 	st.loc = loc
 	return st, nil
-}
-
-// policy returns the decision policy of the practice's settings.
-func (a *Decisions) policy(st practiceState) consent.Policy {
-	return consent.Policy{
-		AskWindow:         a.cfg.AskWindow,
-		AgeOfMajority:     st.settings.AgeOfMajority,
-		Location:          st.loc,
-		SensualNotOffered: !st.settings.SensualOffered,
-		Scope:             st.settings.Scope,
-	}
 }
 
 // SettingsView is the practice's settings as callers see them.
@@ -240,71 +228,6 @@ func (a *core) birthDate(c *store.Client) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("birth date of %s is corrupt", c.ID)
 	}
 	return t, nil
-}
-
-// checkAgreementOffered refuses an agreement the practice would never let
-// permit anything (design rules 9 and 10), so that a refused grant is never
-// recorded as given: sensual work the practice does not offer
-// (not_offered, field intent), a yes or ask grant on a switched-off region
-// (not_offered, field grants[i].region), and for a client under the age of
-// majority now, sensual work (minor, field intent) or a yes or ask grant on
-// an intimate or internal region (minor, field grants[i].region).
-func (a *Agreements) checkAgreementOffered(ctx context.Context, tx interface {
-	store.Settings
-	txBase
-}, c *store.Client, ag consent.Agreement) error {
-	st, err := a.practiceSettings(ctx, tx)
-	if err != nil {
-		return err
-	}
-	if ag.Intent == catalogue.Sensual && !st.settings.SensualOffered {
-		return holdspace.Invalid(consent.CodeNotOffered, "intent", "This practice does not offer sensual work.")
-	}
-	birth, err := a.birthDate(c)
-	if err != nil {
-		return err
-	}
-	minor := practice.MinorAt(birth, st.settings.AgeOfMajority, st.loc, tx.Now())
-	if minor && ag.Intent == catalogue.Sensual {
-		return holdspace.Invalid(consent.CodeMinor, "intent", "The client is under the practice's age of majority: no sensual work.")
-	}
-	for i, g := range ag.Grants {
-		if g.Answer == catalogue.No {
-			continue
-		}
-		field := "grants[" + strconv.Itoa(i) + "].region"
-		if !st.settings.Offers(g.Region, catalogue.Therapeutic) {
-			return holdspace.Invalid(consent.CodeNotOffered, field, "This practice does not offer work on %s.", g.Region)
-		}
-		if r, ok := catalogue.LookupRegion(g.Region); ok && minor && r.NeedsScreening() {
-			return holdspace.Invalid(consent.CodeMinor, field, "The client is under the practice's age of majority: no intimate or internal work (%s).", g.Region)
-		}
-	}
-	return nil
-}
-
-// checkSessionOffered refuses booking a sensual session the practice does
-// not offer (not_offered) or for a client who will be under the age of
-// majority when it starts (minor), both on field intent.
-func (a *Sessions) checkSessionOffered(ctx context.Context, tx store.Settings, c *store.Client, intent string, starts time.Time) error {
-	if intent != string(catalogue.Sensual) {
-		return nil
-	}
-	st, err := a.practiceSettings(ctx, tx)
-	if err != nil {
-		return err
-	}
-	if !st.settings.SensualOffered {
-		return holdspace.Invalid(consent.CodeNotOffered, "intent", "This practice does not offer sensual work.")
-	}
-	birth, err := a.birthDate(c)
-	if err != nil {
-		return err
-	}
-	if practice.MinorAt(birth, st.settings.AgeOfMajority, st.loc, starts) {
-		return holdspace.Invalid(consent.CodeMinor, "intent", "The client will be under the practice's age of majority at the session: no sensual work.")
-	}
-	return nil
 }
 
 // RefusedGrant is a grant of an agreement that the practice refuses now

@@ -507,3 +507,27 @@ func (a *Sessions) ListEvents(ctx context.Context, ac Actor, sessionID string) (
 	})
 	return nonNil(out), err
 }
+
+// checkSessionOffered refuses booking a sensual session the practice does
+// not offer (not_offered) or for a client who will be under the age of
+// majority when it starts (minor), both on field intent.
+func (a *Sessions) checkSessionOffered(ctx context.Context, tx store.Settings, c *store.Client, intent string, starts time.Time) error {
+	if intent != string(catalogue.Sensual) {
+		return nil
+	}
+	st, err := a.practiceSettings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if !st.settings.SensualOffered {
+		return holdspace.Invalid(consent.CodeNotOffered, "intent", "This practice does not offer sensual work.")
+	}
+	birth, err := a.birthDate(c)
+	if err != nil {
+		return err
+	}
+	if practice.MinorAt(birth, st.settings.AgeOfMajority, st.loc, starts) {
+		return holdspace.Invalid(consent.CodeMinor, "intent", "The client will be under the practice's age of majority at the session: no sensual work.")
+	}
+	return nil
+}
