@@ -82,10 +82,7 @@ func clientKeyAAD(clientID string) []byte { return []byte("client-key\x00" + cli
 
 // clientKey returns the data key of a client, creating and storing it in
 // tx when the client has none (clients from before per-client keys).
-func (a *core) clientKey(ctx context.Context, tx interface {
-	store.Keys
-	txBase
-}, clientID string) ([]byte, error) {
+func (a *core) clientKey(ctx context.Context, tx sealTx, clientID string) ([]byte, error) {
 	if k := a.ckeys.get(clientID); k != nil {
 		return k, nil
 	}
@@ -105,10 +102,7 @@ func (a *core) clientKey(ctx context.Context, tx interface {
 
 // storeClientKey stores key as the client's data key unless the client has
 // one already, and returns the one stored.
-func (a *core) storeClientKey(ctx context.Context, tx interface {
-	store.Keys
-	txBase
-}, clientID string, key []byte) ([]byte, error) {
+func (a *core) storeClientKey(ctx context.Context, tx sealTx, clientID string, key []byte) ([]byte, error) {
 	wrapped, err := a.keys.Seal(key, clientKeyAAD(clientID))
 	if err != nil {
 		return nil, err
@@ -143,10 +137,7 @@ func (a *core) sealFor(key []byte, clientID, owner, field, value string) ([]byte
 }
 
 // sealClient is sealFor with the client's key looked up (or created) in tx.
-func (a *core) sealClient(ctx context.Context, tx interface {
-	store.Keys
-	txBase
-}, clientID, owner, field, value string) ([]byte, error) {
+func (a *core) sealClient(ctx context.Context, tx sealTx, clientID, owner, field, value string) ([]byte, error) {
 	if value == "" {
 		return nil, nil
 	}

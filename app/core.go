@@ -48,10 +48,7 @@ func (a *core) update(ctx context.Context, fn func(store.Tx) error) error {
 
 // record appends an audit entry in tx. detail must hold codes and ids only,
 // never names or health data.
-func record(ctx context.Context, tx interface {
-	store.AuditLog
-	txBase
-}, ac Actor, action, target, clientID, detail string) error {
+func record(ctx context.Context, tx recordTx, ac Actor, action, target, clientID, detail string) error {
 	_, err := tx.AppendAudit(ctx, audit.Entry{
 		At:       tx.Now(),
 		Actor:    ac.UserID,
@@ -122,4 +119,17 @@ type txBase interface {
 	Notify(topic string)
 	// Now is the transaction's fixed time.
 	Now() time.Time
+}
+
+// recordTx is what recording an audit entry needs.
+type recordTx interface {
+	store.AuditLog
+	txBase
+}
+
+// sealTx is what sealing under a client's data key needs: the stored,
+// wrapped data keys.
+type sealTx interface {
+	store.Keys
+	txBase
 }

@@ -91,10 +91,7 @@ func clearanceContent(c *store.Clearance) string {
 // (made with audit.ContentItem) put the hash of each record's content
 // under the chain, so that `holdspace audit verify` can check the stored
 // records against it.
-func recordContent(ctx context.Context, tx interface {
-	store.AuditLog
-	txBase
-}, ac Actor, action, target, clientID, detail string, items ...string) error {
+func recordContent(ctx context.Context, tx recordTx, ac Actor, action, target, clientID, detail string, items ...string) error {
 	_, err := tx.AppendAudit(ctx, audit.Entry{
 		At:       tx.Now(),
 		Actor:    ac.UserID,

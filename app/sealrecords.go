@@ -62,10 +62,7 @@ func (a *core) dataKeyIn(ctx context.Context, tx store.Keys, clientID string) ([
 }
 
 // sealText seals value as text under the client's data key.
-func (a *core) sealText(ctx context.Context, tx interface {
-	store.Keys
-	txBase
-}, clientID, owner, field, value string) (string, error) {
+func (a *core) sealText(ctx context.Context, tx sealTx, clientID, owner, field, value string) (string, error) {
 	b, err := a.sealClient(ctx, tx, clientID, owner, field, value)
 	if err != nil || b == nil {
 		return value, err
@@ -103,10 +100,7 @@ func (a *core) openText(ctx context.Context, tx store.Keys, owner, field, stored
 
 // sealList seals a list as one sealed element holding its JSON; an empty
 // list stays empty.
-func (a *core) sealList(ctx context.Context, tx interface {
-	store.Keys
-	txBase
-}, clientID, owner, field string, l []string) ([]string, error) {
+func (a *core) sealList(ctx context.Context, tx sealTx, clientID, owner, field string, l []string) ([]string, error) {
 	if len(l) == 0 {
 		return l, nil
 	}
@@ -137,10 +131,7 @@ func (a *core) openList(ctx context.Context, tx store.Keys, owner, field string,
 }
 
 // intentIndex returns the stored form of a client's intent.
-func (a *core) intentIndex(ctx context.Context, tx interface {
-	store.Keys
-	txBase
-}, clientID, intent string) (string, error) {
+func (a *core) intentIndex(ctx context.Context, tx sealTx, clientID, intent string) (string, error) {
 	k, err := a.clientKey(ctx, tx, clientID)
 	if err != nil {
 		return "", err
@@ -489,10 +480,7 @@ func (a *core) sealClearRecords(ctx context.Context) (int, error) {
 
 // sealStored returns the sealed stored form of a value of col stored in
 // clear, or nil when it is sealed already (or has nothing to seal).
-func (a *core) sealStored(ctx context.Context, tx interface {
-	store.Keys
-	txBase
-}, col store.SealedColumn, v store.ClearValue) ([]byte, error) {
+func (a *core) sealStored(ctx context.Context, tx sealTx, col store.SealedColumn, v store.ClearValue) ([]byte, error) {
 	if v.ClientID == "" || len(v.Value) == 0 {
 		return nil, nil
 	}
