@@ -11,7 +11,7 @@ import (
 	"fmt"
 )
 
-// Error codes. Each maps to one HTTP status in httpapi and never changes
+// Error codes. Each maps to one HTTP status in httpedge and never changes
 // meaning once shipped.
 const (
 	EINVALID      = "invalid"      // 400: malformed or invalid input

@@ -59,7 +59,7 @@ type SignInInput struct {
 	// OTP is the authenticator code (or a recovery code) of an account
 	// with a second factor.
 	OTP string
-	// Address is the caller's address (see httpapi.ClientAddr).
+	// Address is the caller's address (see httpedge.ClientAddr).
 	Address string
 	// Kind is "api" (bearer token) or "web" (web session).
 	Kind string

@@ -348,21 +348,14 @@ func (a *Agreements) SignAgreement(ctx context.Context, ac Actor, id string, in 
 		if err := consent.CoolingOff(all, &ag, method, tx.Now(), a.cfg.CoolingOff); err != nil {
 			return err
 		}
-		// The version this one replaces: the newest signed one before it. A
-		// draft older than a signed version cannot be signed: its signature
+		// The version this one replaces: the one in force now. A draft
+		// older than a signed version cannot be signed: its signature
 		// would be superseded at once and silently do nothing.
-		best := 0
-		for i := range all {
-			b := &all[i]
-			if b.Intent != ag.Intent || b.SignedAt.IsZero() || b.ID == r.ID {
-				continue
+		if cur, ok := consent.Current(all, ag.Intent, tx.Now()); ok {
+			if cur.Version > ag.Version {
+				return holdspace.Conflict("superseded", "A newer version (%d) is already signed; make a new version from it instead.", cur.Version)
 			}
-			if b.Version > ag.Version {
-				return holdspace.Conflict("superseded", "A newer version (%d) is already signed; make a new version from it instead.", b.Version)
-			}
-			if b.Version > best {
-				best, r.Supersedes = b.Version, b.ID
-			}
+			r.Supersedes = cur.ID
 		}
 		ag.Supersedes = r.Supersedes
 		r.SignedAt, r.SignedBy, r.SignMethod, r.ContentHash = ag.SignedAt, ac.UserID, method, ag.ContentHash()

@@ -30,7 +30,7 @@ func (a *Decisions) decisionFacts(ctx context.Context, tx interface {
 		return nil, practice.Facts{}, err
 	}
 	var liftFrom time.Time
-	if practice.Live(f.State) {
+	if f.State.IsLive() {
 		liftFrom = f.OpenedAt
 	}
 	vs, err := tx.Versions(ctx, s.ClientID, s.PractitionerID)

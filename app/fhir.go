@@ -53,12 +53,7 @@ func (a *Records) ClientBundle(ctx context.Context, ac Actor, clientID string) (
 			if recs[i].SignMethod == consent.SignInPerson {
 				in.AttestedBy = recs[i].SignedBy
 			}
-			for j := range ags {
-				if n := &ags[j]; n.Intent == ags[i].Intent && n.Version > ags[i].Version && !n.SignedAt.IsZero() &&
-					(in.SupersededAt.IsZero() || n.SignedAt.Before(in.SupersededAt)) {
-					in.SupersededAt = n.SignedAt
-				}
-			}
+			in.SupersededAt = ags[i].SupersededAt(ags)
 			con, err := fhir.NewConsent(in)
 			if err != nil {
 				return err

@@ -59,7 +59,7 @@ func (a *Agreements) RecordGuardianConsent(ctx context.Context, ac Actor, agreem
 			return out, holdspace.Invalid("too_long", f.name, "At most 200 characters.")
 		}
 	}
-	if !strings.EqualFold(g.Name, g.TypedName) {
+	if !consent.TypedNameMatches(g.TypedName, g.Name) {
 		return out, holdspace.Invalid("typed_name_mismatch", "typed_name", "The guardian types their own name, as given above, to sign.")
 	}
 	err := a.update(ctx, func(tx agreementsTx) error {

@@ -186,7 +186,7 @@ func (a *Sessions) checkEvent(ctx context.Context, tx interface {
 		if err := a.closeIfOverdue(ctx, tx, o); err != nil {
 			return err
 		}
-		if practice.Live(practice.State(o.State)) {
+		if practice.State(o.State).IsLive() {
 			return holdspace.Conflict("live_session", "The client has another session open or in progress; close it first.")
 		}
 	}

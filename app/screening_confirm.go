@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"holdspace"
+	"holdspace/consent"
 	"holdspace/screening"
 	"holdspace/store"
 )
@@ -152,16 +153,9 @@ func (a *Screenings) ConfirmScreening(ctx context.Context, ac Actor, screeningID
 }
 
 // checkTypedName checks the name a client typed in person (to sign an
-// agreement or confirm a screening) against their recorded name, case and
-// spacing aside.
+// agreement or confirm a screening) against their recorded name (see
+// consent.CheckClientTypedName).
 func (a *core) checkTypedName(ctx context.Context, tx store.Users, clientID, typed string) error {
-	typed = strings.TrimSpace(typed)
-	if typed == "" {
-		return holdspace.Invalid("required", "client_typed_name", "The client types their own name, in person.")
-	}
-	if len(typed) > 200 {
-		return holdspace.Invalid("too_long", "client_typed_name", "A name may have at most 200 characters.")
-	}
 	u, err := tx.User(ctx, clientID)
 	if err != nil {
 		return err
@@ -170,8 +164,5 @@ func (a *core) checkTypedName(ctx context.Context, tx store.Users, clientID, typ
 	if err != nil {
 		return err
 	}
-	if !strings.EqualFold(strings.Join(strings.Fields(typed), " "), strings.Join(strings.Fields(p.Name), " ")) {
-		return holdspace.Invalid("typed_name_mismatch", "client_typed_name", "The typed name does not match the client's name on record.")
-	}
-	return nil
+	return consent.CheckClientTypedName(typed, p.Name)
 }

@@ -275,8 +275,6 @@ type eventSealed struct {
 	Wellbeing     *int                 `json:"wellbeing,omitempty"`
 }
 
-const maxText = 20000
-
 // AppendEventResult is what AppendEvent returns.
 type AppendEventResult struct {
 	ID    string `json:"id"`
@@ -290,27 +288,10 @@ type AppendEventResult struct {
 // after AppendEvent returns.
 func (a *Sessions) AppendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
 	var out AppendEventResult
-	if len(in.Text) > maxText {
-		return out, holdspace.Invalid("too_long", "text", "Text may have at most %d characters.", maxText)
-	}
-	if in.Close != nil {
-		c := in.Close
-		n := len(c.Subjective) + len(c.Objective) + len(c.Assessment) + len(c.Plan) + len(c.Aftercare)
-		if len(c.Referrals) > 20 {
-			return out, holdspace.Invalid("too_many", "close.referrals", "At most 20 referrals.")
-		}
-		for _, r := range c.Referrals {
-			n += len(r)
-		}
-		if n > maxText {
-			return out, holdspace.Invalid("too_long", "close", "Notes may have at most %d characters in all.", maxText)
-		}
-	}
-	if in.Chaperone != nil && len(in.Chaperone.Name) > 200 {
-		return out, holdspace.Invalid("too_long", "chaperone.name", "A name may have at most 200 characters.")
-	}
-	if len(in.Type) > 40 || len(in.Region) > 40 || len(in.Answer) > 10 || len(in.Kind) > 40 || len(in.AgreementID) > 100 {
-		return out, holdspace.Invalid("too_long", "type", "A code field is too long.")
+	raw := practice.Event{Type: practice.EventType(in.Type), Region: in.Region, Answer: in.Answer, Kind: in.Kind,
+		AgreementID: in.AgreementID, Text: in.Text, Chaperone: in.Chaperone, Close: in.Close}
+	if err := raw.CheckSize(); err != nil {
+		return out, err
 	}
 	if in.Type == string(practice.EventEmotionalRelease) && in.Intensity == nil {
 		return out, holdspace.Invalid("required", "intensity", "Give the intensity from 0 to 10.")

@@ -229,11 +229,8 @@ func StatusAt(a *Agreement, all []Agreement, t time.Time) Status {
 	case a.fullyRevokedAt(t):
 		return StatusRevoked
 	}
-	for i := range all {
-		b := &all[i]
-		if b.ID != a.ID && b.Intent == a.Intent && b.Version > a.Version && b.signedBy(t) {
-			return StatusSuperseded
-		}
+	if cur, ok := Current(all, a.Intent, t); ok && cur.Version > a.Version {
+		return StatusSuperseded
 	}
 	if a.expiredAt(t) {
 		return StatusExpired
@@ -242,20 +239,54 @@ func StatusAt(a *Agreement, all []Agreement, t time.Time) Status {
 }
 
 // Current returns the agreement for intent that is in force at t: the one
-// with the highest Version among those signed at or before t. It may be
-// revoked or expired (check StatusAt): revoking the latest version never
-// brings an older one back. ok is false when none is signed.
+// with the highest Version among those signed at or before t; every other
+// signed version is superseded by it. It may be revoked or expired (check
+// StatusAt): revoking the latest version never brings an older one back.
+// ok is false when none is signed. This is the one supersession rule:
+// StatusAt, SupersededAt and the decision's Index all read it.
 func Current(all []Agreement, intent catalogue.Intent, t time.Time) (a *Agreement, ok bool) {
+	i := newest(len(all), func(i int) (catalogue.Intent, int, time.Time) {
+		return all[i].Intent, all[i].Version, all[i].SignedAt
+	}, intent, t)
+	if i < 0 {
+		return nil, false
+	}
+	return &all[i], true
+}
+
+// SupersededAt returns when a stopped being Current for its intent among
+// all: the earliest time a higher version of the same intent was signed.
+// It is zero while no higher version is signed.
+func (a *Agreement) SupersededAt(all []Agreement) time.Time {
+	var at time.Time
 	for i := range all {
-		b := &all[i]
-		if b.Intent != intent || !b.signedBy(t) {
+		t := all[i].SignedAt
+		if all[i].Intent != a.Intent || t.IsZero() || (!at.IsZero() && !t.Before(at)) {
 			continue
 		}
-		if a == nil || b.Version > a.Version {
-			a = b
+		if cur, ok := Current(all, a.Intent, t); ok && cur.Version > a.Version {
+			at = t
 		}
 	}
-	return a, a != nil
+	return at
+}
+
+// newest is the supersession rule over n versions, version(i) giving the
+// i-th one's intent, Version and signing time (zero: a draft): the index of
+// the version for intent with the highest Version signed at or before t,
+// or -1 when none is.
+func newest(n int, version func(i int) (catalogue.Intent, int, time.Time), intent catalogue.Intent, t time.Time) int {
+	best, bestVersion := -1, 0
+	for i := range n {
+		in, v, signedAt := version(i)
+		if in != intent || signedAt.IsZero() || signedAt.After(t) {
+			continue
+		}
+		if best < 0 || v > bestVersion {
+			best, bestVersion = i, v
+		}
+	}
+	return best
 }
 
 // ContentHash returns "sha256:<hex>" over an unambiguous encoding of

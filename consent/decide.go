@@ -541,16 +541,16 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 	return d
 }
 
-// latest returns the agreement for intent with the highest Version signed
-// at or before t, or nil.
+// latest returns the agreement for intent in force at t (see Current), or
+// nil.
 func (ix *Index) latest(intent catalogue.Intent, t time.Time) *compiledAgreement {
-	var out *compiledAgreement
-	for i := range ix.agreements {
-		if a := &ix.agreements[i]; a.intent == intent && a.signedBy(t) {
-			out = a
-		}
+	i := newest(len(ix.agreements), func(i int) (catalogue.Intent, int, time.Time) {
+		return ix.agreements[i].intent, ix.agreements[i].version, ix.agreements[i].signedAt
+	}, intent, t)
+	if i < 0 {
+		return nil
 	}
-	return out
+	return &ix.agreements[i]
 }
 
 // agreementAnswer applies rules 1–3 for (ri, ti) from base and every newer

@@ -27,7 +27,7 @@ type sidestep struct {
 // screening.Effective, lifting only from the next session) and decides.
 func (w *sidestep) decide(region, technique string, at time.Time) Decision {
 	var liftFrom time.Time
-	if practice.Live(w.session.State) {
+	if w.session.State.IsLive() {
 		liftFrom = w.session.OpenedAt
 	}
 	cur := screening.Effective(w.history, nil, nil, liftFrom, at)

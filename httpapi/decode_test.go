@@ -8,6 +8,7 @@ import (
 
 	"holdspace"
 	"holdspace/app"
+	"holdspace/httpedge"
 )
 
 // fuzzDecode feeds arbitrary bytes to the strict decoder for one request
@@ -28,7 +29,7 @@ func fuzzDecode[T any](f *testing.F, seeds ...string) {
 		if !errors.As(err, &he) {
 			t.Fatalf("uncoded error %T: %v", err, err)
 		}
-		if st := StatusOf(err); st < 400 || st >= 500 {
+		if st := httpedge.StatusOf(err); st < 400 || st >= 500 {
 			t.Fatalf("status %d for %v", st, err)
 		}
 	})
@@ -80,8 +81,8 @@ func TestDecodeRefusals(t *testing.T) {
 				}
 				return
 			}
-			if StatusOf(err) != tc.status || holdspace.ErrorReason(err) != tc.reason || holdspace.ErrorField(err) != tc.field {
-				t.Fatalf("got %d %s %q: %v", StatusOf(err), holdspace.ErrorReason(err), holdspace.ErrorField(err), err)
+			if httpedge.StatusOf(err) != tc.status || holdspace.ErrorReason(err) != tc.reason || holdspace.ErrorField(err) != tc.field {
+				t.Fatalf("got %d %s %q: %v", httpedge.StatusOf(err), holdspace.ErrorReason(err), holdspace.ErrorField(err), err)
 			}
 		})
 	}
@@ -111,8 +112,8 @@ func TestDecodeStrict(t *testing.T) {
 				var v app.DecideInput
 				err = decode(httptest.NewRecorder(), r, &v)
 			}
-			if StatusOf(err) != 400 || holdspace.ErrorReason(err) != tc.reason || holdspace.ErrorField(err) != tc.field {
-				t.Fatalf("got %d %s %q: %v", StatusOf(err), holdspace.ErrorReason(err), holdspace.ErrorField(err), err)
+			if httpedge.StatusOf(err) != 400 || holdspace.ErrorReason(err) != tc.reason || holdspace.ErrorField(err) != tc.field {
+				t.Fatalf("got %d %s %q: %v", httpedge.StatusOf(err), holdspace.ErrorReason(err), holdspace.ErrorField(err), err)
 			}
 		})
 	}

@@ -2,14 +2,15 @@ package httpapi
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"holdspace"
 	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/fhir"
+	"holdspace/httpedge"
 	"holdspace/screening"
 )
 
@@ -288,51 +289,26 @@ func (h decisionsAPI) decide(w http.ResponseWriter, r *http.Request, ac app.Acto
 }
 
 // sessionStream serves Server-Sent Events: an event named "state" with the
-// session's live state first and on every change, and a comment every 15 s
-// to keep proxies from closing the connection.
+// session's live state first and on every change, and a keep-alive comment
+// every keep-alive interval (15 s by default) to keep proxies from closing
+// the connection.
 func (s *Server) sessionStream(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	states, err := s.sessions.Watch(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	rc := http.NewResponseController(w)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	if err := rc.Flush(); err != nil {
-		return nil
-	}
-	keep := time.NewTicker(s.keepAlive)
-	defer keep.Stop()
-	for {
-		select {
-		case <-r.Context().Done():
-			return nil
-		case <-keep.C:
-			// Re-check on every keep-alive: a revoked or expired token, or a
-			// session no longer visible, ends the stream.
-			if _, err := s.accounts.Verify(r.Context(), bearer(r), "api"); err != nil {
-				return nil
-			}
-			if s.sessions.SessionVisible(r.Context(), ac, r.PathValue("id")) != nil {
-				return nil
-			}
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
-				return nil
-			}
-		case st, ok := <-states:
-			if !ok {
-				return nil
-			}
-			b, _ := json.Marshal(st)
-			if _, err := fmt.Fprintf(w, "id: %d\nevent: state\ndata: %s\n\n", st.Seq, b); err != nil {
-				return nil
-			}
+	// Re-check on every keep-alive: a revoked or expired token, or a
+	// session no longer visible, ends the stream.
+	allowed := func() bool {
+		if _, err := s.accounts.Verify(r.Context(), bearer(r), "api"); err != nil {
+			return false
 		}
-		if err := rc.Flush(); err != nil {
-			return nil
-		}
+		return s.sessions.SessionVisible(r.Context(), ac, r.PathValue("id")) == nil
 	}
+	httpedge.ServeEvents(w, r, httpedge.Stream{KeepAlive: s.keepAlive, Allowed: allowed}, states,
+		func(st app.LiveState) (httpedge.Event, error) {
+			b, err := json.Marshal(st)
+			return httpedge.Event{ID: strconv.FormatInt(st.Seq, 10), Name: "state", Data: b}, err
+		})
+	return nil
 }

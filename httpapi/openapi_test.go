@@ -6,12 +6,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"holdspace/httpedge"
 )
 
 // TestOpenAPICoversRoutes fails when a registered route is missing from the
 // OpenAPI document, or the document lists a route that is not registered.
 func TestOpenAPICoversRoutes(t *testing.T) {
-	s := New(nil, slog.New(slog.DiscardHandler), NewMetrics(), nil)
+	s := New(nil, slog.New(slog.DiscardHandler), httpedge.NewMetrics(), nil)
 	var documented []string
 	for _, op := range operations {
 		documented = append(documented, op.pattern)

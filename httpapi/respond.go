@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -18,60 +17,18 @@ import (
 
 	"holdspace"
 	"holdspace/app"
+	"holdspace/httpedge"
 )
 
 // MaxBody is the largest request body accepted (1 MiB).
 const MaxBody = 1 << 20
 
-// statusOf maps an error class to its HTTP status: the one place where
-// holdspace error codes become statuses.
-func statusOf(code string) int {
-	switch code {
-	case holdspace.EINVALID:
-		return http.StatusBadRequest
-	case holdspace.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case holdspace.EFORBIDDEN:
-		return http.StatusForbidden
-	case holdspace.ENOTFOUND:
-		return http.StatusNotFound
-	case holdspace.ECONFLICT:
-		return http.StatusConflict
-	case holdspace.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case holdspace.EUNSUPPORTED:
-		return http.StatusUnsupportedMediaType
-	case holdspace.ERATELIMITED:
-		return http.StatusTooManyRequests
-	case holdspace.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
-// ErrorBody is the body of every non-2xx response.
-type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
-}
-
-// ErrorDetail is the error object: a stable snake_case code, a human
-// sentence and, when one input is at fault, its path.
-type ErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-}
-
-// StatusOf returns the HTTP status for err.
-func StatusOf(err error) int { return statusOf(holdspace.ErrorCode(err)) }
-
-// WriteError writes err as the API's JSON error body. Internal errors are
-// logged with their cause and shown as a generic sentence.
+// WriteError writes err as the API's JSON error body with its status
+// (httpedge.Explain: internal errors are logged with their cause and shown
+// as a generic sentence), Retry-After when the caller is rate limited, and
+// the bearer challenge when unauthenticated.
 func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	status := StatusOf(err)
-	if status >= 500 {
-		log.ErrorContext(r.Context(), "request failed", "err", err, "request_id", RequestID(r.Context()))
-	}
+	p := httpedge.Explain(r.Context(), log, err)
 	var rl *app.RateLimitedError
 	if errors.As(err, &rl) {
 		secs := int(rl.RetryAfter.Seconds() + 0.999)
@@ -80,25 +37,14 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		}
 		w.Header().Set("Retry-After", strconv.Itoa(secs))
 	}
-	if status == http.StatusUnauthorized {
+	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="holdspace"`)
 	}
-	code := holdspace.ErrorReason(err)
-	msg := holdspace.ErrorMessage(err)
-	if status >= 500 {
-		code, msg = holdspace.EINTERNAL, "An internal error occurred."
-	}
-	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Code: code, Message: msg, Field: holdspace.ErrorField(err)}})
+	writeJSON(w, p.Status, p.Body())
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(true)
-	_ = enc.Encode(v)
-}
+// writeJSON writes v as a JSON response (httpedge.WriteJSON).
+var writeJSON = httpedge.WriteJSON
 
 // decode reads a JSON request body into v strictly: the content type must be
 // JSON, the body at most MaxBody, every field known, one value only.

@@ -1,19 +1,19 @@
 // Package httpapi serves holdspace's JSON API v1: routes, authentication by
-// bearer token, strict decoding, error mapping, metrics and the OpenAPI
-// document. Authorization lives in package app, one check per use case.
+// bearer token, strict decoding, JSON error bodies (statuses from package
+// httpedge), the metrics route and the OpenAPI document. Authorization
+// lives in package app, one check per use case.
 package httpapi
 
 import (
 	"context"
 	"log/slog"
-	"net"
 	"net/http"
-	"net/netip"
 	"strings"
 	"time"
 
 	"holdspace"
 	"holdspace/app"
+	"holdspace/httpedge"
 	"holdspace/store"
 )
 
@@ -34,7 +34,7 @@ type Server struct {
 	audit      *app.Audit
 
 	log     *slog.Logger
-	metrics *Metrics
+	metrics *httpedge.Metrics
 	ready   func(context.Context) error
 	mux     *http.ServeMux
 	// keepAlive is how often event streams send a keep-alive and re-check
@@ -47,7 +47,7 @@ type Server struct {
 
 // New returns an API server over the services a. ready reports whether the
 // server may take traffic (migrations applied, not shutting down).
-func New(a *app.Services, log *slog.Logger, m *Metrics, ready func(context.Context) error) *Server {
+func New(a *app.Services, log *slog.Logger, m *httpedge.Metrics, ready func(context.Context) error) *Server {
 	if a == nil {
 		a = &app.Services{} // routes only (the OpenAPI completeness test)
 	}
@@ -123,27 +123,6 @@ func (s *Server) actor(r *http.Request) (app.Actor, error) {
 	return s.accounts.Authenticate(r.Context(), tok, "api")
 }
 
-// ClientAddr returns the caller's address for rate limiting: the socket's
-// peer (server.RealIP has already replaced it with the client's address when
-// the peer is a trusted proxy). IPv6 addresses are grouped by their /64,
-// which one host usually holds whole.
-func ClientAddr(r *http.Request) string {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	if err != nil {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			return r.RemoteAddr
-		}
-		return host
-	}
-	ip := ap.Addr().Unmap()
-	if ip.Is6() {
-		p, _ := ip.Prefix(64)
-		return p.String()
-	}
-	return ip.String()
-}
-
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
@@ -167,7 +146,7 @@ func (h accountsAPI) createToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	sess, err := h.accounts.SignIn(r.Context(), app.SignInInput{Email: in.Email, Password: in.Password, OTP: in.OTP,
-		DeviceCookie: in.Device, Address: ClientAddr(r), Kind: "api", UserAgent: r.UserAgent()})
+		DeviceCookie: in.Device, Address: httpedge.ClientAddr(r), Kind: "api", UserAgent: r.UserAgent()})
 	if err != nil {
 		return err
 	}

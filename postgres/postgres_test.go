@@ -36,7 +36,7 @@ func openDB(tb testing.TB) *postgres.DB {
 }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.DB { return openDB(t) })
+	storetest.Run(t, func(t *testing.T) store.ImportDB { return openDB(t) })
 }
 
 // Several nodes starting at once against one empty database migrate it

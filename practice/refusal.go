@@ -42,12 +42,6 @@ type Booking struct {
 	Duration time.Duration // zero or negative: DefaultDuration
 }
 
-// Live reports whether a session in state s is live: open, in progress or
-// stopped. A client has at most one live session at a time.
-func Live(s State) bool {
-	return s == Open || s == InProgress || s == Stopped
-}
-
 // CloseBy returns when a session booked as b ends by itself: its start,
 // plus its duration, plus grace (negative grace counts as zero).
 func (b Booking) CloseBy(grace time.Duration) time.Time {
@@ -61,7 +55,7 @@ func (b Booking) CloseBy(grace time.Duration) time.Time {
 // Overdue reports whether a session in state s booked as b is live at `at`
 // although its CloseBy(grace) has passed: it must be closed automatically.
 func (b Booking) Overdue(s State, grace time.Duration, at time.Time) bool {
-	return Live(s) && !at.Before(b.CloseBy(grace))
+	return s.IsLive() && !at.Before(b.CloseBy(grace))
 }
 
 // MayOpen reports whether a session booked as b may open at `at`: within

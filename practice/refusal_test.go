@@ -120,9 +120,6 @@ func TestBooking(t *testing.T) {
 	}
 	for _, st := range States() {
 		want := st == Open || st == InProgress || st == Stopped
-		if Live(st) != want {
-			t.Errorf("Live(%s) = %v", st, !want)
-		}
 		if b.Overdue(st, grace, b.CloseBy(grace)) != want || b.Overdue(st, grace, b.CloseBy(grace).Add(-time.Microsecond)) {
 			t.Errorf("Overdue(%s) wrong at the edge", st)
 		}

@@ -237,6 +237,8 @@ func roleName(r holdspace.Role) string {
 
 // Validate checks the payload of e for its type. It returns an EINVALID
 // *holdspace.Error whose Field names the offending input:
+//   - any type: no field the type does not use ("unexpected_field"), then
+//     every size limit (see CheckSize);
 //   - reconfirm: agreement_id required ("required"), agreement_version ≥ 1
 //     ("invalid_version");
 //   - chaperone: chaperone required ("required"); accepted without offered
@@ -253,6 +255,9 @@ func roleName(r holdspace.Role) string {
 // Unknown event types return "unknown_event_type".
 func (e Event) Validate() error {
 	if err := e.onlyItsFields(); err != nil {
+		return err
+	}
+	if err := e.CheckSize(); err != nil {
 		return err
 	}
 	switch e.Type {
@@ -325,8 +330,8 @@ func (e Event) Validate() error {
 		if *e.Wellbeing < 0 || *e.Wellbeing > 10 {
 			return holdspace.Invalid("out_of_range", "wellbeing", "How you have been is a number from 0 to 10.")
 		}
-		if len(e.Text) > 4000 {
-			return holdspace.Invalid("too_long", "text", "A follow-up note has at most 4000 characters.")
+		if len(e.Text) > MaxFollowUpText {
+			return holdspace.Invalid("too_long", "text", "A follow-up note has at most %d characters.", MaxFollowUpText)
 		}
 	case EventOpen, EventBegin, EventStop, EventResume, EventNote, EventCancel, EventAutoClose:
 	default:

@@ -30,7 +30,7 @@ func openDB(tb testing.TB) *sqlite.DB {
 }
 
 func TestStore(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) store.DB { return openDB(t) })
+	storetest.Run(t, func(t *testing.T) store.ImportDB { return openDB(t) })
 }
 
 func TestPragmas(t *testing.T) {
@@ -102,7 +102,7 @@ func TestReopen(t *testing.T) {
 		t.Fatalf("reopen: %v", err)
 	}
 	defer again.Close()
-	err = again.View(ctx, func(tx store.Tx) error {
+	err = again.Export(ctx, func(tx store.ImportTx) error {
 		u, err := tx.User(ctx, "p1")
 		if err != nil {
 			return err

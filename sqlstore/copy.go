@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 
+	"holdspace"
 	"holdspace/audit"
 	"holdspace/store"
 )
@@ -18,9 +19,9 @@ import (
 //
 // progress, when not nil, is called after each record is written with the
 // number written so far and the total.
-func Copy(ctx context.Context, dst, src store.DB, progress func(done, total int)) error {
+func Copy(ctx context.Context, dst, src store.ImportDB, progress func(done, total int)) error {
 	var snap snapshot
-	if err := src.View(ctx, func(tx store.Tx) error { return snap.read(ctx, tx) }); err != nil {
+	if err := src.Export(ctx, func(tx store.ImportTx) error { return snap.read(ctx, tx) }); err != nil {
 		return fmt.Errorf("copy: read source: %w", err)
 	}
 	total := snap.size()
@@ -31,14 +32,14 @@ func Copy(ctx context.Context, dst, src store.DB, progress func(done, total int)
 			progress(done, total)
 		}
 	}
-	if err := dst.Update(ctx, func(tx store.Tx) error { return snap.write(ctx, tx) }); err != nil {
+	if err := dst.Import(ctx, func(tx store.ImportTx) error { return snap.write(ctx, tx) }); err != nil {
 		return fmt.Errorf("copy: write destination: %w", err)
 	}
 	var want, got map[string]int64
-	if err := src.View(ctx, func(tx store.Tx) (err error) { want, err = tx.Counts(ctx); return err }); err != nil {
+	if err := src.Export(ctx, func(tx store.ImportTx) (err error) { want, err = tx.Counts(ctx); return err }); err != nil {
 		return fmt.Errorf("copy: count source: %w", err)
 	}
-	if err := dst.View(ctx, func(tx store.Tx) (err error) { got, err = tx.Counts(ctx); return err }); err != nil {
+	if err := dst.Export(ctx, func(tx store.ImportTx) (err error) { got, err = tx.Counts(ctx); return err }); err != nil {
 		return fmt.Errorf("copy: count destination: %w", err)
 	}
 	if !maps.Equal(want, got) {
@@ -74,7 +75,7 @@ func (s *snapshot) size() int {
 		len(s.keyChecks) + len(s.clientKeys) + s.practice.size()
 }
 
-func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
+func (s *snapshot) read(ctx context.Context, tx store.ImportTx) error {
 	var err error
 	if s.users, err = tx.AllUsers(ctx); err != nil {
 		return err
@@ -154,7 +155,7 @@ func (s *snapshot) read(ctx context.Context, tx store.Tx) error {
 }
 
 // write stores the snapshot, parents before children.
-func (s *snapshot) write(ctx context.Context, tx store.Tx) error {
+func (s *snapshot) write(ctx context.Context, tx store.ImportTx) error {
 	for _, u := range s.users {
 		if err := tx.ImportUser(ctx, u); err != nil {
 			return fmt.Errorf("user %s: %w", u.ID, err)
@@ -241,6 +242,70 @@ func (s *snapshot) write(ctx context.Context, tx store.Tx) error {
 			return fmt.Errorf("audit entry %d: %w", e.Seq, err)
 		}
 		s.tick()
+	}
+	return nil
+}
+
+// practiceSnapshot is the issue-10 part of a practice copied between
+// engines: the settings row exactly (version included), guardians'
+// consents and follow-ups.
+type practiceSnapshot struct {
+	settings  *store.PracticeSettings
+	guardians []*store.GuardianConsent
+	followUps []*store.FollowUp
+}
+
+func (p *practiceSnapshot) size() int {
+	n := len(p.guardians) + len(p.followUps)
+	if p.settings != nil {
+		n++
+	}
+	return n
+}
+
+func (p *practiceSnapshot) read(ctx context.Context, tx store.Tx, clients []*store.Client) error {
+	s, err := tx.PracticeSettings(ctx)
+	switch {
+	case err == nil:
+		p.settings = s
+	case holdspace.ErrorCode(err) != holdspace.ENOTFOUND:
+		return err
+	}
+	for _, c := range clients {
+		gs, err := tx.ListGuardianConsents(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		p.guardians = append(p.guardians, gs...)
+	}
+	p.followUps, err = tx.ListFollowUps(ctx, store.FollowUpFilter{})
+	return err
+}
+
+func (p *practiceSnapshot) write(ctx context.Context, tx store.Tx, tick func()) error {
+	if p.settings != nil {
+		t, ok := tx.(*Tx)
+		if !ok {
+			return fmt.Errorf("copy: practice settings need a sqlstore transaction")
+		}
+		if _, err := t.exec(ctx, "import practice settings",
+			`INSERT INTO practice_settings (id, body, version, updated_at, updated_by) VALUES (1, $1, $2, $3, $4)`,
+			string(p.settings.Body), p.settings.Version, micros(p.settings.UpdatedAt), p.settings.UpdatedBy); err != nil {
+			return err
+		}
+		tick()
+	}
+	for _, g := range p.guardians {
+		if err := tx.CreateGuardianConsent(ctx, g); err != nil {
+			return fmt.Errorf("guardian consent %s: %w", g.AgreementID, err)
+		}
+		tick()
+	}
+	for _, f := range p.followUps {
+		if err := tx.CreateFollowUp(ctx, f); err != nil {
+			return fmt.Errorf("follow-up %s: %w", f.ID, err)
+		}
+		tick()
 	}
 	return nil
 }

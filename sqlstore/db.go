@@ -59,7 +59,7 @@ type DB struct {
 	closeErr   error
 }
 
-var _ store.DB = (*DB)(nil)
+var _ store.ImportDB = (*DB)(nil)
 
 // New returns a DB that writes through writer and reads (View) through
 // reader, with the engine's dialect and migrations (a directory whose *.sql
@@ -94,16 +94,28 @@ func (db *DB) Subscribe(ctx context.Context) <-chan string { return db.hub.Subsc
 // Update implements store.DB.Update: fn runs in a read-write transaction
 // that commits when fn returns nil; fn's error is returned unchanged.
 func (db *DB) Update(ctx context.Context, fn func(store.Tx) error) error {
-	return db.run(ctx, db.writer, false, fn)
+	return db.run(ctx, db.writer, false, func(t *Tx) error { return fn(t) })
 }
 
 // View implements store.DB.View: fn runs in a read-only transaction; any
 // write in it fails.
 func (db *DB) View(ctx context.Context, fn func(store.Tx) error) error {
-	return db.run(ctx, db.reader, true, fn)
+	return db.run(ctx, db.reader, true, func(t *Tx) error { return fn(t) })
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(store.Tx) error) (err error) {
+// Import implements store.ImportDB.Import: fn runs in a read-write
+// transaction, as with Update, that also offers the Importer methods.
+func (db *DB) Import(ctx context.Context, fn func(store.ImportTx) error) error {
+	return db.run(ctx, db.writer, false, func(t *Tx) error { return fn(t) })
+}
+
+// Export implements store.ImportDB.Export: fn runs in a read-only
+// transaction, as with View, that also offers the Importer methods.
+func (db *DB) Export(ctx context.Context, fn func(store.ImportTx) error) error {
+	return db.run(ctx, db.reader, true, func(t *Tx) error { return fn(t) })
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx) error) (err error) {
 	sqlTx, err := pool.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return db.internal("begin transaction", err)

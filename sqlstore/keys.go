@@ -168,18 +168,3 @@ func (t *Tx) AuditHead(ctx context.Context) (audit.Entry, error) {
 func (t *Tx) AuditEntry(ctx context.Context, seq int64) (audit.Entry, error) {
 	return one(ctx, t, "audit entry", `SELECT `+auditCols+` FROM audit WHERE seq = $1`, scanAudit, seq)
 }
-
-// Revocation implements store.Records.
-func (t *Tx) Revocation(ctx context.Context, id string) (*store.Revocation, error) {
-	return one(ctx, t, "revocation", `SELECT `+revocationCols+` FROM revocations WHERE id = $1`, scanRevocation, id)
-}
-
-// Event implements store.Records.
-func (t *Tx) Event(ctx context.Context, id string) (*store.SessionEvent, error) {
-	return one(ctx, t, "event", `SELECT `+eventCols+` FROM session_events WHERE id = $1`, scanEvent, id)
-}
-
-// Clearance implements store.Records.
-func (t *Tx) Clearance(ctx context.Context, id string) (*store.Clearance, error) {
-	return one(ctx, t, "clearance", `SELECT `+clearanceCols+` FROM clearances WHERE id = $1`, scanClearance, id)
-}

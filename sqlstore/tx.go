@@ -25,7 +25,7 @@ type Tx struct {
 	topics   []string
 }
 
-var _ store.Tx = (*Tx)(nil)
+var _ store.ImportTx = (*Tx)(nil)
 
 // Notify implements store.Tx.Notify: topic is delivered once the
 // transaction commits, and never if it rolls back.

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"time"
 
 	"holdspace"
 	"holdspace/store"
@@ -89,13 +88,6 @@ func (t *Tx) CreateUser(ctx context.Context, u *store.User) error {
 	return holdspace.Conflict("user_exists", "A user with this id exists.")
 }
 
-// ImportUser implements store.Importer: u is stored as given, erased or
-// not; ECONFLICT when its id or email index exists.
-func (t *Tx) ImportUser(ctx context.Context, u *store.User) error {
-	_, err := t.exec(ctx, "import user", insertUser, userArgs(u)...)
-	return err
-}
-
 // User implements store.Users; ENOTFOUND when unknown or erased.
 func (t *Tx) User(ctx context.Context, id string) (*store.User, error) {
 	return one(ctx, t, "user", `SELECT `+userCols+` FROM users WHERE id = $1 AND erased_at IS NULL`, scanUser, id)
@@ -113,12 +105,6 @@ func (t *Tx) UserByEmail(ctx context.Context, emailIndex []byte) (*store.User, e
 // erased ones left out.
 func (t *Tx) ListUsers(ctx context.Context, role holdspace.Role) ([]*store.User, error) {
 	return many(ctx, t, "users", `SELECT `+userCols+` FROM users WHERE role = $1 AND erased_at IS NULL ORDER BY created_at, id`, scanUser, string(role))
-}
-
-// AllUsers implements store.Importer: every user, erased ones too, oldest
-// first.
-func (t *Tx) AllUsers(ctx context.Context) ([]*store.User, error) {
-	return many(ctx, t, "users", `SELECT `+userCols+` FROM users ORDER BY created_at, id`, scanUser)
 }
 
 // SetPassword implements store.Users; ENOTFOUND when unknown or erased.
@@ -170,104 +156,4 @@ func (t *Tx) Versions(ctx context.Context, ids ...string) (map[string]int64, err
 		out[p.id] = p.v
 	}
 	return out, nil
-}
-
-const tokenCols = `hash, user_id, kind, created_at, expires_at, last_seen_at, revoked_at, device`
-
-func scanToken(s scanner) (*store.Token, error) {
-	var k store.Token
-	err := s.Scan(&k.Hash, &k.UserID, &k.Kind, timeCol{&k.CreatedAt}, timeCol{&k.ExpiresAt},
-		timeCol{&k.LastSeenAt}, timeCol{&k.RevokedAt}, &k.Device)
-	return &k, err
-}
-
-// CreateToken implements store.Tokens; ECONFLICT when the hash exists,
-// ENOTFOUND when the user does not.
-func (t *Tx) CreateToken(ctx context.Context, k *store.Token) error {
-	_, err := t.exec(ctx, "create token", `INSERT INTO tokens (`+tokenCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		k.Hash, k.UserID, k.Kind, micros(k.CreatedAt), nullMicros(k.ExpiresAt), nullMicros(k.LastSeenAt), nullMicros(k.RevokedAt), k.Device)
-	return err
-}
-
-// Token implements store.Tokens; ENOTFOUND.
-func (t *Tx) Token(ctx context.Context, hash []byte) (*store.Token, error) {
-	return one(ctx, t, "token", `SELECT `+tokenCols+` FROM tokens WHERE hash = $1`, scanToken, hash)
-}
-
-// TouchToken implements store.Tokens; ENOTFOUND.
-func (t *Tx) TouchToken(ctx context.Context, hash []byte, at time.Time) error {
-	n, err := t.exec(ctx, "touch token", `UPDATE tokens SET last_seen_at = $2 WHERE hash = $1`, hash, nullMicros(at))
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return holdspace.NotFound("token")
-	}
-	return nil
-}
-
-// RevokeToken implements store.Tokens: a revoked token keeps its first
-// revocation time; ENOTFOUND.
-func (t *Tx) RevokeToken(ctx context.Context, hash []byte, at time.Time) error {
-	n, err := t.exec(ctx, "revoke token", `UPDATE tokens SET revoked_at = $2 WHERE hash = $1 AND revoked_at IS NULL`, hash, micros(at))
-	if err != nil || n == 1 {
-		return err
-	}
-	found, err := t.exists(ctx, "revoke token", `SELECT 1 FROM tokens WHERE hash = $1`, hash)
-	if err != nil {
-		return err
-	}
-	if !found {
-		return holdspace.NotFound("token")
-	}
-	return nil
-}
-
-// RevokeUserTokens implements store.Tokens: every token of the user not
-// yet revoked is revoked at at.
-func (t *Tx) RevokeUserTokens(ctx context.Context, userID string, at time.Time) error {
-	_, err := t.exec(ctx, "revoke user tokens", `UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, userID, micros(at))
-	return err
-}
-
-// AllTokens implements store.Importer: every token, oldest first.
-func (t *Tx) AllTokens(ctx context.Context) ([]*store.Token, error) {
-	return many(ctx, t, "tokens", `SELECT `+tokenCols+` FROM tokens ORDER BY created_at, hash`, scanToken)
-}
-
-// RevokeUserTokensExcept implements store.Tokens.
-func (t *Tx) RevokeUserTokensExcept(ctx context.Context, userID string, keep []byte, kinds []string, at time.Time) error {
-	if len(kinds) == 0 {
-		return nil
-	}
-	// An absent keep matches no token (no hash is empty).
-	if keep == nil {
-		keep = []byte{}
-	}
-	args := []any{userID, micros(at), keep}
-	for _, k := range kinds {
-		args = append(args, k)
-	}
-	_, err := t.exec(ctx, "revoke user tokens", `UPDATE tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL
-		AND hash <> $3 AND kind IN (`+paramList(4, len(kinds))+`)`, args...)
-	return err
-}
-
-// ListUserTokens implements store.Tokens: live tokens of the kinds, newest
-// first.
-func (t *Tx) ListUserTokens(ctx context.Context, userID string, kinds []string, now time.Time) ([]*store.Token, error) {
-	if len(kinds) == 0 {
-		return nil, nil
-	}
-	args := []any{userID, micros(now)}
-	for _, k := range kinds {
-		args = append(args, k)
-	}
-	return many(ctx, t, "tokens", `SELECT `+tokenCols+` FROM tokens WHERE user_id = $1 AND revoked_at IS NULL
-		AND (expires_at IS NULL OR expires_at > $2) AND kind IN (`+paramList(3, len(kinds))+`) ORDER BY created_at DESC, hash`, scanToken, args...)
-}
-
-// PruneTokens implements store.Tokens.
-func (t *Tx) PruneTokens(ctx context.Context, before time.Time) (int64, error) {
-	return t.exec(ctx, "prune tokens", `DELETE FROM tokens WHERE expires_at < $1 OR revoked_at < $1`, micros(before))
 }

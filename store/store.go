@@ -52,7 +52,6 @@ type Tx interface {
 	Agreements
 	Sessions
 	AuditLog
-	Importer
 	Keys
 	Records
 	Resealing
@@ -449,7 +448,8 @@ type AuditLog interface {
 }
 
 // Importer copies a practice between engines record by record, keeping ids,
-// times and the audit chain exactly.
+// times and the audit chain exactly. Only ImportDB's transactions offer it:
+// a use case's Tx can neither import nor wipe.
 type Importer interface {
 	// ImportAudit stores e exactly as given (Seq, hashes and all).
 	ImportAudit(ctx context.Context, e audit.Entry) error

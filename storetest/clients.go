@@ -152,14 +152,14 @@ func (s suite) testErase(t *testing.T, db store.DB) {
 		return nil
 	})
 	var before map[string]int64
-	view(t, db, func(tx store.Tx) error {
+	export(t, db, func(tx store.ImportTx) error {
 		var err error
 		before, err = tx.Counts(ctx)
 		return err
 	})
 	erasedAt := t0.Add(time.Hour)
 	update(t, db, func(tx store.Tx) error { return tx.EraseClient(ctx, "c1", erasedAt) })
-	view(t, db, func(tx store.Tx) error {
+	export(t, db, func(tx store.ImportTx) error {
 		after, err := tx.Counts(ctx)
 		if err != nil {
 			return err

@@ -61,17 +61,17 @@ func (s suite) importerCases() []tcase {
 		{"RoundTrip", func(t *testing.T, src store.DB) {
 			Populate(t, src)
 			dst := s.open(t)
-			if err := sqlstore.Copy(ctx, dst, src, nil); err != nil {
+			if err := sqlstore.Copy(ctx, dst, importDB(t, src), nil); err != nil {
 				t.Fatalf("Copy: %v", err)
 			}
-			CheckSameContent(t, dst, src)
+			CheckSameContent(t, dst, importDB(t, src))
 		}},
 		{"Wipe", func(t *testing.T, db store.DB) {
 			Populate(t, db)
-			if err := db.Update(ctx, func(tx store.Tx) error { return tx.Wipe(ctx) }); err != nil {
+			if err := importDB(t, db).Import(ctx, func(tx store.ImportTx) error { return tx.Wipe(ctx) }); err != nil {
 				t.Fatalf("Wipe: %v", err)
 			}
-			view(t, db, func(tx store.Tx) error {
+			export(t, db, func(tx store.ImportTx) error {
 				got, err := tx.Counts(ctx)
 				if err != nil {
 					return err
@@ -86,15 +86,32 @@ func (s suite) importerCases() []tcase {
 			// The emptied database takes a whole copy again.
 			src := s.open(t)
 			Populate(t, src)
-			if err := sqlstore.Copy(ctx, db, src, nil); err != nil {
+			if err := sqlstore.Copy(ctx, importDB(t, db), src, nil); err != nil {
 				t.Fatalf("Copy after Wipe: %v", err)
 			}
-			CheckSameContent(t, db, src)
+			CheckSameContent(t, importDB(t, db), src)
+		}},
+		{"ExportCannotWrite", func(t *testing.T, db store.DB) {
+			Populate(t, db)
+			err := importDB(t, db).Export(ctx, func(tx store.ImportTx) error { return tx.Wipe(ctx) })
+			if err == nil {
+				t.Fatal("Wipe inside Export succeeded")
+			}
+			export(t, db, func(tx store.ImportTx) error {
+				got, err := tx.Counts(ctx)
+				if err != nil {
+					return err
+				}
+				if got["users"] == 0 || got["audit"] == 0 {
+					t.Fatalf("Export wiped rows: %v", got)
+				}
+				return nil
+			})
 		}},
 		{"CopyProgress", func(t *testing.T, src store.DB) {
 			Populate(t, src)
 			var calls, last, total int
-			if err := sqlstore.Copy(ctx, s.open(t), src, func(done, n int) { calls, last, total = calls+1, done, n }); err != nil {
+			if err := sqlstore.Copy(ctx, s.open(t), importDB(t, src), func(done, n int) { calls, last, total = calls+1, done, n }); err != nil {
 				t.Fatalf("Copy: %v", err)
 			}
 			if calls == 0 || last != total || calls != total {
@@ -103,7 +120,7 @@ func (s suite) importerCases() []tcase {
 		}},
 		{"Counts", func(t *testing.T, db store.DB) {
 			Populate(t, db)
-			view(t, db, func(tx store.Tx) error {
+			export(t, db, func(tx store.ImportTx) error {
 				got, err := tx.Counts(ctx)
 				if err != nil {
 					return err
@@ -120,7 +137,7 @@ func (s suite) importerCases() []tcase {
 			erased := &store.User{ID: "gone", Role: holdspace.RoleClient, CreatedAt: t0, Version: 7, ErasedAt: t0.Add(time.Hour)}
 			e1 := audit.Next(nil, audit.Entry{At: t0, Actor: "a", Action: "x"})
 			e2 := audit.Next(&e1, audit.Entry{At: t0, Actor: "a", Action: "y"})
-			update(t, db, func(tx store.Tx) error {
+			importTx(t, db, func(tx store.ImportTx) error {
 				if err := tx.ImportUser(ctx, erased); err != nil {
 					return err
 				}
@@ -140,7 +157,7 @@ func (s suite) importerCases() []tcase {
 				}
 				return nil
 			})
-			view(t, db, func(tx store.Tx) error {
+			export(t, db, func(tx store.ImportTx) error {
 				all, err := tx.AllUsers(ctx)
 				if err != nil {
 					return err
@@ -178,7 +195,7 @@ func (s suite) importerCases() []tcase {
 				return nil
 			})
 			verifyChain(t, db)
-			err := db.Update(ctx, func(tx store.Tx) error { return tx.ImportAudit(ctx, e1) })
+			err := importDB(t, db).Import(ctx, func(tx store.ImportTx) error { return tx.ImportAudit(ctx, e1) })
 			wantErr(t, err, holdspace.ECONFLICT, "")
 		}},
 	}
@@ -187,7 +204,7 @@ func (s suite) importerCases() []tcase {
 // CheckSameContent fails t unless dst holds exactly what src holds: equal
 // row counts, users, tokens, clients and everything about them, sessions
 // with events, and the same verified audit chain.
-func CheckSameContent(t *testing.T, dst, src store.DB) {
+func CheckSameContent(t *testing.T, dst, src store.ImportDB) {
 	t.Helper()
 	var a, b snapshot
 	a.read(t, src)
@@ -223,10 +240,10 @@ type clientRecords struct {
 	Guardians   []*store.GuardianConsent
 }
 
-func (s *snapshot) read(t *testing.T, db store.DB) {
+func (s *snapshot) read(t *testing.T, db store.ImportDB) {
 	t.Helper()
 	ctx := context.Background()
-	view(t, db, func(tx store.Tx) error {
+	export(t, db, func(tx store.ImportTx) error {
 		var err error
 		if s.Counts, err = tx.Counts(ctx); err != nil {
 			return err

@@ -26,12 +26,12 @@ var t0 = time.Date(2026, 11, 26, 9, 30, 0, 123456000, time.FixedZone("CET", 3600
 const waitFor = 10 * time.Second
 
 type suite struct {
-	open func(t *testing.T) store.DB
+	open func(t *testing.T) store.ImportDB
 }
 
 // Run runs the whole suite. open must return a fresh, migrated, empty
 // database and arrange for it to be closed when t ends.
-func Run(t *testing.T, open func(t *testing.T) store.DB) {
+func Run(t *testing.T, open func(t *testing.T) store.ImportDB) {
 	s := suite{open: open}
 	groups := []struct {
 		name  string
@@ -85,6 +85,34 @@ func view(t *testing.T, db store.DB, fn func(tx store.Tx) error) {
 	t.Helper()
 	if err := db.View(context.Background(), fn); err != nil {
 		t.Fatalf("View: %v", err)
+	}
+}
+
+// importDB returns db as the store.ImportDB every engine under test is.
+func importDB(t *testing.T, db store.DB) store.ImportDB {
+	t.Helper()
+	imp, ok := db.(store.ImportDB)
+	if !ok {
+		t.Fatalf("%T does not implement store.ImportDB", db)
+	}
+	return imp
+}
+
+// export runs fn in db.Export, which reads as View does and also offers
+// the Importer methods, and fails the test on error.
+func export(t *testing.T, db store.DB, fn func(tx store.ImportTx) error) {
+	t.Helper()
+	if err := importDB(t, db).Export(context.Background(), fn); err != nil {
+		t.Fatalf("Export: %v", err)
+	}
+}
+
+// importTx runs fn in db.Import, which writes as Update does and also
+// offers the Importer methods, and fails the test on error.
+func importTx(t *testing.T, db store.DB, fn func(tx store.ImportTx) error) {
+	t.Helper()
+	if err := importDB(t, db).Import(context.Background(), fn); err != nil {
+		t.Fatalf("Import: %v", err)
 	}
 }
 
@@ -265,7 +293,7 @@ func (s suite) txCases() []tcase {
 			if !errors.Is(err, sentinel) {
 				t.Fatalf("Update err = %v", err)
 			}
-			view(t, db, func(tx store.Tx) error {
+			export(t, db, func(tx store.ImportTx) error {
 				counts, err := tx.Counts(ctx)
 				if err != nil {
 					return err
@@ -306,7 +334,7 @@ func (s suite) txCases() []tcase {
 			if err == nil {
 				t.Fatal("AppendAudit inside View succeeded")
 			}
-			view(t, db, func(tx store.Tx) error {
+			export(t, db, func(tx store.ImportTx) error {
 				us, err := tx.AllUsers(ctx)
 				if err != nil {
 					return err

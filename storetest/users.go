@@ -249,7 +249,7 @@ func (s suite) tokenCases() []tcase {
 				}
 				return tx.RevokeUserTokens(ctx, "a1", t0)
 			})
-			view(t, db, func(tx store.Tx) error {
+			export(t, db, func(tx store.ImportTx) error {
 				want := map[string]time.Time{"h1": t0, "h2": early, "h3": {}}
 				for h, at := range want {
 					k, err := tx.Token(ctx, []byte(h))

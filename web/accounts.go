@@ -12,7 +12,7 @@ import (
 
 	"holdspace"
 	"holdspace/app"
-	"holdspace/httpapi"
+	"holdspace/httpedge"
 )
 
 // deviceCookieName is the cookie that makes this browser a known device
@@ -160,15 +160,13 @@ func (h *handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	pw := r.PostFormValue("password")
 	v := &view{Title: "Choose your password", CSRF: h.preToken(w, r), Errors: map[string]string{}}
 	if pw != r.PostFormValue("password2") {
-		v.Errors["password2"] = "The two passwords are not the same."
-		h.render(w, http.StatusBadRequest, "invite", v)
+		h.renderForm(w, r, "invite", v, map[string]string{"password2": "The two passwords are not the same."}, "")
 		return
 	}
-	s, err := h.accounts.AcceptInvitation(r.Context(), r.PathValue("token"), pw, httpapi.ClientAddr(r), r.UserAgent())
+	s, err := h.accounts.AcceptInvitation(r.Context(), r.PathValue("token"), pw, httpedge.ClientAddr(r), r.UserAgent())
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
-			v.Errors = errs
-			h.render(w, http.StatusBadRequest, "invite", v)
+			h.renderForm(w, r, "invite", v, errs, "")
 			return
 		}
 		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
@@ -200,14 +198,10 @@ func (h *handler) renderAccount(q *request, extra map[string]any, errs map[strin
 		data[k] = v
 	}
 	v := q.view("Your account", data)
-	status := http.StatusOK
-	if len(errs) > 0 {
-		v.Errors, status = errs, http.StatusBadRequest
-	}
 	if v.Flash == "" && h.accounts.SecondFactorRequired(q.ac.Role) && !q.me.SecondFactor {
 		v.Flash = "The practice asks you to set up a second factor before you go on."
 	}
-	h.render(q.w, status, "account", v)
+	h.renderForm(q.w, q.r, "account", v, errs, "")
 	return nil
 }
 
@@ -228,14 +222,12 @@ func (h *handler) changePassword(q *request) error {
 	f := q.r.PostForm
 	v := q.view("Choose your password", map[string]any{"First": q.me.MustChangePassword})
 	if f.Get("password") != f.Get("password2") {
-		v.Errors["password2"] = "The two passwords are not the same."
-		h.render(q.w, http.StatusBadRequest, "account_password", v)
+		h.renderForm(q.w, q.r, "account_password", v, map[string]string{"password2": "The two passwords are not the same."}, "")
 		return nil
 	}
 	if err := h.accounts.ChangePassword(q.r.Context(), q.ac, f.Get("current_password"), f.Get("password"), q.token); err != nil {
 		if errs, ok := fieldErrors(err); ok {
-			v.Errors = errs
-			h.render(q.w, http.StatusBadRequest, "account_password", v)
+			h.renderForm(q.w, q.r, "account_password", v, errs, "")
 			return nil
 		}
 		return err

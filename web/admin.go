@@ -73,12 +73,7 @@ func (h *handler) renderPractitioners(q *request, formID string, errs map[string
 	slices.SortFunc(rows, func(a, b practitionerRow) int { return strings.Compare(a.Name, b.Name) })
 	v := q.view("Practitioners", map[string]any{"Rows": rows, "Covers": catalogue.Covers(), "FormID": formID})
 	v.Wide = true
-	v.Form = q.r.PostForm
-	status := http.StatusOK
-	if len(errs) > 0 {
-		v.Errors, v.Error, status = errs, "Something needs another look; the note is beside the field.", http.StatusBadRequest
-	}
-	h.render(q.w, status, "admin_practitioners", v)
+	h.renderForm(q.w, q.r, "admin_practitioners", v, errs, "Something needs another look; the note is beside the field.")
 	return nil
 }
 
@@ -132,14 +127,7 @@ func (h *handler) renderAdminClients(q *request, formID string, errs map[string]
 	slices.SortFunc(cs, func(a, b app.ClientView) int { return strings.Compare(a.Name, b.Name) })
 	v := q.view("Clients and assignments", map[string]any{"Clients": cs, "Practitioners": ps, "FormID": formID})
 	v.Wide = true
-	status := http.StatusOK
-	if len(errs) > 0 {
-		v.Errors, status = errs, http.StatusBadRequest
-		for _, m := range errs {
-			v.Error = m
-		}
-	}
-	h.render(q.w, status, "admin_clients", v)
+	h.renderForm(q.w, q.r, "admin_clients", v, errs, oneNote(errs))
 	return nil
 }
 
@@ -176,11 +164,6 @@ func (h *handler) adminAudit(q *request) error {
 	}
 	v := q.view("Audit log", map[string]any{"Entries": entries, "Client": client, "Since": qs.Get("since")})
 	v.Wide = true
-	v.Errors = errs
-	status := http.StatusOK
-	if len(errs) > 0 {
-		status = http.StatusBadRequest
-	}
-	h.render(q.w, status, "admin_audit", v)
+	h.renderForm(q.w, q.r, "admin_audit", v, errs, "")
 	return nil
 }

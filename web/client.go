@@ -212,13 +212,7 @@ func (h *handler) renderIntake(q *request, step int, form url.Values, errs map[s
 		"Topic": topic.Title(), "Step": step, "Human": step + 1, "Total": len(topics), "Last": step == len(topics)-1,
 		"Items": items, "Hidden": hid,
 	})
-	v.Errors = errs
-	status := http.StatusOK
-	if len(errs) > 0 {
-		status = http.StatusBadRequest
-		v.Error = "Something needs another look; the note is beside the question."
-	}
-	h.render(q.w, status, "intake", v)
+	h.renderForm(q.w, q.r, "intake", v, errs, "Something needs another look; the note is beside the question.")
 	return nil
 }
 
@@ -425,14 +419,7 @@ func (h *handler) renderConsent(q *request, intent string, an catalogue.Anatomy,
 		"Basis": basis, "Answers": []catalogue.Answer{catalogue.Yes, catalogue.Ask, catalogue.No},
 		"SensualOffered": offer.Sensual,
 	})
-	status := http.StatusOK
-	if len(errs) > 0 {
-		v.Errors, v.Error, status = errs, "Something needs another look.", http.StatusBadRequest
-		for _, m := range errs {
-			v.Error = m
-		}
-	}
-	h.render(q.w, status, "consent", v)
+	h.renderForm(q.w, q.r, "consent", v, errs, oneNote(errs))
 	return nil
 }
 

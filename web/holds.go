@@ -2,6 +2,7 @@ package web
 
 import (
 	"holdspace/app"
+	"holdspace/practice"
 )
 
 // holdsData adds to the client's home what issue 9 shows there: whether a
@@ -11,8 +12,7 @@ import (
 func (h *handler) holdsData(q *request, sessions []app.SessionView, data map[string]any) error {
 	live := false
 	for _, s := range sessions {
-		switch s.State {
-		case "open", "in-progress":
+		if practice.State(s.State).IsRunning() {
 			live = true
 		}
 	}

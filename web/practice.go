@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 
@@ -25,12 +24,7 @@ func (h *handler) renderPractice(q *request, errs map[string]string) error {
 	}
 	v := q.view("Practice settings", map[string]any{"S": s, "Covers": catalogue.Covers(), "Groups": practice.ScopeGroups()})
 	v.Wide = true
-	status := http.StatusOK
-	if len(errs) > 0 {
-		v.Form = q.r.PostForm
-		v.Errors, v.Error, status = errs, "The settings were not saved; the note is beside the field.", http.StatusBadRequest
-	}
-	h.render(q.w, status, "admin_practice", v)
+	h.renderForm(q.w, q.r, "admin_practice", v, errs, "The settings were not saved; the note is beside the field.")
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"holdspace"
 	"holdspace/app"
 	"holdspace/catalogue"
+	"holdspace/practice"
 )
 
 // console is the practitioner's start page: today's sessions, then the
@@ -42,7 +43,7 @@ func (h *handler) console(q *request) error {
 		return err
 	}
 	for _, s := range all {
-		if s.State == "open" || s.State == "in-progress" || s.State == "stopped" {
+		if practice.State(s.State).IsLive() {
 			today = append(today, s)
 		}
 	}
@@ -93,12 +94,7 @@ func (h *handler) renderNewClient(q *request, errs map[string]string) error {
 		return err
 	}
 	v := q.view("Add a client", map[string]any{"Practitioners": ps})
-	v.Form = q.r.PostForm
-	status := http.StatusOK
-	if len(errs) > 0 {
-		v.Errors, v.Error, status = errs, "Something needs another look; the note is beside the field.", http.StatusBadRequest
-	}
-	h.render(q.w, status, "client_new", v)
+	h.renderForm(q.w, q.r, "client_new", v, errs, "Something needs another look; the note is beside the field.")
 	return nil
 }
 
@@ -186,12 +182,7 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 		"Intents": intents, "DefaultStart": time.Now().UTC().Add(time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04"),
 	})
 	v.Wide = true
-	v.Form = q.r.PostForm
-	status := http.StatusOK
-	if len(errs) > 0 {
-		v.Errors, v.Error, status = errs, "The session could not be booked; the note is beside the field.", http.StatusBadRequest
-	}
-	h.render(q.w, status, "client_file", v)
+	h.renderForm(q.w, q.r, "client_file", v, errs, "The session could not be booked; the note is beside the field.")
 	return nil
 }
 

@@ -9,7 +9,8 @@ import (
 	"holdspace"
 	"holdspace/app"
 	"holdspace/catalogue"
-	"holdspace/httpapi"
+	"holdspace/httpedge"
+	"holdspace/practice"
 	"holdspace/screening"
 )
 
@@ -124,7 +125,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 		device = c.Value
 	}
 	s, err := h.accounts.SignIn(r.Context(), app.SignInInput{Email: email, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp"),
-		Address: httpapi.ClientAddr(r), Kind: "web", DeviceCookie: device, UserAgent: r.UserAgent()})
+		Address: httpedge.ClientAddr(r), Kind: "web", DeviceCookie: device, UserAgent: r.UserAgent()})
 	if err != nil {
 		v := &view{Title: "Sign in", CSRF: h.preToken(w, r), Errors: map[string]string{}, Form: r.PostForm}
 		status := http.StatusUnauthorized
@@ -241,18 +242,18 @@ func techLabel(code string) string {
 }
 
 func stateText(s string) string {
-	switch s {
-	case "scheduled":
+	switch practice.State(s) {
+	case practice.Scheduled:
 		return "Booked"
-	case "open":
+	case practice.Open:
 		return "Getting ready"
-	case "in-progress":
+	case practice.InProgress:
 		return "In progress"
-	case "stopped":
+	case practice.Stopped:
 		return "Stopped"
-	case "closed":
+	case practice.Closed:
 		return "Finished"
-	case "cancelled":
+	case practice.Cancelled:
 		return "Cancelled"
 	}
 	return s

@@ -13,6 +13,7 @@ import (
 	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/httpedge"
 	"holdspace/practice"
 )
 
@@ -41,11 +42,7 @@ type sessionData struct {
 }
 
 func (d *sessionData) Live() bool {
-	switch d.Session.State {
-	case "open", "in-progress", "stopped":
-		return true
-	}
-	return false
+	return practice.State(d.Session.State).IsLive()
 }
 
 // loadSession gathers a session, its events and the client's current
@@ -133,14 +130,7 @@ func (h *handler) renderSession(q *request, errs map[string]string) error {
 	}
 	v := q.view(title, d)
 	v.Wide = q.ac.Role != holdspace.RoleClient
-	status := http.StatusOK
-	if len(errs) > 0 {
-		v.Errors, status = errs, http.StatusBadRequest
-		for _, m := range errs {
-			v.Error = m
-		}
-	}
-	h.render(q.w, status, page, v)
+	h.renderForm(q.w, q.r, page, v, errs, oneNote(errs))
 	return nil
 }
 
@@ -173,7 +163,7 @@ func (h *handler) board(q *request, id string) (*boardView, error) {
 	if err != nil {
 		return nil, err
 	}
-	bv := &boardView{State: b.Session.State, At: b.At, Counts: map[string]int{}, Stopped: b.Session.State == "stopped"}
+	bv := &boardView{State: b.Session.State, At: b.At, Counts: map[string]int{}, Stopped: practice.State(b.Session.State) == practice.Stopped}
 	for _, r := range b.Rows {
 		row := boardRow{Region: r.Region, Label: r.Label, Group: r.Group, Outcome: string(consent.Deny)}
 		seen := map[string]bool{}
@@ -289,7 +279,7 @@ func (h *handler) sessionEvent(q *request) error {
 	if err != nil && in.Type == "stop" && holdspace.ErrorCode(err) == holdspace.ECONFLICT {
 		// Pressing STOP on a session that is already stopped is not a
 		// mistake: the answer is that it is stopped.
-		if s, gerr := h.sessions.GetSession(q.r.Context(), q.ac, id); gerr == nil && s.State == "stopped" {
+		if s, gerr := h.sessions.GetSession(q.r.Context(), q.ac, id); gerr == nil && practice.State(s.State) == practice.Stopped {
 			res, err = app.AppendEventResult{State: s.State, Seq: s.Seq}, nil
 		}
 	}
@@ -336,43 +326,16 @@ func (h *handler) sessionStream(q *request) error {
 	if err != nil {
 		return err
 	}
-	w := q.w
-	rc := http.NewResponseController(w)
-	noStore(w)
-	w.Header().Set("Content-Type", "text/event-stream")
-	w.Header().Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	fmt.Fprint(w, "retry: 1000\n\n")
-	if err := rc.Flush(); err != nil {
-		return nil
-	}
-	keep := time.NewTicker(h.keep)
-	defer keep.Stop()
 	state := ""
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-keep.C:
-			if !h.streamStillAllowed(q, state) {
-				return nil
-			}
-			fmt.Fprint(w, ": keep-alive\n\n")
-		case st, ok := <-ch:
-			if !ok {
-				return nil
-			}
+	noStore(q.w)
+	httpedge.ServeEvents(q.w, q.r, httpedge.Stream{KeepAlive: h.keep, Retry: time.Second,
+		Allowed: func() bool { return h.streamStillAllowed(q, state) }}, ch,
+		func(st app.LiveState) (httpedge.Event, error) {
 			state = st.State
 			b, err := json.Marshal(st)
-			if err != nil {
-				return nil
-			}
-			fmt.Fprintf(w, "event: state\ndata: %s\n\n", b)
-		}
-		if err := rc.Flush(); err != nil {
-			return nil
-		}
-	}
+			return httpedge.Event{Name: "state", Data: b}, err
+		})
+	return nil
 }
 
 // streamStillAllowed re-checks an open stream on every keep-alive: the web
@@ -385,7 +348,7 @@ func (h *handler) sessionStream(q *request) error {
 func (h *handler) streamStillAllowed(q *request, state string) bool {
 	ctx := q.r.Context()
 	verify := h.accounts.Verify
-	if q.ac.Role != holdspace.RoleAdmin && (state == "open" || state == "in-progress" || state == "stopped") {
+	if q.ac.Role != holdspace.RoleAdmin && practice.State(state).IsLive() {
 		verify = h.accounts.Authenticate
 	}
 	if _, err := verify(ctx, q.token, "web"); err != nil {

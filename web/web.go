@@ -29,6 +29,7 @@ import (
 
 	"holdspace"
 	"holdspace/app"
+	"holdspace/httpedge"
 )
 
 //go:embed templates/*.html
@@ -286,30 +287,24 @@ func noStore(w http.ResponseWriter) {
 	w.Header().Set("Pragma", "no-cache")
 }
 
-// fail shows an app error as a page: 404 for what the caller may not see,
-// 403, 409 and 400 with the app's message, 429 with the wait, and 500
-// without details.
+// fail shows an app error as a page with the error's status
+// (httpedge.Explain): 401 leads to the sign-in page, 404 says only that
+// there is nothing to see, other 4xx show the app's message, and 5xx are
+// logged and shown without details.
 func (h *handler) fail(q *request, err error) {
-	status, msg := http.StatusInternalServerError, "Something went wrong on our side. Please try again."
-	switch holdspace.ErrorCode(err) {
-	case holdspace.ENOTFOUND:
-		status, msg = http.StatusNotFound, "There is nothing here, or it is not yours to see."
-	case holdspace.EFORBIDDEN:
-		status, msg = http.StatusForbidden, holdspace.ErrorMessage(err)
-	case holdspace.ECONFLICT:
-		status, msg = http.StatusConflict, holdspace.ErrorMessage(err)
-	case holdspace.EINVALID:
-		status, msg = http.StatusBadRequest, holdspace.ErrorMessage(err)
-	case holdspace.ERATELIMITED:
-		status, msg = http.StatusTooManyRequests, holdspace.ErrorMessage(err)
-	case holdspace.EUNAUTHORIZED:
+	p := httpedge.Explain(q.r.Context(), h.log, err)
+	msg := p.Message
+	switch {
+	case p.Status == http.StatusUnauthorized:
 		h.toLogin(q.w, q.r)
 		return
-	default:
-		h.log.Error("web: request failed", "path", q.r.URL.Path, "err", err)
+	case p.Status == http.StatusNotFound:
+		msg = "There is nothing here, or it is not yours to see."
+	case p.Internal():
+		msg = "Something went wrong on our side. Please try again."
 	}
-	v := q.view("Sorry", map[string]any{"Status": status, "Message": msg})
-	h.render(q.w, status, "error", v)
+	v := q.view("Sorry", map[string]any{"Status": p.Status, "Message": msg})
+	h.render(q.w, p.Status, "error", v)
 }
 
 // notFound renders the 404 page for requests without a session too.

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"holdspace/httpapi"
+	"holdspace/httpedge"
 )
 
 // TestAuthorization enumerates every route × role × owner/non-owner and
@@ -176,7 +177,7 @@ func TestAuthorization(t *testing.T) {
 		}
 	}
 	// Every authenticated route of the API has a row.
-	srv := httpapi.New(nil, slog.New(slog.DiscardHandler), httpapi.NewMetrics(), nil)
+	srv := httpapi.New(nil, slog.New(slog.DiscardHandler), httpedge.NewMetrics(), nil)
 	public := []string{"GET /healthz", "GET /metrics", "GET /api/v1/openapi.json", "POST /api/v1/auth/token", "/api/"}
 	for _, p := range srv.Patterns() {
 		if !slices.Contains(public, p) && !covered[p] {

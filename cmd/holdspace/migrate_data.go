@@ -53,7 +53,7 @@ func cmdMigrateData(ctx context.Context, args []string, getenv func(string) stri
 	defer dst.Close()
 
 	var counts map[string]int64
-	if err := dst.View(ctx, func(tx store.Tx) (err error) { counts, err = tx.Counts(ctx); return err }); err != nil {
+	if err := dst.Export(ctx, func(tx store.ImportTx) (err error) { counts, err = tx.Counts(ctx); return err }); err != nil {
 		return err
 	}
 	var rows int64
@@ -64,7 +64,7 @@ func cmdMigrateData(ctx context.Context, args []string, getenv func(string) stri
 		if !*force {
 			return fmt.Errorf("the target already holds %d rows; refusing to overwrite it (use --force to wipe it first)", rows)
 		}
-		if err := dst.Update(ctx, func(tx store.Tx) error { return tx.Wipe(ctx) }); err != nil {
+		if err := dst.Import(ctx, func(tx store.ImportTx) error { return tx.Wipe(ctx) }); err != nil {
 			return fmt.Errorf("wipe target: %w", err)
 		}
 		fmt.Fprintf(stdout, "wiped %d rows from the target\n", rows)

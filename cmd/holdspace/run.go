@@ -15,7 +15,7 @@ import (
 
 	"holdspace/app"
 	"holdspace/catalogue"
-	"holdspace/httpapi"
+	"holdspace/httpedge"
 	"holdspace/seal"
 	"holdspace/server"
 	"holdspace/store"
@@ -141,14 +141,14 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := c.parse(fs, args); err != nil {
 		return err
 	}
-	proxies, err := server.ParsePrefixes(*trusted)
+	proxies, err := httpedge.ParsePrefixes(*trusted)
 	if err != nil {
 		return usageErrorf("--trusted-proxies: %v", err)
 	}
 	if demo && c.database != "" {
 		return usageErrorf("demo runs on the embedded store; use --data, not --database")
 	}
-	metrics := httpapi.NewMetrics()
+	metrics := httpedge.NewMetrics()
 	p, err := c.open(ctx, stderr, func(cfg *app.Config) { cfg.OnDecision = metrics.Decision })
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package httpapi
+package httpedge
 
 import (
 	"context"
@@ -7,18 +7,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"holdspace"
 )
 
 type ctxKey int
 
 const requestIDKey ctxKey = 0
 
-// RequestID returns the id of the request in ctx, or "".
+// RequestID returns the id Observe gave the request in ctx, or "".
 func RequestID(ctx context.Context) string {
 	s, _ := ctx.Value(requestIDKey).(string)
 	return s
@@ -58,7 +59,7 @@ func NewMetrics() *Metrics {
 func (m *Metrics) Decision(outcome string) { m.decisions.WithLabelValues(outcome).Inc() }
 
 // Handler serves the metrics in the Prometheus text format, to loopback
-// callers only.
+// callers only; anyone else gets 404.
 func (m *Metrics) Handler() http.Handler {
 	h := promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -106,9 +107,10 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Observe wraps the whole router (a mux whose handlers set r.Pattern): it
-// gives each request an id, recovers panics as 500s, logs one structured line
-// per request (ids, route, status, duration; never names or health data) and
-// records metrics by route pattern.
+// gives each request an id (the X-Request-Id header, and RequestID),
+// recovers panics as 500s with the JSON error body, logs one structured
+// line per request (ids, route, status, duration; never names or health
+// data) and records metrics by route pattern.
 func Observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -123,7 +125,8 @@ func Observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 				}
 				log.ErrorContext(r.Context(), "panic", "request_id", id, "panic", fmt.Sprint(p))
 				if sw.status == 0 {
-					writeJSON(sw, http.StatusInternalServerError, ErrorBody{Error: ErrorDetail{Code: "internal", Message: "An internal error occurred."}})
+					internal := Problem{Status: http.StatusInternalServerError, Code: holdspace.EINTERNAL, Message: InternalMessage}
+					WriteJSON(sw, internal.Status, internal.Body())
 				}
 			}
 			route := r.Pattern
@@ -141,25 +144,5 @@ func Observe(log *slog.Logger, m *Metrics, next http.Handler) http.Handler {
 				slog.Int("status", sw.status), slog.Int("bytes", sw.bytes), slog.Duration("duration", d))
 		}()
 		next.ServeHTTP(sw, r)
-	})
-}
-
-// SecurityHeaders sets the headers every response carries. HSTS is sent
-// over TLS, and always when hsts is set (TLS ends at a proxy in front).
-func SecurityHeaders(next http.Handler, hsts bool) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-		if strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/healthz" || r.URL.Path == "/metrics" {
-			h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'")
-		}
-		if r.TLS != nil || hsts {
-			h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
-		}
-		next.ServeHTTP(w, r)
 	})
 }

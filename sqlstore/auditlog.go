@@ -59,13 +59,6 @@ func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error
 	return next, nil
 }
 
-// ImportAudit implements store.Importer: e is stored exactly as given;
-// ECONFLICT when its Seq exists.
-func (t *Tx) ImportAudit(ctx context.Context, e audit.Entry) error {
-	_, err := t.exec(ctx, "import audit", insertAudit, auditArgs(e)...)
-	return err
-}
-
 // ListAudit implements store.AuditLog: matching entries by Seq ascending,
 // or descending with Newest.
 func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]audit.Entry, error) {
@@ -113,38 +106,4 @@ func (t *Tx) ScanAudit(ctx context.Context, fn func(audit.Entry) error) error {
 		}
 		after = page[len(page)-1].Seq
 	}
-}
-
-// countedTables are the tables Counts reports, in dependency order.
-var countedTables = []string{
-	"users", "tokens", "clients", "client_practitioners", "credentials", "screenings", "health_changes",
-	"clearances", "agreements", "revocations", "sessions", "session_events",
-	"guardian_consents", "follow_ups", "practice_settings", "audit", "key_checks", "client_keys",
-}
-
-// Tables returns the names of the tables Counts reports, parents before
-// children: the order in which a copy must insert them.
-func Tables() []string { return append([]string(nil), countedTables...) }
-
-// Counts implements store.Importer: the number of rows of every table.
-func (t *Tx) Counts(ctx context.Context) (map[string]int64, error) {
-	out := make(map[string]int64, len(countedTables))
-	for _, table := range countedTables {
-		var n int64
-		if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
-			return nil, t.db.internal("count "+table, err)
-		}
-		out[table] = n
-	}
-	return out, nil
-}
-
-// Wipe implements store.Importer: it deletes every row, children first.
-func (t *Tx) Wipe(ctx context.Context) error {
-	for i := len(countedTables) - 1; i >= 0; i-- {
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+countedTables[i]); err != nil {
-			return t.db.internal("wipe "+countedTables[i], err)
-		}
-	}
-	return nil
 }
