@@ -13,6 +13,7 @@
 //	service     files                                          transaction
 //	Accounts    accounts.go auth.go                            accountsTx
 //	Agreements  consent.go notices.go guardian.go              agreementsTx
+//	            agreementprint.go
 //	Audit       auditlog.go                                    auditTx
 //	Decisions   decide.go board.go decisionfacts.go            decisionsTx
 //	            decisioncache.go (the compiled-facts cache)
