@@ -15,6 +15,38 @@ import (
 	"holdspace/store"
 )
 
+// Bookings is the use case of issue 14 item 2: session types, weekly
+// availability and its exceptions, free slots, and booking, rescheduling,
+// cancelling and no-shows. A booking is a session in state scheduled plus
+// a bookings row with the session's id.
+type Bookings struct {
+	*core
+}
+
+// bookingsTx is what booking reads and writes.
+type bookingsTx interface {
+	store.AuditLog
+	store.Bookings
+	store.Clients
+	store.Credentials
+	store.Keys
+	store.Screenings
+	store.Sessions
+	store.Settings
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only bookingsTx.
+func (a *Bookings) update(ctx context.Context, fn func(bookingsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only bookingsTx.
+func (a *Bookings) view(ctx context.Context, fn func(bookingsTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // Booking use cases (issue 14): admins manage session types;
 // practitioners (their own) and admins manage availability and its
 // exceptions; clients book their own assigned practitioners within
@@ -73,9 +105,9 @@ func (in SessionTypeInput) domain() booking.SessionType {
 
 // ListSessionTypes returns the practice's session types by name: admins
 // see every one, others only the active ones.
-func (a *App) ListSessionTypes(ctx context.Context, ac Actor) ([]SessionTypeView, error) {
+func (a *Bookings) ListSessionTypes(ctx context.Context, ac Actor) ([]SessionTypeView, error) {
 	var out []SessionTypeView
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx bookingsTx) error {
 		st, err := a.practiceSettings(ctx, tx)
 		if err != nil {
 			return err
@@ -94,7 +126,7 @@ func (a *App) ListSessionTypes(ctx context.Context, ac Actor) ([]SessionTypeView
 
 // CreateSessionType adds a session type; admins only. EINVALID per
 // booking.SessionType.Validate.
-func (a *App) CreateSessionType(ctx context.Context, ac Actor, in SessionTypeInput) (SessionTypeView, error) {
+func (a *Bookings) CreateSessionType(ctx context.Context, ac Actor, in SessionTypeInput) (SessionTypeView, error) {
 	var out SessionTypeView
 	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only an admin manages session types.")
@@ -103,7 +135,7 @@ func (a *App) CreateSessionType(ctx context.Context, ac Actor, in SessionTypeInp
 	if err := d.Validate(); err != nil {
 		return out, err
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx bookingsTx) error {
 		st, err := a.practiceSettings(ctx, tx)
 		if err != nil {
 			return err
@@ -121,7 +153,7 @@ func (a *App) CreateSessionType(ctx context.Context, ac Actor, in SessionTypeInp
 
 // UpdateSessionType replaces a session type; admins only. Bookings made
 // before keep their times; the new duration applies to new bookings.
-func (a *App) UpdateSessionType(ctx context.Context, ac Actor, id string, in SessionTypeInput) (SessionTypeView, error) {
+func (a *Bookings) UpdateSessionType(ctx context.Context, ac Actor, id string, in SessionTypeInput) (SessionTypeView, error) {
 	var out SessionTypeView
 	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only an admin manages session types.")
@@ -130,7 +162,7 @@ func (a *App) UpdateSessionType(ctx context.Context, ac Actor, id string, in Ses
 	if err := d.Validate(); err != nil {
 		return out, err
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx bookingsTx) error {
 		st, err := a.practiceSettings(ctx, tx)
 		if err != nil {
 			return err
@@ -196,7 +228,7 @@ type AvailabilityView struct {
 // calendarPractitioner checks that id is a practitioner whose calendar the
 // actor manages: an admin any, a practitioner their own; ENOTFOUND for an
 // unknown practitioner, EFORBIDDEN for another practitioner's.
-func calendarPractitioner(ctx context.Context, tx store.Tx, ac Actor, id string) error {
+func calendarPractitioner(ctx context.Context, tx bookingsTx, ac Actor, id string) error {
 	switch {
 	case ac.is(holdspace.RoleAdmin):
 	case ac.is(holdspace.RolePractitioner):
@@ -215,9 +247,9 @@ func calendarPractitioner(ctx context.Context, tx store.Tx, ac Actor, id string)
 
 // Availability returns a practitioner's availability (admins, the
 // practitioner).
-func (a *App) Availability(ctx context.Context, ac Actor, practitionerID string) (AvailabilityView, error) {
+func (a *Bookings) Availability(ctx context.Context, ac Actor, practitionerID string) (AvailabilityView, error) {
 	var out AvailabilityView
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx bookingsTx) error {
 		if err := calendarPractitioner(ctx, tx, ac, practitionerID); err != nil {
 			return err
 		}
@@ -228,7 +260,7 @@ func (a *App) Availability(ctx context.Context, ac Actor, practitionerID string)
 	return out, err
 }
 
-func (a *App) availability(ctx context.Context, tx store.Tx, pid string) (AvailabilityView, error) {
+func (a *Bookings) availability(ctx context.Context, tx bookingsTx, pid string) (AvailabilityView, error) {
 	out := AvailabilityView{PractitionerID: pid, Windows: []WindowView{}, Exceptions: []ExceptionView{}}
 	st, err := a.practiceSettings(ctx, tx)
 	if err != nil {
@@ -256,7 +288,7 @@ func (a *App) availability(ctx context.Context, tx store.Tx, pid string) (Availa
 // AddAvailability adds a weekly window to a practitioner's availability.
 // EINVALID per booking.Window.Validate (start/end "invalid_time");
 // ECONFLICT "overlapping_window" when it overlaps one of their windows.
-func (a *App) AddAvailability(ctx context.Context, ac Actor, practitionerID string, in WindowInput) (WindowView, error) {
+func (a *Bookings) AddAvailability(ctx context.Context, ac Actor, practitionerID string, in WindowInput) (WindowView, error) {
 	var out WindowView
 	start, err := booking.ParseClock("start", in.Start)
 	if err != nil {
@@ -270,7 +302,7 @@ func (a *App) AddAvailability(ctx context.Context, ac Actor, practitionerID stri
 	if err := w.Validate(); err != nil {
 		return out, err
 	}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx bookingsTx) error {
 		if err := calendarPractitioner(ctx, tx, ac, practitionerID); err != nil {
 			return err
 		}
@@ -298,8 +330,8 @@ func (a *App) AddAvailability(ctx context.Context, ac Actor, practitionerID stri
 
 // DeleteAvailability removes one of a practitioner's weekly windows.
 // Bookings already made stay.
-func (a *App) DeleteAvailability(ctx context.Context, ac Actor, practitionerID, id string) error {
-	return a.update(ctx, func(tx store.Tx) error {
+func (a *Bookings) DeleteAvailability(ctx context.Context, ac Actor, practitionerID, id string) error {
+	return a.update(ctx, func(tx bookingsTx) error {
 		if err := calendarPractitioner(ctx, tx, ac, practitionerID); err != nil {
 			return err
 		}
@@ -314,9 +346,9 @@ func (a *App) DeleteAvailability(ctx context.Context, ac Actor, practitionerID, 
 // AddException removes a practitioner's availability on whole local days.
 // Bookings already made on those days stay (the calendar shows them): the
 // practitioner reschedules or cancels them.
-func (a *App) AddException(ctx context.Context, ac Actor, practitionerID string, in ExceptionInput) (ExceptionView, error) {
+func (a *Bookings) AddException(ctx context.Context, ac Actor, practitionerID string, in ExceptionInput) (ExceptionView, error) {
 	var out ExceptionView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx bookingsTx) error {
 		if err := calendarPractitioner(ctx, tx, ac, practitionerID); err != nil {
 			return err
 		}
@@ -345,8 +377,8 @@ func (a *App) AddException(ctx context.Context, ac Actor, practitionerID string,
 }
 
 // DeleteException removes one of a practitioner's exceptions.
-func (a *App) DeleteException(ctx context.Context, ac Actor, practitionerID, id string) error {
-	return a.update(ctx, func(tx store.Tx) error {
+func (a *Bookings) DeleteException(ctx context.Context, ac Actor, practitionerID, id string) error {
+	return a.update(ctx, func(tx bookingsTx) error {
 		if err := calendarPractitioner(ctx, tx, ac, practitionerID); err != nil {
 			return err
 		}
@@ -361,7 +393,7 @@ func (a *App) DeleteException(ctx context.Context, ac Actor, practitionerID, id 
 // calendar gathers a practitioner's calendar around [from, to): windows,
 // exceptions, and the spans their active bookings and other sessions
 // occupy (except is left out: the booking being moved).
-func (a *App) calendar(ctx context.Context, tx store.Tx, pid string, loc *time.Location, from, to time.Time, except string) (booking.Calendar, error) {
+func (a *Bookings) calendar(ctx context.Context, tx bookingsTx, pid string, loc *time.Location, from, to time.Time, except string) (booking.Calendar, error) {
 	cal := booking.Calendar{Loc: loc}
 	ws, err := tx.ListAvailability(ctx, pid)
 	if err != nil {
@@ -450,7 +482,7 @@ func bookablePractitioner(ac Actor, c *store.Client, pid string) error {
 // themself, an admin about anyone. Slots lie within the practitioner's
 // availability, outside exceptions and existing bookings (with buffers),
 // and not in the past.
-func (a *App) FreeSlots(ctx context.Context, ac Actor, q SlotQuery) ([]SlotView, error) {
+func (a *Bookings) FreeSlots(ctx context.Context, ac Actor, q SlotQuery) ([]SlotView, error) {
 	var out []SlotView
 	if q.Days == 0 {
 		q.Days = 7
@@ -458,7 +490,7 @@ func (a *App) FreeSlots(ctx context.Context, ac Actor, q SlotQuery) ([]SlotView,
 	if q.Days < 1 || q.Days > maxSlotDays {
 		return nil, holdspace.Invalid("out_of_range", "days", "Ask for 1 to %d days.", maxSlotDays)
 	}
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx bookingsTx) error {
 		switch {
 		case ac.is(holdspace.RoleClient):
 			c, err := tx.Client(ctx, ac.UserID)
@@ -539,7 +571,7 @@ type BookingView struct {
 }
 
 // bookingView opens a stored booking.
-func (a *App) bookingView(ctx context.Context, tx store.Tx, b *store.Booking, loc *time.Location) (BookingView, error) {
+func (a *core) bookingView(ctx context.Context, tx bookingsTx, b *store.Booking, loc *time.Location) (BookingView, error) {
 	v := BookingView{SessionID: b.SessionID, ClientID: b.ClientID, PractitionerID: b.PractitionerID, StartsAt: b.StartsAt,
 		EndsAt: b.EndsAt, BlockedUntil: b.BlockedUntil, Local: LocalLabel(b.StartsAt, loc), Status: b.Status,
 		IntakeRequested: b.IntakeRequested, BookedBy: b.BookedBy, ChangedBy: b.ChangedBy, ChangedRole: b.ChangedRole, Late: b.Late}
@@ -569,7 +601,7 @@ func (a *App) bookingView(ctx context.Context, tx store.Tx, b *store.Booking, lo
 
 // intakeDue reports whether the client has no screening that is current
 // at `at`: they are asked to complete intake before the day.
-func (a *App) intakeDue(ctx context.Context, tx store.Tx, clientID string, at time.Time) (bool, error) {
+func (a *core) intakeDue(ctx context.Context, tx bookingsTx, clientID string, at time.Time) (bool, error) {
 	cur, err := a.currentScreening(ctx, tx, clientID, tx.Now())
 	if err != nil {
 		return false, err
@@ -582,7 +614,7 @@ func (a *App) intakeDue(ctx context.Context, tx store.Tx, clientID string, at ti
 // offered, the client may have that work then (sensual work: not a minor),
 // and the practitioner holds credentials covering its regions on that
 // date (ECONFLICT not_qualified).
-func (a *App) checkBookable(ctx context.Context, tx store.Tx, st practiceState, c *store.Client, t *store.SessionType, pid string, start time.Time) error {
+func (a *Bookings) checkBookable(ctx context.Context, tx bookingsTx, st practiceState, c *store.Client, t *store.SessionType, pid string, start time.Time) error {
 	if !t.Active {
 		return holdspace.Invalid("inactive", "session_type_id", "This session type is no longer offered.")
 	}
@@ -608,7 +640,7 @@ func (a *App) checkBookable(ctx context.Context, tx store.Tx, st practiceState, 
 // ECONFLICT slot_taken, also when two book the same slot at once. A
 // client without a current screening is booked and asked to complete
 // intake (BookingView.IntakeRequested).
-func (a *App) Book(ctx context.Context, ac Actor, in BookInput) (BookingView, error) {
+func (a *Bookings) Book(ctx context.Context, ac Actor, in BookInput) (BookingView, error) {
 	var out BookingView
 	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) && !ac.is(holdspace.RoleClient) {
 		return out, forbidden("You may not book sessions.")
@@ -623,7 +655,7 @@ func (a *App) Book(ctx context.Context, ac Actor, in BookInput) (BookingView, er
 	if ac.is(holdspace.RolePractitioner) && in.PractitionerID == "" {
 		in.PractitionerID = ac.UserID
 	}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx bookingsTx) error {
 		c, err := visibleClient(ctx, tx, ac, in.ClientID)
 		if err != nil {
 			return err
@@ -687,7 +719,7 @@ func (a *App) Book(ctx context.Context, ac Actor, in BookInput) (BookingView, er
 // managedBooking returns an active booking the actor may change: the
 // client's own (clients may only cancel), the practitioner's own while the
 // client is assigned to them, any for an admin. ENOTFOUND otherwise.
-func managedBooking(ctx context.Context, tx store.Tx, ac Actor, sessionID string) (*store.Booking, *store.Session, error) {
+func managedBooking(ctx context.Context, tx bookingsTx, ac Actor, sessionID string) (*store.Booking, *store.Session, error) {
 	s, err := visibleSession(ctx, tx, ac, sessionID)
 	if err != nil {
 		return nil, nil, err
@@ -713,7 +745,7 @@ type RescheduleInput struct {
 // Reschedule moves a booking that has not started to a new start
 // (practitioner of the booking, admins). The same rules as Book apply;
 // the booking keeps its session type, and its session moves with it.
-func (a *App) Reschedule(ctx context.Context, ac Actor, sessionID string, in RescheduleInput) (BookingView, error) {
+func (a *Bookings) Reschedule(ctx context.Context, ac Actor, sessionID string, in RescheduleInput) (BookingView, error) {
 	var out BookingView
 	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return out, forbidden("Ask your practitioner to move a booking, or cancel it and book again.")
@@ -722,7 +754,7 @@ func (a *App) Reschedule(ctx context.Context, ac Actor, sessionID string, in Res
 	if err != nil {
 		return out, err
 	}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx bookingsTx) error {
 		b, s, err := managedBooking(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err
@@ -781,7 +813,7 @@ func (a *App) Reschedule(ctx context.Context, ac Actor, sessionID string, in Res
 // practice.Apply allows; an admin's cancellation is recorded with the
 // admin's role after the same state check (admins record no other
 // session event).
-func (a *App) endSession(ctx context.Context, tx store.Tx, ac Actor, s *store.Session) error {
+func (a *Bookings) endSession(ctx context.Context, tx bookingsTx, ac Actor, s *store.Session) error {
 	ev := practice.Event{Type: practice.EventCancel, At: tx.Now(), ActorID: ac.UserID}
 	switch {
 	case ac.is(holdspace.RoleClient):
@@ -816,9 +848,9 @@ func (a *App) endSession(ctx context.Context, tx store.Tx, ac Actor, s *store.Se
 // practitioner or an admin. A cancellation within the practice's
 // cancellation window is recorded as late. Who cancelled and when are
 // kept on the booking and audited; the time is free again at once.
-func (a *App) CancelBooking(ctx context.Context, ac Actor, sessionID string) (BookingView, error) {
+func (a *Bookings) CancelBooking(ctx context.Context, ac Actor, sessionID string) (BookingView, error) {
 	var out BookingView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx bookingsTx) error {
 		b, s, err := managedBooking(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err
@@ -851,12 +883,12 @@ func (a *App) CancelBooking(ctx context.Context, ac Actor, sessionID string) (Bo
 // its practitioner or an admin, from the practice's no-show time after the
 // start, while the session was never opened. The booking keeps who
 // recorded it and when; the session is cancelled.
-func (a *App) MarkNoShow(ctx context.Context, ac Actor, sessionID string) (BookingView, error) {
+func (a *Bookings) MarkNoShow(ctx context.Context, ac Actor, sessionID string) (BookingView, error) {
 	var out BookingView
 	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return out, forbidden("Only the practitioner or an admin records a no-show.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx bookingsTx) error {
 		b, s, err := managedBooking(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err
@@ -889,9 +921,9 @@ func (a *App) MarkNoShow(ctx context.Context, ac Actor, sessionID string) (Booki
 
 // GetBooking returns one booking to its client, its practitioner or an
 // admin. The read is audited.
-func (a *App) GetBooking(ctx context.Context, ac Actor, sessionID string) (BookingView, error) {
+func (a *Bookings) GetBooking(ctx context.Context, ac Actor, sessionID string) (BookingView, error) {
 	var out BookingView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx bookingsTx) error {
 		s, err := visibleSession(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err
@@ -917,12 +949,12 @@ func (a *App) GetBooking(ctx context.Context, ac Actor, sessionID string) (Booki
 
 // MyBookings returns a client's own bookings from `from` on (zero: all),
 // with their practitioners' names. The read is audited.
-func (a *App) MyBookings(ctx context.Context, ac Actor, from time.Time) ([]BookingView, error) {
+func (a *Bookings) MyBookings(ctx context.Context, ac Actor, from time.Time) ([]BookingView, error) {
 	var out []BookingView
 	if !ac.is(holdspace.RoleClient) {
 		return nil, forbidden("Only a client has their own bookings.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx bookingsTx) error {
 		st, err := a.practiceSettings(ctx, tx)
 		if err != nil {
 			return err
@@ -949,7 +981,7 @@ func (a *App) MyBookings(ctx context.Context, ac Actor, from time.Time) ([]Booki
 }
 
 // userName opens a user's name; "" when it cannot.
-func (a *App) userName(ctx context.Context, tx store.Tx, id string) string {
+func (a *core) userName(ctx context.Context, tx bookingsTx, id string) string {
 	u, err := tx.User(ctx, id)
 	if err != nil {
 		return ""
@@ -990,9 +1022,9 @@ type WeekView struct {
 // local date start (empty: this week): availability per day and every
 // booking, with client names for the practitioner and admins. Each
 // client's bookings read is audited.
-func (a *App) Week(ctx context.Context, ac Actor, practitionerID, start string) (WeekView, error) {
+func (a *Bookings) Week(ctx context.Context, ac Actor, practitionerID, start string) (WeekView, error) {
 	var out WeekView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx bookingsTx) error {
 		if err := calendarPractitioner(ctx, tx, ac, practitionerID); err != nil {
 			return err
 		}
@@ -1056,12 +1088,12 @@ func (a *App) Week(ctx context.Context, ac Actor, practitionerID, start string) 
 // and to whose clients still have no screening current at the session's
 // start: for the Today page. Admins see every practitioner's. Each
 // client's read is audited.
-func (a *App) IntakeRequests(ctx context.Context, ac Actor, from, to time.Time) ([]BookingView, error) {
+func (a *Bookings) IntakeRequests(ctx context.Context, ac Actor, from, to time.Time) ([]BookingView, error) {
 	var out []BookingView
 	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return nil, forbidden("Only practitioners and admins see intake requests.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx bookingsTx) error {
 		f := store.BookingFilter{From: from, To: to, Active: true}
 		if ac.is(holdspace.RolePractitioner) {
 			f.PractitionerID = ac.UserID
@@ -1106,13 +1138,13 @@ type BookingChoice struct {
 
 // BookingOptions returns what a client may book: the active session types
 // the practice offers and their assigned practitioners.
-func (a *App) BookingOptions(ctx context.Context, ac Actor) ([]SessionTypeView, []BookingChoice, error) {
+func (a *Bookings) BookingOptions(ctx context.Context, ac Actor) ([]SessionTypeView, []BookingChoice, error) {
 	var types []SessionTypeView
 	var people []BookingChoice
 	if !ac.is(holdspace.RoleClient) {
 		return nil, nil, forbidden("Only a client books from the portal.")
 	}
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx bookingsTx) error {
 		st, err := a.practiceSettings(ctx, tx)
 		if err != nil {
 			return err
@@ -1140,7 +1172,7 @@ func (a *App) BookingOptions(ctx context.Context, ac Actor) ([]SessionTypeView, 
 
 // bookingsOf returns every booking of a client, opened, for the client's
 // export (GDPR Art. 15 and 20).
-func (a *App) bookingsOf(ctx context.Context, tx store.Tx, clientID string) ([]BookingView, error) {
+func (a *core) bookingsOf(ctx context.Context, tx bookingsTx, clientID string) ([]BookingView, error) {
 	st, err := a.practiceSettings(ctx, tx)
 	if err != nil {
 		return nil, err

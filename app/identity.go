@@ -13,19 +13,19 @@ import (
 // a trailing slash: the prefix of the absolute URLs holdspace writes into
 // receipts and FHIR records (the privacy notice, extension definitions).
 // Empty when the program did not configure one.
-func (a *App) BaseURL() string { return strings.TrimRight(a.cfg.BaseURL, "/") }
+func (a *core) BaseURL() string { return strings.TrimRight(a.cfg.BaseURL, "/") }
 
 // PrivacyURL returns the absolute URL of the practice's privacy notice
 // page (relative when no base URL is configured).
-func (a *App) PrivacyURL() string { return a.BaseURL() + fhir.PrivacyPath }
+func (a *core) PrivacyURL() string { return a.BaseURL() + fhir.PrivacyPath }
 
 // PublicIdentity returns who the practice says it is (name, address,
 // contact, jurisdiction, privacy notice): what it publishes on its privacy
 // page. Anyone may read it, signed in or not; nothing in it is about a
 // client, so the read is not audited.
-func (a *App) PublicIdentity(ctx context.Context) (practice.Identity, error) {
+func (a *Practice) PublicIdentity(ctx context.Context) (practice.Identity, error) {
 	var id practice.Identity
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx practiceTx) error {
 		var err error
 		id, err = a.identity(ctx, tx)
 		return err
@@ -34,21 +34,28 @@ func (a *App) PublicIdentity(ctx context.Context) (practice.Identity, error) {
 }
 
 // identity reads the practice's identity in tx.
-func (a *App) identity(ctx context.Context, tx store.Tx) (practice.Identity, error) {
+func (a *core) identity(ctx context.Context, tx store.Settings) (practice.Identity, error) {
 	st, err := a.practiceSettings(ctx, tx)
 	return st.settings.Identity, err
 }
 
 // organization returns the practice as a FHIR Organization.
-func (a *App) organization(id practice.Identity) (fhir.Organization, error) {
-	return fhir.NewOrganization(fhir.OrganizationInput{Name: id.Name, Address: id.Address, Email: id.Email,
+func (a *core) organization(id practice.Identity) (fhir.Organization, error) {
+	name := id.Name
+	if strings.TrimSpace(name) == "" && a.BaseURL() == "" {
+		// Neither a name nor a base URL (a library user without
+		// Config.BaseURL): the receipts' honest fallback, not an error.
+		c, _, _ := fhir.ReceiptPractice(id, "")
+		name = c.Name
+	}
+	return fhir.NewOrganization(fhir.OrganizationInput{Name: name, Address: id.Address, Email: id.Email,
 		Phone: id.Phone, Jurisdiction: id.Jurisdiction, URL: a.BaseURL(), PrivacyURL: a.PrivacyURL()})
 }
 
 // receiptInput fills the practice's part of a receipt input from its
 // identity (see fhir.ReceiptPractice for the fallbacks when parts are
 // unset).
-func (a *App) receiptInput(id practice.Identity, in fhir.ReceiptInput) fhir.ReceiptInput {
+func (a *core) receiptInput(id practice.Identity, in fhir.ReceiptInput) fhir.ReceiptInput {
 	in.Controller, in.Jurisdiction, in.PolicyURL = fhir.ReceiptPractice(id, a.BaseURL())
 	return in
 }

@@ -21,16 +21,16 @@ func TestClientBooksPractitionerSeesWeek(t *testing.T) {
 	ctx := context.Background()
 	s := hspractice.DefaultSettings()
 	s.TimeZone = "America/Los_Angeles"
-	if _, err := p.app.PutPracticeSettings(ctx, app.System, s); err != nil {
+	if _, err := p.app.Practice.PutPracticeSettings(ctx, app.System, s); err != nil {
 		t.Fatal(err)
 	}
-	st, err := p.app.CreateSessionType(ctx, app.System, app.SessionTypeInput{Name: "Back massage", Intent: "therapeutic",
+	st, err := p.app.Bookings.CreateSessionType(ctx, app.System, app.SessionTypeInput{Name: "Back massage", Intent: "therapeutic",
 		DurationMinutes: 60, BufferMinutes: 15, Regions: []string{"upper-back"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for d := range 7 {
-		if _, err := p.app.AddAvailability(ctx, p.pract, p.pract.UserID, app.WindowInput{Weekday: d, Start: "09:00", End: "17:00"}); err != nil {
+		if _, err := p.app.Bookings.AddAvailability(ctx, p.pract, p.pract.UserID, app.WindowInput{Weekday: d, Start: "09:00", End: "17:00"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -67,7 +67,7 @@ func TestClientBooksPractitionerSeesWeek(t *testing.T) {
 	if !strings.Contains(list, "Back massage with Robin Reyes") {
 		t.Fatalf("my bookings: %q", list)
 	}
-	mine, err := p.app.MyBookings(ctx, p.client, time.Time{})
+	mine, err := p.app.Bookings.MyBookings(ctx, p.client, time.Time{})
 	if err != nil || len(mine) != 1 {
 		t.Fatalf("bookings %+v %v", mine, err)
 	}

@@ -79,27 +79,27 @@ func init() {
 
 // registerBookingRoutes registers the routes of bookingOperations.
 func (s *Server) registerBookingRoutes() {
-	s.handle("GET /api/v1/session-types", s.authed(s.listSessionTypes))
-	s.handle("POST /api/v1/session-types", s.authed(s.createSessionType))
-	s.handle("PUT /api/v1/session-types/{id}", s.authed(s.updateSessionType))
-	s.handle("GET /api/v1/practitioners/{id}/availability", s.authed(s.getAvailability))
-	s.handle("POST /api/v1/practitioners/{id}/availability", s.authed(s.addAvailability))
-	s.handle("DELETE /api/v1/practitioners/{id}/availability/{wid}", s.authed(s.deleteAvailability))
-	s.handle("POST /api/v1/practitioners/{id}/exceptions", s.authed(s.addException))
-	s.handle("DELETE /api/v1/practitioners/{id}/exceptions/{eid}", s.authed(s.deleteException))
-	s.handle("GET /api/v1/practitioners/{id}/slots", s.authed(s.freeSlots))
-	s.handle("GET /api/v1/practitioners/{id}/week", s.authed(s.week))
-	s.handle("POST /api/v1/bookings", s.authed(s.book))
-	s.handle("GET /api/v1/bookings", s.authed(s.myBookings))
-	s.handle("GET /api/v1/bookings/intake-requests", s.authed(s.intakeRequests))
-	s.handle("GET /api/v1/bookings/{id}", s.authed(s.getBooking))
-	s.handle("POST /api/v1/bookings/{id}/reschedule", s.authed(s.reschedule))
-	s.handle("POST /api/v1/bookings/{id}/cancel", s.authed(s.cancelBooking))
-	s.handle("POST /api/v1/bookings/{id}/no-show", s.authed(s.noShow))
+	s.handle("GET /api/v1/session-types", s.authed(bookingsAPI{s.bookings}.listSessionTypes))
+	s.handle("POST /api/v1/session-types", s.authed(bookingsAPI{s.bookings}.createSessionType))
+	s.handle("PUT /api/v1/session-types/{id}", s.authed(bookingsAPI{s.bookings}.updateSessionType))
+	s.handle("GET /api/v1/practitioners/{id}/availability", s.authed(bookingsAPI{s.bookings}.getAvailability))
+	s.handle("POST /api/v1/practitioners/{id}/availability", s.authed(bookingsAPI{s.bookings}.addAvailability))
+	s.handle("DELETE /api/v1/practitioners/{id}/availability/{wid}", s.authed(bookingsAPI{s.bookings}.deleteAvailability))
+	s.handle("POST /api/v1/practitioners/{id}/exceptions", s.authed(bookingsAPI{s.bookings}.addException))
+	s.handle("DELETE /api/v1/practitioners/{id}/exceptions/{eid}", s.authed(bookingsAPI{s.bookings}.deleteException))
+	s.handle("GET /api/v1/practitioners/{id}/slots", s.authed(bookingsAPI{s.bookings}.freeSlots))
+	s.handle("GET /api/v1/practitioners/{id}/week", s.authed(bookingsAPI{s.bookings}.week))
+	s.handle("POST /api/v1/bookings", s.authed(bookingsAPI{s.bookings}.book))
+	s.handle("GET /api/v1/bookings", s.authed(bookingsAPI{s.bookings}.myBookings))
+	s.handle("GET /api/v1/bookings/intake-requests", s.authed(bookingsAPI{s.bookings}.intakeRequests))
+	s.handle("GET /api/v1/bookings/{id}", s.authed(bookingsAPI{s.bookings}.getBooking))
+	s.handle("POST /api/v1/bookings/{id}/reschedule", s.authed(bookingsAPI{s.bookings}.reschedule))
+	s.handle("POST /api/v1/bookings/{id}/cancel", s.authed(bookingsAPI{s.bookings}.cancelBooking))
+	s.handle("POST /api/v1/bookings/{id}/no-show", s.authed(bookingsAPI{s.bookings}.noShow))
 }
 
-func (s *Server) listSessionTypes(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.ListSessionTypes(r.Context(), ac)
+func (s bookingsAPI) listSessionTypes(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := s.bookings.ListSessionTypes(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -107,12 +107,12 @@ func (s *Server) listSessionTypes(w http.ResponseWriter, r *http.Request, ac app
 	return nil
 }
 
-func (s *Server) createSessionType(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (s bookingsAPI) createSessionType(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.SessionTypeInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.CreateSessionType(r.Context(), ac, in)
+	v, err := s.bookings.CreateSessionType(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
@@ -120,12 +120,12 @@ func (s *Server) createSessionType(w http.ResponseWriter, r *http.Request, ac ap
 	return nil
 }
 
-func (s *Server) updateSessionType(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (s bookingsAPI) updateSessionType(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.SessionTypeInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.UpdateSessionType(r.Context(), ac, r.PathValue("id"), in)
+	v, err := s.bookings.UpdateSessionType(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -133,8 +133,8 @@ func (s *Server) updateSessionType(w http.ResponseWriter, r *http.Request, ac ap
 	return nil
 }
 
-func (s *Server) getAvailability(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.Availability(r.Context(), ac, r.PathValue("id"))
+func (s bookingsAPI) getAvailability(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := s.bookings.Availability(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -142,12 +142,12 @@ func (s *Server) getAvailability(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) addAvailability(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (s bookingsAPI) addAvailability(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.WindowInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.AddAvailability(r.Context(), ac, r.PathValue("id"), in)
+	v, err := s.bookings.AddAvailability(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -155,20 +155,20 @@ func (s *Server) addAvailability(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) deleteAvailability(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.DeleteAvailability(r.Context(), ac, r.PathValue("id"), r.PathValue("wid")); err != nil {
+func (s bookingsAPI) deleteAvailability(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if err := s.bookings.DeleteAvailability(r.Context(), ac, r.PathValue("id"), r.PathValue("wid")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) addException(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (s bookingsAPI) addException(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.ExceptionInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.AddException(r.Context(), ac, r.PathValue("id"), in)
+	v, err := s.bookings.AddException(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -176,15 +176,15 @@ func (s *Server) addException(w http.ResponseWriter, r *http.Request, ac app.Act
 	return nil
 }
 
-func (s *Server) deleteException(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.DeleteException(r.Context(), ac, r.PathValue("id"), r.PathValue("eid")); err != nil {
+func (s bookingsAPI) deleteException(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if err := s.bookings.DeleteException(r.Context(), ac, r.PathValue("id"), r.PathValue("eid")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) freeSlots(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (s bookingsAPI) freeSlots(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	q := r.URL.Query()
 	sq := app.SlotQuery{PractitionerID: r.PathValue("id"), SessionTypeID: q.Get("session_type_id"), From: q.Get("from")}
 	if d := q.Get("days"); d != "" {
@@ -194,7 +194,7 @@ func (s *Server) freeSlots(w http.ResponseWriter, r *http.Request, ac app.Actor)
 		}
 		sq.Days = n
 	}
-	v, err := s.app.FreeSlots(r.Context(), ac, sq)
+	v, err := s.bookings.FreeSlots(r.Context(), ac, sq)
 	if err != nil {
 		return err
 	}
@@ -202,8 +202,8 @@ func (s *Server) freeSlots(w http.ResponseWriter, r *http.Request, ac app.Actor)
 	return nil
 }
 
-func (s *Server) week(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.Week(r.Context(), ac, r.PathValue("id"), r.URL.Query().Get("start"))
+func (s bookingsAPI) week(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := s.bookings.Week(r.Context(), ac, r.PathValue("id"), r.URL.Query().Get("start"))
 	if err != nil {
 		return err
 	}
@@ -211,12 +211,12 @@ func (s *Server) week(w http.ResponseWriter, r *http.Request, ac app.Actor) erro
 	return nil
 }
 
-func (s *Server) book(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (s bookingsAPI) book(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.BookInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.Book(r.Context(), ac, in)
+	v, err := s.bookings.Book(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
@@ -237,12 +237,12 @@ func queryTime(r *http.Request, name string) (time.Time, error) {
 	return t, nil
 }
 
-func (s *Server) myBookings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (s bookingsAPI) myBookings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	from, err := queryTime(r, "from")
 	if err != nil {
 		return err
 	}
-	v, err := s.app.MyBookings(r.Context(), ac, from)
+	v, err := s.bookings.MyBookings(r.Context(), ac, from)
 	if err != nil {
 		return err
 	}
@@ -250,7 +250,7 @@ func (s *Server) myBookings(w http.ResponseWriter, r *http.Request, ac app.Actor
 	return nil
 }
 
-func (s *Server) intakeRequests(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (s bookingsAPI) intakeRequests(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	from, err := queryTime(r, "from")
 	if err != nil {
 		return err
@@ -259,7 +259,7 @@ func (s *Server) intakeRequests(w http.ResponseWriter, r *http.Request, ac app.A
 	if err != nil {
 		return err
 	}
-	v, err := s.app.IntakeRequests(r.Context(), ac, from, to)
+	v, err := s.bookings.IntakeRequests(r.Context(), ac, from, to)
 	if err != nil {
 		return err
 	}
@@ -267,8 +267,8 @@ func (s *Server) intakeRequests(w http.ResponseWriter, r *http.Request, ac app.A
 	return nil
 }
 
-func (s *Server) getBooking(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.GetBooking(r.Context(), ac, r.PathValue("id"))
+func (s bookingsAPI) getBooking(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := s.bookings.GetBooking(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -276,12 +276,12 @@ func (s *Server) getBooking(w http.ResponseWriter, r *http.Request, ac app.Actor
 	return nil
 }
 
-func (s *Server) reschedule(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (s bookingsAPI) reschedule(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.RescheduleInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.Reschedule(r.Context(), ac, r.PathValue("id"), in)
+	v, err := s.bookings.Reschedule(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -289,8 +289,8 @@ func (s *Server) reschedule(w http.ResponseWriter, r *http.Request, ac app.Actor
 	return nil
 }
 
-func (s *Server) cancelBooking(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.CancelBooking(r.Context(), ac, r.PathValue("id"))
+func (s bookingsAPI) cancelBooking(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := s.bookings.CancelBooking(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -298,8 +298,8 @@ func (s *Server) cancelBooking(w http.ResponseWriter, r *http.Request, ac app.Ac
 	return nil
 }
 
-func (s *Server) noShow(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.MarkNoShow(r.Context(), ac, r.PathValue("id"))
+func (s bookingsAPI) noShow(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := s.bookings.MarkNoShow(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -36,19 +36,19 @@ func newBookingAPI(t *testing.T) *bookingAPI {
 	a := apptest.New(t, nil)
 	s := practice.DefaultSettings()
 	s.TimeZone = "America/Los_Angeles"
-	if _, err := a.PutPracticeSettings(ctx, app.System, s); err != nil {
+	if _, err := a.Practice.PutPracticeSettings(ctx, app.System, s); err != nil {
 		t.Fatal(err)
 	}
 	const pw = "a long test password"
 	mk := func(role holdspace.Role, name, email string) string {
-		id, err := a.CreateUser(ctx, app.System, app.NewUser{Role: role, Name: name, Email: email, Password: pw})
+		id, err := a.People.CreateUser(ctx, app.System, app.NewUser{Role: role, Name: name, Email: email, Password: pw})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return id
 	}
 	login := func(email string) string {
-		s, err := a.Login(ctx, email, pw, "127.0.0.1", "api")
+		s, err := a.Accounts.Login(ctx, email, pw, "127.0.0.1", "api")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -59,7 +59,7 @@ func newBookingAPI(t *testing.T) *bookingAPI {
 	mk(holdspace.RoleAdmin, "Ada", "admin@example.test")
 	b.patID = mk(holdspace.RolePractitioner, "Pat", "pat@example.test")
 	b.robinID = mk(holdspace.RolePractitioner, "Robin", "robin@example.test")
-	cid, err := a.CreateClient(ctx, app.System, app.ClientInput{Name: "Casey", Email: "casey@example.test", Password: pw,
+	cid, err := a.People.CreateClient(ctx, app.System, app.ClientInput{Name: "Casey", Email: "casey@example.test", Password: pw,
 		BirthDate: "1980-01-01", PractitionerIDs: []string{b.patID}})
 	if err != nil {
 		t.Fatal(err)

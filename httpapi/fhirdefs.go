@@ -27,7 +27,7 @@ func (s *Server) registerFHIRDefinitionRoutes() {
 // structureDefinition serves one extension's StructureDefinition. The
 // definitions are public: they describe the format, not anyone's data.
 func (s *Server) structureDefinition(w http.ResponseWriter, r *http.Request) error {
-	sd, err := fhir.Definition(s.app.BaseURL(), r.PathValue("id"))
+	sd, err := fhir.Definition(s.records.BaseURL(), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -62,7 +62,7 @@ func (h *handler) bookPage(q *request) error {
 
 func (h *handler) renderBook(q *request, problem string) error {
 	ctx := q.r.Context()
-	types, people, err := h.app.BookingOptions(ctx, q.ac)
+	types, people, err := h.bookings.BookingOptions(ctx, q.ac)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (h *handler) renderBook(q *request, problem string) error {
 	data := map[string]any{"Types": types, "People": people, "Type": typeID, "Practitioner": pid, "From": from}
 	status := http.StatusOK
 	if typeID != "" && pid != "" {
-		slots, err := h.app.FreeSlots(ctx, q.ac, app.SlotQuery{PractitionerID: pid, SessionTypeID: typeID, From: from, Days: 14})
+		slots, err := h.bookings.FreeSlots(ctx, q.ac, app.SlotQuery{PractitionerID: pid, SessionTypeID: typeID, From: from, Days: 14})
 		switch {
 		case err == nil:
 			data["Slots"] = groupSlots(slots)
@@ -129,7 +129,7 @@ func slotTime(local string) string {
 
 func (h *handler) bookPost(q *request) error {
 	f := q.r.PostForm
-	_, err := h.app.Book(q.r.Context(), q.ac, app.BookInput{PractitionerID: f.Get("practitioner"), SessionTypeID: f.Get("type"), StartsAt: f.Get("starts_at")})
+	_, err := h.bookings.Book(q.r.Context(), q.ac, app.BookInput{PractitionerID: f.Get("practitioner"), SessionTypeID: f.Get("type"), StartsAt: f.Get("starts_at")})
 	if err != nil {
 		if c := holdspace.ErrorCode(err); c == holdspace.ECONFLICT || c == holdspace.EINVALID {
 			return h.renderBook(q, holdspace.ErrorMessage(err)+" Please pick another time.")
@@ -140,7 +140,7 @@ func (h *handler) bookPost(q *request) error {
 }
 
 func (h *handler) myBookings(q *request) error {
-	bs, err := h.app.MyBookings(q.r.Context(), q.ac, time.Now().Add(-24*time.Hour))
+	bs, err := h.bookings.MyBookings(q.r.Context(), q.ac, time.Now().Add(-24*time.Hour))
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (h *handler) myBookings(q *request) error {
 }
 
 func (h *handler) myBookingCancel(q *request) error {
-	if _, err := h.app.CancelBooking(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
+	if _, err := h.bookings.CancelBooking(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
 		return err
 	}
 	return redirect(q, "/me/bookings?done=booking-cancelled")
@@ -177,12 +177,12 @@ func (h *handler) practitioners(q *request) ([]app.Person, error) {
 	if q.ac.Role != holdspace.RoleAdmin {
 		return nil, nil
 	}
-	return h.app.ListPractitioners(q.r.Context(), q.ac)
+	return h.people.ListPractitioners(q.r.Context(), q.ac)
 }
 
 // practiceLocation returns the practice's time zone.
 func (h *handler) practiceLocation(q *request) (*time.Location, error) {
-	s, err := h.app.PracticeSettings(q.r.Context(), q.ac)
+	s, err := h.practice.PracticeSettings(q.r.Context(), q.ac)
 	if err != nil {
 		return nil, err
 	}
@@ -222,11 +222,11 @@ func (h *handler) renderCalendar(q *request, problem string) error {
 	if pid == "" {
 		return holdspace.NotFound("practitioner")
 	}
-	wk, err := h.app.Week(ctx, q.ac, pid, q.r.FormValue("start"))
+	wk, err := h.bookings.Week(ctx, q.ac, pid, q.r.FormValue("start"))
 	if err != nil {
 		return err
 	}
-	clients, err := h.app.ListClients(ctx, q.ac)
+	clients, err := h.people.ListClients(ctx, q.ac)
 	if err != nil {
 		return err
 	}
@@ -239,7 +239,7 @@ func (h *handler) renderCalendar(q *request, problem string) error {
 			}
 		}
 	}
-	types, err := h.app.ListSessionTypes(ctx, q.ac)
+	types, err := h.bookings.ListSessionTypes(ctx, q.ac)
 	if err != nil {
 		return err
 	}
@@ -293,7 +293,7 @@ func (h *handler) calendarBook(q *request) error {
 	if q.ac.Role == holdspace.RolePractitioner {
 		pid = q.ac.UserID
 	}
-	if _, err := h.app.Book(q.r.Context(), q.ac, app.BookInput{ClientID: f.Get("client"), PractitionerID: pid, SessionTypeID: f.Get("type"),
+	if _, err := h.bookings.Book(q.r.Context(), q.ac, app.BookInput{ClientID: f.Get("client"), PractitionerID: pid, SessionTypeID: f.Get("type"),
 		StartsAt: at.UTC().Format(time.RFC3339)}); err != nil {
 		return h.calendarFail(q, err)
 	}
@@ -309,21 +309,21 @@ func (h *handler) calendarReschedule(q *request) error {
 	if err != nil {
 		return h.calendarFail(q, err)
 	}
-	if _, err := h.app.Reschedule(q.r.Context(), q.ac, q.r.PathValue("id"), app.RescheduleInput{StartsAt: at.UTC().Format(time.RFC3339)}); err != nil {
+	if _, err := h.bookings.Reschedule(q.r.Context(), q.ac, q.r.PathValue("id"), app.RescheduleInput{StartsAt: at.UTC().Format(time.RFC3339)}); err != nil {
 		return h.calendarFail(q, err)
 	}
 	return redirect(q, calendarBack(q, "booking-moved"))
 }
 
 func (h *handler) calendarCancel(q *request) error {
-	if _, err := h.app.CancelBooking(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
+	if _, err := h.bookings.CancelBooking(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
 		return h.calendarFail(q, err)
 	}
 	return redirect(q, calendarBack(q, "booking-cancelled"))
 }
 
 func (h *handler) calendarNoShow(q *request) error {
-	if _, err := h.app.MarkNoShow(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
+	if _, err := h.bookings.MarkNoShow(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
 		return h.calendarFail(q, err)
 	}
 	return redirect(q, calendarBack(q, "no-show"))
@@ -342,7 +342,7 @@ func (h *handler) renderAvailability(q *request, errs map[string]string) error {
 	if pid == "" {
 		return holdspace.NotFound("practitioner")
 	}
-	av, err := h.app.Availability(q.r.Context(), q.ac, pid)
+	av, err := h.bookings.Availability(q.r.Context(), q.ac, pid)
 	if err != nil {
 		return err
 	}
@@ -389,14 +389,14 @@ func (h *handler) availabilityAdd(q *request) error {
 	if err != nil {
 		return h.renderAvailability(q, map[string]string{"weekday": "Pick a weekday."})
 	}
-	if _, err := h.app.AddAvailability(q.r.Context(), q.ac, formOwner(q), app.WindowInput{Weekday: wd, Start: f.Get("start"), End: f.Get("end")}); err != nil {
+	if _, err := h.bookings.AddAvailability(q.r.Context(), q.ac, formOwner(q), app.WindowInput{Weekday: wd, Start: f.Get("start"), End: f.Get("end")}); err != nil {
 		return h.availabilityFail(q, err)
 	}
 	return redirect(q, availabilityBack(q))
 }
 
 func (h *handler) availabilityDelete(q *request) error {
-	if err := h.app.DeleteAvailability(q.r.Context(), q.ac, formOwner(q), q.r.PathValue("id")); err != nil {
+	if err := h.bookings.DeleteAvailability(q.r.Context(), q.ac, formOwner(q), q.r.PathValue("id")); err != nil {
 		return err
 	}
 	return redirect(q, availabilityBack(q))
@@ -408,14 +408,14 @@ func (h *handler) exceptionAdd(q *request) error {
 	if strings.TrimSpace(to) == "" {
 		to = f.Get("from")
 	}
-	if _, err := h.app.AddException(q.r.Context(), q.ac, formOwner(q), app.ExceptionInput{From: f.Get("from"), To: to, Reason: f.Get("reason")}); err != nil {
+	if _, err := h.bookings.AddException(q.r.Context(), q.ac, formOwner(q), app.ExceptionInput{From: f.Get("from"), To: to, Reason: f.Get("reason")}); err != nil {
 		return h.availabilityFail(q, err)
 	}
 	return redirect(q, availabilityBack(q))
 }
 
 func (h *handler) exceptionDelete(q *request) error {
-	if err := h.app.DeleteException(q.r.Context(), q.ac, formOwner(q), q.r.PathValue("id")); err != nil {
+	if err := h.bookings.DeleteException(q.r.Context(), q.ac, formOwner(q), q.r.PathValue("id")); err != nil {
 		return err
 	}
 	return redirect(q, availabilityBack(q))
@@ -426,7 +426,7 @@ func (h *handler) sessionTypesPage(q *request) error {
 }
 
 func (h *handler) renderSessionTypes(q *request, errs map[string]string) error {
-	types, err := h.app.ListSessionTypes(q.r.Context(), q.ac)
+	types, err := h.bookings.ListSessionTypes(q.r.Context(), q.ac)
 	if err != nil {
 		return err
 	}
@@ -466,7 +466,7 @@ func (h *handler) sessionTypeCreate(q *request) error {
 	if len(errs) > 0 {
 		return h.renderSessionTypes(q, errs)
 	}
-	if _, err := h.app.CreateSessionType(q.r.Context(), q.ac, in); err != nil {
+	if _, err := h.bookings.CreateSessionType(q.r.Context(), q.ac, in); err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			return h.renderSessionTypes(q, errs)
 		}
@@ -480,7 +480,7 @@ func (h *handler) sessionTypeUpdate(q *request) error {
 	if len(errs) > 0 {
 		return h.renderSessionTypes(q, errs)
 	}
-	if _, err := h.app.UpdateSessionType(q.r.Context(), q.ac, q.r.PathValue("id"), in); err != nil {
+	if _, err := h.bookings.UpdateSessionType(q.r.Context(), q.ac, q.r.PathValue("id"), in); err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			return h.renderSessionTypes(q, errs)
 		}

@@ -23,7 +23,7 @@ func TestBookingPages(t *testing.T) {
 	ctx := context.Background()
 	s := practice.DefaultSettings()
 	s.TimeZone = "America/Los_Angeles"
-	if _, err := e.app.PutPracticeSettings(ctx, e.admin, s); err != nil {
+	if _, err := e.app.Practice.PutPracticeSettings(ctx, e.admin, s); err != nil {
 		t.Fatal(err)
 	}
 	loc, _ := time.LoadLocation("America/Los_Angeles")
@@ -41,7 +41,7 @@ func TestBookingPages(t *testing.T) {
 	if resp := admin.post("/admin/session-types", form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("add type: %d\n%s", resp.StatusCode, admin.last)
 	}
-	types, _ := e.app.ListSessionTypes(ctx, e.admin)
+	types, _ := e.app.Bookings.ListSessionTypes(ctx, e.admin)
 	if len(types) != 1 || types[0].BufferMinutes != 15 || len(types[0].Regions) != 2 {
 		t.Fatalf("types = %+v", types)
 	}
@@ -107,7 +107,7 @@ func TestBookingPages(t *testing.T) {
 	if !strings.Contains(pract.last, "Alex Moreau") || !strings.Contains(pract.last, "intake requested") || !strings.Contains(pract.last, "America/Los_Angeles") {
 		t.Fatalf("calendar:\n%s", pract.last)
 	}
-	mine, err := e.app.MyBookings(ctx, e.alex, time.Time{})
+	mine, err := e.app.Bookings.MyBookings(ctx, e.alex, time.Time{})
 	if err != nil || len(mine) != 1 {
 		t.Fatalf("bookings %+v %v", mine, err)
 	}
@@ -118,7 +118,7 @@ func TestBookingPages(t *testing.T) {
 	if resp := pract.post("/calendar/"+sid+"/reschedule", move); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("move: %d\n%s", resp.StatusCode, pract.last)
 	}
-	if got, _ := e.app.GetBooking(ctx, e.pract, sid); !got.StartsAt.Equal(time.Date(day.Year(), day.Month(), day.Day(), 14, 0, 0, 0, loc)) {
+	if got, _ := e.app.Bookings.GetBooking(ctx, e.pract, sid); !got.StartsAt.Equal(time.Date(day.Year(), day.Month(), day.Day(), 14, 0, 0, 0, loc)) {
 		t.Fatalf("moved to %v", got.StartsAt)
 	}
 	pract.get("/calendar?start=" + from)
@@ -129,7 +129,7 @@ func TestBookingPages(t *testing.T) {
 	if resp := pract.post("/calendar/"+sid+"/cancel", url.Values{"csrf": {pract.csrf()}, "start": {from}}); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("cancel: %d\n%s", resp.StatusCode, pract.last)
 	}
-	got, _ := e.app.GetBooking(ctx, e.pract, sid)
+	got, _ := e.app.Bookings.GetBooking(ctx, e.pract, sid)
 	if got.Status != "cancelled" || got.ChangedRole != "practitioner" {
 		t.Fatalf("after cancel %+v", got)
 	}

@@ -18,7 +18,7 @@ func (h *handler) adminPractice(q *request) error {
 }
 
 func (h *handler) renderPractice(q *request, errs map[string]string) error {
-	s, err := h.app.PracticeSettings(q.r.Context(), q.ac)
+	s, err := h.practice.PracticeSettings(q.r.Context(), q.ac)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (h *handler) adminPracticePost(q *request) error {
 	if len(errs) > 0 {
 		return h.renderPractice(q, errs)
 	}
-	if _, err := h.app.PutPracticeSettings(q.r.Context(), q.ac, in); err != nil {
+	if _, err := h.practice.PutPracticeSettings(q.r.Context(), q.ac, in); err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			return h.renderPractice(q, errs)
 		}
@@ -64,7 +64,7 @@ func (h *handler) adminPracticePost(q *request) error {
 }
 
 func (h *handler) adminAcknowledge(q *request) error {
-	if _, err := h.app.AcknowledgeFollowUp(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
+	if _, err := h.followUps.AcknowledgeFollowUp(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
 		return err
 	}
 	return redirect(q, "/admin?done=reviewed")
@@ -75,7 +75,7 @@ func (h *handler) adminAcknowledge(q *request) error {
 func (h *handler) guardianPost(q *request) error {
 	f := q.r.PostForm
 	id := q.r.PathValue("id")
-	_, err := h.app.RecordGuardianConsent(q.r.Context(), q.ac, id, app.GuardianInput{Name: f.Get("guardian_name"),
+	_, err := h.agreements.RecordGuardianConsent(q.r.Context(), q.ac, id, app.GuardianInput{Name: f.Get("guardian_name"),
 		Relationship: f.Get("relationship"), TypedName: f.Get("typed_name")})
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
@@ -113,7 +113,7 @@ func (h *handler) followUpAnswer(q *request) error {
 		}
 	}
 	in.Note = f.Get("note")
-	if _, err := h.app.AnswerFollowUp(q.r.Context(), q.ac, q.r.PathValue("id"), in); err != nil {
+	if _, err := h.followUps.AnswerFollowUp(q.r.Context(), q.ac, q.r.PathValue("id"), in); err != nil {
 		if _, ok := fieldErrors(err); ok {
 			return redirect(q, "/me?followup_error=1")
 		}

@@ -13,7 +13,7 @@ import (
 // needs no session. While the practice has published no notice, the page
 // says so plainly (still 200: the address exists, the notice does not yet).
 func (h *handler) privacyPage(w http.ResponseWriter, r *http.Request) {
-	id, err := h.app.PublicIdentity(r.Context())
+	id, err := h.practice.PublicIdentity(r.Context())
 	if err != nil {
 		h.log.Error("web: privacy notice", "err", err)
 		http.Error(w, "The privacy notice cannot be shown right now. Please try again later.", http.StatusServiceUnavailable)

@@ -40,7 +40,7 @@ func TestPrivacyPage(t *testing.T) {
 	if resp := b.post("/admin/practice", form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d\n%s", resp.StatusCode, b.last)
 	}
-	s, err := e.app.PracticeSettings(context.Background(), e.admin)
+	s, err := e.app.Practice.PracticeSettings(context.Background(), e.admin)
 	if err != nil || s.Identity.Name != "Quiet Hands Bodywork" || s.Identity.Jurisdiction != "DE" || !strings.Contains(s.Identity.Address, "10115 Berlin") {
 		t.Fatalf("saved identity: %+v %v", s.Identity, err)
 	}

@@ -128,7 +128,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(h.deviceCookieName()); err == nil {
 		device = c.Value
 	}
-	s, err := h.app.SignIn(r.Context(), app.SignInInput{Email: email, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp"),
+	s, err := h.accounts.SignIn(r.Context(), app.SignInInput{Email: email, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp"),
 		Address: httpedge.ClientAddr(r), Kind: "web", DeviceCookie: device, UserAgent: r.UserAgent()})
 	if err != nil {
 		v := &view{Title: "Sign in", CSRF: h.preToken(w, r), Errors: map[string]string{}, Form: r.PostForm}
@@ -160,7 +160,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) logout(q *request) error {
-	if err := h.app.Logout(q.r.Context(), q.ac, q.token); err != nil {
+	if err := h.accounts.Logout(q.r.Context(), q.ac, q.token); err != nil {
 		return err
 	}
 	h.clearSession(q.w)

@@ -267,7 +267,7 @@ func (c *config) pack() (*screening.Pack, error) {
 // practice opens everything a command needs to act on a practice.
 type practice struct {
 	db      store.DB
-	app     *app.App
+	app     *app.Services
 	log     *slog.Logger
 	keys    *seal.Keyring
 	keyPath string
@@ -299,9 +299,9 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 	if err != nil {
 		return nil, err
 	}
-	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL,
+	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, Policies: app.Policies{TokenTTL: c.tokenTTL,
 		OpenWindow: c.openWindow, SessionGrace: c.sessionGrace, CoolingOff: c.coolingOff,
-		Practice: settings, RequireSecondFactor: c.requireSecondFactor, BaseURL: baseURL}
+		Practice: settings, RequireSecondFactor: c.requireSecondFactor, BaseURL: baseURL}}
 	if c.argonMemKiB != 0 || c.argonTime != 0 {
 		cfg.Argon2 = authn.DefaultParams
 		if c.argonMemKiB != 0 {
