@@ -63,6 +63,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /api/v1/decisions", s.authed(s.decide))
 
 	s.handle("GET /api/v1/audit", s.authed(s.listAudit))
+	s.handle("GET /api/v1/export/{file}", s.authed(s.exportCSV))
 
 	// Consent that cannot be sidestepped (issue 9).
 	s.handle("POST /api/v1/clients/{id}/stop", s.authed(s.stopAll))
