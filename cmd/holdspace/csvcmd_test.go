@@ -181,8 +181,106 @@ func TestImportJaneAndCliniko(t *testing.T) {
 			t.Errorf("the export's %q was imported", health)
 		}
 	}
-	audit := n.must(200, "GET", "/api/v1/audit?action=client.import", admin, nil)
+	audit := n.must(200, "GET", "/api/v1/audit", admin, nil)
 	if !strings.Contains(string(audit.Raw), "source=jane rows=4 imported=4 skipped=0") || !strings.Contains(string(audit.Raw), "source=cliniko rows=3 imported=3 skipped=0") {
 		t.Errorf("import audit: %s", audit.Raw)
+	}
+}
+
+// csvTable parses a CSV download and returns its rows by their first cell.
+func csvTable(t *testing.T, r response, header string) map[string][]string {
+	t.Helper()
+	if ct := r.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" || r.Header.Get("Cache-Control") != "no-store" ||
+		!strings.HasPrefix(r.Header.Get("Content-Disposition"), "attachment; filename=\"holdspace-") {
+		t.Fatalf("headers: %v", r.Header)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(r.Raw, []byte("\uFEFF")))).ReadAll()
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("csv: %v %q", err, r.Raw)
+	}
+	if got := strings.Join(recs[0], ","); got != header {
+		t.Fatalf("header %q, want %q", got, header)
+	}
+	out := map[string][]string{}
+	for _, rec := range recs[1:] {
+		out[rec[0]] = rec
+	}
+	return out
+}
+
+// TestExportCSV: the admin downloads clients, sessions and outcomes as
+// CSV with what each holds (screening status, how a session ended, stops,
+// check-ins, emotional release, follow-up, scores); a name that is a
+// formula is written as text; each download is one audit entry naming the
+// table and its clients; no one else may download.
+func TestExportCSV(t *testing.T) {
+	f := newPractice(t, nil)
+	n := f.n
+	evil := n.must(201, "POST", "/api/v1/clients", f.admin, map[string]any{"name": `=HYPERLINK("http://evil.example","x")`, "email": "evil@example.test",
+		"birth_date": "1990-01-01", "practitioner_ids": []string{f.p1ID}}).str("id")
+	n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
+	f.signedAgreement(t, []map[string]string{grant("shoulders", "massage", "yes"), grant("upper-back", "massage", "yes")})
+	ses := f.inProgress(t, "therapeutic")
+	f.event(t, f.p1, ses, map[string]any{"type": "checkin", "region": "shoulders", "answer": "yes"})
+	f.event(t, f.c1, ses, map[string]any{"type": "checkin", "region": "upper-back", "answer": "no"})
+	f.event(t, f.c1, ses, map[string]any{"type": "stop"})
+	f.event(t, f.c1, ses, map[string]any{"type": "resume"})
+	f.event(t, f.c1, ses, map[string]any{"type": "emotional-release", "intensity": 4, "text": "tears"})
+	f.event(t, f.p1, ses, map[string]any{"type": "close", "close": map[string]any{"subjective": "ok", "pain_before": 6, "pain_after": 3,
+		"tension_before": 7, "tension_after": 4}})
+	cancelled := n.must(201, "POST", "/api/v1/sessions", f.p1, map[string]any{"client_id": f.c1ID, "practitioner_id": f.p1ID,
+		"intent": "therapeutic", "starts_at": "2030-01-02T10:00:00Z", "duration_minutes": 90}).str("id")
+	f.event(t, f.c1, cancelled, map[string]any{"type": "cancel"})
+
+	clients := csvTable(t, n.must(200, "GET", "/api/v1/export/clients.csv", f.admin, nil),
+		"id,name,email,created_at,screening_status,screening_stale_reason,screening_valid_until")
+	if c := clients[f.c1ID]; len(c) != 7 || c[1] != "Casey Client" || c[2] != "c1@example.test" || c[4] != "current" || c[6] == "" || c[3] == "" {
+		t.Errorf("c1: %q", c)
+	}
+	if c := clients[f.c2ID]; c[1] != "Dana Client" || c[4] != "none" || c[6] != "" {
+		t.Errorf("c2: %q", c)
+	}
+	if c := clients[evil]; c[1] != `'=HYPERLINK("http://evil.example","x")` {
+		t.Errorf("a formula name is not guarded: %q", c)
+	}
+	sessions := csvTable(t, n.must(200, "GET", "/api/v1/export/sessions.csv", f.admin, nil),
+		"id,client_id,practitioner_id,starts_at,duration_minutes,state,ended,ended_for")
+	if s := sessions[ses]; len(s) != 8 || s[1] != f.c1ID || s[2] != f.p1ID || s[4] != "60" || s[5] != "closed" || s[6] != "closed" || s[7] != "" {
+		t.Errorf("closed session: %q", s)
+	}
+	if s := sessions[cancelled]; s[3] != "2030-01-02T10:00:00Z" || s[4] != "90" || s[5] != "cancelled" || s[6] != "cancelled-by-client" {
+		t.Errorf("cancelled session: %q", s)
+	}
+	outcomes := csvTable(t, n.must(200, "GET", "/api/v1/export/outcomes.csv", f.admin, nil),
+		"session_id,client_id,practitioner_id,starts_at,state,ended,stops,checkins,checkins_declined,emotional_release,adverse_event,follow_up,follow_up_triggers,pain_before,pain_after,tension_before,tension_after")
+	if len(outcomes) != 2 {
+		t.Errorf("outcomes of %d sessions, want the 2 that are over: %v", len(outcomes), outcomes)
+	}
+	if o := outcomes[ses]; strings.Join(o[4:], ",") != "closed,closed,1,2,1,yes,no,due,emotional-release stop checkin-declined,6,3,7,4" {
+		t.Errorf("outcome: %q", o)
+	}
+	if o := outcomes[cancelled]; strings.Join(o[4:], ",") != "cancelled,cancelled-by-client,0,0,0,no,no,none,,,,," {
+		t.Errorf("outcome of the cancelled session: %q", o)
+	}
+
+	for _, who := range []string{f.p1, f.c1} {
+		if r := n.call("GET", "/api/v1/export/clients.csv", who, nil); r.Status != 403 || r.errCode() == "" {
+			t.Errorf("a non-admin export: %d %s", r.Status, r.Raw)
+		}
+	}
+	if r := n.call("GET", "/api/v1/export/agreements.csv", f.admin, nil); r.Status != 400 || r.errCode() == "" {
+		t.Errorf("unknown table: %d %s", r.Status, r.Raw)
+	}
+	if r := n.call("GET", "/api/v1/export/clients.json", f.admin, nil); r.Status != 404 {
+		t.Errorf("not .csv: %d %s", r.Status, r.Raw)
+	}
+	audit := string(n.must(200, "GET", "/api/v1/audit?order=newest&limit=50", f.admin, nil).Raw)
+	ids := []string{f.c1ID, f.c2ID, evil}
+	slices.Sort(ids)
+	for _, want := range []string{"what=clients rows=3 clients=" + strings.Join(ids, ","), "what=sessions rows=2 clients=" + f.c1ID,
+		"what=outcomes rows=2 clients=" + f.c1ID} {
+		if strings.Count(audit, want) != 1 {
+			t.Errorf("audit has not one %q:\n%s", want, audit)
+		}
 	}
 }
