@@ -3,7 +3,6 @@ package csvio
 import (
 	"encoding/csv"
 	"io"
-	"strings"
 )
 
 // Safe returns a cell that a spreadsheet shows as text, never runs: one
@@ -47,16 +46,4 @@ func Write(w io.Writer, header []string, rows [][]string) error {
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// Filename is a safe file name for a download: lower-case letters, digits
-// and hyphens.
-func Filename(s string) string {
-	return strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '.':
-			return r
-		}
-		return '-'
-	}, strings.ToLower(s))
 }
