@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"holdspace/postgres/pgtest"
 )
 
 const csvFixtures = "../../csvio/testdata/"
@@ -15,8 +17,13 @@ const csvFixtures = "../../csvio/testdata/"
 // exportRows runs `export csv` and returns its rows without the header.
 func exportRows(t *testing.T, data, what string) [][]string {
 	t.Helper()
+	return exportRowsEnv(t, nil, what, "--data", data)
+}
+
+func exportRowsEnv(t *testing.T, env map[string]string, what string, db ...string) [][]string {
+	t.Helper()
 	to := filepath.Join(t.TempDir(), what+".csv")
-	if out, err := runCLI(nil, "", "export", "csv", "--data", data, "--what", what, "--to", to); err != nil {
+	if out, err := runCLI(env, "", append([]string{"export", "csv", "--what", what, "--to", to}, db...)...); err != nil {
 		t.Fatalf("export %s: %v %s", what, err, out)
 	}
 	b, err := os.ReadFile(to)
@@ -282,5 +289,38 @@ func TestExportCSV(t *testing.T) {
 		if strings.Count(audit, want) != 1 {
 			t.Errorf("audit has not one %q:\n%s", want, audit)
 		}
+	}
+}
+
+// TestImportClientsPostgres: the same guarantees on PostgreSQL, with the
+// progress bar on standard error.
+func TestImportClientsPostgres(t *testing.T) {
+	env := map[string]string{"HOLDSPACE_DATABASE": pgtest.FreshURL(t), "HOLDSPACE_MASTER_KEY_FILE": t.TempDir() + "/master.key", "HOLDSPACE_INIT": "1"}
+	for _, u := range [][]string{{"admin", "admin@example.test"}, {"practitioner", "p1@example.test"}} {
+		if out, err := runCLI(env, fixturePassword+"\n", "user", "add", "--role", u[0], "--email", u[1], "--name", "Some One", "--password-stdin"); err != nil {
+			t.Fatalf("user add: %v %s", err, out)
+		}
+	}
+	imp := func(args ...string) (string, error) { return runCLI(env, "", append([]string{"import", "clients"}, args...)...) }
+	if out, err := imp("--quiet", csvFixtures+"cliniko_bad.csv"); err == nil || !strings.Contains(out, "row 7: email: An account of this practice already has this email.") {
+		t.Fatalf("bad rows: %v\n%s", err, out)
+	}
+	if n := len(exportRowsEnv(t, env, "clients")); n != 0 {
+		t.Fatalf("a refused import wrote %d clients", n)
+	}
+	out, err := imp(csvFixtures+"jane_patients.csv", "--assign", "p1@example.test")
+	if err != nil || !strings.Contains(out, "imported 4 clients") || !strings.Contains(out, "importing clients") || !strings.Contains(out, "4/4") {
+		t.Fatalf("jane with a progress bar: %v\n%s", err, out)
+	}
+	if out, err := imp("--quiet", "--skip-bad", "--dates", "dmy", csvFixtures+"cliniko_bad.csv"); err != nil || !strings.Contains(out, "imported 3 clients, 5 rows skipped") {
+		t.Fatalf("skip bad: %v\n%s", err, out)
+	}
+	rows := exportRowsEnv(t, env, "clients")
+	var names []string
+	for _, r := range rows {
+		names = append(names, r[1])
+	}
+	if len(rows) != 7 || !slices.Contains(names, "Thị Minh Nguyễn") || !slices.Contains(names, "Wiktoria Łęcka") {
+		t.Fatalf("clients: %v", names)
 	}
 }
