@@ -301,7 +301,9 @@ func TestImportClientsPostgres(t *testing.T) {
 			t.Fatalf("user add: %v %s", err, out)
 		}
 	}
-	imp := func(args ...string) (string, error) { return runCLI(env, "", append([]string{"import", "clients"}, args...)...) }
+	imp := func(args ...string) (string, error) {
+		return runCLI(env, "", append([]string{"import", "clients"}, args...)...)
+	}
 	if out, err := imp("--quiet", csvFixtures+"cliniko_bad.csv"); err == nil || !strings.Contains(out, "row 7: email: An account of this practice already has this email.") {
 		t.Fatalf("bad rows: %v\n%s", err, out)
 	}
