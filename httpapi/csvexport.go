@@ -14,6 +14,7 @@ import (
 func init() {
 	operations = append(operations,
 		operation{"GET /api/v1/export/{file}", "A table for the practice's own analysis as CSV (admin): clients.csv, sessions.csv or outcomes.csv; audited", true, nil, 200, []int{400, 403, 404}})
+	contracts["GET /api/v1/export/{file}"] = contract{id: "exportCSV", tag: "records", media: "text/csv"}
 }
 
 // exportCSV sends one of the practice's tables (app.ExportTable) as CSV.
