@@ -93,6 +93,9 @@ func (a *App) Invite(ctx context.Context, ac Actor, userID string) (Invitation, 
 		if err := tx.CreateToken(ctx, t); err != nil {
 			return err
 		}
+		if err := a.queueInvitation(ctx, tx, ac, u, inv, hash); err != nil {
+			return err
+		}
 		client := ""
 		if u.Role == holdspace.RoleClient {
 			client = userID

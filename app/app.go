@@ -77,6 +77,9 @@ type Config struct {
 	// (age of majority, time zone, sensual work offered, scope policy,
 	// follow-up window); unset fields take practice.DefaultSettings.
 	Practice practice.Settings
+	// Mail configures email and the links of emails and calendar feeds
+	// (app/mail.go); a nil Sender: email is off.
+	Mail MailConfig
 }
 
 // App is the service layer. It is safe for concurrent use.

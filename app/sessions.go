@@ -94,6 +94,9 @@ func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (Ses
 			return err
 		}
 		out = a.sessionView(s)
+		if _, err := a.queueSessionMail(ctx, tx, ac, s, mailConfirmed); err != nil {
+			return err
+		}
 		return record(ctx, tx, ac, "session.create", s.ID, c.ID, "intent="+in.Intent)
 	})
 	return out, err
@@ -342,6 +345,9 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 			return err
 		}
 		if err := a.afterEvent(ctx, tx, ac, s, ev, rec.ID); err != nil {
+			return err
+		}
+		if err := a.mailAfterEvent(ctx, tx, ac, s, ev.Type); err != nil {
 			return err
 		}
 		tx.Notify("session:" + s.ID)

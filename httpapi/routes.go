@@ -70,6 +70,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /api/v1/clients/{id}/consent-history", s.authed(s.consentHistory))
 	s.handle("POST /api/v1/clients/{id}/consent-history/seen", s.authed(s.consentSeen))
 	s.registerPracticeRoutes()
+	s.registerMailRoutes()
 
 	// Anything else under /api/ is a JSON 404, not the web app's page.
 	s.handle("/api/", s.plain(func(w http.ResponseWriter, r *http.Request) error { return errNoRoute }))

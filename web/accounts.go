@@ -196,6 +196,9 @@ func (h *handler) renderAccount(q *request, extra map[string]any, errs map[strin
 		return err
 	}
 	data := map[string]any{"Sessions": ss, "Required": h.app.SecondFactorRequired(q.ac.Role)}
+	if data["Feed"], err = h.feedStatus(q); err != nil {
+		return err
+	}
 	for k, v := range extra {
 		data[k] = v
 	}

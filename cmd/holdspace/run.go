@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/seal"
 	"holdspace/server"
@@ -127,6 +128,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs := newFlagSet(name, stderr)
 	var c config
 	c.register(fs, getenv)
+	var mf mailFlags
+	mf.register(fs, &c)
 	addr := fs.String("addr", c.env("HOLDSPACE_ADDR", "127.0.0.1:8080"), "address to listen on (HOLDSPACE_ADDR)")
 	tlsCert := fs.String("tls-cert", getenv("HOLDSPACE_TLS_CERT"), "TLS certificate file; with --tls-key serves HTTPS (HOLDSPACE_TLS_CERT)")
 	tlsKey := fs.String("tls-key", getenv("HOLDSPACE_TLS_KEY"), "TLS key file (HOLDSPACE_TLS_KEY)")
@@ -146,7 +149,11 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if demo && c.database != "" {
 		return usageErrorf("demo runs on the embedded store; use --data, not --database")
 	}
-	p, err := c.open(ctx, stderr, nil)
+	mailCfg, err := mf.config()
+	if err != nil {
+		return err
+	}
+	p, err := c.open(ctx, stderr, func(cfg *app.Config) { cfg.Mail = mailCfg })
 	if err != nil {
 		return err
 	}
@@ -221,6 +228,12 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Sessions past their booked end plus grace close themselves; decisions
 	// deny them before this records it.
 	go p.app.SweepSessions(baseCtx, sweepEvery(c.sessionGrace))
+	// Email: the outbox worker and the reminder scheduler (app/mail.go).
+	if mailCfg.BaseURL == "" {
+		p.app.SetPublicURL(url)
+	}
+	logMail(p.log, mailCfg)
+	go p.app.RunMail(baseCtx, 2*time.Second)
 
 	errc := make(chan error, 1)
 	go func() {

@@ -1,0 +1,5 @@
+package app
+
+import "mime"
+
+type mimeDecoder = mime.WordDecoder
