@@ -130,7 +130,7 @@ func (h *handler) revokeFeed(q *request) error {
 	if err := h.app.RevokeCalendarFeed(q.r.Context(), q.ac); err != nil {
 		return err
 	}
-	return redirect(q, "/account?done=feed-revoked")
+	return redirect(q, "/account?done=feedoff")
 }
 
 func (h *handler) sessionICS(q *request) error {

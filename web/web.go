@@ -433,7 +433,7 @@ func fieldErrors(err error) (map[string]string, bool) {
 }
 
 var flashes = map[string]string{
-	"feed-revoked": "Your calendar feed is stopped: its address no longer works.",
+	"feedoff":     "Your calendar feed is stopped: its address no longer works.",
 	"signed":      "Your agreement is signed. You can change or withdraw it at any time.",
 	"revoked":     "Done. That consent is withdrawn, from this moment.",
 	"screened":    "Thank you. Your answers are saved.",
