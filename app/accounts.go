@@ -245,7 +245,7 @@ func (a *App) ChangePassword(ctx context.Context, ac Actor, current, next, keepT
 		if keepToken != "" {
 			keep = authn.HashToken(keepToken)
 		}
-		if err := tx.RevokeUserTokensExcept(ctx, u.ID, keep, []string{"api", "web", "invite"}, tx.Now()); err != nil {
+		if err := tx.RevokeUserTokensExcept(ctx, u.ID, keep, []string{"api", "web", "invite", "reset"}, tx.Now()); err != nil {
 			return err
 		}
 		return record(ctx, tx, ac, "auth.password_changed", u.ID, "", "")
