@@ -55,8 +55,8 @@ func invitePath(token string) string { return "/invite/" + token }
 // its own yet (a new client, a new practitioner) or whose holder lost it:
 // admins may invite anyone; a practitioner may invite their assigned
 // clients. Earlier invitations of the account stop working. The link is
-// shown once, to be handed over in person (holdspace does not send email
-// yet).
+// shown once, to be handed over in person, and emailed to the invitee
+// when email is on.
 func (a *App) Invite(ctx context.Context, ac Actor, userID string) (Invitation, error) {
 	tok, hash, err := authn.NewToken()
 	if err != nil {

@@ -471,3 +471,35 @@ func decodeSubject(t *testing.T, s string) string {
 	}
 	return out
 }
+
+// TestMailBookingChanged: a new time queues one "has moved" message per
+// start time, with the new time and nothing sensitive.
+func TestMailBookingChanged(t *testing.T) {
+	rec := &recordingSender{}
+	f := newMailFixture(t, rec)
+	ctx := context.Background()
+	sv := f.book(t, 30*time.Hour)
+	moved := sv.StartsAt.Add(2 * time.Hour)
+	for range 2 {
+		err := f.a.update(ctx, func(tx store.Tx) error {
+			s, err := tx.Session(ctx, sv.ID)
+			if err != nil {
+				return err
+			}
+			s.StartsAt = moved // as a reschedule would store it
+			return f.a.QueueBookingMail(ctx, tx, f.pract, s, true)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := f.send(t); n != 2 {
+		t.Fatalf("sent %d, want 2 (confirmation, one change)", n)
+	}
+	loc, _ := time.LoadLocation("America/Los_Angeles")
+	body := decodeQPBody(rec.msgs[1])
+	if !strings.Contains(rec.msgs[1], "Subject: Your session has moved") || !strings.Contains(body, FormatLocalTime(moved, loc)) {
+		t.Fatalf("change message:\n%s\n%s", rec.msgs[1], body)
+	}
+	assertNothingSensitive(t, "change", body)
+}

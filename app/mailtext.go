@@ -224,3 +224,16 @@ func (a *App) queueInvitation(ctx context.Context, tx store.Tx, ac Actor, u *sto
 	return a.enqueueMail(ctx, tx, ac, outMail{kind: MailInvitation, key: fmt.Sprintf("invite/%x", tokenHash), to: u,
 		subject: "Your invitation to " + a.signature(st.settings.Identity), body: b.String()})
 }
+
+// QueueBookingMail queues, in the booking's own transaction, the email
+// telling the client about a new booking (changed false: the confirmation,
+// once per session) or a new time (changed true: once per start time).
+// Booking and rescheduling call it; CreateSession does already.
+func (a *App) QueueBookingMail(ctx context.Context, tx store.Tx, ac Actor, s *store.Session, changed bool) error {
+	m := mailConfirmed
+	if changed {
+		m = mailChanged
+	}
+	_, err := a.queueSessionMail(ctx, tx, ac, s, m)
+	return err
+}
