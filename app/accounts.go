@@ -21,6 +21,7 @@ type Accounts struct {
 
 // accountsTx is the part of the store the Accounts use cases touch.
 type accountsTx interface {
+	mailTx // messages queued with the act
 	store.AuditLog
 	store.Clients
 	store.Tokens
@@ -80,8 +81,8 @@ func invitePath(token string) string { return "/invite/" + token }
 // its own yet (a new client, a new practitioner) or whose holder lost it:
 // admins may invite anyone; a practitioner may invite their assigned
 // clients. Earlier invitations of the account stop working. The link is
-// shown once, to be handed over in person (holdspace does not send email
-// yet).
+// shown once, to be handed over in person, and emailed to the invitee
+// when email is on.
 func (a *Accounts) Invite(ctx context.Context, ac Actor, userID string) (Invitation, error) {
 	tok, hash, err := authn.NewToken()
 	if err != nil {
@@ -116,6 +117,9 @@ func (a *Accounts) Invite(ctx context.Context, ac Actor, userID string) (Invitat
 		inv.ExpiresAt = tx.Now().Add(a.cfg.InviteTTL)
 		t := &store.Token{Hash: hash, UserID: userID, Kind: "invite", CreatedAt: tx.Now(), ExpiresAt: inv.ExpiresAt, LastSeenAt: tx.Now(), Device: "invitation by " + ac.UserID}
 		if err := tx.CreateToken(ctx, t); err != nil {
+			return err
+		}
+		if err := a.queueInvitation(ctx, tx, ac, u, inv, hash); err != nil {
 			return err
 		}
 		client := ""
@@ -267,7 +271,7 @@ func (a *Accounts) ChangePassword(ctx context.Context, ac Actor, current, next, 
 		if keepToken != "" {
 			keep = authn.HashToken(keepToken)
 		}
-		if err := tx.RevokeUserTokensExcept(ctx, u.ID, keep, []string{"api", "web", "invite"}, tx.Now()); err != nil {
+		if err := tx.RevokeUserTokensExcept(ctx, u.ID, keep, []string{"api", "web", "invite", "reset"}, tx.Now()); err != nil {
 			return err
 		}
 		return record(ctx, tx, ac, "auth.password_changed", u.ID, "", "")

@@ -111,6 +111,8 @@ type Policies struct {
 	// (age of majority, time zone, sensual work offered, scope policy,
 	// follow-up window); unset fields take practice.DefaultSettings.
 	Practice practice.Settings
+	// Mail configures email (app/mail.go); a nil Sender: email is off.
+	Mail MailConfig
 }
 
 // Services are holdspace's use cases, one service per area. Each is safe
@@ -127,6 +129,8 @@ type Services struct {
 	Audit      *Audit
 	FollowUps  *FollowUps
 	Bookings   *Bookings
+	Mail       *Mail
+	Calendars  *Calendars
 
 	core *core
 }
@@ -184,6 +188,8 @@ func New(cfg Config) (*Services, error) {
 		Audit:      &Audit{core: c},
 		FollowUps:  &FollowUps{core: c, sessions: sessions},
 		Bookings:   &Bookings{core: c},
+		Mail:       &Mail{core: c},
+		Calendars:  &Calendars{core: c},
 		core:       c,
 	}, nil
 }

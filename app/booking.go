@@ -25,6 +25,7 @@ type Bookings struct {
 
 // bookingsTx is what booking reads and writes.
 type bookingsTx interface {
+	mailTx // the client is told of a booking, a new time, a cancellation
 	store.AuditLog
 	store.Bookings
 	store.Clients
@@ -707,6 +708,9 @@ func (a *Bookings) Book(ctx context.Context, ac Actor, in BookInput) (BookingVie
 		if err := tx.CreateBooking(ctx, b); err != nil {
 			return err
 		}
+		if err := a.QueueBookingMail(ctx, tx, ac, s, false); err != nil {
+			return err
+		}
 		if out, err = a.bookingView(ctx, tx, b, st.loc); err != nil {
 			return err
 		}
@@ -797,6 +801,13 @@ func (a *Bookings) Reschedule(ctx context.Context, ac Actor, sessionID string, i
 		if err := tx.RescheduleBooking(ctx, b); err != nil {
 			return err
 		}
+		moved, err := tx.Session(ctx, b.SessionID)
+		if err != nil {
+			return err
+		}
+		if err := a.QueueBookingMail(ctx, tx, ac, moved, true); err != nil {
+			return err
+		}
 		if out, err = a.bookingView(ctx, tx, b, st.loc); err != nil {
 			return err
 		}
@@ -868,6 +879,9 @@ func (a *Bookings) CancelBooking(ctx context.Context, ac Actor, sessionID string
 			return err
 		}
 		if err := a.endSession(ctx, tx, ac, s); err != nil {
+			return err
+		}
+		if err := a.mailAfterEvent(ctx, tx, ac, s, practice.EventCancel); err != nil {
 			return err
 		}
 		if out, err = a.bookingView(ctx, tx, b, st.loc); err != nil {

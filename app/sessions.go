@@ -29,6 +29,7 @@ type Sessions struct {
 
 // sessionsTx is the part of the store the Sessions use cases touch.
 type sessionsTx interface {
+	mailTx // messages queued with the act
 	store.Agreements
 	store.AuditLog
 	store.Clients
@@ -131,6 +132,9 @@ func (a *Sessions) CreateSession(ctx context.Context, ac Actor, in SessionInput)
 			return err
 		}
 		out = a.sessionView(s)
+		if _, err := a.queueSessionMail(ctx, tx, ac, s, mailConfirmed); err != nil {
+			return err
+		}
 		return record(ctx, tx, ac, "session.create", s.ID, c.ID, "intent="+in.Intent)
 	})
 	return out, err
@@ -382,6 +386,9 @@ func (a *Sessions) appendEvent(ctx context.Context, ac Actor, sessionID string, 
 			return err
 		}
 		if err := a.afterEvent(ctx, tx, ac, s, ev, rec.ID); err != nil {
+			return err
+		}
+		if err := a.mailAfterEvent(ctx, tx, ac, s, ev.Type); err != nil {
 			return err
 		}
 		tx.Notify("session:" + s.ID)

@@ -48,3 +48,7 @@ type enrolAPI struct {
 
 // bookingsAPI serves session types, availability, free slots and bookings.
 type bookingsAPI struct{ bookings *app.Bookings }
+
+// calendarsAPI serves practitioners' calendar feeds and a session's
+// calendar file.
+type calendarsAPI struct{ calendars *app.Calendars }

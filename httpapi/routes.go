@@ -74,6 +74,7 @@ func (s *Server) registerRoutes() {
 	s.registerPracticeRoutes()
 	s.registerBookingRoutes()
 	s.registerFHIRDefinitionRoutes()
+	s.registerMailRoutes()
 
 	// Anything else under /api/ is a JSON 404, not the web app's page.
 	s.handle("/api/", s.plain(func(w http.ResponseWriter, r *http.Request) error { return errNoRoute }))

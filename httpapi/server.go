@@ -33,6 +33,8 @@ type Server struct {
 	records    *app.Records
 	audit      *app.Audit
 	bookings   *app.Bookings
+	calendars  *app.Calendars
+	mail       *app.Mail
 
 	log     *slog.Logger
 	metrics *httpedge.Metrics
@@ -55,7 +57,7 @@ func New(a *app.Services, log *slog.Logger, m *httpedge.Metrics, ready func(cont
 	s := &Server{
 		accounts: a.Accounts, people: a.People, practice: a.Practice, agreements: a.Agreements,
 		screenings: a.Screenings, sessions: a.Sessions, decisions: a.Decisions, followUps: a.FollowUps,
-		records: a.Records, audit: a.Audit, bookings: a.Bookings,
+		records: a.Records, audit: a.Audit, bookings: a.Bookings, calendars: a.Calendars, mail: a.Mail,
 		log: log, metrics: m, ready: ready, mux: http.NewServeMux(), keepAlive: 15 * time.Second}
 	s.registerRoutes()
 	return s

@@ -140,6 +140,7 @@ var eraseSteps = []string{
 	`DELETE FROM client_practitioners WHERE client_id = $1`,
 	`DELETE FROM clients WHERE id = $1`,
 	`DELETE FROM tokens WHERE user_id = $1`,
+	`DELETE FROM outbox WHERE user_id = $1`,
 	`DELETE FROM client_keys WHERE id = $1`,
 }
 

@@ -60,6 +60,7 @@ type Tx interface {
 	Guardians
 	FollowUps
 	Bookings
+	Outbox
 	// Notify queues topic for delivery to subscribers once the transaction
 	// commits; a rolled-back transaction delivers nothing.
 	Notify(topic string)

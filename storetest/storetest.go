@@ -55,6 +55,7 @@ func Run(t *testing.T, open func(t *testing.T) store.ImportDB) {
 		{"Reseal", s.resealCases()},
 		{"TimeZone", s.timeZoneCases()},
 		{"Booking", s.bookingCases()},
+		{"Outbox", s.outboxCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

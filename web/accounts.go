@@ -194,6 +194,9 @@ func (h *handler) renderAccount(q *request, extra map[string]any, errs map[strin
 		return err
 	}
 	data := map[string]any{"Sessions": ss, "Required": h.accounts.SecondFactorRequired(q.ac.Role), "PracticeZone": h.practiceZone(q), "Zones": commonZones}
+	if data["Feed"], err = h.feedStatus(q); err != nil {
+		return err
+	}
 	for k, v := range extra {
 		data[k] = v
 	}

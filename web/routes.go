@@ -91,6 +91,7 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /admin/practitioners/{id}/credentials/{cid}/revoke", h.authed(h.adminRevokeCredential, ad))
 
 	h.registerBookingRoutes()
+	h.mailRoutes()
 
 	m.HandleFunc("/", h.notFound)
 }
@@ -113,6 +114,8 @@ func (h *handler) loginPage(w http.ResponseWriter, r *http.Request) {
 		v.Flash = "You were signed out after a quiet while, to keep your information safe. Please sign in again."
 	case r.URL.Query().Has("out"):
 		v.Flash = "You are signed out."
+	case r.URL.Query().Has("reset"):
+		v.Flash = "Your new password is set, and you are signed out everywhere. Please sign in with it."
 	}
 	h.render(w, http.StatusOK, "login", v)
 }

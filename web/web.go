@@ -73,6 +73,8 @@ type handler struct {
 	records    *app.Records
 	audit      *app.Audit
 	bookings   *app.Bookings
+	calendars  *app.Calendars
+	mail       *app.Mail
 
 	log    *slog.Logger
 	secure bool
@@ -105,7 +107,7 @@ func New(cfg Config) (http.Handler, error) {
 	h := &handler{
 		accounts: a.Accounts, people: a.People, practice: a.Practice, agreements: a.Agreements,
 		screenings: a.Screenings, sessions: a.Sessions, decisions: a.Decisions, followUps: a.FollowUps,
-		records: a.Records, audit: a.Audit, bookings: a.Bookings,
+		records: a.Records, audit: a.Audit, bookings: a.Bookings, calendars: a.Calendars, mail: a.Mail,
 		log: cfg.Logger, secure: cfg.Secure, keep: cfg.KeepAlive, mux: http.NewServeMux(),
 		static: map[string]staticFile{}, urls: map[string]string{}}
 	if err := h.loadStatic(); err != nil {
@@ -449,6 +451,7 @@ func fieldErrors(err error) (map[string]string, bool) {
 }
 
 var flashes = map[string]string{
+	"feedoff":     "Your calendar feed is stopped: its address no longer works.",
 	"signed":      "Your agreement is signed. You can change or withdraw it at any time.",
 	"revoked":     "Done. That consent is withdrawn, from this moment.",
 	"screened":    "Thank you. Your answers are saved.",

@@ -151,6 +151,17 @@ func TestAuthorization(t *testing.T) {
 		{"POST /api/v1/users/{id}/disable", "POST", "/api/v1/users/" + pz + "/disable", nil, map[string]int{"anon": 401, "c1": 403, "p1": 403, "admin": 204}},
 		{"POST /api/v1/users/{id}/enable", "POST", "/api/v1/users/" + pz + "/enable", nil, map[string]int{"anon": 401, "c1": 403, "p1": 403, "admin": 204}},
 		{"DELETE /api/v1/clients/{id}", "DELETE", "/api/v1/clients/" + c3, nil, map[string]int{"p1": 403, "c1": 404, "p2": 404, "anon": 401, "admin": 204}},
+		// Email and calendars (issue 14). This practice runs without email:
+		// a reset request says so (503), the same for every caller.
+		{"POST /api/v1/auth/password-reset", "POST", "/api/v1/auth/password-reset", map[string]string{"email": "c1@example.test"}, map[string]int{"anon": 503}},
+		{"POST /api/v1/auth/password-reset/confirm", "POST", "/api/v1/auth/password-reset/confirm", map[string]string{"token": "not-a-reset-token", "password": "a brand new long password"},
+			map[string]int{"anon": 404}},
+		{"GET /api/v1/me/calendar-feed", "GET", "/api/v1/me/calendar-feed", nil, map[string]int{"anon": 401, "c1": 403, "admin": 403, "p1": 200}},
+		{"POST /api/v1/me/calendar-feed", "POST", "/api/v1/me/calendar-feed", nil, map[string]int{"anon": 401, "c2": 403, "admin": 403, "p2": 201}},
+		{"DELETE /api/v1/me/calendar-feed", "DELETE", "/api/v1/me/calendar-feed", nil, map[string]int{"anon": 401, "c2": 403, "admin": 403, "p2": 204}},
+		{"GET /api/v1/sessions/{id}/calendar.ics", "GET", "/api/v1/sessions/" + ses + "/calendar.ics", nil,
+			map[string]int{"anon": 401, "p2": 404, "c2": 404, "p1": 403, "admin": 403, "c1": 200}},
+		{"GET /feeds/{file}", "GET", "/feeds/not-a-feed-token.ics", nil, map[string]int{"anon": 404, "p1": 404}},
 	}
 	for _, r := range bookingAuthzRows(t, f) {
 		rows = append(rows, row(r))

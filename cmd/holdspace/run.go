@@ -136,6 +136,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	fs := newFlagSet(name, stderr)
 	var c config
 	c.register(fs, getenv)
+	var mf mailFlags
+	mf.register(fs, &c)
 	addr := fs.String("addr", c.env("HOLDSPACE_ADDR", "127.0.0.1:8080"), "address to listen on (HOLDSPACE_ADDR)")
 	tlsCert := fs.String("tls-cert", getenv("HOLDSPACE_TLS_CERT"), "TLS certificate file; with --tls-key serves HTTPS (HOLDSPACE_TLS_CERT)")
 	tlsKey := fs.String("tls-key", getenv("HOLDSPACE_TLS_KEY"), "TLS key file (HOLDSPACE_TLS_KEY)")
@@ -158,12 +160,17 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Listen first: without --base-url the practice's base URL is the
 	// address actually bound (a port of 0 is chosen here).
 	metrics := httpedge.NewMetrics()
+	mailCfg, err := mf.config()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
 	p, err := c.open(ctx, stderr, func(cfg *app.Config) {
 		cfg.OnDecision = metrics.Decision
+		cfg.Mail = mailCfg
 		if cfg.BaseURL == "" {
 			cfg.BaseURL = listenBaseURL(ln.Addr().String(), *tlsCert != "")
 		}
@@ -238,6 +245,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	// Sessions past their booked end plus grace close themselves; decisions
 	// deny them before this records it.
 	go p.app.Sessions.SweepSessions(baseCtx, sweepEvery(c.sessionGrace))
+	// Email: the outbox worker and the reminder scheduler (app/mail.go).
+	logMail(p.log, mailCfg, p.app.Records.BaseURL())
+	go p.app.Mail.RunMail(baseCtx, 2*time.Second)
 
 	errc := make(chan error, 1)
 	go func() {

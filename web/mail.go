@@ -1,0 +1,152 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"holdspace"
+	"holdspace/app"
+	"holdspace/httpapi"
+	"holdspace/httpedge"
+)
+
+// Pages of issue 14 items 3 and 4: "Forgot password?" and the reset link,
+// a practitioner's calendar feed on their account page, and a client's
+// session as a calendar file.
+func (h *handler) mailRoutes() {
+	m := h.mux
+	cl, pr := holdspace.RoleClient, holdspace.RolePractitioner
+	m.HandleFunc("GET /forgot", h.forgotPage)
+	m.HandleFunc("POST /forgot", h.forgotPost)
+	m.HandleFunc("GET /reset/{token}", h.resetPage)
+	m.HandleFunc("POST /reset/{token}", h.resetPost)
+	m.HandleFunc("POST /account/calendar-feed", h.authed(h.createFeed, pr))
+	m.HandleFunc("POST /account/calendar-feed/revoke", h.authed(h.revokeFeed, pr))
+	m.HandleFunc("GET /sessions/{id}/calendar.ics", h.authed(h.sessionICS, cl))
+}
+
+func (h *handler) forgotPage(w http.ResponseWriter, r *http.Request) {
+	v := &view{Title: "Forgot your password?", CSRF: h.preToken(w, r), Errors: map[string]string{},
+		Data: map[string]any{"MailOff": !h.accounts.MailEnabled()}}
+	h.render(w, http.StatusOK, "forgot", v)
+}
+
+func (h *handler) forgotPost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil || !h.preTokenOK(r) {
+		noStore(w)
+		http.Error(w, "This form has expired. Please reload the page and try again.", http.StatusForbidden)
+		return
+	}
+	v := &view{Title: "Forgot your password?", CSRF: h.preToken(w, r), Errors: map[string]string{}, Form: r.PostForm,
+		Data: map[string]any{"MailOff": !h.accounts.MailEnabled()}}
+	err := h.accounts.RequestPasswordReset(r.Context(), r.PostFormValue("email"), httpedge.ClientAddr(r))
+	var rl *app.RateLimitedError
+	switch {
+	case err == nil:
+		v.Data = map[string]any{"Sent": true}
+		h.render(w, http.StatusOK, "forgot", v)
+	case errors.As(err, &rl):
+		v.Error = fmt.Sprintf("There have been several requests. Please wait %s and try again.", waitText(rl.RetryAfter))
+		h.render(w, http.StatusTooManyRequests, "forgot", v)
+	case holdspace.ErrorReason(err) == "mail_off":
+		h.render(w, http.StatusServiceUnavailable, "forgot", v)
+	default:
+		if errs, ok := fieldErrors(err); ok {
+			v.Errors = errs
+			h.render(w, http.StatusBadRequest, "forgot", v)
+			return
+		}
+		h.log.Error("web: password reset request", "err", err)
+		v.Error = "Something went wrong on our side. Please try again."
+		h.render(w, http.StatusInternalServerError, "forgot", v)
+	}
+}
+
+func (h *handler) resetPage(w http.ResponseWriter, r *http.Request) {
+	v := &view{Title: "Choose a new password", CSRF: h.preToken(w, r), Errors: map[string]string{}}
+	status := http.StatusOK
+	if err := h.accounts.CheckPasswordReset(r.Context(), r.PathValue("token")); err != nil {
+		status, v.Error = http.StatusNotFound, holdspace.ErrorMessage(err)
+		v.Data = map[string]any{"Unusable": true}
+	}
+	h.render(w, status, "reset", v)
+}
+
+func (h *handler) resetPost(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil || !h.preTokenOK(r) {
+		noStore(w)
+		http.Error(w, "This form has expired. Please reload the page and try again.", http.StatusForbidden)
+		return
+	}
+	pw := r.PostFormValue("password")
+	v := &view{Title: "Choose a new password", CSRF: h.preToken(w, r), Errors: map[string]string{}}
+	if pw != r.PostFormValue("password2") {
+		v.Errors["password2"] = "The two passwords are not the same."
+		h.render(w, http.StatusBadRequest, "reset", v)
+		return
+	}
+	err := h.accounts.ResetPassword(r.Context(), r.PathValue("token"), pw, httpedge.ClientAddr(r))
+	if err != nil {
+		if errs, ok := fieldErrors(err); ok {
+			v.Errors = errs
+			h.render(w, http.StatusBadRequest, "reset", v)
+			return
+		}
+		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
+			v.Error, v.Data = holdspace.ErrorMessage(err), map[string]any{"Unusable": true}
+			h.render(w, http.StatusNotFound, "reset", v)
+			return
+		}
+		h.log.Error("web: password reset", "err", err)
+		v.Error = "Something went wrong on our side. Please try again."
+		h.render(w, http.StatusInternalServerError, "reset", v)
+		return
+	}
+	h.clearSession(w)
+	http.Redirect(w, r, "/login?reset=1", http.StatusSeeOther)
+}
+
+// createFeed makes a new feed URL and shows it once on the account page.
+func (h *handler) createFeed(q *request) error {
+	f, err := h.calendars.CreateCalendarFeed(q.r.Context(), q.ac)
+	if err != nil {
+		return err
+	}
+	url := f.URL
+	if !strings.Contains(url, "://") {
+		scheme := "http"
+		if q.r.TLS != nil || h.secure {
+			scheme = "https"
+		}
+		url = scheme + "://" + q.r.Host + f.Path
+	}
+	return h.renderAccount(q, map[string]any{"FeedURL": url}, nil)
+}
+
+func (h *handler) revokeFeed(q *request) error {
+	if err := h.calendars.RevokeCalendarFeed(q.r.Context(), q.ac); err != nil {
+		return err
+	}
+	return redirect(q, "/account?done=feedoff")
+}
+
+func (h *handler) sessionICS(q *request) error {
+	b, err := h.calendars.SessionICS(q.r.Context(), q.ac, q.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpapi.WriteCalendar(q.w, "session.ics", b)
+	return nil
+}
+
+// feedStatus is the calendar feed section's data for a practitioner.
+func (h *handler) feedStatus(q *request) (any, error) {
+	if q.ac.Role != holdspace.RolePractitioner {
+		return nil, nil
+	}
+	return h.calendars.CalendarFeedStatus(q.r.Context(), q.ac)
+}
