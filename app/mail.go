@@ -405,7 +405,6 @@ func (a *Mail) ScheduleMail(ctx context.Context) (int, error) {
 	return queued, err
 }
 
-
 // PruneMail deletes messages sent more than keep ago (their bodies went
 // when they were sent; what is left is the key that keeps them from being
 // queued twice).

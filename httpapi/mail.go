@@ -46,7 +46,7 @@ var mailContracts = map[string]contract{
 	"POST /api/v1/me/calendar-feed":            {id: "createCalendarFeed", tag: "me", resp: app.CalendarFeed{}, optionalBody: true},
 	"DELETE /api/v1/me/calendar-feed":          {id: "revokeCalendarFeed", tag: "me"},
 	"GET /api/v1/sessions/{id}/calendar.ics":   {id: "getSessionICS", tag: "sessions", media: "text/calendar"},
-	"GET /feeds/{file}":                     {id: "getCalendarFeedICS", tag: "me", media: "text/calendar"},
+	"GET /feeds/{file}":                        {id: "getCalendarFeedICS", tag: "me", media: "text/calendar"},
 }
 
 func init() {

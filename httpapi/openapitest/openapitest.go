@@ -152,7 +152,6 @@ func Document() (*openapi3.T, error) {
 // are checked against the document's media type, not parsed as JSON.
 func init() { openapi3filter.RegisterBodyDecoder("text/calendar", openapi3filter.PlainBodyDecoder) }
 
-
 // Validate checks every exchange against the document.
 func Validate(xs []Exchange) (Report, error) {
 	rep := Report{Checked: map[string]int{}}
