@@ -176,21 +176,7 @@ func (a *Accounts) AcceptInvitation(ctx context.Context, token, password, addr, 
 		if u, err = tx.User(ctx, t.UserID); err != nil || !u.DisabledAt.IsZero() || len(u.EmailIndex) == 0 {
 			return errBadInvite
 		}
-		if err := tx.SetPassword(ctx, u.ID, h); err != nil {
-			return err
-		}
-		u.MustChangePassword = false
-		if err := tx.SetAccountState(ctx, u); err != nil {
-			return err
-		}
-		if err := tx.RevokeUserTokens(ctx, u.ID, tx.Now()); err != nil {
-			return err
-		}
-		client := ""
-		if u.Role == holdspace.RoleClient {
-			client = u.ID
-		}
-		return record(ctx, tx, Actor{UserID: u.ID, Role: u.Role, Device: "web"}, "auth.invitation_accepted", u.ID, client, "")
+		return setOwnPasswordByLink(ctx, tx, u, h, "auth.invitation_accepted")
 	})
 	if err != nil {
 		return Session{}, err
@@ -553,4 +539,27 @@ func (a *Accounts) AdoptDemoAccounts(ctx context.Context, emails []string) (int,
 		return nil
 	})
 	return n, err
+}
+
+// setOwnPasswordByLink sets u's password to the hash h through a
+// single-use link (an invitation or a password reset): the password no
+// longer needs changing, every token of the account is revoked (the link
+// itself, web sessions, API tokens, the calendar feed), and the act is
+// audited as action, by the account holder.
+func setOwnPasswordByLink(ctx context.Context, tx accountsTx, u *store.User, h, action string) error {
+	if err := tx.SetPassword(ctx, u.ID, h); err != nil {
+		return err
+	}
+	u.MustChangePassword = false
+	if err := tx.SetAccountState(ctx, u); err != nil {
+		return err
+	}
+	if err := tx.RevokeUserTokens(ctx, u.ID, tx.Now()); err != nil {
+		return err
+	}
+	client := ""
+	if u.Role == holdspace.RoleClient {
+		client = u.ID
+	}
+	return record(ctx, tx, Actor{UserID: u.ID, Role: u.Role, Device: "web"}, action, u.ID, client, "")
 }

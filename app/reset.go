@@ -144,22 +144,8 @@ func (a *Accounts) ResetPassword(ctx context.Context, token, password, addr stri
 			return err
 		}
 		userID = u.ID
-		if err := tx.SetPassword(ctx, u.ID, h); err != nil {
-			return err
-		}
-		u.MustChangePassword = false
-		if err := tx.SetAccountState(ctx, u); err != nil {
-			return err
-		}
 		// Signed out everywhere: every token of every kind, this link too.
-		if err := tx.RevokeUserTokens(ctx, u.ID, tx.Now()); err != nil {
-			return err
-		}
-		client := ""
-		if u.Role == holdspace.RoleClient {
-			client = u.ID
-		}
-		return record(ctx, tx, Actor{UserID: u.ID, Role: u.Role, Device: "web"}, "auth.password_reset", u.ID, client, "")
+		return setOwnPasswordByLink(ctx, tx, u, h, "auth.password_reset")
 	})
 	if err != nil {
 		return err

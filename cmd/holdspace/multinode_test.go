@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -90,62 +89,7 @@ func (c *cluster) cli(stdin string, args ...string) (string, error) {
 }
 
 // start launches a node and waits for /healthz.
-func (c *cluster) start() *proc {
-	t := c.t
-	t.Helper()
-	cmd := exec.Command(binary(t), "serve", "--addr", "127.0.0.1:0")
-	cmd.Env = c.env()
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &proc{node: &node{t: t, stderr: stderr, stdout: &syncBuffer{}}, cmd: cmd}
-	urlc := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if _, u, ok := strings.Cut(sc.Text(), "listening on "); ok {
-				urlc <- u
-			}
-		}
-	}()
-	select {
-	case p.url = <-urlc:
-	case <-time.After(60 * time.Second):
-		cmd.Process.Kill()
-		t.Fatalf("node did not start: %s", stderr.String())
-	}
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Signal(syscall.SIGTERM)
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(20 * time.Second):
-				cmd.Process.Kill()
-			}
-		}
-	})
-	for i := 0; ; i++ {
-		if r, err := http.Get(p.url + "/healthz"); err == nil {
-			r.Body.Close()
-			if r.StatusCode == 200 {
-				break
-			}
-		}
-		if i > 200 {
-			t.Fatalf("node never ready: %s", stderr.String())
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return p
-}
+func (c *cluster) start() *proc { return c.startWith() }
 
 // kill ends the node with SIGKILL: no shutdown, no flush.
 func (p *proc) kill() {
