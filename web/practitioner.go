@@ -165,15 +165,9 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 	if err != nil {
 		return err
 	}
-	ps, err := h.app.ListPractitioners(ctx, q.ac)
+	assigned, err := h.app.ClientPractitioners(ctx, q.ac, id)
 	if err != nil {
 		return err
-	}
-	var assigned []app.Person
-	for _, p := range ps {
-		if slices.Contains(cv.PractitionerIDs, p.ID) {
-			assigned = append(assigned, p)
-		}
 	}
 	fups, err := h.app.ClientFollowUps(ctx, q.ac, id)
 	if err != nil {
