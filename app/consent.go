@@ -94,7 +94,7 @@ func (a *App) CreateAgreement(ctx context.Context, ac Actor, clientID string, in
 		}
 		ag := consent.Agreement{ClientID: clientID, Intent: catalogue.Intent(in.Intent), Grants: in.Grants, CreatedAt: tx.Now()}
 		if in.ValidUntil != "" {
-			if ag.ValidUntil, err = parseTime("valid_until", in.ValidUntil, true); err != nil {
+			if ag.ValidUntil, err = a.parseTimeInPractice(ctx, tx, "valid_until", in.ValidUntil, true); err != nil {
 				return err
 			}
 		}

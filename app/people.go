@@ -33,6 +33,12 @@ type Person struct {
 	MustChangePassword bool `json:"must_change_password,omitempty"`
 	// Demo: made by `holdspace demo`, not a real person.
 	Demo bool `json:"demo,omitempty"`
+	// TimeZone is the IANA time zone the person chose to see and enter
+	// times in, empty for the practice's; Zone is the zone they see times
+	// in (their own, else the practice's). Both are set on the caller's
+	// own account only (Me).
+	TimeZone string `json:"time_zone,omitempty"`
+	Zone     string `json:"zone,omitempty"`
 }
 
 // NewUser is the input of CreateUser.
@@ -156,8 +162,10 @@ func (a *App) Me(ctx context.Context, ac Actor) (Person, error) {
 		if err != nil {
 			return err
 		}
-		p, err = a.person(u)
-		return err
+		if p, err = a.person(u); err != nil {
+			return err
+		}
+		return a.withZone(ctx, tx, u, &p)
 	})
 	return p, err
 }

@@ -87,12 +87,17 @@ func (a *App) SubmitScreening(ctx context.Context, ac Actor, clientID string, in
 			return err
 		}
 		birth, _ := time.Parse(time.DateOnly, bd)
-		res, err := a.pack.Evaluate(answers, screening.Subject{Anatomy: an, BirthDate: birth}, tx.Now())
+		// Today, ages and the months of validity are the practice's.
+		now, err := a.practiceNow(ctx, tx)
+		if err != nil {
+			return err
+		}
+		res, err := a.pack.Evaluate(answers, screening.Subject{Anatomy: an, BirthDate: birth}, now)
 		if err != nil {
 			return fmt.Errorf("evaluate screening: %w", err)
 		}
 		s := &store.Screening{ID: newID("scr"), ClientID: clientID, Questionnaire: q.Name, TakenAt: tx.Now(),
-			ValidUntil: screening.ValidUntil(tx.Now(), a.validityMonths()), RecordedBy: ac.UserID, RecordedRole: ac.Role}
+			ValidUntil: screening.ValidUntil(now, a.validityMonths()), RecordedBy: ac.UserID, RecordedRole: ac.Role}
 		ab, err := json.Marshal(answers)
 		if err != nil {
 			return fmt.Errorf("encode answers: %w", err)

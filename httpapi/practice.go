@@ -9,25 +9,21 @@ import (
 
 // practiceOperations document the routes of issue 10: practice settings,
 // guardians' consents, birth-date corrections and follow-ups.
-var practiceOperations = func() []operation {
-	scopeRule := obj(map[string]any{"group": str, "requires": str, "offered": boolean}, "group", "requires", "offered")
-	return []operation{
-		{"GET /api/v1/practice/settings", "The practice's settings (admin, practitioner)", true, nil, 200, []int{403}},
-		{"PUT /api/v1/practice/settings", "Replace the practice's settings (admin): age of majority (≥ 18), IANA time zone, sensual work offered, follow-up window, scope policy", true,
-			obj(map[string]any{"age_of_majority": integer, "time_zone": str, "sensual_offered": boolean, "follow_up_window_hours": integer,
-				"scope": map[string]any{"type": "array", "items": scopeRule}}), 200, []int{400, 403}},
-		{"POST /api/v1/agreements/{id}/guardian", "Record a guardian's consent with a minor's therapeutic agreement (the practitioner, in person)", true,
-			obj(map[string]any{"name": str, "relationship": str, "typed_name": str}, "name", "relationship", "typed_name"), 201, []int{400, 403, 404, 409}},
-		{"GET /api/v1/clients/{id}/guardians", "Guardians' consents recorded for a client", true, nil, 200, []int{404}},
-		{"PUT /api/v1/clients/{id}/birth-date", "Correct a client's birth date (admin, assigned practitioner)", true,
-			obj(map[string]any{"birth_date": date}, "birth_date"), 204, []int{400, 403, 404}},
-		{"GET /api/v1/follow-ups", "Follow-ups the caller may see, earliest due first; ?open=true for unanswered only", true, nil, 200, nil},
-		{"GET /api/v1/follow-ups/adverse", "Adverse events' follow-ups no admin has acknowledged (admin)", true, nil, 200, []int{403}},
-		{"POST /api/v1/follow-ups/{id}/answer", "Answer \"How have you been since your session?\" (0–10, optional note)", true,
-			obj(map[string]any{"wellbeing": integer, "note": str}, "wellbeing"), 201, []int{400, 403, 404, 409}},
-		{"POST /api/v1/follow-ups/{id}/acknowledge", "Acknowledge an adverse event's follow-up (admin)", true, nil, 200, []int{403, 404, 409}},
-	}
-}()
+var practiceOperations = []operation{
+	{"GET /api/v1/practice/settings", "The practice's settings (admin, practitioner)", true, nil, 200, []int{403}},
+	{"PUT /api/v1/practice/settings", "Replace the practice's settings (admin): age of majority (≥ 18), IANA time zone, sensual work offered, follow-up window, scope policy, identity", true,
+		practice.Settings{}, 200, []int{400, 403}},
+	{"POST /api/v1/agreements/{id}/guardian", "Record a guardian's consent with a minor's therapeutic agreement (the practitioner, in person)", true,
+		app.GuardianInput{}, 201, []int{400, 403, 404, 409}},
+	{"GET /api/v1/clients/{id}/guardians", "Guardians' consents recorded for a client", true, nil, 200, []int{403, 404}},
+	{"PUT /api/v1/clients/{id}/birth-date", "Correct a client's birth date (admin, assigned practitioner)", true,
+		birthDateRequest{}, 204, []int{400, 403, 404}},
+	{"GET /api/v1/follow-ups", "Follow-ups the caller may see, earliest due first", true, nil, 200, nil},
+	{"GET /api/v1/follow-ups/adverse", "Adverse events' follow-ups no admin has acknowledged (admin)", true, nil, 200, []int{403}},
+	{"POST /api/v1/follow-ups/{id}/answer", "Answer \"How have you been since your session?\" (0–10, optional note)", true,
+		app.FollowUpAnswer{}, 201, []int{400, 403, 404, 409}},
+	{"POST /api/v1/follow-ups/{id}/acknowledge", "Acknowledge an adverse event's follow-up (admin)", true, nil, 200, []int{403, 404, 409}},
+}
 
 func init() { operations = append(operations, practiceOperations...) }
 

@@ -15,6 +15,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /api/v1/me", s.authed(s.me))
 	s.handle("GET /api/v1/catalogue", s.authed(s.catalogue))
 	s.handle("POST /api/v1/me/password", s.authed(s.changePassword))
+	s.handle("PUT /api/v1/me/time-zone", s.authed(s.setTimeZone))
 	s.handle("GET /api/v1/me/sessions", s.authed(s.mySessions))
 	s.handle("POST /api/v1/me/sessions/sign-out-others", s.authed(s.signOutElsewhere))
 	s.handle("POST /api/v1/me/second-factor", s.authed(s.beginSecondFactor))

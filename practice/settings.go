@@ -177,31 +177,31 @@ func (s Settings) WithDefaults() Settings {
 //
 // The time zone is checked by whoever resolves it.
 func (s Settings) Validate() error {
+	var ps holdspace.Problems
 	if s.AgeOfMajority < MinAgeOfMajority || s.AgeOfMajority > maxAgeOfMajority {
-		return holdspace.Invalid("out_of_range", "age_of_majority", "The age of majority is between %d and %d; it is never below %d.",
-			MinAgeOfMajority, maxAgeOfMajority, MinAgeOfMajority)
+		ps.Add(holdspace.Invalid("out_of_range", "age_of_majority", "The age of majority is between %d and %d; it is never below %d.",
+			MinAgeOfMajority, maxAgeOfMajority, MinAgeOfMajority))
 	}
 	if s.FollowUpWindowHours < 1 || s.FollowUpWindowHours > 720 {
-		return holdspace.Invalid("out_of_range", "follow_up_window_hours", "The follow-up window is between 1 and 720 hours.")
+		ps.Add(holdspace.Invalid("out_of_range", "follow_up_window_hours", "The follow-up window is between 1 and 720 hours."))
 	}
-	if err := s.Identity.Validate(); err != nil {
+	if err := s.Identity.Validate(); !ps.AddErr(err) {
 		return err
 	}
 	seen := map[string]bool{}
 	for i, r := range s.Scope {
 		f := "scope[" + strconv.Itoa(i) + "]"
 		if ScopeRegions(r.Group) == nil {
-			return holdspace.Invalid("unknown_scope_group", f+".group", "%q is not a scope group (one of %v).", r.Group, ScopeGroups())
-		}
-		if seen[r.Group] {
-			return holdspace.Invalid("duplicate_scope_group", f+".group", "The scope group %q is listed twice.", r.Group)
+			ps.Add(holdspace.Invalid("unknown_scope_group", f+".group", "%q is not a scope group (one of %v).", r.Group, ScopeGroups()))
+		} else if seen[r.Group] {
+			ps.Add(holdspace.Invalid("duplicate_scope_group", f+".group", "The scope group %q is listed twice.", r.Group))
 		}
 		seen[r.Group] = true
 		if !catalogue.ValidCover(r.Requires) {
-			return holdspace.Invalid("unknown_cover", f+".requires", "%q is not a credential coverage (one of %v).", r.Requires, catalogue.Covers())
+			ps.Add(holdspace.Invalid("unknown_cover", f+".requires", "%q is not a credential coverage (one of %v).", r.Requires, catalogue.Covers()))
 		}
 	}
-	return nil
+	return ps.Err()
 }
 
 // Rule returns the scope rule for a region, and false when no scope group

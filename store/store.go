@@ -98,6 +98,9 @@ type User struct {
 	TOTPLastStep int64
 	// Demo marks an account made by `holdspace demo`.
 	Demo bool
+	// TimeZone is the IANA time zone the person sees and enters times in;
+	// empty: the practice's.
+	TimeZone string
 }
 
 // Users stores accounts.
@@ -119,8 +122,8 @@ type Users interface {
 	// Versions returns the Version of each id that exists, by id.
 	Versions(ctx context.Context, ids ...string) (map[string]int64, error)
 	// SetAccountState writes u's DisabledAt, MustChangePassword,
-	// TOTPSealed, TOTPPendingSealed, RecoveryHashes, TOTPLastStep and
-	// Demo; ENOTFOUND.
+	// TOTPSealed, TOTPPendingSealed, RecoveryHashes, TOTPLastStep, Demo
+	// and TimeZone; ENOTFOUND.
 	SetAccountState(ctx context.Context, u *User) error
 	// CountUsers returns how many accounts that are not erased exist,
 	// and how many of them are demo accounts.

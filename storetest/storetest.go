@@ -53,6 +53,7 @@ func Run(t *testing.T, open func(t *testing.T) store.ImportDB) {
 		{"Practice", s.practiceCases()},
 		{"Accounts", s.accountCases()},
 		{"Reseal", s.resealCases()},
+		{"TimeZone", s.timeZoneCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -193,7 +193,7 @@ func (h *handler) renderAccount(q *request, extra map[string]any, errs map[strin
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Sessions": ss, "Required": h.app.SecondFactorRequired(q.ac.Role)}
+	data := map[string]any{"Sessions": ss, "Required": h.app.SecondFactorRequired(q.ac.Role), "PracticeZone": h.practiceZone(q), "Zones": commonZones}
 	for k, v := range extra {
 		data[k] = v
 	}

@@ -19,9 +19,8 @@ import (
 // upcoming ones.
 func (h *handler) console(q *request) error {
 	ctx := q.r.Context()
-	now := time.Now().UTC()
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	ss, err := h.app.ListSessions(ctx, q.ac, "", day, day.AddDate(0, 0, 30))
+	day, tomorrow, horizon := today(q, h.app.Now(), 30)
+	ss, err := h.app.ListSessions(ctx, q.ac, "", day, horizon)
 	if err != nil {
 		return err
 	}
@@ -31,7 +30,7 @@ func (h *handler) console(q *request) error {
 	}
 	var today, later []app.SessionView
 	for _, s := range ss {
-		if s.StartsAt.Before(day.AddDate(0, 0, 1)) {
+		if s.StartsAt.Before(tomorrow) {
 			today = append(today, s)
 		} else {
 			later = append(later, s)
@@ -186,8 +185,8 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 	v := q.view(cv.Name, map[string]any{
 		"FollowUps": fups, "Minor": offer.Minor,
 		"Client": cv, "Screening": scr, "Current": cur, "Findings": findingsFor(cur.Findings, cv.Anatomy), "Map": bodyMapSVG(states, false), "Rows": rows,
-		"Agreements": ags, "Sessions": ss, "Chart": painChart(scores), "Scores": scores, "Assigned": assigned,
-		"Intents": intents, "DefaultStart": time.Now().UTC().Add(time.Hour).Truncate(time.Hour).Format("2006-01-02T15:04"),
+		"Agreements": ags, "Sessions": ss, "Chart": painChart(scores, q.zone()), "Scores": scores, "Assigned": assigned,
+		"Intents": intents, "DefaultStart": startValue(q, h.app.Now()), "StartChoices": startChoices(q),
 	})
 	v.Wide = true
 	h.renderForm(q.w, q.r, "client_file", v, errs, "The session could not be booked; the note is beside the field.")
@@ -195,14 +194,18 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 }
 
 // bookSession books a session from the client file. The time is entered
-// in UTC (the form says so).
+// in the viewer's zone (the form says which); one the clocks skip is
+// refused, one that happens twice asks which (see localStart).
 func (h *handler) bookSession(q *request) error {
 	f := q.r.PostForm
-	starts := strings.TrimSpace(f.Get("starts_at"))
-	if len(starts) == len("2006-01-02T15:04") {
-		starts += ":00Z"
+	at, _, err := localStart(q, "starts_at")
+	if err != nil {
+		if errs, ok := fieldErrors(err); ok {
+			return h.renderClientFile(q, errs)
+		}
+		return err
 	}
-	in := app.SessionInput{ClientID: q.r.PathValue("id"), PractitionerID: f.Get("practitioner_id"), Intent: f.Get("intent"), StartsAt: starts}
+	in := app.SessionInput{ClientID: q.r.PathValue("id"), PractitionerID: f.Get("practitioner_id"), Intent: f.Get("intent"), StartsAt: at.Format(time.RFC3339)}
 	if d := strings.TrimSpace(f.Get("duration_minutes")); d != "" {
 		m, err := strconv.Atoi(d)
 		if err != nil {
@@ -223,7 +226,7 @@ func (h *handler) bookSession(q *request) error {
 // painChart draws pain and tension before and after each closed session as
 // an SVG line chart. Lines differ by dash pattern and point shape as well as
 // colour, and a table beside it gives the numbers.
-func painChart(scores []app.OutcomeScores) template.HTML {
+func painChart(scores []app.OutcomeScores, loc *time.Location) template.HTML {
 	if len(scores) == 0 {
 		return ""
 	}
@@ -265,7 +268,7 @@ func painChart(scores []app.OutcomeScores) template.HTML {
 		}
 	}
 	for i, s := range scores {
-		fmt.Fprintf(&b, `<text class="axis" x="%g" y="%g" text-anchor="middle">%s</text>`, x(i), hgt-14, s.StartsAt.UTC().Format("2 Jan"))
+		fmt.Fprintf(&b, `<text class="axis" x="%g" y="%g" text-anchor="middle">%s</text>`, x(i), hgt-14, s.StartsAt.In(loc).Format("2 Jan"))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())

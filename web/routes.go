@@ -31,6 +31,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /account/password", h.authed(h.passwordPage))
 	m.HandleFunc("POST /account/password", h.authed(h.changePassword))
 	m.HandleFunc("POST /account/sessions/sign-out-others", h.authed(h.signOutOthers))
+	m.HandleFunc("POST /account/time-zone", h.authed(h.setTimeZone))
 	m.HandleFunc("POST /account/second-factor", h.authed(h.beginSecondFactor))
 	m.HandleFunc("POST /account/second-factor/confirm", h.authed(h.confirmSecondFactor))
 	m.HandleFunc("POST /account/second-factor/disable", h.authed(h.disableSecondFactor))

@@ -20,6 +20,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
 	"path"
@@ -131,8 +132,6 @@ func (h *handler) loadTemplates() error {
 		"static":       func(name string) string { return h.urls[name] },
 		"answerText":   answerText,
 		"severityText": severityText,
-		"fmtTime":      fmtTime,
-		"fmtDate":      fmtDate,
 		"regionLabel":  regionLabel,
 		"techLabel":    techLabel,
 		"eventText":    eventText,
@@ -154,9 +153,8 @@ func (h *handler) loadTemplates() error {
 			return out
 		},
 	}
-	for name, fn := range pageFuncs {
-		funcs[name] = fn
-	}
+	maps.Copy(funcs, timeFuncs())
+	maps.Copy(funcs, pageFuncs)
 	entries, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return err
@@ -211,6 +209,8 @@ type view struct {
 	// Notice tells the holder, once after signing in, about failed
 	// attempts on their account.
 	Notice string
+	// Zone is the time zone the viewer sees times in (nil: UTC).
+	Zone *time.Location
 }
 
 // request is one authenticated page request.
@@ -226,7 +226,7 @@ type request struct {
 
 func (q *request) view(title string, data any) *view {
 	return &view{Title: title, Me: &q.me, Role: string(q.ac.Role), CSRF: csrfToken(q.token), Data: data,
-		Flash: flashText(q.r.URL.Query().Get("done")), Errors: map[string]string{}, Notice: q.notice}
+		Flash: flashText(q.r.URL.Query().Get("done")), Errors: map[string]string{}, Notice: q.notice, Zone: q.zone()}
 }
 
 // render writes a page with status 200 and no-store caching (pages carry
