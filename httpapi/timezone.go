@@ -12,14 +12,18 @@ import (
 func init() {
 	operations = append(operations,
 		operation{"PUT /api/v1/me/time-zone", "Choose one's own time zone (IANA name; empty: the practice's); returns the account as GET /api/v1/me", true,
-			obj(map[string]any{"time_zone": str}, "time_zone"), 200, []int{400}},
+			timeZoneRequest{}, 200, []int{400}},
 	)
+	contracts["PUT /api/v1/me/time-zone"] = contract{id: "setMyTimeZone", tag: "me", resp: app.Person{}, required: []string{"time_zone"}}
+}
+
+// timeZoneRequest is the body of PUT /api/v1/me/time-zone.
+type timeZoneRequest struct {
+	TimeZone *string `json:"time_zone"`
 }
 
 func (s *Server) setTimeZone(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	var in struct {
-		TimeZone *string `json:"time_zone"`
-	}
+	var in timeZoneRequest
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
