@@ -2,13 +2,15 @@ package app
 
 import (
 	"context"
+	"slices"
+	"strings"
 
 	"holdspace"
 	"holdspace/store"
 )
 
-// ClientPractitioners returns every practitioner assigned to a client, in
-// assignment order, to whoever may see the client: admins, the client's
+// ClientPractitioners returns every practitioner assigned to a client, by
+// name, to whoever may see the client: admins, the client's
 // assigned practitioners (who see their colleagues on the file) and the
 // client. Practitioners' names are staff details, not the client's data, so
 // reading them is not a client read.
@@ -33,6 +35,7 @@ func (a *App) ClientPractitioners(ctx context.Context, ac Actor, clientID string
 			}
 			out = append(out, p)
 		}
+		slices.SortFunc(out, func(x, y Person) int { return strings.Compare(x.Name, y.Name) })
 		return nil
 	})
 	return out, err
