@@ -128,6 +128,7 @@ func TestDayCheckPhoneFlow(t *testing.T) {
 	)
 	run(t, laptop, "begin, and see every region denied",
 		chromedp.Click(chromedp.CSS(`#begin`)),
+		chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="in-progress"]`)),
 		chromedp.WaitReady(chromedp.CSS(`tr[data-region="glutes"][data-outcome="deny"]`)),
 	)
 	if permits := eval[int](t, laptop, `document.querySelectorAll('td[data-outcome=permit], td[data-outcome=ask]').length`); permits != 0 {
