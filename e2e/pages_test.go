@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 
+	"holdspace"
+
 	"github.com/chromedp/chromedp"
 
+	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/consent"
 )
@@ -54,6 +58,7 @@ func TestConsoleStopFirstAndStateLive(t *testing.T) {
 		t.Error("the denied regions are unfolded")
 	}
 	shot(t, laptop, "pages-console-live")
+	axeClean(t, laptop, "live console")
 
 	pphone := newBrowser(t, "practitioner-phone", 390, 844, true)
 	login(t, pphone, p.url, "robin@example.test")
@@ -64,6 +69,7 @@ func TestConsoleStopFirstAndStateLive(t *testing.T) {
 		t.Errorf("phone 390×844: %s", msg)
 	}
 	shot(t, pphone, "pages-console-phone")
+	axeClean(t, pphone, "live console on a phone")
 
 	phone := newBrowser(t, "client", 390, 844, true)
 	login(t, phone, p.url, "alex@example.test")
@@ -84,6 +90,8 @@ func TestConsoleStopFirstAndStateLive(t *testing.T) {
 		t.Errorf("the go-on message outlived its state: %q", eval[string](t, phone, `document.getElementById('session-flash').textContent`))
 	}
 	shot(t, laptop, "pages-console-stopped")
+	axeClean(t, laptop, "stopped console")
+	axeClean(t, phone, "client's stopped session")
 
 	run(t, phone, "go on, then withdraw shoulders",
 		chromedp.WaitVisible(chromedp.CSS(`#resume`)),
@@ -100,6 +108,9 @@ func TestConsoleStopFirstAndStateLive(t *testing.T) {
 	if msg := eval[string](t, laptop, stopInView); msg != "" {
 		t.Errorf("after going on: %s", msg)
 	}
+	axeClean(t, laptop, "console with a withdrawal")
+	run(t, laptop, "a page that does not exist", chromedp.Navigate(p.url+"/no-such-page"), chromedp.WaitVisible(chromedp.CSS(`nav[aria-label=Main]`)))
+	axeClean(t, laptop, "404 page")
 }
 
 // coveredControls lists the body-map controls that something else covers
@@ -137,4 +148,64 @@ func TestReviewButtonClearOfControlsOnPhone(t *testing.T) {
 	run(t, phone, "the review button is still there", chromedp.ScrollIntoView(chromedp.CSS(`button[value=review]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button[value=review]`)))
 	shot(t, phone, "pages-bodymap-phone")
+	axeClean(t, phone, "body map on a phone")
+}
+
+// TestChangedPagesAxeClean: the pages issue 15 changed, beyond the live
+// console and the body map, pass axe-core: the client's screening map on
+// blood thinners, the review of a body map, the client file with two
+// practitioners, and the paged audit log.
+func TestChangedPagesAxeClean(t *testing.T) {
+	p := startPractice(t)
+	ctx := context.Background()
+	thinners := strings.Replace(clearIntake, `"anticoagulants":false`, `"anticoagulants":true`, 1)
+	if _, err := p.app.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(thinners)}); err != nil {
+		t.Fatal(err)
+	}
+	signAgreement(t, p.app, p.client, consent.Grant{Region: "shoulders", Technique: "touch", Answer: catalogue.Yes})
+	other, err := p.app.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Sam Okafor", Email: "sam@example.test", Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.app.AssignPractitioners(ctx, app.System, p.client.UserID, []string{p.pract.UserID, other}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.app.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RoleAdmin, Name: "Ada Admin", Email: "ada@example.test", Password: password}); err != nil {
+		t.Fatal(err)
+	}
+	for range 60 {
+		if _, err := p.app.GetClient(ctx, p.pract, p.client.UserID); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	phone := newBrowser(t, "client", 390, 844, true)
+	login(t, phone, p.url, "alex@example.test")
+	run(t, phone, "the screening map", chromedp.Navigate(p.url+"/screening"), chromedp.WaitVisible(chromedp.CSS(`.bodymap`)))
+	if n := eval[int](t, phone, `document.querySelectorAll('.bodymap .region.sev-contraindicated').length`); n != 0 {
+		t.Errorf("%d regions drawn ruled out for a client on blood thinners", n)
+	}
+	axeClean(t, phone, "screening map")
+	run(t, phone, "review a body map",
+		chromedp.Navigate(p.url+"/consent"),
+		chromedp.WaitVisible(chromedp.CSS(`#r-shoulders`)),
+		chromedp.Click(chromedp.CSS(`button[value=review]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#review-summary`)))
+	axeClean(t, phone, "review")
+
+	laptop := newBrowser(t, "staff", 1280, 900, false)
+	login(t, laptop, p.url, "robin@example.test")
+	run(t, laptop, "the client file", chromedp.Navigate(p.url+"/clients/"+p.client.UserID), chromedp.WaitVisible(chromedp.CSS(`#h-scr`)))
+	if got := eval[string](t, laptop, `document.querySelector('.facts').textContent`); !strings.Contains(got, "Robin Reyes") || !strings.Contains(got, "Sam Okafor") {
+		t.Errorf("the client file does not list both practitioners: %q", got)
+	}
+	axeClean(t, laptop, "client file")
+	run(t, laptop, "sign out", chromedp.Click(chromedp.CSS(`nav button.link`)), chromedp.WaitVisible(chromedp.CSS(`#email`)))
+	login(t, laptop, p.url, "ada@example.test")
+	run(t, laptop, "the audit log, then older entries",
+		chromedp.Navigate(p.url+"/admin/audit"),
+		chromedp.WaitVisible(chromedp.CSS(`a[rel=next]`)),
+		chromedp.Click(chromedp.CSS(`a[rel=next]`)),
+		chromedp.WaitVisible(chromedp.CSS(`a[rel=prev]`)))
+	axeClean(t, laptop, "audit log")
 }
