@@ -28,6 +28,13 @@ type AuditPageInput struct {
 	Limit    int // 0: AuditPageSize
 }
 
+// auditPageTx is the part of the store an audit page touches: the log, and
+// the users it names.
+type auditPageTx interface {
+	auditTx
+	User(ctx context.Context, id string) (*store.User, error)
+}
+
 // AuditPage is one page of the audit log, newest entry first.
 type AuditPage struct {
 	Entries []audit.Entry
@@ -43,7 +50,7 @@ type AuditPage struct {
 // people it mentions. Admins only. Like ListAudit it is recorded as an
 // "audit.read"; opening client names for the page is recorded as a
 // "client.list" naming every client shown, as the client list is.
-func (a *App) ReadAuditPage(ctx context.Context, ac Actor, in AuditPageInput) (AuditPage, error) {
+func (a *Audit) ReadAuditPage(ctx context.Context, ac Actor, in AuditPageInput) (AuditPage, error) {
 	var out AuditPage
 	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only an admin can read the audit log.")
@@ -59,7 +66,8 @@ func (a *App) ReadAuditPage(ctx context.Context, ac Actor, in AuditPageInput) (A
 	}
 	in.Limit = min(in.Limit, maxAuditPageSize)
 	f := store.AuditFilter{ClientID: in.ClientID, Since: in.Since}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.core.update(ctx, func(stx store.Tx) error {
+		var tx auditPageTx = stx
 		var err error
 		page := f
 		page.Limit = in.Limit
@@ -112,7 +120,7 @@ func (a *App) ReadAuditPage(ctx context.Context, ac Actor, in AuditPageInput) (A
 
 // auditNames opens the names of the people that entries mention, and
 // returns the ids of the clients among them.
-func (a *App) auditNames(ctx context.Context, tx store.Tx, es []audit.Entry) (map[string]string, []string, error) {
+func (a *Audit) auditNames(ctx context.Context, tx auditPageTx, es []audit.Entry) (map[string]string, []string, error) {
 	names := map[string]string{}
 	var clients []string
 	seen := map[string]bool{}

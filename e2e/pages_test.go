@@ -159,22 +159,22 @@ func TestChangedPagesAxeClean(t *testing.T) {
 	p := startPractice(t)
 	ctx := context.Background()
 	thinners := strings.Replace(clearIntake, `"anticoagulants":false`, `"anticoagulants":true`, 1)
-	if _, err := p.app.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(thinners)}); err != nil {
+	if _, err := p.app.Screenings.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(thinners)}); err != nil {
 		t.Fatal(err)
 	}
 	signAgreement(t, p.app, p.client, consent.Grant{Region: "shoulders", Technique: "touch", Answer: catalogue.Yes})
-	other, err := p.app.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Sam Okafor", Email: "sam@example.test", Password: password})
+	other, err := p.app.People.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Sam Okafor", Email: "sam@example.test", Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := p.app.AssignPractitioners(ctx, app.System, p.client.UserID, []string{p.pract.UserID, other}); err != nil {
+	if err := p.app.People.AssignPractitioners(ctx, app.System, p.client.UserID, []string{p.pract.UserID, other}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.app.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RoleAdmin, Name: "Ada Admin", Email: "ada@example.test", Password: password}); err != nil {
+	if _, err := p.app.People.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RoleAdmin, Name: "Ada Admin", Email: "ada@example.test", Password: password}); err != nil {
 		t.Fatal(err)
 	}
 	for range 60 {
-		if _, err := p.app.GetClient(ctx, p.pract, p.client.UserID); err != nil {
+		if _, err := p.app.People.GetClient(ctx, p.pract, p.client.UserID); err != nil {
 			t.Fatal(err)
 		}
 	}

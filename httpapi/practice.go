@@ -29,19 +29,19 @@ func init() { operations = append(operations, practiceOperations...) }
 
 // registerPracticeRoutes registers the routes of practiceOperations.
 func (s *Server) registerPracticeRoutes() {
-	s.handle("GET /api/v1/practice/settings", s.authed(s.getSettings))
-	s.handle("PUT /api/v1/practice/settings", s.authed(s.putSettings))
-	s.handle("POST /api/v1/agreements/{id}/guardian", s.authed(s.recordGuardian))
-	s.handle("GET /api/v1/clients/{id}/guardians", s.authed(s.listGuardians))
-	s.handle("PUT /api/v1/clients/{id}/birth-date", s.authed(s.setBirthDate))
-	s.handle("GET /api/v1/follow-ups", s.authed(s.listFollowUps))
-	s.handle("GET /api/v1/follow-ups/adverse", s.authed(s.adverseFollowUps))
-	s.handle("POST /api/v1/follow-ups/{id}/answer", s.authed(s.answerFollowUp))
-	s.handle("POST /api/v1/follow-ups/{id}/acknowledge", s.authed(s.acknowledgeFollowUp))
+	s.handle("GET /api/v1/practice/settings", s.authed(practiceAPI{s.practice}.getSettings))
+	s.handle("PUT /api/v1/practice/settings", s.authed(practiceAPI{s.practice}.putSettings))
+	s.handle("POST /api/v1/agreements/{id}/guardian", s.authed(agreementsAPI{s.agreements}.recordGuardian))
+	s.handle("GET /api/v1/clients/{id}/guardians", s.authed(agreementsAPI{s.agreements}.listGuardians))
+	s.handle("PUT /api/v1/clients/{id}/birth-date", s.authed(peopleAPI{s.people}.setBirthDate))
+	s.handle("GET /api/v1/follow-ups", s.authed(followUpsAPI{s.followUps}.listFollowUps))
+	s.handle("GET /api/v1/follow-ups/adverse", s.authed(followUpsAPI{s.followUps}.adverseFollowUps))
+	s.handle("POST /api/v1/follow-ups/{id}/answer", s.authed(followUpsAPI{s.followUps}.answerFollowUp))
+	s.handle("POST /api/v1/follow-ups/{id}/acknowledge", s.authed(followUpsAPI{s.followUps}.acknowledgeFollowUp))
 }
 
-func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.PracticeSettings(r.Context(), ac)
+func (h practiceAPI) getSettings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := h.practice.PracticeSettings(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -49,12 +49,12 @@ func (s *Server) getSettings(w http.ResponseWriter, r *http.Request, ac app.Acto
 	return nil
 }
 
-func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h practiceAPI) putSettings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in practice.Settings
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.PutPracticeSettings(r.Context(), ac, in)
+	v, err := h.practice.PutPracticeSettings(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
@@ -62,12 +62,12 @@ func (s *Server) putSettings(w http.ResponseWriter, r *http.Request, ac app.Acto
 	return nil
 }
 
-func (s *Server) recordGuardian(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h agreementsAPI) recordGuardian(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.GuardianInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.RecordGuardianConsent(r.Context(), ac, r.PathValue("id"), in)
+	v, err := h.agreements.RecordGuardianConsent(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -75,8 +75,8 @@ func (s *Server) recordGuardian(w http.ResponseWriter, r *http.Request, ac app.A
 	return nil
 }
 
-func (s *Server) listGuardians(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.app.Guardians(r.Context(), ac, r.PathValue("id"))
+func (h agreementsAPI) listGuardians(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	vs, err := h.agreements.Guardians(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -84,22 +84,22 @@ func (s *Server) listGuardians(w http.ResponseWriter, r *http.Request, ac app.Ac
 	return nil
 }
 
-func (s *Server) setBirthDate(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h peopleAPI) setBirthDate(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in struct {
 		BirthDate string `json:"birth_date"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.app.SetBirthDate(r.Context(), ac, r.PathValue("id"), in.BirthDate); err != nil {
+	if err := h.people.SetBirthDate(r.Context(), ac, r.PathValue("id"), in.BirthDate); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) listFollowUps(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.app.ListFollowUps(r.Context(), ac, r.URL.Query().Get("open") == "true")
+func (h followUpsAPI) listFollowUps(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	vs, err := h.followUps.ListFollowUps(r.Context(), ac, r.URL.Query().Get("open") == "true")
 	if err != nil {
 		return err
 	}
@@ -107,8 +107,8 @@ func (s *Server) listFollowUps(w http.ResponseWriter, r *http.Request, ac app.Ac
 	return nil
 }
 
-func (s *Server) adverseFollowUps(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.app.AdverseFollowUps(r.Context(), ac)
+func (h followUpsAPI) adverseFollowUps(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	vs, err := h.followUps.AdverseFollowUps(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -116,12 +116,12 @@ func (s *Server) adverseFollowUps(w http.ResponseWriter, r *http.Request, ac app
 	return nil
 }
 
-func (s *Server) answerFollowUp(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h followUpsAPI) answerFollowUp(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.FollowUpAnswer
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.AnswerFollowUp(r.Context(), ac, r.PathValue("id"), in)
+	v, err := h.followUps.AnswerFollowUp(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -129,8 +129,8 @@ func (s *Server) answerFollowUp(w http.ResponseWriter, r *http.Request, ac app.A
 	return nil
 }
 
-func (s *Server) acknowledgeFollowUp(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.AcknowledgeFollowUp(r.Context(), ac, r.PathValue("id"))
+func (h followUpsAPI) acknowledgeFollowUp(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := h.followUps.AcknowledgeFollowUp(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

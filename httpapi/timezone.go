@@ -22,7 +22,7 @@ type timeZoneRequest struct {
 	TimeZone *string `json:"time_zone"`
 }
 
-func (s *Server) setTimeZone(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (s peopleAPI) setTimeZone(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in timeZoneRequest
 	if err := decode(w, r, &in); err != nil {
 		return err
@@ -30,7 +30,7 @@ func (s *Server) setTimeZone(w http.ResponseWriter, r *http.Request, ac app.Acto
 	if in.TimeZone == nil {
 		return holdspace.Invalid("required", "time_zone", "Give time_zone: an IANA name such as Europe/Berlin, or \"\" for the practice's.")
 	}
-	p, err := s.app.SetTimeZone(r.Context(), ac, *in.TimeZone)
+	p, err := s.people.SetTimeZone(r.Context(), ac, *in.TimeZone)
 	if err != nil {
 		return err
 	}

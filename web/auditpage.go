@@ -40,7 +40,7 @@ func (h *handler) auditPage(q *request) error {
 	var pg app.AuditPage
 	if len(errs) == 0 {
 		var err error
-		if pg, err = h.app.ReadAuditPage(q.r.Context(), q.ac, in); err != nil {
+		if pg, err = h.audit.ReadAuditPage(q.r.Context(), q.ac, in); err != nil {
 			if fe, ok := fieldErrors(err); ok {
 				errs = fe
 			} else {

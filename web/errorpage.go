@@ -13,11 +13,11 @@ func (h *handler) signedInView(r *http.Request, title string) *view {
 	if err != nil || c.Value == "" {
 		return v
 	}
-	ac, err := h.app.Verify(r.Context(), c.Value, "web")
+	ac, err := h.accounts.Verify(r.Context(), c.Value, "web")
 	if err != nil {
 		return v
 	}
-	me, err := h.app.Me(r.Context(), ac)
+	me, err := h.people.Me(r.Context(), ac)
 	if err != nil {
 		return v
 	}

@@ -49,7 +49,7 @@ func (b *browser) raw(path string, hdr map[string]string) (*http.Response, []byt
 func (e *env) inProgress(client app.Actor) string {
 	e.t.Helper()
 	ctx := context.Background()
-	s, err := e.app.CreateSession(ctx, e.pract, app.SessionInput{ClientID: client.UserID, PractitionerID: e.pract.UserID,
+	s, err := e.app.Sessions.CreateSession(ctx, e.pract, app.SessionInput{ClientID: client.UserID, PractitionerID: e.pract.UserID,
 		Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		e.t.Fatal(err)
@@ -62,7 +62,7 @@ func (e *env) inProgress(client app.Actor) string {
 
 func (e *env) event(id string, who app.Actor, typ string) {
 	e.t.Helper()
-	if _, err := e.app.AppendEvent(context.Background(), who, id, app.EventInput{Type: typ}); err != nil {
+	if _, err := e.app.Sessions.AppendEvent(context.Background(), who, id, app.EventInput{Type: typ}); err != nil {
 		e.t.Fatalf("%s: %v", typ, err)
 	}
 }
@@ -167,7 +167,7 @@ func TestPagesAndAPICompressedStreamsNot(t *testing.T) {
 	// The live page's event stream is never compressed, and its first
 	// event arrives at once.
 	ctx := context.Background()
-	s, err := e.app.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
+	s, err := e.app.Sessions.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +197,7 @@ func TestPagesAndAPICompressedStreamsNot(t *testing.T) {
 func TestClientFileListsEveryAssignedPractitioner(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	if err := e.app.AssignPractitioners(context.Background(), e.admin, e.alex.UserID, []string{e.pract.UserID, e.other.UserID}); err != nil {
+	if err := e.app.People.AssignPractitioners(context.Background(), e.admin, e.alex.UserID, []string{e.pract.UserID, e.other.UserID}); err != nil {
 		t.Fatal(err)
 	}
 	for _, email := range []string{"robin@example.test", "sam@example.test", "ada@example.test"} {
@@ -238,7 +238,7 @@ func TestScreeningMapTechniqueLimitedFindings(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	answers := strings.Replace(clearAnswersJSON, `"anticoagulants":false`, `"anticoagulants":true`, 1)
-	if _, err := e.app.SubmitScreening(ctx, e.alex, e.alex.UserID, app.ScreeningInput{Answers: []byte(answers)}); err != nil {
+	if _, err := e.app.Screenings.SubmitScreening(ctx, e.alex, e.alex.UserID, app.ScreeningInput{Answers: []byte(answers)}); err != nil {
 		t.Fatal(err)
 	}
 	b := e.browser()
@@ -309,7 +309,7 @@ func TestConsentReviewListsChosenAreasOnly(t *testing.T) {
 	}
 	// Signing still records every answer given.
 	b.post("/consent/sign", url.Values{"intent": {"therapeutic"}, "g.shoulders.touch": {"yes"}, "g.upper-back.massage": {"ask"}, "g.feet.touch": {"no"}})
-	ags, err := e.app.ListAgreements(context.Background(), e.alex, e.alex.UserID)
+	ags, err := e.app.Agreements.ListAgreements(context.Background(), e.alex, e.alex.UserID)
 	if err != nil || len(ags) != 1 || ags[0].Status != consent.StatusActive {
 		t.Fatalf("after signing: %+v %v", ags, err)
 	}
@@ -384,7 +384,7 @@ func TestLiveConsoleFollowsState(t *testing.T) {
 		t.Error("What happened is not in time order")
 	}
 
-	if _, err := e.app.AppendEvent(ctx, e.pract, id, app.EventInput{Type: "close", Close: &practice.CloseNotes{PainBefore: 5, PainAfter: 2, TensionBefore: 6, TensionAfter: 3}}); err != nil {
+	if _, err := e.app.Sessions.AppendEvent(ctx, e.pract, id, app.EventInput{Type: "close", Close: &practice.CloseNotes{PainBefore: 5, PainAfter: 2, TensionBefore: 6, TensionAfter: 3}}); err != nil {
 		t.Fatal(err)
 	}
 	c.get("/sessions/" + id + "?done=resumed")
@@ -392,7 +392,7 @@ func TestLiveConsoleFollowsState(t *testing.T) {
 		t.Error(`"You chose to go on" is shown on the finished screen`)
 	}
 	// A withdrawal after the session is over is not part of it.
-	if _, err := e.app.RevokeAgreement(ctx, e.alex, ag.ID, app.RevokeInput{Regions: []string{"upper-back"}}); err != nil {
+	if _, err := e.app.Agreements.RevokeAgreement(ctx, e.alex, ag.ID, app.RevokeInput{Regions: []string{"upper-back"}}); err != nil {
 		t.Fatal(err)
 	}
 	p.get("/sessions/" + id)
@@ -421,7 +421,7 @@ func TestAuditLogPagedWithNames(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	for range 120 {
-		if _, err := e.app.GetClient(ctx, e.pract, e.alex.UserID); err != nil {
+		if _, err := e.app.People.GetClient(ctx, e.pract, e.alex.UserID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -471,7 +471,7 @@ func TestAuditLogPagedWithNames(t *testing.T) {
 		t.Errorf("older link of a filtered page: %v", m)
 	}
 	// Opening client names for the page is audited as a read naming them.
-	es, err := e.app.ListAudit(ctx, e.admin, store.AuditFilter{Newest: true, Limit: 5})
+	es, err := e.app.Audit.ListAudit(ctx, e.admin, store.AuditFilter{Newest: true, Limit: 5})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /static/", h.serveStatic)
 	m.HandleFunc("GET /favicon.ico", h.favicon)
 	m.HandleFunc("GET /login", h.loginPage)
+	m.HandleFunc("GET /privacy", h.privacyPage)
 	m.HandleFunc("POST /login", h.login)
 	m.HandleFunc("POST /logout", h.authed(h.logout))
 	m.HandleFunc("GET /{$}", h.authed(h.home))
@@ -89,6 +90,8 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /admin/users/{id}/enable", h.authed(h.adminSetDisabled(false), ad))
 	m.HandleFunc("POST /admin/practitioners/{id}/credentials/{cid}/revoke", h.authed(h.adminRevokeCredential, ad))
 
+	h.registerBookingRoutes()
+
 	m.HandleFunc("/", h.notFound)
 }
 
@@ -126,7 +129,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(h.deviceCookieName()); err == nil {
 		device = c.Value
 	}
-	s, err := h.app.SignIn(r.Context(), app.SignInInput{Email: email, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp"),
+	s, err := h.accounts.SignIn(r.Context(), app.SignInInput{Email: email, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp"),
 		Address: httpedge.ClientAddr(r), Kind: "web", DeviceCookie: device, UserAgent: r.UserAgent()})
 	if err != nil {
 		v := &view{Title: "Sign in", CSRF: h.preToken(w, r), Errors: map[string]string{}, Form: r.PostForm}
@@ -158,7 +161,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) logout(q *request) error {
-	if err := h.app.Logout(q.r.Context(), q.ac, q.token); err != nil {
+	if err := h.accounts.Logout(q.r.Context(), q.ac, q.token); err != nil {
 		return err
 	}
 	h.clearSession(q.w)

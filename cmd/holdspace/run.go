@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/httpedge"
 	"holdspace/seal"
@@ -147,16 +148,24 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if demo && c.database != "" {
 		return usageErrorf("demo runs on the embedded store; use --data, not --database")
 	}
-	p, err := c.open(ctx, stderr, nil)
-	if err != nil {
-		return err
-	}
-	defer p.db.Close()
-
+	// Listen first: without --base-url the practice's base URL is the
+	// address actually bound (a port of 0 is chosen here).
+	metrics := httpedge.NewMetrics()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	p, err := c.open(ctx, stderr, func(cfg *app.Config) {
+		cfg.OnDecision = metrics.Decision
+		if cfg.BaseURL == "" {
+			cfg.BaseURL = listenBaseURL(ln.Addr().String(), *tlsCert != "")
+		}
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer p.db.Close()
 	scheme := "http"
 	if *tlsCert != "" {
 		scheme = "https"
@@ -199,7 +208,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return p.db.Ready(ctx)
 	}
-	handler, err := server.Handler(server.Config{App: p.app, Logger: p.log, Ready: ready,
+	handler, err := server.Handler(server.Config{App: p.app, Metrics: metrics, Logger: p.log, Ready: ready,
 		Secure: *tlsCert != "" || *secureCookies, TrustedProxies: proxies, BodyReadTimeout: *bodyTimeout})
 	if err != nil {
 		ln.Close()
@@ -221,7 +230,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	// Sessions past their booked end plus grace close themselves; decisions
 	// deny them before this records it.
-	go p.app.SweepSessions(baseCtx, sweepEvery(c.sessionGrace))
+	go p.app.Sessions.SweepSessions(baseCtx, sweepEvery(c.sessionGrace))
 
 	errc := make(chan error, 1)
 	go func() {
@@ -232,7 +241,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}()
 	p.log.Info("holdspace listening", "url", url, "engine", p.db.Engine())
-	if all, nd, err := p.app.DemoStatus(ctx); err == nil && nd > 0 {
+	if all, nd, err := p.app.Accounts.DemoStatus(ctx); err == nil && nd > 0 {
 		p.log.Warn(demoNotice(all, nd))
 	}
 	// One write, so that whoever waits for the URL line also has the demo
