@@ -156,6 +156,7 @@ func TestPagesAndAPICompressedStreamsNot(t *testing.T) {
 		if len(plain) <= len(body) {
 			t.Errorf("%s: %d bytes compressed to %d", path, len(plain), len(body))
 		}
+		t.Logf("%s: %d bytes, %d gzipped", path, len(plain), len(body))
 		if path == "/consent" && !bytes.Contains(plain, []byte(`id="consent-form"`)) {
 			t.Errorf("/consent decompressed is not the body map page")
 		}
