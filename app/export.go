@@ -24,6 +24,7 @@ type Records struct {
 // recordsTx is the part of the store the Records use cases touch.
 type recordsTx interface {
 	bookingsTx // the client's bookings are part of their record
+	store.FollowUps
 	store.Agreements
 	store.AuditLog
 	store.Clients

@@ -64,6 +64,7 @@ func (s *Server) registerRoutes() {
 	s.handle("POST /api/v1/decisions", s.authed(decisionsAPI{s.decisions}.decide))
 
 	s.handle("GET /api/v1/audit", s.authed(auditAPI{s.audit}.listAudit))
+	s.handle("GET /api/v1/export/{file}", s.authed(recordsAPI{s.records}.exportCSV))
 
 	// Consent that cannot be sidestepped (issue 9).
 	s.handle("POST /api/v1/clients/{id}/stop", s.authed(sessionsAPI{s.sessions}.stopAll))

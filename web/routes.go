@@ -80,6 +80,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /admin/clients", h.authed(h.adminClients, ad))
 	m.HandleFunc("POST /admin/clients/{id}/assign", h.authed(h.adminAssign, ad))
 	m.HandleFunc("GET /admin/audit", h.authed(h.adminAudit, ad))
+	m.HandleFunc("GET /admin/export/{file}", h.authed(h.adminExportCSV, ad))
 	m.HandleFunc("GET /admin/practice", h.authed(h.adminPractice, ad))
 	m.HandleFunc("POST /admin/practice", h.authed(h.adminPracticePost, ad))
 	m.HandleFunc("POST /admin/follow-ups/{id}/acknowledge", h.authed(h.adminAcknowledge, ad))

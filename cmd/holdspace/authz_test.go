@@ -123,6 +123,7 @@ func TestAuthorization(t *testing.T) {
 		{"POST /api/v1/follow-ups/{id}/acknowledge", "POST", "/api/v1/follow-ups/" + fup + "/acknowledge", nil,
 			map[string]int{"p1": 403, "c1": 403, "anon": 401, "admin": 200}},
 		{"GET /api/v1/audit", "GET", "/api/v1/audit", nil, map[string]int{"p1": 403, "c1": 403, "anon": 401, "admin": 200}},
+		{"GET /api/v1/export/{file}", "GET", "/api/v1/export/sessions.csv", nil, map[string]int{"p1": 403, "c1": 403, "anon": 401, "admin": 200}},
 		{"POST /api/v1/screenings/{id}/confirm", "POST", "/api/v1/screenings/" + entered + "/confirm", nil,
 			map[string]int{"admin": 403, "p1": 403, "p2": 404, "c2": 404, "anon": 401, "c1": 200}},
 		{"GET /api/v1/clients/{id}/consent-history", "GET", c1 + "/consent-history", nil,

@@ -37,6 +37,9 @@ Usage:
   holdspace retention run [--dry-run] [--retention client=10,session=10]   erase records whose retention period ended
   holdspace backup       --to FILE [--data DIR | --database URL]   online, consistent snapshot (PostgreSQL: pg_dump); keep the key file apart
   holdspace restore      --from FILE [--data DIR | --database URL] [--force]   key and audit chain checked
+  holdspace import clients --from jane|cliniko|auto FILE [--dry-run] [--skip-bad] [--assign PRACTITIONER_EMAIL] [--dates dmy|mdy]
+                                                           clients from a Jane or Cliniko export: all rows or none (--skip-bad: the good ones)
+  holdspace export csv   --what clients|sessions|outcomes --to FILE   a table for the practice's own analysis (audited)
   holdspace rules check FILE                               validate a rule pack and run its examples
   holdspace rules explain --answers FILE [--anatomy prostate,vagina,breasts] [--birth-date YYYY-MM-DD]
 
@@ -67,6 +70,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdRetention(ctx, rest, getenv, stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, rest, getenv, stdout, stderr)
 	case "user":
 		switch {
 		case len(rest) > 0 && rest[0] == "add":
