@@ -10,7 +10,7 @@ import (
 )
 
 // ClientFile is the part of a client's file read from their record: the
-// profile, the assigned practitioners the caller may see, the agreements
+// profile, every assigned practitioner, the agreements
 // (with the grants the practice refuses now) and the sessions the caller
 // may see.
 type ClientFile struct {
@@ -21,8 +21,8 @@ type ClientFile struct {
 }
 
 // ClientFile reads a client's file for an admin or an assigned
-// practitioner, who sees only their own sessions and, of the assigned
-// practitioners, only themself. It is audited as the reads it replaces: a
+// practitioner, who sees only their own sessions but every practitioner
+// assigned to the client. It is audited as the reads it replaces: a
 // client read, an agreement list and, when there are sessions, a session
 // list.
 func (a *Records) ClientFile(ctx context.Context, ac Actor, clientID string) (ClientFile, error) {
@@ -40,12 +40,10 @@ func (a *Records) ClientFile(ctx context.Context, ac Actor, clientID string) (Cl
 			return err
 		}
 		cf.Client = rec.view
+		// Every assigned practitioner: colleagues caring for the same
+		// client see each other on the file (issue 15).
+		cf.Assigned = append(cf.Assigned, rec.practitioners...)
 		own := func(practitionerID string) bool { return ac.is(holdspace.RoleAdmin) || practitionerID == ac.UserID }
-		for _, p := range rec.practitioners {
-			if own(p.ID) {
-				cf.Assigned = append(cf.Assigned, p)
-			}
-		}
 		// In the order practitioners are listed everywhere else: oldest
 		// account first.
 		slices.SortFunc(cf.Assigned, func(x, y Person) int {

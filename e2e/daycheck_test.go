@@ -128,7 +128,8 @@ func TestDayCheckPhoneFlow(t *testing.T) {
 	)
 	run(t, laptop, "begin, and see every region denied",
 		chromedp.Click(chromedp.CSS(`#begin`)),
-		chromedp.WaitVisible(chromedp.CSS(`tr[data-region="glutes"][data-outcome="deny"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#live-state[data-state="in-progress"]`)),
+		chromedp.WaitReady(chromedp.CSS(`tr[data-region="glutes"][data-outcome="deny"]`)),
 	)
 	if permits := eval[int](t, laptop, `document.querySelectorAll('td[data-outcome=permit], td[data-outcome=ask]').length`); permits != 0 {
 		t.Fatalf("the console shows %d permits or asks for a client who cannot consent", permits)

@@ -330,7 +330,7 @@ func TestConsentSessionStopAndRevoke(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
 	run(t, laptop, "see shoulders denied",
-		chromedp.WaitVisible(chromedp.CSS(`tr[data-region="shoulders"][data-outcome="deny"]`)),
+		chromedp.WaitReady(chromedp.CSS(`tr[data-region="shoulders"][data-outcome="deny"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-region="upper-back"][data-outcome="permit"]`)),
 	)
 	d, err = p.app.Decisions.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "touch"})

@@ -1,7 +1,8 @@
 // Package server composes holdspace's HTTP surface: the JSON API, the web
 // pages and the edge middleware around both (from package httpedge: the
 // client's address behind trusted proxies, request ids, structured logs,
-// metrics by route, security headers; and body read deadlines).
+// metrics by route, security headers; and body read deadlines, and
+// compression of everything but event streams).
 // cmd/holdspace serves it; end-to-end tests serve the very same handler.
 package server
 
@@ -67,5 +68,9 @@ func Handler(cfg Config) (http.Handler, error) {
 		return nil, err
 	}
 	mux.Handle("/", pages)
-	return httpedge.RealIP(cfg.TrustedProxies, httpedge.Observe(cfg.Logger, metrics, httpedge.SecurityHeaders(BodyDeadline(cfg.BodyReadTimeout, mux), cfg.Secure))), nil
+	zipped, err := compress(BodyDeadline(cfg.BodyReadTimeout, mux))
+	if err != nil {
+		return nil, err
+	}
+	return httpedge.RealIP(cfg.TrustedProxies, httpedge.Observe(cfg.Logger, metrics, httpedge.SecurityHeaders(zipped, cfg.Secure))), nil
 }

@@ -72,6 +72,9 @@ func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]audit.Entry,
 	if f.AfterSeq > 0 {
 		w.add("seq > ?", f.AfterSeq)
 	}
+	if f.BeforeSeq > 0 {
+		w.add("seq < ?", f.BeforeSeq)
+	}
 	q := `SELECT ` + auditCols + ` FROM audit` + w.String() + ` ORDER BY seq`
 	if f.Newest {
 		q += ` DESC`

@@ -432,7 +432,10 @@ type AuditFilter struct {
 	ClientID string
 	Since    time.Time
 	AfterSeq int64
-	Limit    int // 0: no limit
+	// BeforeSeq, when positive, keeps entries with Seq below it (paging
+	// back through the log).
+	BeforeSeq int64
+	Limit     int // 0: no limit
 	// Newest returns the latest entries first (Seq descending), so that
 	// Limit keeps the most recent ones.
 	Newest bool

@@ -113,6 +113,8 @@ func (s suite) auditCases() []tcase {
 					{"limit", store.AuditFilter{Limit: 3}, []int64{1, 2, 3}},
 					{"newest first", store.AuditFilter{Newest: true, Limit: 3}, []int64{10, 9, 8}},
 					{"newest of a client", store.AuditFilter{ClientID: "c1", Newest: true, Limit: 2}, []int64{9, 7}},
+					{"before seq, newest first", store.AuditFilter{BeforeSeq: 8, Newest: true, Limit: 3}, []int64{7, 6, 5}},
+					{"between seqs", store.AuditFilter{AfterSeq: 3, BeforeSeq: 6}, []int64{4, 5}},
 					{"all filters", store.AuditFilter{ClientID: "c1", Since: t0.Add(time.Minute), AfterSeq: 3, Limit: 2}, []int64{5, 7}},
 					{"none", store.AuditFilter{ClientID: "c3"}, nil},
 				} {

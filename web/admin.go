@@ -9,9 +9,7 @@ import (
 	"holdspace"
 
 	"holdspace/app"
-	"holdspace/audit"
 	"holdspace/catalogue"
-	"holdspace/store"
 )
 
 func (h *handler) adminHome(q *request) error {
@@ -142,28 +140,8 @@ func (h *handler) adminAssign(q *request) error {
 	return redirect(q, "/admin/clients?done=assigned")
 }
 
-// adminAudit shows the audit log, filtered by client and a start day.
+// adminAudit shows the audit log, filtered by client and a start day, a
+// page at a time (auditpage.go).
 func (h *handler) adminAudit(q *request) error {
-	qs := q.r.URL.Query()
-	client := strings.TrimSpace(qs.Get("client_id"))
-	errs := map[string]string{}
-	var since time.Time
-	if s := strings.TrimSpace(qs.Get("since")); s != "" {
-		t, err := time.Parse(time.DateOnly, s)
-		if err != nil {
-			errs["since"] = "Give a date as YYYY-MM-DD."
-		}
-		since = t
-	}
-	var entries []audit.Entry
-	if len(errs) == 0 {
-		var err error
-		if entries, err = h.audit.ListAudit(q.r.Context(), q.ac, store.AuditFilter{ClientID: client, Since: since, Limit: 500, Newest: true}); err != nil {
-			return err
-		}
-	}
-	v := q.view("Audit log", map[string]any{"Entries": entries, "Client": client, "Since": qs.Get("since")})
-	v.Wide = true
-	h.renderForm(q.w, q.r, "admin_audit", v, errs, "")
-	return nil
+	return h.auditPage(q)
 }

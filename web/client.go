@@ -316,8 +316,8 @@ func screeningMap(cur app.CurrentScreening, an catalogue.Anatomy) ([]mapRegion, 
 		if !r.AppliesTo(an) {
 			continue
 		}
-		sev := cur.Regions[r.Code]
-		st := mapRegion{Code: r.Code, Label: r.Label, Group: string(r.Group), Class: "sev-" + sev.String(), Text: severityText(sev)}
+		sev, text := regionScreening(cur.Findings, r.Code)
+		st := mapRegion{Code: r.Code, Label: r.Label, Group: string(r.Group), Class: "sev-" + sev.String(), Text: text}
 		states = append(states, st)
 		row := screeningRow{mapRegion: st, Severity: sev}
 		for _, f := range cur.Findings {
@@ -477,8 +477,9 @@ func (h *handler) consentReview(q *request) error {
 	for _, r := range regions {
 		states = append(states, r.mapRegion)
 	}
+	chosen, left := chosenRegions(regions)
 	h.render(q.w, http.StatusOK, "consent_review", q.view("Check and sign", map[string]any{
-		"Intent": intent, "Regions": regions, "Hidden": hid, "Map": bodyMapSVG(states, false),
+		"Intent": intent, "Regions": chosen, "Left": left, "Hidden": hid, "Map": bodyMapSVG(states, false),
 	}))
 	return nil
 }

@@ -20,6 +20,7 @@ func (h *handler) routes() {
 	cl, pr, ad := holdspace.RoleClient, holdspace.RolePractitioner, holdspace.RoleAdmin
 
 	m.HandleFunc("GET /static/", h.serveStatic)
+	m.HandleFunc("GET /favicon.ico", h.favicon)
 	m.HandleFunc("GET /login", h.loginPage)
 	m.HandleFunc("GET /privacy", h.privacyPage)
 	m.HandleFunc("POST /login", h.login)

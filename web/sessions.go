@@ -39,6 +39,11 @@ type sessionData struct {
 	DayCheck practice.DayCheckRecord
 	DayBlock string
 	EndedFor string
+	// Log is "What happened": the events and the withdrawals made during
+	// the session. Flash is the page's message, shown only while the
+	// session is in the state it describes (sessionFlash).
+	Log   []logItem
+	Flash string
 }
 
 func (d *sessionData) Live() bool {
@@ -86,6 +91,8 @@ func (h *handler) loadSession(q *request, id string) (*sessionData, error) {
 	if err != nil {
 		return nil, err
 	}
+	d.Log = sessionLog(s, evs, ags)
+	d.Flash = sessionFlash(q.r.URL.Query().Get("done"), s.State)
 	for _, a := range ags {
 		if a.Intent == s.Intent && a.Status == consent.StatusActive {
 			sum := summarize(a)
@@ -129,6 +136,7 @@ func (h *handler) renderSession(q *request, errs map[string]string) error {
 		}
 	}
 	v := q.view(title, d)
+	v.Flash = "" // shown in the live part, tied to the session's state
 	v.Wide = q.ac.Role != holdspace.RoleClient
 	h.renderForm(q.w, q.r, page, v, errs, oneNote(errs))
 	return nil
@@ -142,6 +150,14 @@ type boardView struct {
 	AskRows []boardRow
 	Counts  map[string]int
 	Stopped bool
+	// Open are the regions with a technique permitted or to ask about,
+	// by group; Closed the regions where everything is denied (see
+	// condense).
+	Open        []boardGroup
+	Closed      []boardGroup
+	ClosedCount int
+	// Cols is the number of columns of the open regions' table.
+	Cols int
 }
 
 type boardRow struct {
@@ -189,6 +205,7 @@ func (h *handler) board(q *request, id string) (*boardView, error) {
 			bv.AskRows = append(bv.AskRows, row)
 		}
 	}
+	bv.condense()
 	return bv, nil
 }
 

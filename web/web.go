@@ -175,6 +175,7 @@ func (h *handler) loadTemplates() error {
 		},
 	}
 	maps.Copy(funcs, timeFuncs())
+	maps.Copy(funcs, pageFuncs)
 	entries, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return err
@@ -313,9 +314,12 @@ func (h *handler) fail(q *request, err error) {
 	h.render(q.w, p.Status, "error", v)
 }
 
-// notFound renders the 404 page for requests without a session too.
+// notFound renders the 404 page for requests without a session too; a
+// signed-in visitor gets it inside the layout with their navigation (see
+// signedInView).
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
-	v := &view{Title: "Not found", Data: map[string]any{"Status": 404, "Message": "There is nothing here, or it is not yours to see."}}
+	v := h.signedInView(r, "Not found")
+	v.Data = map[string]any{"Status": 404, "Message": "There is nothing here, or it is not yours to see."}
 	h.render(w, http.StatusNotFound, "error", v)
 }
 

@@ -72,7 +72,9 @@
   // Live views: an EventSource tells us when the session changed; the
   // fragment is then fetched again from the server.
   function refresh(el) {
-    var url = el.getAttribute('data-fragment');
+    // The page's own query (?done=…) goes along: the server shows its
+    // message only while the session is still in the state it describes.
+    var url = el.getAttribute('data-fragment') + window.location.search;
     return fetch(url, { headers: { 'X-Holdspace-Fetch': '1' }, credentials: 'same-origin', cache: 'no-store' })
       .then(function (r) {
         if (r.status === 401) { window.location.href = '/login?expired=1'; return null; }
