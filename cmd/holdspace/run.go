@@ -36,6 +36,8 @@ Usage:
   holdspace retention run [--dry-run] [--retention client=10,session=10]   erase records whose retention period ended
   holdspace backup       --to FILE [--data DIR | --database URL]   online, consistent snapshot (PostgreSQL: pg_dump); keep the key file apart
   holdspace restore      --from FILE [--data DIR | --database URL] [--force]   key and audit chain checked
+  holdspace fixtures     --clients N --events M [--practitioners P] [--force]
+                                                           fill a new practice with made-up, audited demo data for benchmarks
   holdspace rules check FILE                               validate a rule pack and run its examples
   holdspace rules explain --answers FILE [--anatomy prostate,vagina,breasts] [--birth-date YYYY-MM-DD]
 
@@ -79,6 +81,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return usageErrorf("usage: holdspace audit verify [--data DIR | --database URL]")
 		}
 		return cmdAuditVerify(ctx, rest[1:], getenv, stdout, stderr)
+	case "fixtures":
+		return cmdFixtures(ctx, rest, getenv, stdout, stderr)
 	case "rules":
 		if len(rest) == 0 {
 			return usageErrorf("usage: holdspace rules check FILE | holdspace rules explain --answers FILE")
