@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"encoding/hex"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,32 @@ import (
 	"holdspace/authn"
 	"holdspace/store"
 )
+
+// Accounts signs people in and out and keeps their credentials: tokens,
+// invitations, passwords, second factors, disabled and demo accounts.
+type Accounts struct {
+	*core
+	limiter *authn.Throttle
+}
+
+// accountsTx is the part of the store the Accounts use cases touch.
+type accountsTx interface {
+	store.AuditLog
+	store.Clients
+	store.Tokens
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only accountsTx.
+func (a *Accounts) update(ctx context.Context, fn func(accountsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only accountsTx.
+func (a *Accounts) view(ctx context.Context, fn func(accountsTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
 
 func itoa(i int) string { return strconv.Itoa(i) }
 
@@ -57,13 +82,13 @@ func invitePath(token string) string { return "/invite/" + token }
 // clients. Earlier invitations of the account stop working. The link is
 // shown once, to be handed over in person (holdspace does not send email
 // yet).
-func (a *App) Invite(ctx context.Context, ac Actor, userID string) (Invitation, error) {
+func (a *Accounts) Invite(ctx context.Context, ac Actor, userID string) (Invitation, error) {
 	tok, hash, err := authn.NewToken()
 	if err != nil {
 		return Invitation{}, err
 	}
 	inv := Invitation{UserID: userID, Token: tok, Path: invitePath(tok)}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx accountsTx) error {
 		u, err := tx.User(ctx, userID)
 		if err != nil {
 			return holdspace.NotFound("account")
@@ -109,12 +134,12 @@ var errBadInvite = &holdspace.Error{Code: holdspace.ENOTFOUND, Reason: "invitati
 	Message: "This invitation link has been used, has expired or was replaced by a newer one. Please ask the practice for a new one."}
 
 // CheckInvitation reports whether an invitation token can still be used.
-func (a *App) CheckInvitation(ctx context.Context, token string) error {
+func (a *Accounts) CheckInvitation(ctx context.Context, token string) error {
 	if !authn.WellFormedToken(token) {
 		return errBadInvite
 	}
 	now := a.now()
-	return a.db.View(ctx, func(tx store.Tx) error {
+	return a.view(ctx, func(tx accountsTx) error {
 		t, err := tx.Token(ctx, authn.HashToken(token))
 		if err != nil || t.Kind != "invite" || !t.RevokedAt.IsZero() || !now.Before(t.ExpiresAt) {
 			return errBadInvite
@@ -126,7 +151,7 @@ func (a *App) CheckInvitation(ctx context.Context, token string) error {
 // AcceptInvitation sets the invitee's own password through a single-use
 // invitation and signs them in on the web. The invitation is used up; the
 // account's other tokens and web sessions are revoked.
-func (a *App) AcceptInvitation(ctx context.Context, token, password, addr, userAgent string) (Session, error) {
+func (a *Accounts) AcceptInvitation(ctx context.Context, token, password, addr, userAgent string) (Session, error) {
 	if err := a.CheckInvitation(ctx, token); err != nil {
 		return Session{}, err
 	}
@@ -139,7 +164,7 @@ func (a *App) AcceptInvitation(ctx context.Context, token, password, addr, userA
 	}
 	hash := authn.HashToken(token)
 	var u *store.User
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx accountsTx) error {
 		t, err := tx.Token(ctx, hash)
 		if err != nil || t.Kind != "invite" || !t.RevokedAt.IsZero() || !tx.Now().Before(t.ExpiresAt) {
 			return errBadInvite
@@ -177,7 +202,7 @@ func (a *App) AcceptInvitation(ctx context.Context, token, password, addr, userA
 }
 
 // deviceCookieFor issues a device cookie for the account's email.
-func (a *App) deviceCookieFor(ctx context.Context, u *store.User) string {
+func (a *Accounts) deviceCookieFor(ctx context.Context, u *store.User) string {
 	email, err := a.open(u.ID, "email", u.EmailSealed)
 	if err != nil || email == "" {
 		return ""
@@ -185,14 +210,14 @@ func (a *App) deviceCookieFor(ctx context.Context, u *store.User) string {
 	return authn.NewDeviceCookie(authn.AccountKey(email), a.deviceMAC)
 }
 
-func (a *App) needsSecondFactor(u *store.User) bool {
+func (a *Accounts) needsSecondFactor(u *store.User) bool {
 	return a.cfg.RequireSecondFactor && len(u.TOTPSealed) == 0 && (u.Role == holdspace.RoleAdmin || u.Role == holdspace.RolePractitioner)
 }
 
 // ChangePassword replaces the caller's own password after checking the
 // current one. Every other token and web session of the account is
 // revoked; keepToken (the caller's own) stays.
-func (a *App) ChangePassword(ctx context.Context, ac Actor, current, next, keepToken string) error {
+func (a *Accounts) ChangePassword(ctx context.Context, ac Actor, current, next, keepToken string) error {
 	if err := authn.ValidatePassword(next); err != nil {
 		return err
 	}
@@ -200,7 +225,7 @@ func (a *App) ChangePassword(ctx context.Context, ac Actor, current, next, keepT
 		return holdspace.Invalid("password_unchanged", "password", "Choose a password different from the current one.")
 	}
 	var u *store.User
-	if err := a.db.View(ctx, func(tx store.Tx) error {
+	if err := a.view(ctx, func(tx accountsTx) error {
 		var err error
 		u, err = tx.User(ctx, ac.UserID)
 		return err
@@ -226,7 +251,7 @@ func (a *App) ChangePassword(ctx context.Context, ac Actor, current, next, keepT
 	if err != nil {
 		return err
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		if err := tx.SetPassword(ctx, u.ID, h); err != nil {
 			return err
 		}
@@ -258,9 +283,9 @@ type SecondFactorSetup struct {
 
 // BeginSecondFactor starts TOTP enrolment for the caller: a new secret is
 // kept (sealed) until ConfirmSecondFactor proves the app holds it.
-func (a *App) BeginSecondFactor(ctx context.Context, ac Actor) (SecondFactorSetup, error) {
+func (a *Accounts) BeginSecondFactor(ctx context.Context, ac Actor) (SecondFactorSetup, error) {
 	var out SecondFactorSetup
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx accountsTx) error {
 		u, err := tx.User(ctx, ac.UserID)
 		if err != nil {
 			return err
@@ -287,10 +312,10 @@ func (a *App) BeginSecondFactor(ctx context.Context, ac Actor) (SecondFactorSetu
 
 // ConfirmSecondFactor checks a code from the app being enrolled, turns the
 // second factor on and returns the recovery codes (shown once).
-func (a *App) ConfirmSecondFactor(ctx context.Context, ac Actor, code string) ([]string, error) {
+func (a *Accounts) ConfirmSecondFactor(ctx context.Context, ac Actor, code string) ([]string, error) {
 	var codes []string
 	now := a.now()
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx accountsTx) error {
 		u, err := tx.User(ctx, ac.UserID)
 		if err != nil {
 			return err
@@ -326,13 +351,13 @@ func (a *App) ConfirmSecondFactor(ctx context.Context, ac Actor, code string) ([
 // their password; refused while the practice requires one for their role.
 // An admin may turn off another account's second factor (a lost phone)
 // without a password.
-func (a *App) DisableSecondFactor(ctx context.Context, ac Actor, userID, password string) error {
+func (a *Accounts) DisableSecondFactor(ctx context.Context, ac Actor, userID, password string) error {
 	self := userID == ac.UserID
 	if !self && !ac.is(holdspace.RoleAdmin) {
 		return holdspace.NotFound("account")
 	}
 	var u *store.User
-	if err := a.db.View(ctx, func(tx store.Tx) error {
+	if err := a.view(ctx, func(tx accountsTx) error {
 		var err error
 		u, err = tx.User(ctx, userID)
 		return err
@@ -355,7 +380,7 @@ func (a *App) DisableSecondFactor(ctx context.Context, ac Actor, userID, passwor
 			return holdspace.Invalid("wrong_password", "current_password", "The current password is not right.")
 		}
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		fresh, err := tx.User(ctx, userID)
 		if err != nil {
 			return err
@@ -372,14 +397,14 @@ func (a *App) DisableSecondFactor(ctx context.Context, ac Actor, userID, passwor
 // own). Disabling revokes every token, web session and invitation of the
 // account at once and makes every decision in its sessions as
 // practitioner deny with not_qualified.
-func (a *App) SetDisabled(ctx context.Context, ac Actor, userID string, disabled bool) error {
+func (a *Accounts) SetDisabled(ctx context.Context, ac Actor, userID string, disabled bool) error {
 	if !ac.is(holdspace.RoleAdmin) {
 		return forbidden("Only an admin can disable or enable accounts.")
 	}
 	if userID == ac.UserID {
 		return holdspace.Conflict("own_account", "You cannot disable your own account.")
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		u, err := tx.User(ctx, userID)
 		if err != nil {
 			return holdspace.NotFound("account")
@@ -411,39 +436,6 @@ func (a *App) SetDisabled(ctx context.Context, ac Actor, userID string, disabled
 	})
 }
 
-// RevokeCredential revokes a practitioner's credential with a reason
-// (admins only). It is not valid from this instant: the very next
-// decision, on every node, no longer counts it.
-func (a *App) RevokeCredential(ctx context.Context, ac Actor, practitionerID, credentialID, reason string) error {
-	if !ac.is(holdspace.RoleAdmin) {
-		return forbidden("Only an admin can revoke credentials.")
-	}
-	reason = strings.TrimSpace(reason)
-	if reason == "" {
-		return holdspace.Invalid("required", "reason", "Say why the credential is revoked.")
-	}
-	if n := len([]rune(reason)); n > 500 {
-		return holdspace.Invalid("too_long", "reason", "A reason may have at most 500 characters.")
-	}
-	return a.update(ctx, func(tx store.Tx) error {
-		cs, err := tx.ListCredentials(ctx, practitionerID)
-		if err != nil {
-			return err
-		}
-		if !slices.ContainsFunc(cs, func(c *store.Credential) bool { return c.ID == credentialID }) {
-			return holdspace.NotFound("credential")
-		}
-		if err := tx.RevokeCredential(ctx, credentialID, tx.Now(), reason); err != nil {
-			return err
-		}
-		if _, err := tx.BumpVersion(ctx, practitionerID); err != nil {
-			return err
-		}
-		tx.Notify("user:" + practitionerID)
-		return record(ctx, tx, ac, "credential.revoke", credentialID, "", "practitioner="+practitionerID)
-	})
-}
-
 // SessionInfo is one of the caller's live sign-ins, for their sessions
 // page. ID is a short, non-secret handle (a prefix of the token's hash).
 type SessionInfo struct {
@@ -458,11 +450,11 @@ type SessionInfo struct {
 
 // MySessions lists the caller's live API tokens and web sessions, newest
 // first, marking the one presented as current.
-func (a *App) MySessions(ctx context.Context, ac Actor, current string) ([]SessionInfo, error) {
+func (a *Accounts) MySessions(ctx context.Context, ac Actor, current string) ([]SessionInfo, error) {
 	cur := authn.HashToken(current)
 	now := a.now()
 	out := []SessionInfo{}
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx accountsTx) error {
 		ts, err := tx.ListUserTokens(ctx, ac.UserID, []string{"api", "web"}, now)
 		if err != nil {
 			return err
@@ -481,8 +473,8 @@ func (a *App) MySessions(ctx context.Context, ac Actor, current string) ([]Sessi
 
 // SignOutElsewhere revokes every API token and web session of the caller
 // but the one presented.
-func (a *App) SignOutElsewhere(ctx context.Context, ac Actor, current string) error {
-	return a.update(ctx, func(tx store.Tx) error {
+func (a *Accounts) SignOutElsewhere(ctx context.Context, ac Actor, current string) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		if err := tx.RevokeUserTokensExcept(ctx, ac.UserID, authn.HashToken(current), []string{"api", "web"}, tx.Now()); err != nil {
 			return err
 		}
@@ -492,9 +484,9 @@ func (a *App) SignOutElsewhere(ctx context.Context, ac Actor, current string) er
 
 // PruneTokens deletes tokens, web sessions and invitations that expired or
 // were revoked more than keep ago, and returns how many.
-func (a *App) PruneTokens(ctx context.Context, keep time.Duration) (int64, error) {
+func (a *Accounts) PruneTokens(ctx context.Context, keep time.Duration) (int64, error) {
 	var n int64
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx accountsTx) error {
 		var err error
 		n, err = tx.PruneTokens(ctx, tx.Now().Add(-keep))
 		return err
@@ -505,8 +497,8 @@ func (a *App) PruneTokens(ctx context.Context, keep time.Duration) (int64, error
 
 // DemoStatus reports how many accounts exist and how many of them were
 // made by `holdspace demo`.
-func (a *App) DemoStatus(ctx context.Context) (all, demo int64, err error) {
-	err = a.db.View(ctx, func(tx store.Tx) error {
+func (a *Accounts) DemoStatus(ctx context.Context) (all, demo int64, err error) {
+	err = a.view(ctx, func(tx accountsTx) error {
 		all, demo, err = tx.CountUsers(ctx)
 		return err
 	})
@@ -516,7 +508,7 @@ func (a *App) DemoStatus(ctx context.Context) (all, demo int64, err error) {
 // SecondFactorRequired reports whether the practice requires a second
 // factor of accounts with the role (admins and practitioners, when
 // RequireSecondFactor is on).
-func (a *App) SecondFactorRequired(r holdspace.Role) bool {
+func (a *Accounts) SecondFactorRequired(r holdspace.Role) bool {
 	return a.cfg.RequireSecondFactor && (r == holdspace.RoleAdmin || r == holdspace.RolePractitioner)
 }
 
@@ -524,9 +516,9 @@ func (a *App) SecondFactorRequired(r holdspace.Role) bool {
 // but only when they are every account there is: a demo directory made
 // before demo accounts were marked. It returns how many it marked (0 when
 // any other account exists).
-func (a *App) AdoptDemoAccounts(ctx context.Context, emails []string) (int, error) {
+func (a *Accounts) AdoptDemoAccounts(ctx context.Context, emails []string) (int, error) {
 	n := 0
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx accountsTx) error {
 		all, _, err := tx.CountUsers(ctx)
 		if err != nil {
 			return err

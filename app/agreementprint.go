@@ -7,7 +7,6 @@ import (
 	"holdspace"
 	"holdspace/consent"
 	"holdspace/practice"
-	"holdspace/store"
 )
 
 // AgreementPrint is everything the printed copy of an agreement shows:
@@ -36,9 +35,9 @@ type AgreementPrint struct {
 // AgreementForPrint gathers an agreement for its printable copy, in one
 // transaction. Whoever may read the agreement may print it; the read of
 // the agreement and of the client's profile is audited.
-func (a *App) AgreementForPrint(ctx context.Context, ac Actor, id string) (AgreementPrint, error) {
+func (a *Agreements) AgreementForPrint(ctx context.Context, ac Actor, id string) (AgreementPrint, error) {
 	var out AgreementPrint
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err

@@ -5,20 +5,44 @@
 //
 // The package gathers facts from the store and hands them to the pure domain
 // packages (catalogue, screening, consent, practice); it does no HTTP.
+//
+// New returns the use cases as Services, one service per area. Each
+// service's main file declares the narrow transaction interface its use
+// cases run in (the stores they touch, nothing else):
+//
+//	service     files                                          transaction
+//	Accounts    accounts.go auth.go                            accountsTx
+//	Agreements  consent.go notices.go guardian.go              agreementsTx
+//	            agreementprint.go
+//	Audit       auditlog.go                                    auditTx
+//	Bookings    booking.go (session types, availability,       bookingsTx
+//	            slots, bookings)
+//	Decisions   decide.go board.go decisionfacts.go            decisionsTx
+//	            decisioncache.go (the compiled-facts cache)
+//	FollowUps   followups.go                                   followUpsTx
+//	People      people.go credentials.go birthdate.go          peopleTx
+//	            timezone.go (a person's own time zone)
+//	Practice    practice.go identity.go (who the practice is)  practiceTx
+//	Records     export.go fhir.go clientfile.go erase.go       recordsTx
+//	            retention.go gather.go (the client record)
+//	Screenings  screening.go screening_confirm.go              screeningsTx
+//	Sessions    sessions.go live.go stream.go daycheck.go      sessionsTx
+//	            web_outcomes.go
+//
+// What every service shares (the store, the keyring, sealing, the audit
+// helper) is the unexported core (core.go, clientkeys.go, sealrecords.go,
+// sealaudit.go); keys.go, rotate.go and integrity.go are the key and
+// audit-chain operations of the command line.
 package app
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"runtime"
-	"strings"
-	"sync"
 	"time"
 
 	"holdspace"
-	"holdspace/audit"
 	"holdspace/authn"
 	"holdspace/practice"
 	"holdspace/screening"
@@ -26,7 +50,8 @@ import (
 	"holdspace/store"
 )
 
-// Config holds the policies and dependencies of an App.
+// Config holds the dependencies of the services and, embedded, their
+// policies.
 type Config struct {
 	DB     store.DB
 	Keys   *seal.Keyring
@@ -34,6 +59,18 @@ type Config struct {
 	Logger *slog.Logger
 	// Now returns the current time; nil: time.Now.
 	Now func() time.Time
+	// Throttle slows login attempts per address, per account and address,
+	// and per account from unknown browsers; nil: authn's defaults.
+	Throttle *authn.Throttle
+	// OnDecision, if set, is called after every decision with its outcome
+	// (for metrics).
+	OnDecision func(outcome string)
+	Policies
+}
+
+// Policies are the practice's rules the services apply: lifetimes, windows
+// and defaults. Zero values take the defaults named on each field.
+type Policies struct {
 	// Password hashing parameters; zero: RFC 9106's recommendation.
 	Argon2 authn.Params
 	// TokenTTL is how long an API token lives; zero: 12 hours.
@@ -46,24 +83,21 @@ type Config struct {
 	// ScreeningValidityMonths is how long a screening stays current;
 	// zero: six months.
 	ScreeningValidityMonths int
-	// Throttle slows login attempts per address, per account and address,
-	// and per account from unknown browsers; nil: authn's defaults.
-	Throttle *authn.Throttle
 	// RequireSecondFactor makes admins and practitioners sign in with a
 	// second factor (TOTP); off by default so that API integrations keep
 	// working until the practice turns it on.
 	RequireSecondFactor bool
 	// InviteTTL is how long an invitation link stays usable; zero: 7 days.
 	InviteTTL time.Duration
-	// PracticeName, PracticeEmail, Jurisdiction and PolicyURL describe the
-	// data controller on consent receipts.
-	PracticeName  string
-	PracticeEmail string
-	Jurisdiction  string
-	PolicyURL     string
-	// OnDecision, if set, is called after every decision with its outcome
-	// (for metrics).
-	OnDecision func(outcome string)
+	// PracticeName names the issuer of second-factor (TOTP) enrolments.
+	// Receipts and FHIR records name the practice from its settings
+	// (practice.Settings.Identity).
+	PracticeName string
+	// BaseURL is the practice's public base URL ("https://practice.example"):
+	// the prefix of the absolute URLs in receipts and FHIR records (the
+	// privacy notice at /privacy, extension definitions at
+	// /fhir/StructureDefinition/<id>). Empty: those URLs are relative.
+	BaseURL string
 	// OpenWindow is how long before or after its start a session may open;
 	// zero: one hour (app/live.go).
 	OpenWindow time.Duration
@@ -79,28 +113,27 @@ type Config struct {
 	Practice practice.Settings
 }
 
-// App is the service layer. It is safe for concurrent use.
-type App struct {
-	db      store.DB
-	keys    *seal.Keyring
-	pack    *screening.Pack
-	log     *slog.Logger
-	now     func() time.Time
-	cfg     Config
-	limiter *authn.Throttle
-	facts   *factsCache
-	ckeys   *clientKeyCache
-	// pwSlots bounds concurrent Argon2id computations: each takes the
-	// configured memory (64 MiB by default), so a burst of logins must
-	// queue rather than exhaust memory.
-	pwSlots chan struct{}
-	// streams counts each user's open live views (see Watch).
-	streamsMu sync.Mutex
-	streams   map[string]int
+// Services are holdspace's use cases, one service per area. Each is safe
+// for concurrent use; a handler takes the one service it calls.
+type Services struct {
+	Decisions  *Decisions
+	Agreements *Agreements
+	Sessions   *Sessions
+	Screenings *Screenings
+	People     *People
+	Practice   *Practice
+	Accounts   *Accounts
+	Records    *Records
+	Audit      *Audit
+	FollowUps  *FollowUps
+	Bookings   *Bookings
+
+	core *core
 }
 
-// New returns an App. It fails when a required dependency is missing.
-func New(cfg Config) (*App, error) {
+// New returns the services over cfg's dependencies. It fails when a
+// required dependency is missing.
+func New(cfg Config) (*Services, error) {
 	if cfg.DB == nil || cfg.Keys == nil {
 		return nil, fmt.Errorf("app: a database and a keyring are required")
 	}
@@ -113,61 +146,73 @@ func New(cfg Config) (*App, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.Argon2 == (authn.Params{}) {
-		cfg.Argon2 = authn.DefaultParams
-	}
-	if cfg.TokenTTL == 0 {
-		cfg.TokenTTL = 12 * time.Hour
-	}
-	if cfg.WebIdle == 0 {
-		cfg.WebIdle = 15 * time.Minute
-	}
-	if cfg.AskWindow == 0 {
-		cfg.AskWindow = 10 * time.Minute
-	}
-	if cfg.PracticeName == "" {
-		cfg.PracticeName = "holdspace practice"
-	}
-	if cfg.Jurisdiction == "" {
-		cfg.Jurisdiction = "EU"
-	}
-	if cfg.PolicyURL == "" {
-		cfg.PolicyURL = "/privacy"
-	}
 	if cfg.Throttle == nil {
 		cfg.Throttle = authn.NewThrottle(authn.ThrottleConfig{})
 	}
-	if cfg.InviteTTL == 0 {
-		cfg.InviteTTL = 7 * 24 * time.Hour
-	}
-	cfg.liveDefaults()
-	a := &App{
+	cfg.Policies.defaults()
+	c := &core{
 		db:      cfg.DB,
 		keys:    cfg.Keys,
 		pack:    cfg.Pack,
 		log:     cfg.Logger,
 		now:     cfg.Now,
-		cfg:     cfg,
-		limiter: cfg.Throttle,
-		facts:   newFactsCache(),
+		cfg:     cfg.Policies,
 		ckeys:   newClientKeyCache(),
 		pwSlots: make(chan struct{}, max(2, runtime.NumCPU())),
-		streams: map[string]int{},
 	}
 	// Records written in clear by versions before sealing are sealed now,
-	// before the App serves anything.
-	n, err := a.sealClearRecords(context.Background())
+	// before the services serve anything.
+	n, err := c.sealClearRecords(context.Background())
 	if err != nil {
 		return nil, fmt.Errorf("app: seal the records stored in clear: %w", err)
 	}
 	if n > 0 {
-		a.log.Info("sealed the values that reveal sex life or health stored in clear", "values", n)
+		c.log.Info("sealed the values that reveal sex life or health stored in clear", "values", n)
 	}
-	return a, nil
+	facts := newFactsCache()
+	decisions := &Decisions{core: c, facts: facts, observe: cfg.OnDecision}
+	sessions := &Sessions{core: c, decisions: decisions, streams: map[string]int{}}
+	return &Services{
+		Decisions:  decisions,
+		Agreements: &Agreements{core: c},
+		Sessions:   sessions,
+		Screenings: &Screenings{core: c},
+		People:     &People{core: c},
+		Practice:   &Practice{core: c},
+		Accounts:   &Accounts{core: c, limiter: cfg.Throttle},
+		Records:    &Records{core: c, facts: facts},
+		Audit:      &Audit{core: c},
+		FollowUps:  &FollowUps{core: c, sessions: sessions},
+		Bookings:   &Bookings{core: c},
+		core:       c,
+	}, nil
 }
 
-// DB returns the database the App uses.
-func (a *App) DB() store.DB { return a.db }
+// defaults fills the zero policies with their defaults.
+func (p *Policies) defaults() {
+	if p.Argon2 == (authn.Params{}) {
+		p.Argon2 = authn.DefaultParams
+	}
+	if p.TokenTTL == 0 {
+		p.TokenTTL = 12 * time.Hour
+	}
+	if p.WebIdle == 0 {
+		p.WebIdle = 15 * time.Minute
+	}
+	if p.AskWindow == 0 {
+		p.AskWindow = 10 * time.Minute
+	}
+	if p.PracticeName == "" {
+		p.PracticeName = "holdspace practice"
+	}
+	if p.InviteTTL == 0 {
+		p.InviteTTL = 7 * 24 * time.Hour
+	}
+	p.liveDefaults()
+}
+
+// DB returns the database the services use.
+func (s *Services) DB() store.DB { return s.core.db }
 
 // Actor is an authenticated caller.
 type Actor struct {
@@ -181,80 +226,3 @@ type Actor struct {
 var System = Actor{UserID: "system", Role: holdspace.RoleAdmin, Device: "cli"}
 
 func (ac Actor) is(r holdspace.Role) bool { return ac.Role == r }
-
-// newID returns a random opaque id with a short kind prefix.
-func newID(prefix string) string {
-	// rand.Text has 130 random bits and never fails.
-	return prefix + "_" + strings.ToLower(rand.Text())
-}
-
-// update runs fn in a write transaction, whose audit appends seal the
-// details of entries about a client (see auditSealingTx) and whose records
-// that reveal sex life or health are sealed (see recordSealingTx).
-func (a *App) update(ctx context.Context, fn func(store.Tx) error) error {
-	return a.db.Update(ctx, func(tx store.Tx) error { return fn(auditSealingTx{Tx: recordSealingTx{Tx: tx, a: a}, a: a}) })
-}
-
-// record appends an audit entry in tx. detail must hold codes and ids only,
-// never names or health data.
-func record(ctx context.Context, tx store.Tx, ac Actor, action, target, clientID, detail string) error {
-	_, err := tx.AppendAudit(ctx, audit.Entry{
-		At:       tx.Now(),
-		Actor:    ac.UserID,
-		Action:   action,
-		Target:   target,
-		ClientID: clientID,
-		Detail:   detail,
-	})
-	if err != nil {
-		return fmt.Errorf("audit %s: %w", action, err)
-	}
-	return nil
-}
-
-// forbidden is returned when the caller may see a thing but not do this.
-func forbidden(format string, args ...any) error {
-	return holdspace.Errorf(holdspace.EFORBIDDEN, format, args...)
-}
-
-// seal seals a string field bound to its owner and field name.
-func (a *App) seal(owner, field, value string) ([]byte, error) {
-	if value == "" {
-		return nil, nil
-	}
-	b, err := a.keys.Seal([]byte(value), aad(owner, field))
-	if err != nil {
-		return nil, fmt.Errorf("seal %s: %w", field, err)
-	}
-	return b, nil
-}
-
-// open opens a field sealed by seal, or by sealFor/sealClient under a
-// client's data key.
-func (a *App) open(owner, field string, sealed []byte) (string, error) {
-	if len(sealed) == 0 {
-		return "", nil
-	}
-	if seal.UnderDataKey(sealed) {
-		return a.openData(owner, field, sealed)
-	}
-	b, err := a.keys.Open(sealed, aad(owner, field))
-	if err != nil {
-		return "", fmt.Errorf("open %s of %s: %w", field, owner, err)
-	}
-	return string(b), nil
-}
-
-func aad(owner, field string) []byte { return []byte(owner + "\x00" + field) }
-
-// withPasswordSlot runs fn while holding one of the bounded Argon2id slots.
-func (a *App) withPasswordSlot(ctx context.Context, fn func()) error {
-	select {
-	case a.pwSlots <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-a.pwSlots }()
-	fn()
-	return nil
-}

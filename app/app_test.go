@@ -24,7 +24,7 @@ import (
 // cheap makes password hashing fast in tests; production uses RFC 9106.
 var cheap = authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-func newTestApp(t testing.TB) *App {
+func newTestApp(t testing.TB) *Services {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), t.TempDir(), nil)
 	if err != nil {
@@ -35,7 +35,7 @@ func newTestApp(t testing.TB) *App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(Config{DB: db, Keys: keys, Argon2: cheap})
+	a, err := New(Config{DB: db, Keys: keys, Policies: Policies{Argon2: cheap}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,19 +45,19 @@ func newTestApp(t testing.TB) *App {
 // live is a session in progress with a signed agreement granting massage on
 // every general region.
 type live struct {
-	a               *App
+	a               *Services
 	client, pract   Actor
 	session, agreed string
 }
 
-func newLive(t testing.TB, a *App) live {
+func newLive(t testing.TB, a *Services) live {
 	t.Helper()
 	ctx := context.Background()
-	pid, err := a.CreateUser(ctx, System, NewUser{Role: holdspace.RolePractitioner, Name: "Pat", Email: "p@example.test"})
+	pid, err := a.People.CreateUser(ctx, System, NewUser{Role: holdspace.RolePractitioner, Name: "Pat", Email: "p@example.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cid, err := a.CreateClient(ctx, System, ClientInput{Name: "Casey", Email: "c@example.test", BirthDate: "1980-01-01", PractitionerIDs: []string{pid}})
+	cid, err := a.People.CreateClient(ctx, System, ClientInput{Name: "Casey", Email: "c@example.test", BirthDate: "1980-01-01", PractitionerIDs: []string{pid}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,15 +66,15 @@ func newLive(t testing.TB, a *App) live {
 	for _, r := range catalogue.RegionsInGroup(catalogue.General) {
 		grants = append(grants, consent.Grant{Region: r, Technique: "massage", Answer: catalogue.Yes})
 	}
-	ag, err := a.CreateAgreement(ctx, l.client, cid, AgreementInput{Intent: "therapeutic", Grants: grants})
+	ag, err := a.Agreements.CreateAgreement(ctx, l.client, cid, AgreementInput{Intent: "therapeutic", Grants: grants})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.SignAgreement(ctx, l.client, ag.ID, SignInput{}); err != nil {
+	if _, err := a.Agreements.SignAgreement(ctx, l.client, ag.ID, SignInput{}); err != nil {
 		t.Fatal(err)
 	}
 	l.agreed = ag.ID
-	s, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: cid, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
+	s, err := a.Sessions.CreateSession(ctx, l.pract, SessionInput{ClientID: cid, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +83,7 @@ func newLive(t testing.TB, a *App) live {
 		who Actor
 		typ string
 	}{{l.pract, "open"}, {l.client, "reconfirm"}, {l.pract, "begin"}} {
-		if _, err := a.AppendEvent(ctx, ev.who, s.ID, EventInput{Type: ev.typ}); err != nil {
+		if _, err := a.Sessions.AppendEvent(ctx, ev.who, s.ID, EventInput{Type: ev.typ}); err != nil {
 			t.Fatalf("%s: %v", ev.typ, err)
 		}
 	}
@@ -95,10 +95,10 @@ func newLive(t testing.TB, a *App) live {
 func (l *live) nextSession(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := l.a.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "close", Close: &practiceCloseNotes}); err != nil {
+	if _, err := l.a.Sessions.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "close", Close: &practiceCloseNotes}); err != nil {
 		t.Fatalf("close: %v", err)
 	}
-	s, err := l.a.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
+	s, err := l.a.Sessions.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func (l *live) nextSession(t *testing.T) string {
 		who Actor
 		typ string
 	}{{l.pract, "open"}, {l.client, "reconfirm"}, {l.pract, "begin"}} {
-		if _, err := l.a.AppendEvent(ctx, ev.who, s.ID, EventInput{Type: ev.typ}); err != nil {
+		if _, err := l.a.Sessions.AppendEvent(ctx, ev.who, s.ID, EventInput{Type: ev.typ}); err != nil {
 			t.Fatalf("%s: %v", ev.typ, err)
 		}
 	}
@@ -156,7 +156,7 @@ func TestNoStalePermit(t *testing.T) {
 					actor = l.client
 				}
 				start := time.Now()
-				d, err := a.Decide(ctx, actor, DecideInput{SessionID: l.session, Region: region, Technique: "massage"})
+				d, err := a.Decisions.Decide(ctx, actor, DecideInput{SessionID: l.session, Region: region, Technique: "massage"})
 				end := time.Now()
 				if err != nil {
 					t.Errorf("decide: %v", err)
@@ -174,20 +174,20 @@ func TestNoStalePermit(t *testing.T) {
 	for _, region := range order {
 		time.Sleep(time.Duration(rng.IntN(10)) * time.Millisecond)
 		if rng.IntN(2) == 0 {
-			if _, err := a.AppendEvent(ctx, l.client, l.session, EventInput{Type: "stop"}); err != nil {
+			if _, err := a.Sessions.AppendEvent(ctx, l.client, l.session, EventInput{Type: "stop"}); err != nil {
 				t.Fatal(err)
 			}
 			stopAck := time.Now()
 			time.Sleep(time.Duration(2+rng.IntN(6)) * time.Millisecond)
 			resumeStart := time.Now()
-			if _, err := a.AppendEvent(ctx, l.client, l.session, EventInput{Type: "resume"}); err != nil {
+			if _, err := a.Sessions.AppendEvent(ctx, l.client, l.session, EventInput{Type: "resume"}); err != nil {
 				t.Fatal(err)
 			}
 			mu.Lock()
 			stops = append(stops, interval{stopAck, resumeStart})
 			mu.Unlock()
 		}
-		if _, err := a.RevokeAgreement(ctx, l.client, l.agreed, RevokeInput{Regions: []string{region}}); err != nil {
+		if _, err := a.Agreements.RevokeAgreement(ctx, l.client, l.agreed, RevokeInput{Regions: []string{region}}); err != nil {
 			t.Fatal(err)
 		}
 		mu.Lock()
@@ -231,7 +231,7 @@ func TestCachedIndexFollowsEveryFactChange(t *testing.T) {
 	ses := l.session
 	decide := func(region, technique string) consent.Decision {
 		t.Helper()
-		d, err := a.Decide(ctx, l.pract, DecideInput{SessionID: ses, Region: region, Technique: technique})
+		d, err := a.Decisions.Decide(ctx, l.pract, DecideInput{SessionID: ses, Region: region, Technique: technique})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,7 +246,7 @@ func TestCachedIndexFollowsEveryFactChange(t *testing.T) {
 		"prostate-procedure-healing":false,"rectal-bleeding":false,"anal-acute":false,"anorectal-disease":false,
 		"prolapse-repair":false,"seed-implants":false,"sti-active":false,"immunosuppressed":false,"latex-allergy":false,
 		"trauma-history":"no"}`
-	if _, err := a.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: []byte(ans)}); err != nil {
+	if _, err := a.Screenings.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: []byte(ans)}); err != nil {
 		t.Fatal(err)
 	}
 	if d := decide("feet", "massage"); d.Outcome != consent.Deny || !d.Has(consent.CodeContraindicated) {
@@ -255,7 +255,7 @@ func TestCachedIndexFollowsEveryFactChange(t *testing.T) {
 	// A newer screening without fever lifts it from the next session, never
 	// in the middle of this one.
 	clear := []byte(`{"fever":false` + ans[len(`{"fever":true`):])
-	if _, err := a.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: clear}); err != nil {
+	if _, err := a.Screenings.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: clear}); err != nil {
 		t.Fatal(err)
 	}
 	if d := decide("feet", "massage"); d.Outcome != consent.Deny || !strings.Contains(d.Reasons()[0].Message, "next session") {
@@ -266,7 +266,7 @@ func TestCachedIndexFollowsEveryFactChange(t *testing.T) {
 		t.Fatalf("after clear screening, next session: %v", d.Reasons())
 	}
 	// A check-in no (a session event) narrows at once.
-	if _, err := a.AppendEvent(ctx, l.client, ses, EventInput{Type: "checkin", Region: "feet", Answer: "no"}); err != nil {
+	if _, err := a.Sessions.AppendEvent(ctx, l.client, ses, EventInput{Type: "checkin", Region: "feet", Answer: "no"}); err != nil {
 		t.Fatal(err)
 	}
 	if d := decide("feet", "massage"); !d.Has(consent.CodeCheckinDeclined) {
@@ -276,12 +276,12 @@ func TestCachedIndexFollowsEveryFactChange(t *testing.T) {
 	if d := decide("hands", "massage"); d.Outcome != consent.Permit {
 		t.Fatalf("hands: %v", d.Reasons())
 	}
-	narrow, err := a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic",
+	narrow, err := a.Agreements.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic",
 		Grants: []consent.Grant{{Region: "head", Technique: "massage", Answer: catalogue.Yes}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.SignAgreement(ctx, l.client, narrow.ID, SignInput{}); err != nil {
+	if _, err := a.Agreements.SignAgreement(ctx, l.client, narrow.ID, SignInput{}); err != nil {
 		t.Fatal(err)
 	}
 	if d := decide("hands", "massage"); d.Outcome != consent.Deny {
@@ -302,16 +302,16 @@ func TestRevokingAnOlderVersionNarrowsTheCurrentOne(t *testing.T) {
 	for _, r := range []string{"feet", "hands"} {
 		grants = append(grants, consent.Grant{Region: r, Technique: "massage", Answer: catalogue.Yes})
 	}
-	v2, err := a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants})
+	v2, err := a.Agreements.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.SignAgreement(ctx, l.client, v2.ID, SignInput{}); err != nil {
+	if _, err := a.Agreements.SignAgreement(ctx, l.client, v2.ID, SignInput{}); err != nil {
 		t.Fatal(err)
 	}
 	sid := l.nextSession(t)
 	decide := func() consent.Decision {
-		d, err := a.Decide(ctx, l.pract, DecideInput{SessionID: sid, Region: "feet", Technique: "massage"})
+		d, err := a.Decisions.Decide(ctx, l.pract, DecideInput{SessionID: sid, Region: "feet", Technique: "massage"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -320,7 +320,7 @@ func TestRevokingAnOlderVersionNarrowsTheCurrentOne(t *testing.T) {
 	if d := decide(); d.Outcome != consent.Permit {
 		t.Fatalf("feet under v2: %v", d.Reasons())
 	}
-	res, err := a.RevokeAgreement(ctx, l.client, l.agreed, RevokeInput{Regions: []string{"feet"}})
+	res, err := a.Agreements.RevokeAgreement(ctx, l.client, l.agreed, RevokeInput{Regions: []string{"feet"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -339,14 +339,14 @@ func TestUnassignedPractitionerLosesSessions(t *testing.T) {
 	a := newTestApp(t)
 	l := newLive(t, a)
 	ctx := context.Background()
-	if _, err := a.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "note", Text: "private note"}); err != nil {
+	if _, err := a.Sessions.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "note", Text: "private note"}); err != nil {
 		t.Fatal(err)
 	}
-	other, err := a.CreateUser(ctx, System, NewUser{Role: holdspace.RolePractitioner, Name: "Other", Email: "o@example.test"})
+	other, err := a.People.CreateUser(ctx, System, NewUser{Role: holdspace.RolePractitioner, Name: "Other", Email: "o@example.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.AssignPractitioners(ctx, System, l.client.UserID, []string{other}); err != nil {
+	if err := a.People.AssignPractitioners(ctx, System, l.client.UserID, []string{other}); err != nil {
 		t.Fatal(err)
 	}
 	notFound := func(what string, err error) {
@@ -355,22 +355,22 @@ func TestUnassignedPractitionerLosesSessions(t *testing.T) {
 			t.Errorf("%s after unassignment: %v, want not found", what, err)
 		}
 	}
-	_, err = a.GetSession(ctx, l.pract, l.session)
+	_, err = a.Sessions.GetSession(ctx, l.pract, l.session)
 	notFound("GetSession", err)
-	_, err = a.ListEvents(ctx, l.pract, l.session)
+	_, err = a.Sessions.ListEvents(ctx, l.pract, l.session)
 	notFound("ListEvents", err)
-	_, err = a.Decide(ctx, l.pract, DecideInput{SessionID: l.session, Region: "feet", Technique: "massage"})
+	_, err = a.Decisions.Decide(ctx, l.pract, DecideInput{SessionID: l.session, Region: "feet", Technique: "massage"})
 	notFound("Decide", err)
-	_, err = a.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "note", Text: "more"})
+	_, err = a.Sessions.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "note", Text: "more"})
 	notFound("AppendEvent", err)
-	_, err = a.Watch(ctx, l.pract, l.session)
+	_, err = a.Sessions.Watch(ctx, l.pract, l.session)
 	notFound("Watch", err)
-	notFound("SessionVisible", a.SessionVisible(ctx, l.pract, l.session))
-	if ss, err := a.ListSessions(ctx, l.pract, "", time.Time{}, time.Time{}); err != nil || len(ss) != 0 {
+	notFound("SessionVisible", a.Sessions.SessionVisible(ctx, l.pract, l.session))
+	if ss, err := a.Sessions.ListSessions(ctx, l.pract, "", time.Time{}, time.Time{}); err != nil || len(ss) != 0 {
 		t.Errorf("ListSessions after unassignment: %v %v", ss, err)
 	}
 	// The client keeps their session.
-	if _, err := a.GetSession(ctx, l.client, l.session); err != nil {
+	if _, err := a.Sessions.GetSession(ctx, l.client, l.session); err != nil {
 		t.Errorf("the client lost their own session: %v", err)
 	}
 }
@@ -383,31 +383,31 @@ func TestSigningAnOlderDraftIsRefused(t *testing.T) {
 	l := newLive(t, a)
 	ctx := context.Background()
 	grants := []consent.Grant{{Region: "feet", Technique: "touch", Answer: catalogue.No}}
-	older, err := a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants})
+	older, err := a.Agreements.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants})
 	if err != nil {
 		t.Fatal(err)
 	}
-	newer, err := a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants})
+	newer, err := a.Agreements.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.SignAgreement(ctx, l.client, newer.ID, SignInput{}); err != nil {
+	if _, err := a.Agreements.SignAgreement(ctx, l.client, newer.ID, SignInput{}); err != nil {
 		t.Fatal(err)
 	}
-	_, err = a.SignAgreement(ctx, l.client, older.ID, SignInput{})
+	_, err = a.Agreements.SignAgreement(ctx, l.client, older.ID, SignInput{})
 	if holdspace.ErrorReason(err) != "superseded" {
 		t.Fatalf("signing an older draft: %v, want 409 superseded", err)
 	}
 	// The newer version records the one it replaced, and its stored hash is
 	// the one the receipt recomputes.
-	v, err := a.GetAgreement(ctx, l.client, newer.ID)
+	v, err := a.Agreements.GetAgreement(ctx, l.client, newer.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if v.Supersedes != l.agreed {
 		t.Errorf("supersedes %q, want %q", v.Supersedes, l.agreed)
 	}
-	rc, err := a.AgreementReceipt(ctx, l.client, newer.ID)
+	rc, err := a.Records.AgreementReceipt(ctx, l.client, newer.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -425,19 +425,19 @@ func TestLiveViewsAreBounded(t *testing.T) {
 	var chans []<-chan LiveState
 	for i := 0; i < MaxStreamsPerUser; i++ {
 		ctx, cancel := context.WithCancel(context.Background())
-		ch, err := a.Watch(ctx, l.pract, l.session)
+		ch, err := a.Sessions.Watch(ctx, l.pract, l.session)
 		if err != nil {
 			t.Fatalf("view %d: %v", i, err)
 		}
 		cancels, chans = append(cancels, cancel), append(chans, ch)
 	}
-	if _, err := a.Watch(context.Background(), l.pract, l.session); holdspace.ErrorCode(err) != holdspace.ERATELIMITED {
+	if _, err := a.Sessions.Watch(context.Background(), l.pract, l.session); holdspace.ErrorCode(err) != holdspace.ERATELIMITED {
 		t.Fatalf("one view too many: %v", err)
 	}
 	// The client has slots of their own.
 	cctx, ccancel := context.WithCancel(context.Background())
 	defer ccancel()
-	if _, err := a.Watch(cctx, l.client, l.session); err != nil {
+	if _, err := a.Sessions.Watch(cctx, l.client, l.session); err != nil {
 		t.Fatalf("the client's view: %v", err)
 	}
 	cancels[0]()
@@ -445,7 +445,7 @@ func TestLiveViewsAreBounded(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	if _, err := a.Watch(ctx, l.pract, l.session); err != nil {
+	if _, err := a.Sessions.Watch(ctx, l.pract, l.session); err != nil {
 		t.Fatalf("after closing one: %v", err)
 	}
 	for _, c := range cancels[1:] {

@@ -10,10 +10,26 @@ import (
 	"holdspace/store"
 )
 
+// Audit reads the audit log.
+type Audit struct {
+	*core
+}
+
+// auditTx is the part of the store the Audit use cases touch.
+type auditTx interface {
+	store.AuditLog
+	txBase
+}
+
+// update runs fn in a write transaction that offers only auditTx.
+func (a *Audit) update(ctx context.Context, fn func(auditTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // ListAudit returns audit entries for admins, filtered by client, time and
 // sequence, oldest first or (Newest) latest first, at most 1000. The read
 // itself is audited.
-func (a *App) ListAudit(ctx context.Context, ac Actor, f store.AuditFilter) ([]audit.Entry, error) {
+func (a *Audit) ListAudit(ctx context.Context, ac Actor, f store.AuditFilter) ([]audit.Entry, error) {
 	if !ac.is(holdspace.RoleAdmin) {
 		return nil, forbidden("Only an admin can read the audit log.")
 	}
@@ -26,7 +42,7 @@ func (a *App) ListAudit(ctx context.Context, ac Actor, f store.AuditFilter) ([]a
 		return nil, holdspace.Invalid("invalid_id", "client_id", "Give client_id as a client's id (cli_…).")
 	}
 	var out []audit.Entry
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx auditTx) error {
 		var err error
 		if out, err = tx.ListAudit(ctx, f); err != nil {
 			return err

@@ -70,13 +70,13 @@ type SignInInput struct {
 }
 
 // Login is SignIn with an email, a password, an address and a kind.
-func (a *App) Login(ctx context.Context, email, password, addr, kind string) (Session, error) {
+func (a *Accounts) Login(ctx context.Context, email, password, addr, kind string) (Session, error) {
 	return a.SignIn(ctx, SignInInput{Email: email, Password: password, Address: addr, Kind: kind})
 }
 
 // deviceMAC is the keyed hash that signs device cookies: the same on every
 // node sharing the master key.
-func (a *App) deviceMAC(b []byte) []byte { return a.keys.Index("device-cookie", string(b)) }
+func (a *core) deviceMAC(b []byte) []byte { return a.keys.Index("device-cookie", string(b)) }
 
 // SignIn checks an email, a password and, for an account with a second
 // factor, its code, and issues a token of kind "api" or a web session
@@ -86,7 +86,7 @@ func (a *App) deviceMAC(b []byte) []byte { return a.keys.Index("device-cookie", 
 // answer for an unknown email and a wrong password is the same. Failed and
 // successful attempts are logged with the account id (when known) and the
 // address, never the email or password.
-func (a *App) SignIn(ctx context.Context, in SignInInput) (Session, error) {
+func (a *Accounts) SignIn(ctx context.Context, in SignInInput) (Session, error) {
 	now := a.now()
 	email := strings.ToLower(strings.TrimSpace(in.Email))
 	acct := authn.AccountKey(email)
@@ -100,7 +100,7 @@ func (a *App) SignIn(ctx context.Context, in SignInInput) (Session, error) {
 		return Session{}, errBadLogin
 	}
 	var u *store.User
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx accountsTx) error {
 		var err error
 		u, err = tx.UserByEmail(ctx, a.keys.Index("email", email))
 		return err
@@ -196,7 +196,7 @@ func (a *App) SignIn(ctx context.Context, in SignInInput) (Session, error) {
 
 // issue creates a token of kind for u (plus whatever also does in the same
 // transaction) and audits the sign-in.
-func (a *App) issue(ctx context.Context, u *store.User, kind, device string, also func(store.Tx) error) (Session, error) {
+func (a *core) issue(ctx context.Context, u *store.User, kind, device string, also func(store.Tx) error) (Session, error) {
 	tok, hash, err := authn.NewToken()
 	if err != nil {
 		return Session{}, err
@@ -228,17 +228,17 @@ var errBadToken = &holdspace.Error{Code: holdspace.EUNAUTHORIZED, Reason: "inval
 // sessions also expire after WebIdle without use; Authenticate counts as
 // use and touches them at most once a minute (or every quarter of WebIdle,
 // if shorter).
-func (a *App) Authenticate(ctx context.Context, token, kind string) (Actor, error) {
+func (a *Accounts) Authenticate(ctx context.Context, token, kind string) (Actor, error) {
 	return a.authenticate(ctx, token, kind, true)
 }
 
 // Verify is Authenticate without counting as use: long-lived views check
 // with it that their session is still live without keeping it alive.
-func (a *App) Verify(ctx context.Context, token, kind string) (Actor, error) {
+func (a *Accounts) Verify(ctx context.Context, token, kind string) (Actor, error) {
 	return a.authenticate(ctx, token, kind, false)
 }
 
-func (a *App) authenticate(ctx context.Context, token, kind string, use bool) (Actor, error) {
+func (a *Accounts) authenticate(ctx context.Context, token, kind string, use bool) (Actor, error) {
 	if token == "" || len(token) > 200 {
 		return Actor{}, errBadToken
 	}
@@ -246,7 +246,7 @@ func (a *App) authenticate(ctx context.Context, token, kind string, use bool) (A
 	now := a.now()
 	var ac Actor
 	var touch bool
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx accountsTx) error {
 		t, err := tx.Token(ctx, hash)
 		if err != nil {
 			return errBadToken
@@ -271,7 +271,7 @@ func (a *App) authenticate(ctx context.Context, token, kind string, use bool) (A
 		return Actor{}, err
 	}
 	if touch {
-		if err := a.update(ctx, func(tx store.Tx) error { return tx.TouchToken(ctx, hash, tx.Now()) }); err != nil {
+		if err := a.update(ctx, func(tx accountsTx) error { return tx.TouchToken(ctx, hash, tx.Now()) }); err != nil {
 			return Actor{}, err
 		}
 	}
@@ -280,9 +280,9 @@ func (a *App) authenticate(ctx context.Context, token, kind string, use bool) (A
 
 // Logout revokes a token or web session. Revoking an unknown token is not an
 // error (logging out twice is harmless).
-func (a *App) Logout(ctx context.Context, ac Actor, token string) error {
+func (a *Accounts) Logout(ctx context.Context, ac Actor, token string) error {
 	hash := authn.HashToken(token)
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		t, err := tx.Token(ctx, hash)
 		if err != nil || t.UserID != ac.UserID {
 			return nil
@@ -296,7 +296,7 @@ func (a *App) Logout(ctx context.Context, ac Actor, token string) error {
 
 // SetPassword sets a user's password and revokes their tokens and web
 // sessions (`holdspace user password`, and users changing their own). Admins and System may set anyone's.
-func (a *App) SetPassword(ctx context.Context, ac Actor, userID, password string) error {
+func (a *Accounts) SetPassword(ctx context.Context, ac Actor, userID, password string) error {
 	if !ac.is(holdspace.RoleAdmin) && ac.UserID != userID {
 		return forbidden("You can change only your own password.")
 	}
@@ -307,7 +307,7 @@ func (a *App) SetPassword(ctx context.Context, ac Actor, userID, password string
 	if err != nil {
 		return err
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx accountsTx) error {
 		if err := tx.SetPassword(ctx, userID, h); err != nil {
 			return err
 		}
@@ -329,7 +329,7 @@ func (a *App) SetPassword(ctx context.Context, ac Actor, userID, password string
 }
 
 // hashPassword hashes a new password in a bounded Argon2id slot.
-func (a *App) hashPassword(ctx context.Context, password string) (string, error) {
+func (a *core) hashPassword(ctx context.Context, password string) (string, error) {
 	var h string
 	var err error
 	if serr := a.withPasswordSlot(ctx, func() { h, err = authn.HashPasswordWith(password, a.cfg.Argon2) }); serr != nil {
@@ -339,10 +339,10 @@ func (a *App) hashPassword(ctx context.Context, password string) (string, error)
 }
 
 // SetPasswordByEmail is SetPassword for the account with the email.
-func (a *App) SetPasswordByEmail(ctx context.Context, ac Actor, email, password string) error {
+func (a *Accounts) SetPasswordByEmail(ctx context.Context, ac Actor, email, password string) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	var id string
-	err := a.db.View(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx accountsTx) error {
 		u, err := tx.UserByEmail(ctx, a.keys.Index("email", email))
 		if err != nil {
 			return holdspace.NotFound("account")

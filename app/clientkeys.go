@@ -82,7 +82,7 @@ func clientKeyAAD(clientID string) []byte { return []byte("client-key\x00" + cli
 
 // clientKey returns the data key of a client, creating and storing it in
 // tx when the client has none (clients from before per-client keys).
-func (a *App) clientKey(ctx context.Context, tx store.Tx, clientID string) ([]byte, error) {
+func (a *core) clientKey(ctx context.Context, tx sealTx, clientID string) ([]byte, error) {
 	if k := a.ckeys.get(clientID); k != nil {
 		return k, nil
 	}
@@ -102,7 +102,7 @@ func (a *App) clientKey(ctx context.Context, tx store.Tx, clientID string) ([]by
 
 // storeClientKey stores key as the client's data key unless the client has
 // one already, and returns the one stored.
-func (a *App) storeClientKey(ctx context.Context, tx store.Tx, clientID string, key []byte) ([]byte, error) {
+func (a *core) storeClientKey(ctx context.Context, tx sealTx, clientID string, key []byte) ([]byte, error) {
 	wrapped, err := a.keys.Seal(key, clientKeyAAD(clientID))
 	if err != nil {
 		return nil, err
@@ -114,7 +114,7 @@ func (a *App) storeClientKey(ctx context.Context, tx store.Tx, clientID string, 
 	return a.openClientKey(clientID, stored)
 }
 
-func (a *App) openClientKey(clientID string, sealed []byte) ([]byte, error) {
+func (a *core) openClientKey(clientID string, sealed []byte) ([]byte, error) {
 	k, err := a.keys.Open(sealed, clientKeyAAD(clientID))
 	if err != nil {
 		return nil, fmt.Errorf("open the data key of %s: %w", clientID, err)
@@ -125,7 +125,7 @@ func (a *App) openClientKey(clientID string, sealed []byte) ([]byte, error) {
 
 // sealFor seals a field of a client's data under the client's data key
 // (see clientKey), bound to owner and field like seal.
-func (a *App) sealFor(key []byte, clientID, owner, field, value string) ([]byte, error) {
+func (a *core) sealFor(key []byte, clientID, owner, field, value string) ([]byte, error) {
 	if value == "" {
 		return nil, nil
 	}
@@ -137,7 +137,7 @@ func (a *App) sealFor(key []byte, clientID, owner, field, value string) ([]byte,
 }
 
 // sealClient is sealFor with the client's key looked up (or created) in tx.
-func (a *App) sealClient(ctx context.Context, tx store.Tx, clientID, owner, field, value string) ([]byte, error) {
+func (a *core) sealClient(ctx context.Context, tx sealTx, clientID, owner, field, value string) ([]byte, error) {
 	if value == "" {
 		return nil, nil
 	}
@@ -151,7 +151,7 @@ func (a *App) sealClient(ctx context.Context, tx store.Tx, clientID, owner, fiel
 // openData opens a value sealed under a client's data key. The key comes
 // from the cache or, on a miss, from a read of its own: a value whose
 // client was erased has no key any more, and opens to an error.
-func (a *App) openData(owner, field string, sealed []byte) (string, error) {
+func (a *core) openData(owner, field string, sealed []byte) (string, error) {
 	clientID := seal.DataKeyName(sealed)
 	k := a.ckeys.get(clientID)
 	if k == nil {
@@ -178,7 +178,7 @@ func (a *App) openData(owner, field string, sealed []byte) (string, error) {
 
 // resealFor moves the sealed name and email of a new client's account
 // under the client's data key.
-func (a *App) resealFor(key []byte, u *store.User) error {
+func (a *People) resealFor(key []byte, u *store.User) error {
 	for _, f := range []struct {
 		name string
 		v    *[]byte

@@ -12,8 +12,33 @@ import (
 	"holdspace"
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/practice"
 	"holdspace/store"
 )
+
+// Agreements keeps clients' consent agreements: drafts, signatures,
+// withdrawals, the history of changes the client is told about, and
+// guardians' consents for minors.
+type Agreements struct {
+	*core
+}
+
+// agreementsTx is the part of the store the Agreements use cases touch.
+type agreementsTx interface {
+	store.Agreements
+	store.AuditLog
+	store.Clients
+	store.Guardians
+	store.Keys
+	store.Settings
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only agreementsTx.
+func (a *Agreements) update(ctx context.Context, fn func(agreementsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
 
 // AgreementInput is the input of CreateAgreement.
 type AgreementInput struct {
@@ -59,7 +84,10 @@ func timePtr(t time.Time) *time.Time {
 
 // factsChanged records, in tx, that a client's decision facts changed: the
 // version that keys cached decision indexes moves, and live views are told.
-func (a *App) factsChanged(ctx context.Context, tx store.Tx, clientID string) error {
+func (a *core) factsChanged(ctx context.Context, tx interface {
+	store.Users
+	txBase
+}, clientID string) error {
 	if _, err := tx.BumpVersion(ctx, clientID); err != nil {
 		return err
 	}
@@ -79,12 +107,12 @@ func clientOnlyOrAssigned(ac Actor, what string) error {
 // CreateAgreement stores a draft agreement: the client's answers per
 // (region, technique) for one intent. The client or an assigned practitioner
 // may create it; only the client's signature makes it count.
-func (a *App) CreateAgreement(ctx context.Context, ac Actor, clientID string, in AgreementInput) (AgreementView, error) {
+func (a *Agreements) CreateAgreement(ctx context.Context, ac Actor, clientID string, in AgreementInput) (AgreementView, error) {
 	var out AgreementView
 	if len(in.Grants) > 4*catalogue.NumRegions*len(catalogue.TechniqueCodes()) {
 		return out, holdspace.Invalid("too_many_grants", "grants", "Too many grants.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
@@ -139,7 +167,10 @@ func agreementView(rec *store.Agreement, ag consent.Agreement, st consent.Status
 
 // loadAgreements returns every agreement of a client, opened, with its
 // revocations, in store order (oldest first), and the records beside them.
-func (a *App) loadAgreements(ctx context.Context, tx store.Tx, clientID string) ([]consent.Agreement, []*store.Agreement, error) {
+func (a *core) loadAgreements(ctx context.Context, tx interface {
+	store.Agreements
+	store.Guardians
+}, clientID string) ([]consent.Agreement, []*store.Agreement, error) {
 	recs, err := tx.ListAgreements(ctx, clientID)
 	if err != nil {
 		return nil, nil, err
@@ -167,7 +198,7 @@ func (a *App) loadAgreements(ctx context.Context, tx store.Tx, clientID string) 
 	return out, recs, nil
 }
 
-func (a *App) openAgreement(r *store.Agreement) (consent.Agreement, error) {
+func (a *core) openAgreement(r *store.Agreement) (consent.Agreement, error) {
 	gs, err := a.open(r.ID, "grants", r.GrantsSealed)
 	if err != nil {
 		return consent.Agreement{}, err
@@ -183,7 +214,10 @@ func (a *App) openAgreement(r *store.Agreement) (consent.Agreement, error) {
 
 // visibleAgreement returns an agreement and its client if the actor may
 // see the client.
-func (a *App) visibleAgreement(ctx context.Context, tx store.Tx, ac Actor, id string) (*store.Agreement, *store.Client, error) {
+func (a *core) visibleAgreement(ctx context.Context, tx interface {
+	store.Agreements
+	store.Clients
+}, ac Actor, id string) (*store.Agreement, *store.Client, error) {
 	r, err := tx.Agreement(ctx, id)
 	if err != nil {
 		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
@@ -200,9 +234,9 @@ func (a *App) visibleAgreement(ctx context.Context, tx store.Tx, ac Actor, id st
 
 // ListAgreements returns every version of a client's agreements, with their
 // status now. The read is audited.
-func (a *App) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]AgreementView, error) {
+func (a *Agreements) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]AgreementView, error) {
 	var out []AgreementView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
@@ -226,9 +260,9 @@ func (a *App) ListAgreements(ctx context.Context, ac Actor, clientID string) ([]
 }
 
 // GetAgreement returns one agreement version. The read is audited.
-func (a *App) GetAgreement(ctx context.Context, ac Actor, id string) (AgreementView, error) {
+func (a *Agreements) GetAgreement(ctx context.Context, ac Actor, id string) (AgreementView, error) {
 	var out AgreementView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err
@@ -271,9 +305,9 @@ type SignResult struct {
 // client's recorded name) as the practitioner's attestation. A signed
 // agreement supersedes the previous version for its intent from now; within
 // a session already re-confirmed it can only narrow (see consent.Decide).
-func (a *App) SignAgreement(ctx context.Context, ac Actor, id string, in SignInput) (SignResult, error) {
+func (a *Agreements) SignAgreement(ctx context.Context, ac Actor, id string, in SignInput) (SignResult, error) {
 	var out SignResult
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err
@@ -356,9 +390,9 @@ type RevokeResult struct {
 // client's word. It is durable and in force for every decision that starts
 // after it returns, on every node: the revocation, the facts version and the
 // live notification are written in one transaction.
-func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in RevokeInput) (RevokeResult, error) {
+func (a *Agreements) RevokeAgreement(ctx context.Context, ac Actor, id string, in RevokeInput) (RevokeResult, error) {
 	var out RevokeResult
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err
@@ -419,4 +453,45 @@ func (a *App) RevokeAgreement(ctx context.Context, ac Actor, id string, in Revok
 		return recordContent(ctx, tx, ac, "agreement.revoke", r.ID, c.ID, detail, items...)
 	})
 	return out, err
+}
+
+// checkAgreementOffered refuses an agreement the practice would never let
+// permit anything (design rules 9 and 10), so that a refused grant is never
+// recorded as given: sensual work the practice does not offer
+// (not_offered, field intent), a yes or ask grant on a switched-off region
+// (not_offered, field grants[i].region), and for a client under the age of
+// majority now, sensual work (minor, field intent) or a yes or ask grant on
+// an intimate or internal region (minor, field grants[i].region).
+func (a *Agreements) checkAgreementOffered(ctx context.Context, tx interface {
+	store.Settings
+	txBase
+}, c *store.Client, ag consent.Agreement) error {
+	st, err := a.practiceSettings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if ag.Intent == catalogue.Sensual && !st.settings.SensualOffered {
+		return holdspace.Invalid(consent.CodeNotOffered, "intent", "This practice does not offer sensual work.")
+	}
+	birth, err := a.birthDate(c)
+	if err != nil {
+		return err
+	}
+	minor := practice.MinorAt(birth, st.settings.AgeOfMajority, st.loc, tx.Now())
+	if minor && ag.Intent == catalogue.Sensual {
+		return holdspace.Invalid(consent.CodeMinor, "intent", "The client is under the practice's age of majority: no sensual work.")
+	}
+	for i, g := range ag.Grants {
+		if g.Answer == catalogue.No {
+			continue
+		}
+		field := "grants[" + strconv.Itoa(i) + "].region"
+		if !st.settings.Offers(g.Region, catalogue.Therapeutic) {
+			return holdspace.Invalid(consent.CodeNotOffered, field, "This practice does not offer work on %s.", g.Region)
+		}
+		if r, ok := catalogue.LookupRegion(g.Region); ok && minor && r.NeedsScreening() {
+			return holdspace.Invalid(consent.CodeMinor, field, "The client is under the practice's age of majority: no intimate or internal work (%s).", g.Region)
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -74,7 +75,7 @@ func nonNil[T any](s []T) []T {
 }
 
 // AddCredential records a credential for a practitioner. Admins only.
-func (a *App) AddCredential(ctx context.Context, ac Actor, practitionerID string, in CredentialInput) (string, error) {
+func (a *People) AddCredential(ctx context.Context, ac Actor, practitionerID string, in CredentialInput) (string, error) {
 	if !ac.is(holdspace.RoleAdmin) {
 		return "", forbidden("Only an admin can record credentials.")
 	}
@@ -96,7 +97,7 @@ func (a *App) AddCredential(ctx context.Context, ac Actor, practitionerID string
 	}
 	c := &store.Credential{ID: newID("crd"), PractitionerID: practitionerID, Kind: pc.Kind, Issuer: pc.Issuer,
 		Number: pc.Number, ValidFrom: from, ValidUntil: until, Covers: pc.Covers}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx peopleTx) error {
 		u, err := tx.User(ctx, practitionerID)
 		if err != nil || u.Role != holdspace.RolePractitioner {
 			return holdspace.NotFound("practitioner")
@@ -114,4 +115,37 @@ func (a *App) AddCredential(ctx context.Context, ac Actor, practitionerID string
 		return "", err
 	}
 	return c.ID, nil
+}
+
+// RevokeCredential revokes a practitioner's credential with a reason
+// (admins only). It is not valid from this instant: the very next
+// decision, on every node, no longer counts it.
+func (a *People) RevokeCredential(ctx context.Context, ac Actor, practitionerID, credentialID, reason string) error {
+	if !ac.is(holdspace.RoleAdmin) {
+		return forbidden("Only an admin can revoke credentials.")
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return holdspace.Invalid("required", "reason", "Say why the credential is revoked.")
+	}
+	if n := len([]rune(reason)); n > 500 {
+		return holdspace.Invalid("too_long", "reason", "A reason may have at most 500 characters.")
+	}
+	return a.update(ctx, func(tx peopleTx) error {
+		cs, err := tx.ListCredentials(ctx, practitionerID)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(cs, func(c *store.Credential) bool { return c.ID == credentialID }) {
+			return holdspace.NotFound("credential")
+		}
+		if err := tx.RevokeCredential(ctx, credentialID, tx.Now(), reason); err != nil {
+			return err
+		}
+		if _, err := tx.BumpVersion(ctx, practitionerID); err != nil {
+			return err
+		}
+		tx.Notify("user:" + practitionerID)
+		return record(ctx, tx, ac, "credential.revoke", credentialID, "", "practitioner="+practitionerID)
+	})
 }

@@ -42,7 +42,13 @@ func (t *TodayInput) answers() (*practice.Today, error) {
 //     they answer the questionnaire again;
 //   - a session cancelled or closed while its day check blocks it is
 //     recorded as ended for capacity or illness in the audit detail.
-func (a *App) afterDayCheck(ctx context.Context, tx store.Tx, ac Actor, s *store.Session, ev practice.Event, detail *string) error {
+func (a *Sessions) afterDayCheck(ctx context.Context, tx interface {
+	store.AuditLog
+	store.Screenings
+	store.Sessions
+	store.Users
+	txBase
+}, ac Actor, s *store.Session, ev practice.Event, detail *string) error {
 	switch ev.Type {
 	case practice.EventDayCheck:
 		if ev.Today == nil || !ev.Today.Changes {
@@ -57,7 +63,7 @@ func (a *App) afterDayCheck(ctx context.Context, tx store.Tx, ac Actor, s *store
 		}
 		return record(ctx, tx, ac, "health_change.create", h.ID, s.ClientID, "day-check session="+s.ID)
 	case practice.EventCancel, practice.EventClose:
-		f, err := a.sessionFacts(ctx, tx, s)
+		f, err := a.decisions.sessionFacts(ctx, tx, s)
 		if err != nil {
 			return err
 		}

@@ -14,7 +14,7 @@ func BenchmarkDecideAudited(b *testing.B) {
 	ctx := context.Background()
 	in := DecideInput{SessionID: l.session, Region: "shoulders", Technique: "massage"}
 	for b.Loop() {
-		if _, err := a.Decide(ctx, l.pract, in); err != nil {
+		if _, err := a.Decisions.Decide(ctx, l.pract, in); err != nil {
 			b.Fatal(err)
 		}
 	}

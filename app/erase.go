@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"holdspace"
+
 	"holdspace/store"
 )
 
@@ -12,7 +14,12 @@ import (
 // be opened), redacts the client's audit entries to tombstones without
 // action, region, outcome or reason (the chain still verifies: see
 // audit.Redact), and appends the "client.erased" tombstone with detail.
-func (a *App) erase(ctx context.Context, tx store.Tx, ac Actor, clientID, detail string) error {
+func (a *Records) erase(ctx context.Context, tx interface {
+	store.AuditLog
+	store.Clients
+	store.Keys
+	txBase
+}, ac Actor, clientID, detail string) error {
 	if err := tx.EraseClient(ctx, clientID, tx.Now()); err != nil {
 		return err
 	}
@@ -31,7 +38,7 @@ type compacter interface {
 
 // erased forgets a client erased by a committed transaction and makes the
 // deletion final on disk where the engine can.
-func (a *App) erased(ctx context.Context, clientID string) error {
+func (a *Records) erased(ctx context.Context, clientID string) error {
 	a.facts.forget(clientID)
 	a.ckeys.forget(clientID)
 	if c, ok := a.db.(compacter); ok {
@@ -40,4 +47,22 @@ func (a *App) erased(ctx context.Context, clientID string) error {
 		}
 	}
 	return nil
+}
+
+// EraseClient deletes every record about a client (GDPR Art. 17) and
+// revokes their tokens; see erase. Admins only.
+func (a *Records) EraseClient(ctx context.Context, ac Actor, clientID string) error {
+	err := a.update(ctx, func(tx recordsTx) error {
+		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
+			return err
+		}
+		if !ac.is(holdspace.RoleAdmin) {
+			return forbidden("Only an admin can erase a client.")
+		}
+		return a.erase(ctx, tx, ac, clientID, "tombstone")
+	})
+	if err == nil {
+		err = a.erased(ctx, clientID)
+	}
+	return err
 }

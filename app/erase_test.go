@@ -18,13 +18,13 @@ import (
 func TestErasureShredsCopies(t *testing.T) {
 	ctx := context.Background()
 	a := newTestApp(t)
-	id, err := a.CreateClient(ctx, System, ClientInput{Name: "Casey", Email: "c@example.test", BirthDate: "1980-01-01", Notes: "prefers quiet"})
+	id, err := a.People.CreateClient(ctx, System, ClientInput{Name: "Casey", Email: "c@example.test", BirthDate: "1980-01-01", Notes: "prefers quiet"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	var u *store.User
 	var c *store.Client
-	if err := a.db.View(ctx, func(tx store.Tx) (err error) {
+	if err := a.core.db.View(ctx, func(tx store.Tx) (err error) {
 		if u, err = tx.User(ctx, id); err != nil {
 			return err
 		}
@@ -38,24 +38,24 @@ func TestErasureShredsCopies(t *testing.T) {
 			t.Fatalf("a client field is not sealed under the client's key: %x", v[:4])
 		}
 	}
-	if got, err := a.open(id, "notes", c.NotesSealed); err != nil || got != "prefers quiet" {
+	if got, err := a.core.open(id, "notes", c.NotesSealed); err != nil || got != "prefers quiet" {
 		t.Fatalf("open before erasure = %q, %v", got, err)
 	}
-	if err := a.EraseClient(ctx, System, id); err != nil {
+	if err := a.Records.EraseClient(ctx, System, id); err != nil {
 		t.Fatal(err)
 	}
-	other, err := New(Config{DB: a.db, Keys: a.keys, Argon2: cheap})
+	other, err := New(Config{DB: a.core.db, Keys: a.core.keys, Policies: Policies{Argon2: cheap}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, app := range []*App{a, other} {
-		_, err := app.open(id, "notes", c.NotesSealed)
+	for _, app := range []*Services{a, other} {
+		_, err := app.core.open(id, "notes", c.NotesSealed)
 		if holdspace.ErrorCode(err) != holdspace.ENOTFOUND {
 			t.Fatalf("a copy of an erased client's value: err = %v, want the data key not found", err)
 		}
 	}
 	// Even the master key cannot open it.
-	if _, err := a.keys.Open(c.NotesSealed, aad(id, "notes")); !errors.Is(err, seal.ErrTampered) {
+	if _, err := a.core.keys.Open(c.NotesSealed, aad(id, "notes")); !errors.Is(err, seal.ErrTampered) {
 		t.Fatalf("master key on a data-key value: %v", err)
 	}
 }
@@ -67,11 +67,11 @@ func TestAuditDetailsSealed(t *testing.T) {
 	ctx := context.Background()
 	a := newTestApp(t)
 	l := newLive(t, a)
-	if _, err := a.Decide(ctx, l.pract, DecideInput{SessionID: l.session, Region: "shoulders", Technique: "massage"}); err != nil {
+	if _, err := a.Decisions.Decide(ctx, l.pract, DecideInput{SessionID: l.session, Region: "shoulders", Technique: "massage"}); err != nil {
 		t.Fatal(err)
 	}
 	var stored []audit.Entry
-	if err := a.db.View(ctx, func(tx store.Tx) (err error) {
+	if err := a.core.db.View(ctx, func(tx store.Tx) (err error) {
 		stored, err = tx.ListAudit(ctx, store.AuditFilter{ClientID: l.client.UserID})
 		return err
 	}); err != nil {
@@ -89,11 +89,11 @@ func TestAuditDetailsSealed(t *testing.T) {
 	if sealed < 3 {
 		t.Fatalf("only %d sealed details", sealed)
 	}
-	admin, err := a.CreateUser(ctx, System, NewUser{Role: holdspace.RoleAdmin, Name: "Ada", Email: "ada@example.test"})
+	admin, err := a.People.CreateUser(ctx, System, NewUser{Role: holdspace.RoleAdmin, Name: "Ada", Email: "ada@example.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	shown, err := a.ListAudit(ctx, Actor{UserID: admin, Role: holdspace.RoleAdmin}, store.AuditFilter{ClientID: l.client.UserID})
+	shown, err := a.Audit.ListAudit(ctx, Actor{UserID: admin, Role: holdspace.RoleAdmin}, store.AuditFilter{ClientID: l.client.UserID})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,43 @@ import (
 	"holdspace/store"
 )
 
+// Records hands a client's records out (export, FHIR bundle, consent
+// receipts) and erases them (on request, and by retention policy).
+type Records struct {
+	*core
+	// facts is the decision cache (shared with Decisions): erasing a
+	// client forgets their cached facts.
+	facts *factsCache
+}
+
+// recordsTx is the part of the store the Records use cases touch.
+type recordsTx interface {
+	bookingsTx // the client's bookings are part of their record
+	store.FollowUps
+	store.Agreements
+	store.AuditLog
+	store.Clients
+	store.Credentials
+	store.Guardians
+	store.Keys
+	store.Retention
+	store.Screenings
+	store.Sessions
+	store.Settings
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only recordsTx.
+func (a *Records) update(ctx context.Context, fn func(recordsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only recordsTx.
+func (a *Records) view(ctx context.Context, fn func(recordsTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // Export is everything holdspace holds about one client (GDPR Art. 15 and
 // 20), opened and in a portable shape.
 type Export struct {
@@ -23,6 +60,7 @@ type Export struct {
 	Clearances    []ClearanceView    `json:"clearances"`
 	Agreements    []AgreementView    `json:"agreements"`
 	Sessions      []SessionExport    `json:"sessions"`
+	Bookings      []BookingView      `json:"bookings"`
 	Audit         []audit.Entry      `json:"audit"`
 }
 
@@ -58,9 +96,9 @@ type SessionExport struct {
 // ExportClient gathers all data held about a client. Admins and the client
 // themself may export; practitioners use the client file instead. The
 // export is audited.
-func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Export, error) {
+func (a *Records) ExportClient(ctx context.Context, ac Actor, clientID string) (Export, error) {
 	var x Export
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx recordsTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
@@ -69,19 +107,11 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 			return forbidden("Only the client or an admin can export the client's data.")
 		}
 		x.ExportedAt = tx.Now()
-		u, err := tx.User(ctx, clientID)
+		rec, err := a.gatherClientRecord(ctx, tx, c)
 		if err != nil {
 			return err
 		}
-		if x.Client, err = a.clientView(u, c); err != nil {
-			return err
-		}
-		if x.Practitioners, err = a.practitionersOf(ctx, tx, c); err != nil {
-			return err
-		}
-		if x.Screenings, err = a.screeningsOf(ctx, tx, clientID); err != nil {
-			return err
-		}
+		x.Client, x.Practitioners, x.Screenings = rec.view, rec.practitioners, rec.screenings
 		hcs, err := tx.ListHealthChanges(ctx, clientID)
 		if err != nil {
 			return err
@@ -109,24 +139,14 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 			x.Clearances = append(x.Clearances, ClearanceView{ID: cl.ID, Rule: cs.Rule, ScreeningID: cl.ScreeningID,
 				ClearedBy: by, ClearedOn: cl.ClearedOn, Note: cs.Note, RecordedBy: cl.RecordedBy, RecordedAt: cl.RecordedAt})
 		}
-		ags, recs, err := a.loadAgreements(ctx, tx, clientID)
-		if err != nil {
-			return err
-		}
+		ags := rec.agreements
 		for i := range ags {
-			x.Agreements = append(x.Agreements, agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now())))
+			x.Agreements = append(x.Agreements, agreementView(rec.agreementRecs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now())))
 		}
-		sess, err := tx.ListSessions(ctx, store.SessionFilter{ClientID: clientID})
-		if err != nil {
-			return err
-		}
-		for _, s := range sess {
+		for _, sr := range rec.sessions {
+			s := sr.session
 			se := SessionExport{SessionView: a.sessionView(s)}
-			evs, err := tx.ListEvents(ctx, s.ID)
-			if err != nil {
-				return err
-			}
-			for _, r := range evs {
+			for _, r := range sr.events {
 				ev, err := a.eventOf(r, true)
 				if err != nil {
 					return err
@@ -138,6 +158,9 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 			se.DayCheck, se.EndedFor = f.DayCheck, f.EndedFor()
 			x.Sessions = append(x.Sessions, se)
 		}
+		if x.Bookings, err = a.bookingsOf(ctx, tx, clientID); err != nil {
+			return err
+		}
 		if x.Audit, err = tx.ListAudit(ctx, store.AuditFilter{ClientID: clientID}); err != nil {
 			return err
 		}
@@ -147,40 +170,4 @@ func (a *App) ExportClient(ctx context.Context, ac Actor, clientID string) (Expo
 	x.Practitioners, x.Screenings, x.HealthChanges = nonNil(x.Practitioners), nonNil(x.Screenings), nonNil(x.HealthChanges)
 	x.Clearances, x.Agreements, x.Sessions, x.Audit = nonNil(x.Clearances), nonNil(x.Agreements), nonNil(x.Sessions), nonNil(x.Audit)
 	return x, err
-}
-
-// EraseClient deletes every record about a client (GDPR Art. 17) and
-// revokes their tokens; see erase. Admins only.
-func (a *App) EraseClient(ctx context.Context, ac Actor, clientID string) error {
-	err := a.update(ctx, func(tx store.Tx) error {
-		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
-			return err
-		}
-		if !ac.is(holdspace.RoleAdmin) {
-			return forbidden("Only an admin can erase a client.")
-		}
-		return a.erase(ctx, tx, ac, clientID, "tombstone")
-	})
-	if err == nil {
-		err = a.erased(ctx, clientID)
-	}
-	return err
-}
-
-// practitionersOf opens the accounts of a client's practitioners (erased
-// ones are skipped).
-func (a *App) practitionersOf(ctx context.Context, tx store.Tx, c *store.Client) ([]Person, error) {
-	var out []Person
-	for _, pid := range c.PractitionerIDs {
-		pu, err := tx.User(ctx, pid)
-		if err != nil {
-			continue
-		}
-		p, err := a.person(pu)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	return out, nil
 }

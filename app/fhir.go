@@ -10,61 +10,57 @@ import (
 	"holdspace/fhir"
 	"holdspace/practice"
 	"holdspace/screening"
-	"holdspace/store"
 )
 
 // ClientBundle returns a client's record as a FHIR R4 Bundle of type
 // collection: the Patient, each Consent version, the Questionnaires and
 // QuestionnaireResponses of their screenings, their Practitioners, an
 // Encounter per session and a day-check-v1 QuestionnaireResponse per day
-// check (after the day-check-v1 Questionnaire). Admins, assigned practitioners and the client may
+// check (after the day-check-v1 Questionnaire), and the practice as the
+// Organization that manages every Consent. Extension URLs are the
+// practice's own (fhir.RebaseExtensions with BaseURL). Admins, assigned practitioners and the client may
 // read it; the read is audited.
-func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir.Bundle, error) {
+func (a *Records) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir.Bundle, error) {
 	var b fhir.Bundle
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx recordsTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
 		}
-		u, err := tx.User(ctx, clientID)
+		rec, err := a.gatherClientRecord(ctx, tx, c)
 		if err != nil {
 			return err
 		}
-		cv, err := a.clientView(u, c)
-		if err != nil {
-			return err
-		}
+		cv := rec.view
 		pat, err := fhir.NewPatient(fhir.PatientInput{ID: cv.ID, Name: cv.Name, Email: cv.Email, BirthDate: cv.BirthDate, Anatomy: cv.Anatomy})
 		if err != nil {
 			return err
 		}
-		res := []any{pat}
-		pract, err := a.practitionersOf(ctx, tx, c)
+		id, err := a.identity(ctx, tx)
 		if err != nil {
 			return err
 		}
-		for _, p := range pract {
-			creds, err := tx.ListCredentials(ctx, p.ID)
-			if err != nil {
-				return err
-			}
-			pr, err := fhir.NewPractitioner(fhir.PractitionerInput{ID: p.ID, Name: p.Name, Email: p.Email, Credentials: practiceCredentials(creds)})
+		org, err := a.organization(id)
+		if err != nil {
+			return err
+		}
+		res := []any{pat, org}
+		for _, p := range rec.practitioners {
+			pr, err := fhir.NewPractitioner(fhir.PractitionerInput{ID: p.ID, Name: p.Name, Email: p.Email, Credentials: practiceCredentials(rec.credentials[p.ID])})
 			if err != nil {
 				return err
 			}
 			res = append(res, pr)
 		}
-		ags, recs, err := a.loadAgreements(ctx, tx, clientID)
-		if err != nil {
-			return err
-		}
+		ags, recs := rec.agreements, rec.agreementRecs
 		// A grant the practice refuses now is exported as not permitted.
 		offered, _, err := a.practiceRefusals(ctx, tx, c, ags)
 		if err != nil {
 			return err
 		}
 		for i := range ags {
-			in := fhir.ConsentInput{Agreement: offered[i], Status: consent.StatusAt(&ags[i], ags, tx.Now())}
+			in := fhir.ConsentInput{Agreement: offered[i], Status: consent.StatusAt(&ags[i], ags, tx.Now()),
+				Organization: org.ID, PolicyURL: a.PrivacyURL()}
 			if recs[i].SignMethod == consent.SignInPerson {
 				in.AttestedBy = recs[i].SignedBy
 			}
@@ -75,10 +71,7 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 			}
 			res = append(res, con)
 		}
-		ss, err := a.screeningsOf(ctx, tx, clientID)
-		if err != nil {
-			return err
-		}
+		ss := rec.screenings
 		seenQ := map[string]bool{}
 		for _, v := range ss {
 			q, ok := screening.Lookup(v.Questionnaire)
@@ -98,21 +91,14 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 			}
 			res = append(res, qr)
 		}
-		sess, err := tx.ListSessions(ctx, store.SessionFilter{ClientID: clientID})
-		if err != nil {
-			return err
-		}
 		var dayChecks []any
-		for _, s := range sess {
+		for _, sr := range rec.sessions {
+			s := sr.session
 			in := fhir.EncounterInput{ID: s.ID, ClientID: s.ClientID, PractitionerID: s.PractitionerID,
 				State: practice.State(s.State), Intent: catalogue.Intent(s.Intent), StartsAt: s.StartsAt}
-			evs, err := tx.ListEvents(ctx, s.ID)
-			if err != nil {
-				return err
-			}
 			f := practice.NewFacts(catalogue.Intent(s.Intent))
 			var opened []practice.Event
-			for _, e := range evs {
+			for _, e := range sr.events {
 				switch practice.EventType(e.Type) {
 				case practice.EventBegin:
 					in.BegunAt = e.At
@@ -142,6 +128,7 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 		if b, err = fhir.NewBundle("", "", tx.Now(), res...); err != nil {
 			return err
 		}
+		b = fhir.RebaseExtensions(b, a.BaseURL())
 		return record(ctx, tx, ac, "client.read", clientID, clientID, "fhir")
 	})
 	return b, err
@@ -150,9 +137,9 @@ func (a *App) ClientBundle(ctx context.Context, ac Actor, clientID string) (fhir
 // AgreementReceipt returns the consent receipt of an agreement's latest
 // event (signed, revoked or expired), for the client's records. Those who
 // may see the agreement may read it; the read is audited.
-func (a *App) AgreementReceipt(ctx context.Context, ac Actor, id string) (fhir.Receipt, error) {
+func (a *Records) AgreementReceipt(ctx context.Context, ac Actor, id string) (fhir.Receipt, error) {
 	var rc fhir.Receipt
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx recordsTx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, id)
 		if err != nil {
 			return err
@@ -185,8 +172,11 @@ func (a *App) AgreementReceipt(ctx context.Context, ac Actor, id string) (fhir.R
 				ev = fhir.ConsentRevoked
 			}
 		}
-		in := fhir.ReceiptInput{Agreement: *ag, Event: ev, Jurisdiction: a.cfg.Jurisdiction, PolicyURL: a.cfg.PolicyURL,
-			Controller: fhir.Controller{Name: a.cfg.PracticeName, Email: a.cfg.PracticeEmail}}
+		who, err := a.identity(ctx, tx)
+		if err != nil {
+			return err
+		}
+		in := a.receiptInput(who, fhir.ReceiptInput{Agreement: *ag, Event: ev})
 		if r.SignMethod == consent.SignInPerson {
 			in.AttestedBy = r.SignedBy
 		}

@@ -10,6 +10,34 @@ import (
 	"holdspace/store"
 )
 
+// FollowUps keeps the follow-ups after sessions: listing, acknowledging
+// and answering them.
+type FollowUps struct {
+	*core
+	// sessions appends a client's answer as a session event.
+	sessions *Sessions
+}
+
+// followUpsTx is the part of the store the FollowUps use cases touch.
+type followUpsTx interface {
+	store.AuditLog
+	store.Clients
+	store.FollowUps
+	store.Sessions
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only followUpsTx.
+func (a *FollowUps) update(ctx context.Context, fn func(followUpsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only followUpsTx.
+func (a *FollowUps) view(ctx context.Context, fn func(followUpsTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // FollowUpView is a follow-up as callers see it. Status is "due",
 // "overdue" or "answered" at the time of the read.
 type FollowUpView struct {
@@ -52,7 +80,13 @@ func followUpView(f *store.FollowUp, now time.Time) FollowUpView {
 // the practice's window (practice.FollowUpTriggers decides); a follow-up
 // event answers the session's follow-up (ECONFLICT "no_follow_up" when the
 // session has none, "already_answered" when it is answered).
-func (a *App) afterEvent(ctx context.Context, tx store.Tx, ac Actor, s *store.Session, ev practice.Event, eventID string) error {
+func (a *core) afterEvent(ctx context.Context, tx interface {
+	store.AuditLog
+	store.FollowUps
+	store.Sessions
+	store.Settings
+	txBase
+}, ac Actor, s *store.Session, ev practice.Event, eventID string) error {
 	switch ev.Type {
 	case practice.EventClose, practice.EventAutoClose:
 		recs, err := tx.ListEvents(ctx, s.ID)
@@ -105,9 +139,9 @@ func (a *App) afterEvent(ctx context.Context, tx store.Tx, ac Actor, s *store.Se
 // ListFollowUps returns follow-ups, earliest due first: a practitioner's
 // own clients' (all, or only unanswered ones with open set), every one for
 // an admin, a client's own. The read is audited once per client listed.
-func (a *App) ListFollowUps(ctx context.Context, ac Actor, open bool) ([]FollowUpView, error) {
+func (a *FollowUps) ListFollowUps(ctx context.Context, ac Actor, open bool) ([]FollowUpView, error) {
 	var out []FollowUpView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx followUpsTx) error {
 		f := store.FollowUpFilter{Unanswered: open}
 		switch ac.Role {
 		case holdspace.RoleAdmin:
@@ -129,7 +163,12 @@ func (a *App) ListFollowUps(ctx context.Context, ac Actor, open bool) ([]FollowU
 
 // followUpViews renders fs for ac, dropping those whose client ac may no
 // longer see, names the clients for staff, and audits the read.
-func (a *App) followUpViews(ctx context.Context, tx store.Tx, ac Actor, fs []*store.FollowUp, out *[]FollowUpView) error {
+func (a *FollowUps) followUpViews(ctx context.Context, tx interface {
+	store.AuditLog
+	store.Clients
+	store.Users
+	txBase
+}, ac Actor, fs []*store.FollowUp, out *[]FollowUpView) error {
 	seen := map[string]bool{}
 	names := map[string]string{}
 	for _, f := range fs {
@@ -160,12 +199,12 @@ func (a *App) followUpViews(ctx context.Context, tx store.Tx, ac Actor, fs []*st
 
 // AdverseFollowUps returns the follow-ups after adverse events that no
 // admin has acknowledged yet. Admins only; audited.
-func (a *App) AdverseFollowUps(ctx context.Context, ac Actor) ([]FollowUpView, error) {
+func (a *FollowUps) AdverseFollowUps(ctx context.Context, ac Actor) ([]FollowUpView, error) {
 	var out []FollowUpView
 	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only admins review adverse events.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx followUpsTx) error {
 		fs, err := tx.ListFollowUps(ctx, store.FollowUpFilter{Unacknowledged: true})
 		if err != nil {
 			return err
@@ -179,12 +218,12 @@ func (a *App) AdverseFollowUps(ctx context.Context, ac Actor) ([]FollowUpView, e
 // follow-up; it then leaves the admin page. Admins only; ECONFLICT
 // "not_adverse" for a follow-up without an adverse event,
 // "already_acknowledged"; ENOTFOUND.
-func (a *App) AcknowledgeFollowUp(ctx context.Context, ac Actor, id string) (FollowUpView, error) {
+func (a *FollowUps) AcknowledgeFollowUp(ctx context.Context, ac Actor, id string) (FollowUpView, error) {
 	var out FollowUpView
 	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only an admin acknowledges adverse events.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx followUpsTx) error {
 		f, err := tx.FollowUp(ctx, id)
 		if err != nil {
 			return err
@@ -213,9 +252,9 @@ type FollowUpAnswer struct {
 // AnswerFollowUp records the answer as a follow-up event on the session
 // (see AppendEvent): the client, or their practitioner on the client's
 // word. ENOTFOUND for a follow-up the caller may not see.
-func (a *App) AnswerFollowUp(ctx context.Context, ac Actor, id string, in FollowUpAnswer) (AppendEventResult, error) {
+func (a *FollowUps) AnswerFollowUp(ctx context.Context, ac Actor, id string, in FollowUpAnswer) (AppendEventResult, error) {
 	var sessionID string
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx followUpsTx) error {
 		f, err := tx.FollowUp(ctx, id)
 		if err != nil {
 			return err
@@ -229,7 +268,7 @@ func (a *App) AnswerFollowUp(ctx context.Context, ac Actor, id string, in Follow
 	if err != nil {
 		return AppendEventResult{}, err
 	}
-	return a.AppendEvent(ctx, ac, sessionID, EventInput{Type: string(practice.EventFollowUp), Wellbeing: in.Wellbeing, Text: in.Note})
+	return a.sessions.AppendEvent(ctx, ac, sessionID, EventInput{Type: string(practice.EventFollowUp), Wellbeing: in.Wellbeing, Text: in.Note})
 }
 
 // FollowUpRecord is a follow-up with the client's answer opened, for the
@@ -243,9 +282,9 @@ type FollowUpRecord struct {
 // ClientFollowUps returns a client's follow-ups with their answers, for
 // the client file: the client's practitioners, admins and the client may
 // read them; the read is audited.
-func (a *App) ClientFollowUps(ctx context.Context, ac Actor, clientID string) ([]FollowUpRecord, error) {
+func (a *FollowUps) ClientFollowUps(ctx context.Context, ac Actor, clientID string) ([]FollowUpRecord, error) {
 	var out []FollowUpRecord
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx followUpsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

@@ -48,7 +48,7 @@ func normName(s string) string { return strings.Join(strings.Fields(s), " ") }
 // agreement, and when one is recorded already; EFORBIDDEN for anyone but
 // the client's practitioner. The guardian's details are sealed; the act is
 // audited and in force for the next decision.
-func (a *App) RecordGuardianConsent(ctx context.Context, ac Actor, agreementID string, in GuardianInput) (GuardianView, error) {
+func (a *Agreements) RecordGuardianConsent(ctx context.Context, ac Actor, agreementID string, in GuardianInput) (GuardianView, error) {
 	var out GuardianView
 	g := guardianSealed{Name: normName(in.Name), Relationship: normName(in.Relationship), TypedName: normName(in.TypedName)}
 	for _, f := range []struct{ name, v string }{{"name", g.Name}, {"relationship", g.Relationship}, {"typed_name", g.TypedName}} {
@@ -62,7 +62,7 @@ func (a *App) RecordGuardianConsent(ctx context.Context, ac Actor, agreementID s
 	if !consent.TypedNameMatches(g.TypedName, g.Name) {
 		return out, holdspace.Invalid("typed_name_mismatch", "typed_name", "The guardian types their own name, as given above, to sign.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		r, c, err := a.visibleAgreement(ctx, tx, ac, agreementID)
 		if err != nil {
 			return err
@@ -106,7 +106,7 @@ func (a *App) RecordGuardianConsent(ctx context.Context, ac Actor, agreementID s
 
 // markGuardians sets GuardianConsent on the agreements that carry a
 // recorded guardian's consent.
-func (a *App) markGuardians(ctx context.Context, tx store.Tx, clientID string, ags []consent.Agreement) error {
+func (a *core) markGuardians(ctx context.Context, tx store.Guardians, clientID string, ags []consent.Agreement) error {
 	gs, err := tx.ListGuardianConsents(ctx, clientID)
 	if err != nil || len(gs) == 0 {
 		return err
@@ -124,9 +124,9 @@ func (a *App) markGuardians(ctx context.Context, tx store.Tx, clientID string, a
 // Guardians returns the guardians' consents recorded for a client, opened.
 // The client, their practitioners and admins may read them; the read is
 // audited.
-func (a *App) Guardians(ctx context.Context, ac Actor, clientID string) ([]GuardianView, error) {
+func (a *Agreements) Guardians(ctx context.Context, ac Actor, clientID string) ([]GuardianView, error) {
 	var out []GuardianView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

@@ -91,7 +91,7 @@ func clearanceContent(c *store.Clearance) string {
 // (made with audit.ContentItem) put the hash of each record's content
 // under the chain, so that `holdspace audit verify` can check the stored
 // records against it.
-func recordContent(ctx context.Context, tx store.Tx, ac Actor, action, target, clientID, detail string, items ...string) error {
+func recordContent(ctx context.Context, tx recordTx, ac Actor, action, target, clientID, detail string, items ...string) error {
 	_, err := tx.AppendAudit(ctx, audit.Entry{
 		At:       tx.Now(),
 		Actor:    ac.UserID,
@@ -122,7 +122,10 @@ func (e *RecordError) Error() string {
 }
 
 // checkContent checks the records an entry names against their hashes.
-func checkContent(ctx context.Context, tx store.Tx, e audit.Entry) error {
+func checkContent(ctx context.Context, tx interface {
+	store.Agreements
+	store.Records
+}, e audit.Entry) error {
 	for _, item := range strings.Fields(e.Content) {
 		parts := strings.SplitN(item, ":", 3)
 		if len(parts) != 3 {

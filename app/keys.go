@@ -30,7 +30,7 @@ func VerifyKeys(ctx context.Context, db store.DB, kr *seal.Keyring) error {
 	return db.View(ctx, func(tx store.Tx) error { return checkKeys(ctx, tx, kr, false) })
 }
 
-func checkKeys(ctx context.Context, tx store.Tx, kr *seal.Keyring, adopt bool) error {
+func checkKeys(ctx context.Context, tx store.Keys, kr *seal.Keyring, adopt bool) error {
 	recorded, err := tx.KeyChecks(ctx)
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ func checkKeys(ctx context.Context, tx store.Tx, kr *seal.Keyring, adopt bool) e
 
 // probeKeys checks that a sealed value of an older database unwraps under
 // the keyring; a database without any is accepted.
-func probeKeys(ctx context.Context, tx store.Tx, kr *seal.Keyring) error {
+func probeKeys(ctx context.Context, tx store.Keys, kr *seal.Keyring) error {
 	cols, err := tx.SealedColumns(ctx)
 	if err != nil {
 		return err

@@ -29,7 +29,7 @@ var systemActor = Actor{UserID: "system", Role: roleSystem, Device: "holdspace"}
 // before it answers.
 var errOverdue = errors.New("session overdue")
 
-func (cfg *Config) liveDefaults() {
+func (cfg *Policies) liveDefaults() {
 	if cfg.OpenWindow <= 0 {
 		cfg.OpenWindow = DefaultOpenWindow
 	}
@@ -49,12 +49,12 @@ func bookedDuration(s *store.Session) time.Duration {
 	return s.Duration
 }
 
-func (a *App) booking(s *store.Session) practice.Booking {
+func (a *core) booking(s *store.Session) practice.Booking {
 	return practice.Booking{StartsAt: s.StartsAt, Duration: bookedDuration(s)}
 }
 
 // sessionView is sessionView with ClosesAt under the practice's grace.
-func (a *App) sessionView(s *store.Session) SessionView {
+func (a *core) sessionView(s *store.Session) SessionView {
 	v := sessionView(s)
 	v.ClosesAt = a.booking(s).CloseBy(a.cfg.SessionGrace)
 	return v
@@ -63,7 +63,13 @@ func (a *App) sessionView(s *store.Session) SessionView {
 // closeIfOverdue records the automatic close of s in tx when s is live past
 // its booked end plus grace, and updates s. Decisions deny such a session
 // even before this runs (practice.Facts.CloseBy); this keeps the record.
-func (a *App) closeIfOverdue(ctx context.Context, tx store.Tx, s *store.Session) error {
+func (a *core) closeIfOverdue(ctx context.Context, tx interface {
+	store.AuditLog
+	store.FollowUps
+	store.Sessions
+	store.Settings
+	txBase
+}, s *store.Session) error {
 	if !a.booking(s).Overdue(practice.State(s.State), a.cfg.SessionGrace, tx.Now()) {
 		return nil
 	}
@@ -89,8 +95,8 @@ func (a *App) closeIfOverdue(ctx context.Context, tx store.Tx, s *store.Session)
 
 // autoCloseSession records the automatic close of one session if it is
 // overdue, in its own transaction.
-func (a *App) autoCloseSession(ctx context.Context, id string) error {
-	return a.update(ctx, func(tx store.Tx) error {
+func (a *Sessions) autoCloseSession(ctx context.Context, id string) error {
+	return a.update(ctx, func(tx sessionsTx) error {
 		s, err := tx.Session(ctx, id)
 		if err != nil {
 			return err
@@ -101,9 +107,9 @@ func (a *App) autoCloseSession(ctx context.Context, id string) error {
 
 // CloseOverdue records the automatic close of every live session past its
 // booked end plus grace, and returns how many it closed.
-func (a *App) CloseOverdue(ctx context.Context) (int, error) {
+func (a *Sessions) CloseOverdue(ctx context.Context) (int, error) {
 	n := 0
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		live, err := tx.ListSessions(ctx, store.SessionFilter{Live: true})
 		if err != nil {
 			return err
@@ -124,7 +130,7 @@ func (a *App) CloseOverdue(ctx context.Context) (int, error) {
 
 // SweepSessions runs CloseOverdue every `every` until ctx ends, logging
 // what it closed and any error.
-func (a *App) SweepSessions(ctx context.Context, every time.Duration) {
+func (a *Sessions) SweepSessions(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -149,8 +155,14 @@ func (a *App) SweepSessions(ctx context.Context, every time.Duration) {
 // only within the practice's window around its start, and only when the
 // client has no other live session (overdue ones are closed first; the
 // store holds the rule under concurrency too).
-func (a *App) checkEvent(ctx context.Context, tx store.Tx, s *store.Session, ev practice.Event) error {
-	f, err := a.sessionFacts(ctx, tx, s)
+func (a *Sessions) checkEvent(ctx context.Context, tx interface {
+	store.AuditLog
+	store.FollowUps
+	store.Sessions
+	store.Settings
+	txBase
+}, s *store.Session, ev practice.Event) error {
+	f, err := a.decisions.sessionFacts(ctx, tx, s)
 	if err != nil {
 		return err
 	}
@@ -196,10 +208,10 @@ type StoppedSession struct {
 // StopAll is the client's STOP from their home page: it records a stop in
 // every live session of theirs (and in any session still scheduled to open
 // within the practice's window, as a "not today"). Only the client may.
-func (a *App) StopAll(ctx context.Context, ac Actor, clientID string) (StopResult, error) {
+func (a *Sessions) StopAll(ctx context.Context, ac Actor, clientID string) (StopResult, error) {
 	out := StopResult{Stopped: []StoppedSession{}}
 	var ids []string
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx sessionsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

@@ -26,17 +26,17 @@ func TestSweepClosesOverdueSessions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := New(Config{DB: db, Keys: keys, Argon2: cheap, SessionGrace: time.Second})
+	a, err := New(Config{DB: db, Keys: keys, Policies: Policies{Argon2: cheap, SessionGrace: time.Second}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	l := newLive(t, a)
 	// Close the default session, then book one that ends within seconds.
-	if _, err := a.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "close", Close: &practiceCloseNotes}); err != nil {
+	if _, err := a.Sessions.AppendEvent(ctx, l.pract, l.session, EventInput{Type: "close", Close: &practiceCloseNotes}); err != nil {
 		t.Fatal(err)
 	}
 	minutes := 60
-	s, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic",
+	s, err := a.Sessions.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic",
 		StartsAt: time.Now().UTC().Add(-time.Hour + 3*time.Second).Format(time.RFC3339), DurationMinutes: &minutes})
 	if err != nil {
 		t.Fatal(err)
@@ -45,21 +45,21 @@ func TestSweepClosesOverdueSessions(t *testing.T) {
 		who Actor
 		typ string
 	}{{l.pract, "open"}, {l.client, "reconfirm"}, {l.pract, "begin"}} {
-		if _, err := a.AppendEvent(ctx, ev.who, s.ID, EventInput{Type: ev.typ}); err != nil {
+		if _, err := a.Sessions.AppendEvent(ctx, ev.who, s.ID, EventInput{Type: ev.typ}); err != nil {
 			t.Fatalf("%s: %v", ev.typ, err)
 		}
 	}
-	if n, err := a.CloseOverdue(ctx); err != nil || n != 0 {
+	if n, err := a.Sessions.CloseOverdue(ctx); err != nil || n != 0 {
 		t.Fatalf("sweep before the end: %d %v", n, err)
 	}
 	time.Sleep(time.Until(s.ClosesAt) + 50*time.Millisecond)
-	if n, err := a.CloseOverdue(ctx); err != nil || n != 1 {
+	if n, err := a.Sessions.CloseOverdue(ctx); err != nil || n != 1 {
 		t.Fatalf("sweep after the end: %d %v", n, err)
 	}
-	if n, err := a.CloseOverdue(ctx); err != nil || n != 0 {
+	if n, err := a.Sessions.CloseOverdue(ctx); err != nil || n != 0 {
 		t.Fatalf("second sweep: %d %v", n, err)
 	}
-	evs, err := a.ListEvents(ctx, l.pract, s.ID)
+	evs, err := a.Sessions.ListEvents(ctx, l.pract, s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,11 +78,11 @@ func TestSweepClosesOverdueSessions(t *testing.T) {
 	}); err != nil || audited != 1 {
 		t.Fatalf("auto-close audited %d times: %v", audited, err)
 	}
-	d, err := a.Decide(ctx, l.pract, DecideInput{SessionID: s.ID, Region: "feet", Technique: "massage"})
+	d, err := a.Decisions.Decide(ctx, l.pract, DecideInput{SessionID: s.ID, Region: "feet", Technique: "massage"})
 	if err != nil || d.Outcome != consent.Deny || !d.Has(consent.CodeSessionNotActive) {
 		t.Fatalf("decision after the auto-close: %v %v", d.Reasons(), err)
 	}
-	if _, err := a.AppendEvent(ctx, l.client, s.ID, EventInput{Type: "stop"}); holdspace.ErrorReason(err) != "invalid_transition" {
+	if _, err := a.Sessions.AppendEvent(ctx, l.client, s.ID, EventInput{Type: "stop"}); holdspace.ErrorReason(err) != "invalid_transition" {
 		t.Fatalf("stop after the auto-close: %v", err)
 	}
 }
@@ -93,13 +93,13 @@ func TestBookingInput(t *testing.T) {
 	l := newLive(t, a)
 	ctx := context.Background()
 	for _, m := range []int{0, -5, 481} {
-		_, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic",
+		_, err := a.Sessions.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic",
 			StartsAt: time.Now().UTC().Format(time.RFC3339), DurationMinutes: &m})
 		if holdspace.ErrorReason(err) != "out_of_range" || holdspace.ErrorField(err) != "duration_minutes" {
 			t.Errorf("%d minutes: %v", m, err)
 		}
 	}
-	s, err := a.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic", StartsAt: "2031-01-01T10:00:00Z"})
+	s, err := a.Sessions.CreateSession(ctx, l.pract, SessionInput{ClientID: l.client.UserID, Intent: "therapeutic", StartsAt: "2031-01-01T10:00:00Z"})
 	if err != nil || s.DurationMinutes != 60 || !s.ClosesAt.Equal(time.Date(2031, 1, 1, 11, 15, 0, 0, time.UTC)) {
 		t.Fatalf("default booking: %+v %v", s, err)
 	}
@@ -116,17 +116,17 @@ func TestConfirmScreening(t *testing.T) {
 		"prostate-procedure-healing":false,"rectal-bleeding":false,"anal-acute":false,"anorectal-disease":false,
 		"prolapse-repair":false,"seed-implants":false,"sti-active":false,"immunosuppressed":false,"latex-allergy":false,
 		"trauma-history":"no"}`)
-	own, err := a.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: ans})
+	own, err := a.Screenings.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: ans})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if own.AwaitingConfirmation {
 		t.Fatal("the client's own screening awaits confirmation")
 	}
-	if _, err := a.ConfirmScreening(ctx, l.client, own.ID, ConfirmScreeningInput{}); holdspace.ErrorReason(err) != "not_needed" {
+	if _, err := a.Screenings.ConfirmScreening(ctx, l.client, own.ID, ConfirmScreeningInput{}); holdspace.ErrorReason(err) != "not_needed" {
 		t.Fatalf("confirming one's own: %v", err)
 	}
-	entered, err := a.SubmitScreening(ctx, l.pract, l.client.UserID, ScreeningInput{Answers: ans})
+	entered, err := a.Screenings.SubmitScreening(ctx, l.pract, l.client.UserID, ScreeningInput{Answers: ans})
 	if err != nil || !entered.AwaitingConfirmation {
 		t.Fatalf("entered: %+v %v", entered, err)
 	}
@@ -139,19 +139,19 @@ func TestConfirmScreening(t *testing.T) {
 		{ConfirmScreeningInput{InPerson: true}, holdspace.EINVALID, "required"},
 		{ConfirmScreeningInput{InPerson: true, ClientTypedName: "Someone Else"}, holdspace.EINVALID, "typed_name_mismatch"},
 	} {
-		_, err := a.ConfirmScreening(ctx, l.pract, entered.ID, tc.in)
+		_, err := a.Screenings.ConfirmScreening(ctx, l.pract, entered.ID, tc.in)
 		if holdspace.ErrorCode(err) != tc.code || (tc.reason != "" && holdspace.ErrorReason(err) != tc.reason) {
 			t.Errorf("%+v: %v", tc.in, err)
 		}
 	}
-	if _, err := a.ConfirmScreening(ctx, l.client, entered.ID, ConfirmScreeningInput{InPerson: true}); holdspace.ErrorReason(err) != "invalid_sign_method" {
+	if _, err := a.Screenings.ConfirmScreening(ctx, l.client, entered.ID, ConfirmScreeningInput{InPerson: true}); holdspace.ErrorReason(err) != "invalid_sign_method" {
 		t.Errorf("a client confirming 'in person': %v", err)
 	}
-	v, err := a.ConfirmScreening(ctx, l.pract, entered.ID, ConfirmScreeningInput{InPerson: true, ClientTypedName: "  casey "})
+	v, err := a.Screenings.ConfirmScreening(ctx, l.pract, entered.ID, ConfirmScreeningInput{InPerson: true, ClientTypedName: "  casey "})
 	if err != nil || v.ConfirmedAt == nil || v.AwaitingConfirmation {
 		t.Fatalf("in-person confirmation: %+v %v", v, err)
 	}
-	if _, err := a.ConfirmScreening(ctx, l.client, entered.ID, ConfirmScreeningInput{}); holdspace.ErrorReason(err) != "already_confirmed" {
+	if _, err := a.Screenings.ConfirmScreening(ctx, l.client, entered.ID, ConfirmScreeningInput{}); holdspace.ErrorReason(err) != "already_confirmed" {
 		t.Fatalf("confirming twice: %v", err)
 	}
 }

@@ -43,9 +43,9 @@ func noticeWhy(rec *store.Agreement) []string {
 // themselves). With unseenOnly it returns only the versions to show the
 // client because they have not seen them yet. The client, their assigned
 // practitioners and admins may read it; the read is audited.
-func (a *App) ConsentHistory(ctx context.Context, ac Actor, clientID string, unseenOnly bool) ([]ConsentNotice, error) {
+func (a *Agreements) ConsentHistory(ctx context.Context, ac Actor, clientID string, unseenOnly bool) ([]ConsentNotice, error) {
 	var out []ConsentNotice
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
@@ -89,9 +89,9 @@ func (a *App) ConsentHistory(ctx context.Context, ac Actor, clientID string, uns
 
 // AcknowledgeConsentNotices records that the client saw every version
 // shown to them; it returns how many it marked. Only the client may.
-func (a *App) AcknowledgeConsentNotices(ctx context.Context, ac Actor, clientID string) (int, error) {
+func (a *Agreements) AcknowledgeConsentNotices(ctx context.Context, ac Actor, clientID string) (int, error) {
 	n := 0
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx agreementsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

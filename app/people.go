@@ -15,6 +15,33 @@ import (
 	"holdspace/store"
 )
 
+// People keeps the users: clients (with their practitioners and birth
+// dates), practitioners (with their credentials) and admins.
+type People struct {
+	*core
+}
+
+// peopleTx is the part of the store the People use cases touch.
+type peopleTx interface {
+	store.AuditLog
+	store.Clients
+	store.Credentials
+	store.Keys
+	store.Settings
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only peopleTx.
+func (a *People) update(ctx context.Context, fn func(peopleTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only peopleTx.
+func (a *People) view(ctx context.Context, fn func(peopleTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // maxAssigned bounds the practitioners assigned to one client.
 const maxAssigned = 20
 
@@ -70,7 +97,7 @@ func validateName(field, s string) (string, error) {
 
 // newUser validates nu and builds the user record (sealed fields, password
 // hash). It does not store it.
-func (a *App) newUser(ctx context.Context, nu NewUser) (*store.User, error) {
+func (a *People) newUser(ctx context.Context, nu NewUser) (*store.User, error) {
 	if !holdspace.AccountRole(string(nu.Role)) {
 		return nil, holdspace.Invalid("invalid_role", "role", "The role must be admin, practitioner or client.")
 	}
@@ -114,7 +141,7 @@ func idPrefix(r holdspace.Role) string {
 
 // CreateUser creates an admin or practitioner account (clients are created
 // with CreateClient). Only admins may call it; System may.
-func (a *App) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, error) {
+func (a *People) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, error) {
 	if !ac.is(holdspace.RoleAdmin) {
 		return "", forbidden("Only an admin can create accounts.")
 	}
@@ -127,7 +154,7 @@ func (a *App) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, err
 	}
 	// A password set by someone else is the holder's to replace.
 	u.MustChangePassword = u.PasswordHash != "" && ac != System
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx peopleTx) error {
 		u.CreatedAt = tx.Now()
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
@@ -141,7 +168,7 @@ func (a *App) CreateUser(ctx context.Context, ac Actor, nu NewUser) (string, err
 }
 
 // person opens a user record.
-func (a *App) person(u *store.User) (Person, error) {
+func (a *core) person(u *store.User) (Person, error) {
 	name, err := a.open(u.ID, "name", u.NameSealed)
 	if err != nil {
 		return Person{}, err
@@ -155,9 +182,9 @@ func (a *App) person(u *store.User) (Person, error) {
 }
 
 // Me returns the caller's own account.
-func (a *App) Me(ctx context.Context, ac Actor) (Person, error) {
+func (a *People) Me(ctx context.Context, ac Actor) (Person, error) {
 	var p Person
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx peopleTx) error {
 		u, err := tx.User(ctx, ac.UserID)
 		if err != nil {
 			return err
@@ -172,9 +199,9 @@ func (a *App) Me(ctx context.Context, ac Actor) (Person, error) {
 
 // ListPractitioners returns every practitioner. Admins see all; a
 // practitioner sees themself; clients see the practitioners assigned to them.
-func (a *App) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error) {
+func (a *People) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error) {
 	var out []Person
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx peopleTx) error {
 		us, err := tx.ListUsers(ctx, holdspace.RolePractitioner)
 		if err != nil {
 			return err
@@ -208,10 +235,10 @@ func (a *App) ListPractitioners(ctx context.Context, ac Actor) ([]Person, error)
 
 // Practitioner returns one practitioner with their credentials, if visible:
 // to admins, to themself, and to their assigned clients.
-func (a *App) Practitioner(ctx context.Context, ac Actor, id string) (Person, []Credential, error) {
+func (a *People) Practitioner(ctx context.Context, ac Actor, id string) (Person, []Credential, error) {
 	var p Person
 	var creds []Credential
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx peopleTx) error {
 		u, err := tx.User(ctx, id)
 		if err != nil || u.Role != holdspace.RolePractitioner {
 			return holdspace.NotFound("practitioner")
@@ -278,7 +305,7 @@ func parseDate(field, s string) (time.Time, error) {
 // CreateClient creates a client account and profile. Admins may assign any
 // practitioners; a practitioner must assign themself (a client they create
 // is theirs).
-func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (string, error) {
+func (a *People) CreateClient(ctx context.Context, ac Actor, in ClientInput) (string, error) {
 	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return "", forbidden("Only an admin or a practitioner can add clients.")
 	}
@@ -331,7 +358,7 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 	if c.NotesSealed, err = a.sealFor(ck, u.ID, u.ID, "notes", in.Notes); err != nil {
 		return "", err
 	}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx peopleTx) error {
 		if err := checkPractitioners(ctx, tx, ids); err != nil {
 			return err
 		}
@@ -364,7 +391,7 @@ func (a *App) CreateClient(ctx context.Context, ac Actor, in ClientInput) (strin
 // visibleClient returns the client if the actor may see it: admins see all,
 // practitioners their assigned clients, a client themself. Anything else is
 // ENOTFOUND, so existence does not leak.
-func visibleClient(ctx context.Context, tx store.Tx, ac Actor, id string) (*store.Client, error) {
+func visibleClient(ctx context.Context, tx store.Clients, ac Actor, id string) (*store.Client, error) {
 	c, err := tx.Client(ctx, id)
 	if err != nil {
 		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
@@ -388,7 +415,7 @@ func visibleClient(ctx context.Context, tx store.Tx, ac Actor, id string) (*stor
 }
 
 // clientView opens a client's profile.
-func (a *App) clientView(u *store.User, c *store.Client) (ClientView, error) {
+func (a *core) clientView(u *store.User, c *store.Client) (ClientView, error) {
 	p, err := a.person(u)
 	if err != nil {
 		return ClientView{}, err
@@ -409,7 +436,7 @@ func (a *App) clientView(u *store.User, c *store.Client) (ClientView, error) {
 	return v, nil
 }
 
-func (a *App) anatomy(c *store.Client) (catalogue.Anatomy, error) {
+func (a *core) anatomy(c *store.Client) (catalogue.Anatomy, error) {
 	var an catalogue.Anatomy
 	s, err := a.open(c.ID, "anatomy", c.AnatomySealed)
 	if err != nil || s == "" {
@@ -422,9 +449,9 @@ func (a *App) anatomy(c *store.Client) (catalogue.Anatomy, error) {
 }
 
 // GetClient returns a client's profile, audited as a read.
-func (a *App) GetClient(ctx context.Context, ac Actor, id string) (ClientView, error) {
+func (a *People) GetClient(ctx context.Context, ac Actor, id string) (ClientView, error) {
 	var v ClientView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx peopleTx) error {
 		c, err := visibleClient(ctx, tx, ac, id)
 		if err != nil {
 			return err
@@ -443,9 +470,9 @@ func (a *App) GetClient(ctx context.Context, ac Actor, id string) (ClientView, e
 
 // ListClients returns the clients the actor may see, audited as one entry
 // per view naming the clients shown. Clients see only themself.
-func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
+func (a *People) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 	var out []ClientView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx peopleTx) error {
 		var f store.ClientFilter
 		switch ac.Role {
 		case holdspace.RoleAdmin:
@@ -492,12 +519,12 @@ func (a *App) ListClients(ctx context.Context, ac Actor) ([]ClientView, error) {
 
 // AssignPractitioners replaces the practitioners assigned to a client.
 // Admins only.
-func (a *App) AssignPractitioners(ctx context.Context, ac Actor, clientID string, ids []string) error {
+func (a *People) AssignPractitioners(ctx context.Context, ac Actor, clientID string, ids []string) error {
 	ids, err := practitionerIDs(ids)
 	if err != nil {
 		return err
 	}
-	return a.update(ctx, func(tx store.Tx) error {
+	return a.update(ctx, func(tx peopleTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
@@ -529,7 +556,7 @@ func practitionerIDs(ids []string) ([]string, error) {
 }
 
 // checkPractitioners refuses ids that are not practitioners' accounts.
-func checkPractitioners(ctx context.Context, tx store.Tx, ids []string) error {
+func checkPractitioners(ctx context.Context, tx store.Users, ids []string) error {
 	for _, pid := range ids {
 		pu, err := tx.User(ctx, pid)
 		if err != nil || pu.Role != holdspace.RolePractitioner {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -15,6 +14,29 @@ import (
 	"holdspace/practice"
 	"holdspace/store"
 )
+
+// Practice keeps the practice's settings and what it offers a client.
+type Practice struct {
+	*core
+}
+
+// practiceTx is the part of the store the Practice use cases touch.
+type practiceTx interface {
+	store.AuditLog
+	store.Clients
+	store.Settings
+	txBase
+}
+
+// update runs fn in a write transaction that offers only practiceTx.
+func (a *Practice) update(ctx context.Context, fn func(practiceTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only practiceTx.
+func (a *Practice) view(ctx context.Context, fn func(practiceTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
 
 // practiceState is the practice's settings as one transaction reads them:
 // the stored ones, or the configured defaults when none were saved
@@ -62,12 +84,12 @@ func CheckSettings(s practice.Settings) (practice.Settings, error) {
 
 // defaultSettings are the configured defaults of a practice that has saved
 // none.
-func (a *App) defaultSettings() practice.Settings {
+func (a *core) defaultSettings() practice.Settings {
 	return a.cfg.Practice.WithDefaults()
 }
 
 // practiceSettings reads the practice's settings in tx.
-func (a *App) practiceSettings(ctx context.Context, tx store.Tx) (practiceState, error) {
+func (a *core) practiceSettings(ctx context.Context, tx store.Settings) (practiceState, error) {
 	st := practiceState{settings: a.defaultSettings()}
 	rec, err := tx.PracticeSettings(ctx)
 	switch {
@@ -90,17 +112,6 @@ func (a *App) practiceSettings(ctx context.Context, tx store.Tx) (practiceState,
 	}
 	st.loc = loc
 	return st, nil
-}
-
-// policy returns the decision policy of the practice's settings.
-func (a *App) policy(st practiceState) consent.Policy {
-	return consent.Policy{
-		AskWindow:         a.cfg.AskWindow,
-		AgeOfMajority:     st.settings.AgeOfMajority,
-		Location:          st.loc,
-		SensualNotOffered: !st.settings.SensualOffered,
-		Scope:             st.settings.Scope,
-	}
 }
 
 // SettingsView is the practice's settings as callers see them.
@@ -127,12 +138,12 @@ func settingsView(st practiceState, rec *store.PracticeSettings) SettingsView {
 
 // PracticeSettings returns the practice's settings. Admins and
 // practitioners may read them (practitioners work within them).
-func (a *App) PracticeSettings(ctx context.Context, ac Actor) (SettingsView, error) {
+func (a *Practice) PracticeSettings(ctx context.Context, ac Actor) (SettingsView, error) {
 	var out SettingsView
 	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return out, forbidden("Only admins and practitioners read the practice's settings.")
 	}
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx practiceTx) error {
 		st, err := a.practiceSettings(ctx, tx)
 		if err != nil {
 			return err
@@ -150,9 +161,9 @@ func (a *App) PracticeSettings(ctx context.Context, ac Actor) (SettingsView, err
 // Offers reports whether the practice offers sensual work and which scope
 // groups it has switched off, for pages that must not offer what the
 // practice does not (the body map, booking forms). Anyone signed in may ask.
-func (a *App) Offers(ctx context.Context) (practice.Settings, error) {
+func (a *Practice) Offers(ctx context.Context) (practice.Settings, error) {
 	var out practice.Settings
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx practiceTx) error {
 		st, err := a.practiceSettings(ctx, tx)
 		out = st.settings
 		return err
@@ -165,7 +176,7 @@ func (a *App) Offers(ctx context.Context) (practice.Settings, error) {
 // written otherwise); every cached decision index is rebuilt at its next
 // use, on every node, because decisions read the settings' version in
 // their own transaction.
-func (a *App) PutPracticeSettings(ctx context.Context, ac Actor, in practice.Settings) (SettingsView, error) {
+func (a *Practice) PutPracticeSettings(ctx context.Context, ac Actor, in practice.Settings) (SettingsView, error) {
 	var out SettingsView
 	if !ac.is(holdspace.RoleAdmin) {
 		return out, forbidden("Only an admin can change the practice's settings.")
@@ -178,7 +189,7 @@ func (a *App) PutPracticeSettings(ctx context.Context, ac Actor, in practice.Set
 	if err != nil {
 		return out, err
 	}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx practiceTx) error {
 		rec := &store.PracticeSettings{Body: body, UpdatedAt: tx.Now(), UpdatedBy: ac.UserID}
 		if err := tx.PutPracticeSettings(ctx, rec); err != nil {
 			return err
@@ -207,7 +218,7 @@ func settingsDetail(s practice.Settings, version int64) string {
 
 // birthDate opens and parses a client's birth date; zero when none is
 // recorded.
-func (a *App) birthDate(c *store.Client) (time.Time, error) {
+func (a *core) birthDate(c *store.Client) (time.Time, error) {
 	s, err := a.open(c.ID, "birth_date", c.BirthDateSealed)
 	if err != nil || s == "" {
 		return time.Time{}, err
@@ -217,100 +228,6 @@ func (a *App) birthDate(c *store.Client) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("birth date of %s is corrupt", c.ID)
 	}
 	return t, nil
-}
-
-// checkAgreementOffered refuses an agreement the practice would never let
-// permit anything (design rules 9 and 10), so that a refused grant is never
-// recorded as given: sensual work the practice does not offer
-// (not_offered, field intent), a yes or ask grant on a switched-off region
-// (not_offered, field grants[i].region), and for a client under the age of
-// majority now, sensual work (minor, field intent) or a yes or ask grant on
-// an intimate or internal region (minor, field grants[i].region).
-func (a *App) checkAgreementOffered(ctx context.Context, tx store.Tx, c *store.Client, ag consent.Agreement) error {
-	st, err := a.practiceSettings(ctx, tx)
-	if err != nil {
-		return err
-	}
-	if ag.Intent == catalogue.Sensual && !st.settings.SensualOffered {
-		return holdspace.Invalid(consent.CodeNotOffered, "intent", "This practice does not offer sensual work.")
-	}
-	birth, err := a.birthDate(c)
-	if err != nil {
-		return err
-	}
-	minor := practice.MinorAt(birth, st.settings.AgeOfMajority, st.loc, tx.Now())
-	if minor && ag.Intent == catalogue.Sensual {
-		return holdspace.Invalid(consent.CodeMinor, "intent", "The client is under the practice's age of majority: no sensual work.")
-	}
-	for i, g := range ag.Grants {
-		if g.Answer == catalogue.No {
-			continue
-		}
-		field := "grants[" + strconv.Itoa(i) + "].region"
-		if !st.settings.Offers(g.Region, catalogue.Therapeutic) {
-			return holdspace.Invalid(consent.CodeNotOffered, field, "This practice does not offer work on %s.", g.Region)
-		}
-		if r, ok := catalogue.LookupRegion(g.Region); ok && minor && r.NeedsScreening() {
-			return holdspace.Invalid(consent.CodeMinor, field, "The client is under the practice's age of majority: no intimate or internal work (%s).", g.Region)
-		}
-	}
-	return nil
-}
-
-// checkSessionOffered refuses booking a sensual session the practice does
-// not offer (not_offered) or for a client who will be under the age of
-// majority when it starts (minor), both on field intent.
-func (a *App) checkSessionOffered(ctx context.Context, tx store.Tx, c *store.Client, intent string, starts time.Time) error {
-	if intent != string(catalogue.Sensual) {
-		return nil
-	}
-	st, err := a.practiceSettings(ctx, tx)
-	if err != nil {
-		return err
-	}
-	if !st.settings.SensualOffered {
-		return holdspace.Invalid(consent.CodeNotOffered, "intent", "This practice does not offer sensual work.")
-	}
-	birth, err := a.birthDate(c)
-	if err != nil {
-		return err
-	}
-	if practice.MinorAt(birth, st.settings.AgeOfMajority, st.loc, starts) {
-		return holdspace.Invalid(consent.CodeMinor, "intent", "The client will be under the practice's age of majority at the session: no sensual work.")
-	}
-	return nil
-}
-
-// SetBirthDate corrects a client's birth date. Admins and the client's
-// practitioners may; it is audited and, like every fact change, in force
-// for the next decision.
-func (a *App) SetBirthDate(ctx context.Context, ac Actor, clientID, birthDate string) error {
-	bd, err := parseDate("birth_date", birthDate)
-	if err != nil {
-		return err
-	}
-	if bd.After(a.now()) || bd.Year() < 1900 {
-		return holdspace.Invalid("invalid_date", "birth_date", "The birth date must be in the past.")
-	}
-	return a.update(ctx, func(tx store.Tx) error {
-		c, err := visibleClient(ctx, tx, ac, clientID)
-		if err != nil {
-			return err
-		}
-		if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
-			return forbidden("Only an admin or the client's practitioner can correct a birth date.")
-		}
-		if c.BirthDateSealed, err = a.sealClient(ctx, tx, c.ID, c.ID, "birth_date", bd.Format(time.DateOnly)); err != nil {
-			return err
-		}
-		if err := tx.UpdateClient(ctx, c); err != nil {
-			return err
-		}
-		if err := a.factsChanged(ctx, tx, c.ID); err != nil {
-			return err
-		}
-		return record(ctx, tx, ac, "client.birth_date", c.ID, c.ID, "")
-	})
 }
 
 // RefusedGrant is a grant of an agreement that the practice refuses now
@@ -355,7 +272,10 @@ func refusals(st practiceState, birth time.Time, at time.Time, ag consent.Agreem
 // practiceRefusals returns, for a client's agreements, the practice's
 // refusals now (see refusals), by agreement ID, and the agreements with
 // them applied.
-func (a *App) practiceRefusals(ctx context.Context, tx store.Tx, c *store.Client, ags []consent.Agreement) ([]consent.Agreement, map[string][]RefusedGrant, error) {
+func (a *core) practiceRefusals(ctx context.Context, tx interface {
+	store.Settings
+	txBase
+}, c *store.Client, ags []consent.Agreement) ([]consent.Agreement, map[string][]RefusedGrant, error) {
 	st, err := a.practiceSettings(ctx, tx)
 	if err != nil {
 		return nil, nil, err
@@ -401,9 +321,9 @@ func (o Offering) Offers(region, intent string) bool {
 // Offering returns what the practice offers a client now. Whoever may see
 // the client may ask; the read (it reveals whether the client is a minor)
 // is audited.
-func (a *App) Offering(ctx context.Context, ac Actor, clientID string) (Offering, error) {
+func (a *Practice) Offering(ctx context.Context, ac Actor, clientID string) (Offering, error) {
 	out := Offering{Refused: map[string]string{}}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx practiceTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err

@@ -70,11 +70,11 @@ type RetentionItem struct {
 // RetentionPlan lists the records whose retention period ended at now:
 // clients whose last session (or creation) is older than ClientYears,
 // then sessions older than SessionYears of the clients that stay.
-func (a *App) RetentionPlan(ctx context.Context, p RetentionPolicy, now time.Time) ([]RetentionItem, error) {
+func (a *Records) RetentionPlan(ctx context.Context, p RetentionPolicy, now time.Time) ([]RetentionItem, error) {
 	clientCut := now.AddDate(-p.ClientYears, 0, 0)
 	sessionCut := now.AddDate(-p.SessionYears, 0, 0)
 	var out []RetentionItem
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx recordsTx) error {
 		cs, err := tx.ListClients(ctx, store.ClientFilter{})
 		if err != nil {
 			return err
@@ -111,7 +111,7 @@ func (a *App) RetentionPlan(ctx context.Context, p RetentionPolicy, now time.Tim
 // its events, its audit entries redacted, and a "session.erased"
 // tombstone. Each record goes in its own transaction; it returns what it
 // did, up to the first error.
-func (a *App) RunRetention(ctx context.Context, p RetentionPolicy, now time.Time) ([]RetentionItem, error) {
+func (a *Records) RunRetention(ctx context.Context, p RetentionPolicy, now time.Time) ([]RetentionItem, error) {
 	plan, err := a.RetentionPlan(ctx, p, now)
 	if err != nil {
 		return nil, err
@@ -120,12 +120,12 @@ func (a *App) RunRetention(ctx context.Context, p RetentionPolicy, now time.Time
 	for _, it := range plan {
 		switch it.Kind {
 		case "client":
-			err = a.update(ctx, func(tx store.Tx) error { return a.erase(ctx, tx, System, it.ClientID, "retention") })
+			err = a.update(ctx, func(tx recordsTx) error { return a.erase(ctx, tx, System, it.ClientID, "retention") })
 			if err == nil {
 				err = a.erased(ctx, it.ClientID)
 			}
 		case "session":
-			err = a.update(ctx, func(tx store.Tx) error {
+			err = a.update(ctx, func(tx recordsTx) error {
 				if err := tx.DeleteSession(ctx, it.ID); err != nil {
 					return err
 				}

@@ -13,6 +13,28 @@ import (
 	"holdspace/store"
 )
 
+// Screenings keeps clients' health screenings, health changes,
+// clearances and confirmations.
+type Screenings struct {
+	*core
+}
+
+// screeningsTx is the part of the store the Screenings use cases touch.
+type screeningsTx interface {
+	store.AuditLog
+	store.Clients
+	store.Keys
+	store.Screenings
+	store.Settings
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only screeningsTx.
+func (a *Screenings) update(ctx context.Context, fn func(screeningsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
 // ScreeningInput is the input of SubmitScreening.
 type ScreeningInput struct {
 	Questionnaire string          `json:"questionnaire"`
@@ -44,7 +66,7 @@ type ScreeningView struct {
 // staleness and clearances applied: what the decision engine reads.
 type CurrentScreening = screening.Current
 
-func (a *App) validityMonths() int {
+func (a *Screenings) validityMonths() int {
 	if a.cfg.ScreeningValidityMonths > 0 {
 		return a.cfg.ScreeningValidityMonths
 	}
@@ -54,7 +76,7 @@ func (a *App) validityMonths() int {
 // SubmitScreening validates intake answers strictly, evaluates them with the
 // rule pack and stores answers and result sealed. Admins, the client's
 // assigned practitioners and the client may submit.
-func (a *App) SubmitScreening(ctx context.Context, ac Actor, clientID string, in ScreeningInput) (ScreeningView, error) {
+func (a *Screenings) SubmitScreening(ctx context.Context, ac Actor, clientID string, in ScreeningInput) (ScreeningView, error) {
 	var out ScreeningView
 	if in.Questionnaire == "" {
 		in.Questionnaire = screening.IntakeV1
@@ -69,7 +91,7 @@ func (a *App) SubmitScreening(ctx context.Context, ac Actor, clientID string, in
 	if len(in.Answers) == 0 {
 		return out, holdspace.Invalid("required", "answers", "Answers are required.")
 	}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
@@ -136,7 +158,7 @@ func screeningView(s *store.Screening, res screening.Result, answers screening.A
 
 // openScreening opens a stored screening's result and, when withAnswers,
 // its answers.
-func (a *App) openScreening(s *store.Screening, withAnswers bool) (ScreeningView, error) {
+func (a *core) openScreening(s *store.Screening, withAnswers bool) (ScreeningView, error) {
 	rs, err := a.open(s.ID, "result", s.ResultSealed)
 	if err != nil {
 		return ScreeningView{}, err
@@ -160,9 +182,9 @@ func (a *App) openScreening(s *store.Screening, withAnswers bool) (ScreeningView
 
 // ListScreenings returns a client's screenings, newest first, with answers.
 // The read is audited.
-func (a *App) ListScreenings(ctx context.Context, ac Actor, clientID string) ([]ScreeningView, error) {
+func (a *Screenings) ListScreenings(ctx context.Context, ac Actor, clientID string) ([]ScreeningView, error) {
 	var out []ScreeningView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
@@ -177,7 +199,7 @@ func (a *App) ListScreenings(ctx context.Context, ac Actor, clientID string) ([]
 
 // screeningsOf opens every screening of a client, answers included, newest
 // first.
-func (a *App) screeningsOf(ctx context.Context, tx store.Tx, clientID string) ([]ScreeningView, error) {
+func (a *core) screeningsOf(ctx context.Context, tx store.Screenings, clientID string) ([]ScreeningView, error) {
 	ss, err := tx.ListScreenings(ctx, clientID)
 	if err != nil {
 		return nil, err
@@ -197,7 +219,7 @@ func (a *App) screeningsOf(ctx context.Context, tx store.Tx, clientID string) ([
 // transaction's time: every screening (findings never widen behind the
 // client, see screening.Effective), health changes and clearances, with no
 // session open.
-func (a *App) currentScreening(ctx context.Context, tx store.Tx, clientID string, at time.Time) (screening.Current, error) {
+func (a *core) currentScreening(ctx context.Context, tx store.Screenings, clientID string, at time.Time) (screening.Current, error) {
 	return a.effectiveScreening(ctx, tx, clientID, at, time.Time{})
 }
 
@@ -209,7 +231,7 @@ type clearanceSealed struct {
 	Note string `json:"note,omitempty"`
 }
 
-func (a *App) openClearance(c *store.Clearance) (clearanceSealed, error) {
+func (a *core) openClearance(c *store.Clearance) (clearanceSealed, error) {
 	var cs clearanceSealed
 	s, err := a.open(c.ID, "clearance", c.NoteSealed)
 	if err != nil {
@@ -222,7 +244,7 @@ func (a *App) openClearance(c *store.Clearance) (clearanceSealed, error) {
 }
 
 // screeningClearances opens stored clearances for screening.CurrentAt.
-func (a *App) screeningClearances(cls []*store.Clearance) ([]screening.Clearance, error) {
+func (a *core) screeningClearances(cls []*store.Clearance) ([]screening.Clearance, error) {
 	out := make([]screening.Clearance, 0, len(cls))
 	for _, c := range cls {
 		cs, err := a.openClearance(c)
@@ -236,9 +258,9 @@ func (a *App) screeningClearances(cls []*store.Clearance) ([]screening.Clearance
 
 // CurrentScreeningOf returns the client's current screening (staleness and
 // clearances applied). The read is audited.
-func (a *App) CurrentScreeningOf(ctx context.Context, ac Actor, clientID string) (CurrentScreening, error) {
+func (a *Screenings) CurrentScreeningOf(ctx context.Context, ac Actor, clientID string) (CurrentScreening, error) {
 	var cur CurrentScreening
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
@@ -252,10 +274,10 @@ func (a *App) CurrentScreeningOf(ctx context.Context, ac Actor, clientID string)
 }
 
 // LatestScreening returns the newest screening with its current status.
-func (a *App) LatestScreening(ctx context.Context, ac Actor, clientID string) (ScreeningView, CurrentScreening, error) {
+func (a *Screenings) LatestScreening(ctx context.Context, ac Actor, clientID string) (ScreeningView, CurrentScreening, error) {
 	var v ScreeningView
 	var cur CurrentScreening
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
@@ -284,12 +306,12 @@ type HealthChangeInput struct {
 
 // RecordHealthChange records that the client's health changed: the current
 // screening is stale at once. The client, their practitioners and admins may.
-func (a *App) RecordHealthChange(ctx context.Context, ac Actor, clientID string, in HealthChangeInput) (string, error) {
+func (a *Screenings) RecordHealthChange(ctx context.Context, ac Actor, clientID string, in HealthChangeInput) (string, error) {
 	if len(in.Note) > 4000 {
 		return "", holdspace.Invalid("too_long", "note", "A note may have at most 4000 characters.")
 	}
 	h := &store.HealthChange{ID: newID("hch"), ClientID: clientID, RecordedBy: ac.UserID}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}
@@ -320,10 +342,10 @@ type ClearanceInput struct {
 // RecordClearance records a medical clearance for one referral finding of
 // the client's current screening; it lifts exactly that finding. Only an
 // assigned practitioner may record it.
-func (a *App) RecordClearance(ctx context.Context, ac Actor, clientID string, in ClearanceInput) (string, error) {
+func (a *Screenings) RecordClearance(ctx context.Context, ac Actor, clientID string, in ClearanceInput) (string, error) {
 	rule := strings.TrimSpace(in.Rule)
 	c := &store.Clearance{ID: newID("clr"), ClientID: clientID, RecordedBy: ac.UserID}
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

@@ -22,7 +22,7 @@ func byOthers(s *store.Screening) bool {
 // session opened at liftFrom (zero: none): every screening walked by
 // screening.Effective, so that nothing the client reported is lifted behind
 // their back.
-func (a *App) effectiveScreening(ctx context.Context, tx store.Tx, clientID string, at, liftFrom time.Time) (screening.Current, error) {
+func (a *core) effectiveScreening(ctx context.Context, tx store.Screenings, clientID string, at, liftFrom time.Time) (screening.Current, error) {
 	ss, err := tx.ListScreenings(ctx, clientID)
 	if err != nil {
 		return screening.Current{}, err
@@ -60,7 +60,10 @@ func (a *App) effectiveScreening(ctx context.Context, tx store.Tx, clientID stri
 
 // heldBack fills v.Held with the earlier findings still in force although
 // the screening v leaves them out.
-func (a *App) heldBack(ctx context.Context, tx store.Tx, clientID string, v *ScreeningView) error {
+func (a *Screenings) heldBack(ctx context.Context, tx interface {
+	store.Screenings
+	txBase
+}, clientID string, v *ScreeningView) error {
 	cur, err := a.currentScreening(ctx, tx, clientID, tx.Now())
 	if err != nil {
 		return err
@@ -94,9 +97,9 @@ type ConfirmScreeningInput struct {
 // screening the client entered themselves, "already_confirmed"; EINVALID
 // "required" / "typed_name_mismatch" (field client_typed_name),
 // "invalid_sign_method" (field in_person).
-func (a *App) ConfirmScreening(ctx context.Context, ac Actor, screeningID string, in ConfirmScreeningInput) (ScreeningView, error) {
+func (a *Screenings) ConfirmScreening(ctx context.Context, ac Actor, screeningID string, in ConfirmScreeningInput) (ScreeningView, error) {
 	var out ScreeningView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx screeningsTx) error {
 		s, err := tx.Screening(ctx, screeningID)
 		if err != nil {
 			if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
@@ -152,7 +155,7 @@ func (a *App) ConfirmScreening(ctx context.Context, ac Actor, screeningID string
 // checkTypedName checks the name a client typed in person (to sign an
 // agreement or confirm a screening) against their recorded name (see
 // consent.CheckClientTypedName).
-func (a *App) checkTypedName(ctx context.Context, tx store.Tx, clientID, typed string) error {
+func (a *core) checkTypedName(ctx context.Context, tx store.Users, clientID, typed string) error {
 	u, err := tx.User(ctx, clientID)
 	if err != nil {
 		return err

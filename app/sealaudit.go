@@ -13,7 +13,7 @@ import (
 // Audit details of acts on a client say what the act was about: an
 // intent, regions, a screening outcome, a decision's outcome and reasons.
 // They are sealed under the client's data key as they are appended (every
-// write goes through App.update, whose transaction seals them), so the
+// write goes through core.update, whose transaction seals them), so the
 // audit table holds them only encrypted, and erasure shreds them with the
 // rest of the client's data. The chain covers the sealed text.
 
@@ -24,7 +24,7 @@ const sealedDetailPrefix = "sealed:"
 // entries about a client.
 type auditSealingTx struct {
 	store.Tx
-	a *App
+	a *core
 }
 
 // AppendAudit seals e.Detail under the data key of e.ClientID, except for
@@ -47,7 +47,7 @@ func (t auditSealingTx) AppendAudit(ctx context.Context, e audit.Entry) (audit.E
 // openDetails opens the sealed details of entries in place, for an admin's
 // view. A detail that cannot be opened (its client was erased since) is
 // left sealed.
-func (a *App) openDetails(es []audit.Entry) {
+func (a *core) openDetails(es []audit.Entry) {
 	for i := range es {
 		e := &es[i]
 		enc, ok := strings.CutPrefix(e.Detail, sealedDetailPrefix)

@@ -24,7 +24,7 @@ import (
 // intents in the catalogue the index opens by trying both. All of it goes
 // with the client's data key on erasure.
 //
-// recordSealingTx does it under every transaction of the App (see update
+// recordSealingTx does it under every transaction of the services (see update
 // and view), so the use cases and the content hashes of the audit chain
 // keep seeing the values in clear; sealClearRecords seals the values that
 // versions before it wrote in clear.
@@ -50,7 +50,7 @@ func blindIndex(dataKey []byte, purpose, value string) string {
 }
 
 // dataKeyIn returns the data key of a client without creating one.
-func (a *App) dataKeyIn(ctx context.Context, tx store.Tx, clientID string) ([]byte, error) {
+func (a *core) dataKeyIn(ctx context.Context, tx store.Keys, clientID string) ([]byte, error) {
 	if k := a.ckeys.get(clientID); k != nil {
 		return k, nil
 	}
@@ -62,7 +62,7 @@ func (a *App) dataKeyIn(ctx context.Context, tx store.Tx, clientID string) ([]by
 }
 
 // sealText seals value as text under the client's data key.
-func (a *App) sealText(ctx context.Context, tx store.Tx, clientID, owner, field, value string) (string, error) {
+func (a *core) sealText(ctx context.Context, tx sealTx, clientID, owner, field, value string) (string, error) {
 	b, err := a.sealClient(ctx, tx, clientID, owner, field, value)
 	if err != nil || b == nil {
 		return value, err
@@ -71,7 +71,7 @@ func (a *App) sealText(ctx context.Context, tx store.Tx, clientID, owner, field,
 }
 
 // openBytes opens a value sealed under a client's data key, in tx.
-func (a *App) openBytes(ctx context.Context, tx store.Tx, owner, field string, sealed []byte) ([]byte, error) {
+func (a *core) openBytes(ctx context.Context, tx store.Keys, owner, field string, sealed []byte) ([]byte, error) {
 	k, err := a.dataKeyIn(ctx, tx, seal.DataKeyName(sealed))
 	if err != nil {
 		return nil, fmt.Errorf("open %s of %s: %w", field, owner, err)
@@ -85,7 +85,7 @@ func (a *App) openBytes(ctx context.Context, tx store.Tx, owner, field string, s
 
 // openText opens a value of sealText; a value in clear (written before
 // sealing) is returned as it is.
-func (a *App) openText(ctx context.Context, tx store.Tx, owner, field, stored string) (string, error) {
+func (a *core) openText(ctx context.Context, tx store.Keys, owner, field, stored string) (string, error) {
 	enc, ok := strings.CutPrefix(stored, sealedTextPrefix)
 	if !ok {
 		return stored, nil
@@ -100,7 +100,7 @@ func (a *App) openText(ctx context.Context, tx store.Tx, owner, field, stored st
 
 // sealList seals a list as one sealed element holding its JSON; an empty
 // list stays empty.
-func (a *App) sealList(ctx context.Context, tx store.Tx, clientID, owner, field string, l []string) ([]string, error) {
+func (a *core) sealList(ctx context.Context, tx sealTx, clientID, owner, field string, l []string) ([]string, error) {
 	if len(l) == 0 {
 		return l, nil
 	}
@@ -115,7 +115,7 @@ func (a *App) sealList(ctx context.Context, tx store.Tx, clientID, owner, field 
 func isSealedList(l []string) bool { return len(l) == 1 && strings.HasPrefix(l[0], sealedTextPrefix) }
 
 // openList opens a list of sealList; a list in clear is returned as it is.
-func (a *App) openList(ctx context.Context, tx store.Tx, owner, field string, l []string) ([]string, error) {
+func (a *core) openList(ctx context.Context, tx store.Keys, owner, field string, l []string) ([]string, error) {
 	if !isSealedList(l) {
 		return l, nil
 	}
@@ -131,7 +131,7 @@ func (a *App) openList(ctx context.Context, tx store.Tx, owner, field string, l 
 }
 
 // intentIndex returns the stored form of a client's intent.
-func (a *App) intentIndex(ctx context.Context, tx store.Tx, clientID, intent string) (string, error) {
+func (a *core) intentIndex(ctx context.Context, tx sealTx, clientID, intent string) (string, error) {
 	k, err := a.clientKey(ctx, tx, clientID)
 	if err != nil {
 		return "", err
@@ -141,7 +141,7 @@ func (a *App) intentIndex(ctx context.Context, tx store.Tx, clientID, intent str
 
 // openIntent returns the intent a stored blind index stands for; an
 // intent in clear is returned as it is.
-func (a *App) openIntent(ctx context.Context, tx store.Tx, clientID, stored string) (string, error) {
+func (a *core) openIntent(ctx context.Context, tx store.Keys, clientID, stored string) (string, error) {
 	if !strings.HasPrefix(stored, blindIndexPrefix) {
 		return stored, nil
 	}
@@ -165,7 +165,7 @@ func (a *App) openIntent(ctx context.Context, tx store.Tx, clientID, stored stri
 // records holding them are written, and opens them as they are read.
 type recordSealingTx struct {
 	store.Tx
-	a *App
+	a *core
 }
 
 // CreateAgreement stores a with its intent as a blind index.
@@ -403,7 +403,7 @@ func (t recordSealingTx) ListFollowUps(ctx context.Context, f store.FollowUpFilt
 
 // view runs fn in a read transaction whose records are opened (see
 // recordSealingTx).
-func (a *App) view(ctx context.Context, fn func(store.Tx) error) error {
+func (a *core) view(ctx context.Context, fn func(store.Tx) error) error {
 	return a.db.View(ctx, func(tx store.Tx) error { return fn(recordSealingTx{Tx: tx, a: a}) })
 }
 
@@ -411,7 +411,7 @@ func (a *App) view(ctx context.Context, fn func(store.Tx) error) error {
 // recordSealingTx.
 type openedDB struct {
 	store.DB
-	a *App
+	a *core
 }
 
 // View implements store.DB.
@@ -425,16 +425,16 @@ func (d openedDB) Update(ctx context.Context, fn func(store.Tx) error) error {
 // OpenedDB returns db with the records that reveal sex life or health
 // opened under keys as they are read, for checking them against the
 // content hashes of the audit chain (VerifyAuditFull) from a command that
-// has no App.
+// has no services.
 func OpenedDB(db store.DB, keys *seal.Keyring) store.DB {
-	return openedDB{DB: db, a: &App{db: db, keys: keys, ckeys: newClientKeyCache()}}
+	return openedDB{DB: db, a: &core{db: db, keys: keys, ckeys: newClientKeyCache()}}
 }
 
 // sealClearRecords seals the values that versions before sealing wrote in
 // clear (see recordSealingTx), in batches of their own transactions, and
 // returns how many it sealed. It is idempotent: values sealed already are
 // left alone, and a value changed meanwhile is not overwritten.
-func (a *App) sealClearRecords(ctx context.Context) (int, error) {
+func (a *core) sealClearRecords(ctx context.Context) (int, error) {
 	n := 0
 	for _, col := range store.ClearColumns() {
 		after := ""
@@ -480,7 +480,7 @@ func (a *App) sealClearRecords(ctx context.Context) (int, error) {
 
 // sealStored returns the sealed stored form of a value of col stored in
 // clear, or nil when it is sealed already (or has nothing to seal).
-func (a *App) sealStored(ctx context.Context, tx store.Tx, col store.SealedColumn, v store.ClearValue) ([]byte, error) {
+func (a *core) sealStored(ctx context.Context, tx sealTx, col store.SealedColumn, v store.ClearValue) ([]byte, error) {
 	if v.ClientID == "" || len(v.Value) == 0 {
 		return nil, nil
 	}

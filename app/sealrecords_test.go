@@ -73,15 +73,15 @@ func testUpgradeSeals(t *testing.T, db store.DB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	old, err := New(Config{DB: db, Keys: keys, Argon2: cheap})
+	old, err := New(Config{DB: db, Keys: keys, Policies: Policies{Argon2: cheap}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pid, err := old.CreateUser(ctx, System, NewUser{Role: "practitioner", Name: "Pat", Email: "p@example.test"})
+	pid, err := old.People.CreateUser(ctx, System, NewUser{Role: "practitioner", Name: "Pat", Email: "p@example.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cid, err := old.CreateClient(ctx, System, ClientInput{Name: "Casey", Email: "c@example.test", BirthDate: "1980-01-01"})
+	cid, err := old.People.CreateClient(ctx, System, ClientInput{Name: "Casey", Email: "c@example.test", BirthDate: "1980-01-01"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,7 @@ func testUpgradeSeals(t *testing.T, db store.DB) {
 	}
 
 	// The upgrade: an App starts over the database.
-	a, err := New(Config{DB: db, Keys: keys, Argon2: cheap})
+	a, err := New(Config{DB: db, Keys: keys, Policies: Policies{Argon2: cheap}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,11 +129,11 @@ func testUpgradeSeals(t *testing.T, db store.DB) {
 			}
 		}
 	}
-	if n, err := a.sealClearRecords(ctx); n != 0 || err != nil {
+	if n, err := a.core.sealClearRecords(ctx); n != 0 || err != nil {
 		t.Fatalf("a second start sealed %d values (%v), want none", n, err)
 	}
 	// Read back in clear through the App.
-	if err := a.view(ctx, func(tx store.Tx) error {
+	if err := a.core.view(ctx, func(tx store.Tx) error {
 		g, err := tx.Agreement(ctx, ag.ID)
 		if err != nil || g.Intent != "sensual" {
 			return errors.Join(err, errors.New("agreement intent "+g.Intent))
@@ -159,7 +159,7 @@ func testUpgradeSeals(t *testing.T, db store.DB) {
 		t.Fatal(err)
 	}
 	// A new version is numbered after the sealed one.
-	if err := a.update(ctx, func(tx store.Tx) error {
+	if err := a.core.update(ctx, func(tx store.Tx) error {
 		v, err := tx.NextAgreementVersion(ctx, cid, "sensual")
 		if v != 2 {
 			t.Errorf("next version of the sealed agreement = %d, want 2", v)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"holdspace"
@@ -14,6 +15,42 @@ import (
 	"holdspace/practice"
 	"holdspace/store"
 )
+
+// Sessions books and runs sessions: their events, live views, automatic
+// closing, the stop-all button, day checks and outcomes.
+type Sessions struct {
+	*core
+	// decisions folds a session's events into its facts (cached).
+	decisions *Decisions
+	// streams counts each user's open live views (see Watch).
+	streamsMu sync.Mutex
+	streams   map[string]int
+}
+
+// sessionsTx is the part of the store the Sessions use cases touch.
+type sessionsTx interface {
+	store.Agreements
+	store.AuditLog
+	store.Clients
+	store.FollowUps
+	store.Guardians
+	store.Keys
+	store.Screenings
+	store.Sessions
+	store.Settings
+	store.Users
+	txBase
+}
+
+// update runs fn in a write transaction that offers only sessionsTx.
+func (a *Sessions) update(ctx context.Context, fn func(sessionsTx) error) error {
+	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
+}
+
+// view runs fn in a read transaction that offers only sessionsTx.
+func (a *Sessions) view(ctx context.Context, fn func(sessionsTx) error) error {
+	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
+}
 
 // SessionInput is the input of CreateSession.
 type SessionInput struct {
@@ -48,7 +85,7 @@ func sessionView(s *store.Session) SessionView {
 
 // CreateSession books a session. Admins may book any assigned practitioner;
 // a practitioner books themself with their own clients.
-func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (SessionView, error) {
+func (a *Sessions) CreateSession(ctx context.Context, ac Actor, in SessionInput) (SessionView, error) {
 	var out SessionView
 	if !ac.is(holdspace.RoleAdmin) && !ac.is(holdspace.RolePractitioner) {
 		return out, forbidden("Only an admin or a practitioner can book sessions.")
@@ -70,7 +107,7 @@ func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (Ses
 	if in.PractitionerID == "" && ac.is(holdspace.RolePractitioner) {
 		in.PractitionerID = ac.UserID
 	}
-	err = a.update(ctx, func(tx store.Tx) error {
+	err = a.update(ctx, func(tx sessionsTx) error {
 		c, err := visibleClient(ctx, tx, ac, in.ClientID)
 		if err != nil {
 			return err
@@ -102,7 +139,10 @@ func (a *App) CreateSession(ctx context.Context, ac Actor, in SessionInput) (Ses
 // visibleSession returns a session the actor takes part in: its client, its
 // practitioner, or an admin (who may read but not act). Anything else is
 // ENOTFOUND.
-func visibleSession(ctx context.Context, tx store.Tx, ac Actor, id string) (*store.Session, error) {
+func visibleSession(ctx context.Context, tx interface {
+	store.Clients
+	store.Sessions
+}, ac Actor, id string) (*store.Session, error) {
 	s, err := tx.Session(ctx, id)
 	if err != nil {
 		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
@@ -125,8 +165,8 @@ func visibleSession(ctx context.Context, tx store.Tx, ac Actor, id string) (*sto
 
 // SessionVisible reports nil while the actor may still see the session:
 // long-lived views (event streams) call it to end when access ends.
-func (a *App) SessionVisible(ctx context.Context, ac Actor, id string) error {
-	return a.view(ctx, func(tx store.Tx) error {
+func (a *Sessions) SessionVisible(ctx context.Context, ac Actor, id string) error {
+	return a.view(ctx, func(tx sessionsTx) error {
 		_, err := visibleSession(ctx, tx, ac, id)
 		return err
 	})
@@ -134,9 +174,9 @@ func (a *App) SessionVisible(ctx context.Context, ac Actor, id string) error {
 
 // GetSession returns one session. The read is audited: that a client has
 // sessions of this kind is itself sensitive.
-func (a *App) GetSession(ctx context.Context, ac Actor, id string) (SessionView, error) {
+func (a *Sessions) GetSession(ctx context.Context, ac Actor, id string) (SessionView, error) {
 	var out SessionView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, id)
 		if err != nil {
 			return err
@@ -152,9 +192,9 @@ func (a *App) GetSession(ctx context.Context, ac Actor, id string) (SessionView,
 
 // ListSessions returns the sessions the actor takes part in (admins: all),
 // optionally within [from, to). Each client's sessions read is audited.
-func (a *App) ListSessions(ctx context.Context, ac Actor, clientID string, from, to time.Time) ([]SessionView, error) {
+func (a *Sessions) ListSessions(ctx context.Context, ac Actor, clientID string, from, to time.Time) ([]SessionView, error) {
 	var out []SessionView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		f := store.SessionFilter{ClientID: clientID, From: from, To: to}
 		switch ac.Role {
 		case holdspace.RolePractitioner:
@@ -246,7 +286,7 @@ type AppendEventResult struct {
 // client. An event that does not fit the state is ECONFLICT and changes
 // nothing; a stop is durable and in force for every decision that starts
 // after AppendEvent returns.
-func (a *App) AppendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
+func (a *Sessions) AppendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
 	var out AppendEventResult
 	raw := practice.Event{Type: practice.EventType(in.Type), Region: in.Region, Answer: in.Answer, Kind: in.Kind,
 		AgreementID: in.AgreementID, Text: in.Text, Chaperone: in.Chaperone, Close: in.Close}
@@ -276,9 +316,9 @@ func (a *App) AppendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 	return out, err
 }
 
-func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
+func (a *Sessions) appendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
 	var out AppendEventResult
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err
@@ -361,7 +401,11 @@ func (a *App) appendEvent(ctx context.Context, ac Actor, sessionID string, in Ev
 // pickAgreement fills a reconfirm event with the agreement the client
 // confirms: the client's current agreement for the session's intent, which
 // must be active. When the caller names one, it must be that one.
-func (a *App) pickAgreement(ctx context.Context, tx store.Tx, s *store.Session, named string, ev *practice.Event) error {
+func (a *Sessions) pickAgreement(ctx context.Context, tx interface {
+	store.Agreements
+	store.Guardians
+	txBase
+}, s *store.Session, named string, ev *practice.Event) error {
 	all, _, err := a.loadAgreements(ctx, tx, s.ClientID)
 	if err != nil {
 		return err
@@ -382,7 +426,7 @@ func (a *App) pickAgreement(ctx context.Context, tx store.Tx, s *store.Session, 
 // eventOf rebuilds a domain event from its record. It opens the sealed part
 // only when open is set, or when the fold needs it (chaperone, close,
 // adverse and day-check events).
-func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error) {
+func (a *core) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error) {
 	var pub eventPublic
 	if len(rec.Payload) > 0 {
 		if err := json.Unmarshal(rec.Payload, &pub); err != nil {
@@ -422,9 +466,9 @@ func (a *App) eventOf(rec *store.SessionEvent, open bool) (practice.Event, error
 
 // ListEvents returns a session's events with their sensitive parts opened.
 // The read is audited.
-func (a *App) ListEvents(ctx context.Context, ac Actor, sessionID string) ([]EventView, error) {
+func (a *Sessions) ListEvents(ctx context.Context, ac Actor, sessionID string) ([]EventView, error) {
 	var out []EventView
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err
@@ -443,4 +487,28 @@ func (a *App) ListEvents(ctx context.Context, ac Actor, sessionID string) ([]Eve
 		return record(ctx, tx, ac, "session.read", s.ID, s.ClientID, "events")
 	})
 	return nonNil(out), err
+}
+
+// checkSessionOffered refuses booking a sensual session the practice does
+// not offer (not_offered) or for a client who will be under the age of
+// majority when it starts (minor), both on field intent.
+func (a *core) checkSessionOffered(ctx context.Context, tx store.Settings, c *store.Client, intent string, starts time.Time) error {
+	if intent != string(catalogue.Sensual) {
+		return nil
+	}
+	st, err := a.practiceSettings(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if !st.settings.SensualOffered {
+		return holdspace.Invalid(consent.CodeNotOffered, "intent", "This practice does not offer sensual work.")
+	}
+	birth, err := a.birthDate(c)
+	if err != nil {
+		return err
+	}
+	if practice.MinorAt(birth, st.settings.AgeOfMajority, st.loc, starts) {
+		return holdspace.Invalid(consent.CodeMinor, "intent", "The client will be under the practice's age of majority at the session: no sensual work.")
+	}
+	return nil
 }

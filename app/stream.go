@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"holdspace"
-
-	"holdspace/store"
 )
 
 // LiveState is what a live view of a session is told: the session's state
@@ -38,7 +36,7 @@ type LiveEvent struct {
 const MaxStreamsPerUser = 8
 
 // acquireStream takes one of the user's live-view slots.
-func (a *App) acquireStream(userID string) bool {
+func (a *Sessions) acquireStream(userID string) bool {
 	a.streamsMu.Lock()
 	defer a.streamsMu.Unlock()
 	if a.streams[userID] >= MaxStreamsPerUser {
@@ -48,7 +46,7 @@ func (a *App) acquireStream(userID string) bool {
 	return true
 }
 
-func (a *App) releaseStream(userID string) {
+func (a *Sessions) releaseStream(userID string) {
 	a.streamsMu.Lock()
 	defer a.streamsMu.Unlock()
 	if a.streams[userID]--; a.streams[userID] <= 0 {
@@ -64,9 +62,9 @@ const PollInterval = time.Second
 // client or an admin: first the current state, then every change, until ctx
 // ends. Changes arrive through the store's notifications (from any node) and
 // a one-second poll as the fallback. Opening the stream is audited.
-func (a *App) Watch(ctx context.Context, ac Actor, sessionID string) (<-chan LiveState, error) {
+func (a *Sessions) Watch(ctx context.Context, ac Actor, sessionID string) (<-chan LiveState, error) {
 	var clientID string
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err
@@ -130,9 +128,9 @@ func (a *App) Watch(ctx context.Context, ac Actor, sessionID string) (<-chan Liv
 
 // liveState reads a session's live state. The latest event is read only
 // when the session's sequence moved since prev, and only its clear part.
-func (a *App) liveState(ctx context.Context, sessionID, clientID string, prev *LiveState) (LiveState, error) {
+func (a *Sessions) liveState(ctx context.Context, sessionID, clientID string, prev *LiveState) (LiveState, error) {
 	var st LiveState
-	err := a.view(ctx, func(tx store.Tx) error {
+	err := a.view(ctx, func(tx sessionsTx) error {
 		s, err := tx.Session(ctx, sessionID)
 		if err != nil {
 			return err

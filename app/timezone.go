@@ -22,7 +22,7 @@ func Location(name string) (*time.Location, error) { return loadLocation(name) }
 
 // zoneOf returns the time zone u sees times in: their own when they chose
 // one the database knows, else the practice's.
-func (a *App) zoneOf(ctx context.Context, tx store.Tx, u *store.User) (*time.Location, error) {
+func (a *core) zoneOf(ctx context.Context, tx store.Settings, u *store.User) (*time.Location, error) {
 	if u.TimeZone != "" {
 		if l, err := loadLocation(u.TimeZone); err == nil {
 			return l, nil
@@ -38,7 +38,7 @@ func (a *App) zoneOf(ctx context.Context, tx store.Tx, u *store.User) (*time.Loc
 
 // withZone fills p.TimeZone, u's own choice, and p.Zone, the zone u sees
 // times in.
-func (a *App) withZone(ctx context.Context, tx store.Tx, u *store.User, p *Person) error {
+func (a *core) withZone(ctx context.Context, tx store.Settings, u *store.User, p *Person) error {
 	l, err := a.zoneOf(ctx, tx, u)
 	if err != nil {
 		return err
@@ -50,7 +50,7 @@ func (a *App) withZone(ctx context.Context, tx store.Tx, u *store.User, p *Perso
 // SetTimeZone sets the time zone the caller sees and enters times in: an
 // IANA name, or "" for the practice's. Errors: EINVALID
 // "unknown_time_zone" (field time_zone). Audited as account.time_zone.
-func (a *App) SetTimeZone(ctx context.Context, ac Actor, name string) (Person, error) {
+func (a *People) SetTimeZone(ctx context.Context, ac Actor, name string) (Person, error) {
 	name = strings.TrimSpace(name)
 	if name != "" {
 		if _, err := loadLocation(name); err != nil {
@@ -58,7 +58,7 @@ func (a *App) SetTimeZone(ctx context.Context, ac Actor, name string) (Person, e
 		}
 	}
 	var p Person
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx peopleTx) error {
 		u, err := tx.User(ctx, ac.UserID)
 		if err != nil {
 			return err
@@ -84,7 +84,7 @@ func (a *App) SetTimeZone(ctx context.Context, ac Actor, name string) (Person, e
 
 // practiceNow returns tx.Now() in the practice's time zone, so that "today"
 // and calendar months counted from it are the practice's.
-func (a *App) practiceNow(ctx context.Context, tx store.Tx) (time.Time, error) {
+func (a *core) practiceNow(ctx context.Context, tx settingsTx) (time.Time, error) {
 	st, err := a.practiceSettings(ctx, tx)
 	if err != nil {
 		return time.Time{}, err
@@ -130,14 +130,14 @@ func ParseLocal(field string, in LocalInput, loc *time.Location) (time.Time, err
 
 // Now returns the app's current time (Config.Now), for pages that place
 // things on the viewer's calendar.
-func (a *App) Now() time.Time { return a.now() }
+func (a *core) Now() time.Time { return a.now() }
 
 // parseTimeInPractice is parseTime for a day that belongs to the practice:
 // RFC 3339 is taken as given; a plain YYYY-MM-DD is that day in the
 // practice's zone, its first instant, or its last microsecond when
 // endOfDay ("valid until 1 Jan" lasts to the end of 1 January where the
 // practice is).
-func (a *App) parseTimeInPractice(ctx context.Context, tx store.Tx, field, s string, endOfDay bool) (time.Time, error) {
+func (a *core) parseTimeInPractice(ctx context.Context, tx store.Settings, field, s string, endOfDay bool) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if _, err := time.Parse(time.RFC3339, s); err == nil || s == "" {
 		return parseTime(field, s, endOfDay)
@@ -155,4 +155,10 @@ func (a *App) parseTimeInPractice(ctx context.Context, tx store.Tx, field, s str
 		return end.Add(-time.Microsecond).UTC(), nil
 	}
 	return start.UTC(), nil
+}
+
+// settingsTx reads the practice's settings at the transaction's time.
+type settingsTx interface {
+	store.Settings
+	txBase
 }

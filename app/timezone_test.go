@@ -14,11 +14,11 @@ import (
 	"holdspace/store"
 )
 
-func setPracticeZone(t *testing.T, a *App, zone string) {
+func setPracticeZone(t *testing.T, a *Services, zone string) {
 	t.Helper()
 	s := practice.DefaultSettings()
 	s.TimeZone = zone
-	if _, err := a.PutPracticeSettings(context.Background(), System, s); err != nil {
+	if _, err := a.Practice.PutPracticeSettings(context.Background(), System, s); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -26,14 +26,14 @@ func setPracticeZone(t *testing.T, a *App, zone string) {
 func TestTimeZoneOfAPerson(t *testing.T) {
 	ctx := context.Background()
 	a := newTestApp(t)
-	pid, err := a.CreateUser(ctx, System, NewUser{Role: holdspace.RolePractitioner, Name: "Pat", Email: "p@example.test"})
+	pid, err := a.People.CreateUser(ctx, System, NewUser{Role: holdspace.RolePractitioner, Name: "Pat", Email: "p@example.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pract := Actor{UserID: pid, Role: holdspace.RolePractitioner}
 	me := func() Person {
 		t.Helper()
-		p, err := a.Me(ctx, pract)
+		p, err := a.People.Me(ctx, pract)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +47,7 @@ func TestTimeZoneOfAPerson(t *testing.T) {
 		t.Fatalf("time_zone %q zone %q; want the practice's", p.TimeZone, p.Zone)
 	}
 
-	_, err = a.SetTimeZone(ctx, pract, "Mars/Olympus_Mons")
+	_, err = a.People.SetTimeZone(ctx, pract, "Mars/Olympus_Mons")
 	if holdspace.ErrorCode(err) != holdspace.EINVALID || holdspace.ErrorReason(err) != "unknown_time_zone" {
 		t.Fatalf("unknown zone: %v", err)
 	}
@@ -55,7 +55,7 @@ func TestTimeZoneOfAPerson(t *testing.T) {
 		t.Fatalf("a refused zone was written: %q", p.TimeZone)
 	}
 
-	p, err := a.SetTimeZone(ctx, pract, " Europe/Berlin ")
+	p, err := a.People.SetTimeZone(ctx, pract, " Europe/Berlin ")
 	if err != nil || p.TimeZone != "Europe/Berlin" || p.Zone != "Europe/Berlin" {
 		t.Fatalf("SetTimeZone = %+v, %v", p, err)
 	}
@@ -63,18 +63,18 @@ func TestTimeZoneOfAPerson(t *testing.T) {
 		t.Fatalf("after choosing: %+v", p)
 	}
 	// Others listing the practitioner do not see their zone.
-	ps, err := a.ListPractitioners(ctx, System)
+	ps, err := a.People.ListPractitioners(ctx, System)
 	if err != nil || len(ps) != 1 || ps[0].TimeZone != "" || ps[0].Zone != "" {
 		t.Fatalf("ListPractitioners = %+v, %v", ps, err)
 	}
-	if _, err := a.SetTimeZone(ctx, pract, ""); err != nil {
+	if _, err := a.People.SetTimeZone(ctx, pract, ""); err != nil {
 		t.Fatal(err)
 	}
 	if p := me(); p.TimeZone != "" || p.Zone != "America/Los_Angeles" {
 		t.Fatalf("back to the practice's: %+v", p)
 	}
 	var n int
-	if err := a.db.View(ctx, func(tx store.Tx) error {
+	if err := a.DB().View(ctx, func(tx store.Tx) error {
 		es, err := tx.ListAudit(ctx, store.AuditFilter{})
 		for _, e := range es {
 			if e.Action == "account.time_zone" && e.Target == pid {
@@ -134,14 +134,14 @@ func TestScreeningValidityInPracticeZone(t *testing.T) {
 		"prostate-procedure-healing":false,"rectal-bleeding":false,"anal-acute":false,"anorectal-disease":false,
 		"prolapse-repair":false,"seed-implants":false,"sti-active":false,"immunosuppressed":false,"latex-allergy":false,
 		"trauma-history":"no"}`
-	s, err := a.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: []byte(ans)})
+	s, err := a.Screenings.SubmitScreening(ctx, l.client, l.client.UserID, ScreeningInput{Answers: []byte(ans)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	berlin, _ := time.LoadLocation("Europe/Berlin")
-	want := s.TakenAt.In(berlin).AddDate(0, a.validityMonths(), 0)
+	want := s.TakenAt.In(berlin).AddDate(0, a.Screenings.validityMonths(), 0)
 	if !s.ValidUntil.Equal(want) {
-		t.Fatalf("valid until %v, want %v (the same Berlin wall clock %d months on)", s.ValidUntil, want, a.validityMonths())
+		t.Fatalf("valid until %v, want %v (the same Berlin wall clock %d months on)", s.ValidUntil, want, a.Screenings.validityMonths())
 	}
 	tk, vu := s.TakenAt.In(berlin), s.ValidUntil.In(berlin)
 	if tk.Hour() != vu.Hour() || tk.Minute() != vu.Minute() {
@@ -158,21 +158,21 @@ func TestAgreementValidUntilDayInPracticeZone(t *testing.T) {
 	setPracticeZone(t, a, "America/Los_Angeles")
 	l := newLive(t, a)
 	grants := []consent.Grant{{Region: "hands", Technique: "massage", Answer: catalogue.Yes}}
-	ag, err := a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants, ValidUntil: "2027-01-01"})
+	ag, err := a.Agreements.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants, ValidUntil: "2027-01-01"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := time.Date(2027, 1, 2, 7, 59, 59, 999999000, time.UTC); ag.ValidUntil == nil || !ag.ValidUntil.Equal(want) {
 		t.Fatalf("valid until %v, want %v (the end of 1 January in Los Angeles)", ag.ValidUntil, want)
 	}
-	ag, err = a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants, ValidUntil: "2027-01-01T12:00:00Z"})
+	ag, err = a.Agreements.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants, ValidUntil: "2027-01-01T12:00:00Z"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := time.Date(2027, 1, 1, 12, 0, 0, 0, time.UTC); ag.ValidUntil == nil || !ag.ValidUntil.Equal(want) {
 		t.Fatalf("valid until %v, want %v", ag.ValidUntil, want)
 	}
-	_, err = a.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants, ValidUntil: "1 Jan"})
+	_, err = a.Agreements.CreateAgreement(ctx, l.client, l.client.UserID, AgreementInput{Intent: "therapeutic", Grants: grants, ValidUntil: "1 Jan"})
 	if holdspace.ErrorReason(err) != "invalid_date" {
 		t.Fatalf("a malformed date: %v", err)
 	}

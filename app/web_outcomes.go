@@ -28,9 +28,9 @@ type OutcomeScores struct {
 // assigned practitioners and admins may read them (ENOTFOUND for anyone
 // else); a practitioner sees only the sessions they held. The read is
 // audited once.
-func (a *App) ClientOutcomes(ctx context.Context, ac Actor, clientID string) ([]OutcomeScores, error) {
+func (a *Sessions) ClientOutcomes(ctx context.Context, ac Actor, clientID string) ([]OutcomeScores, error) {
 	var out []OutcomeScores
-	err := a.update(ctx, func(tx store.Tx) error {
+	err := a.update(ctx, func(tx sessionsTx) error {
 		if _, err := visibleClient(ctx, tx, ac, clientID); err != nil {
 			return err
 		}

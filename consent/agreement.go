@@ -100,11 +100,12 @@ const (
 //     region and technique);
 //   - "valid_until_past", "valid_until" (expiry not after CreatedAt).
 func (a *Agreement) Validate(anatomy catalogue.Anatomy) error {
+	var ps holdspace.Problems
 	if !catalogue.ValidIntent(string(a.Intent)) {
-		return holdspace.Invalid("invalid_intent", "intent", "The intent is therapeutic or sensual.")
+		ps.Add(holdspace.Invalid("invalid_intent", "intent", "The intent is therapeutic or sensual."))
 	}
 	if len(a.Grants) == 0 {
-		return holdspace.Invalid("empty_grants", "grants", "An agreement needs at least one answer on the body map.")
+		ps.Add(holdspace.Invalid("empty_grants", "grants", "An agreement needs at least one answer on the body map."))
 	}
 	type key struct{ r, t string }
 	seen := make(map[key]bool, len(a.Grants))
@@ -112,27 +113,32 @@ func (a *Agreement) Validate(anatomy catalogue.Anatomy) error {
 		p := "grants[" + strconv.Itoa(i) + "]"
 		reg, ok := catalogue.LookupRegion(g.Region)
 		if !ok {
-			return holdspace.Invalid("unknown_region", p+".region", "%q is not a body region.", g.Region)
+			ps.Add(holdspace.Invalid("unknown_region", p+".region", "%q is not a body region.", g.Region))
+			continue
 		}
 		if !reg.AppliesTo(anatomy) {
-			return holdspace.Invalid("not_applicable", p+".region", "%s does not apply to this client's recorded anatomy.", reg.Label)
+			ps.Add(holdspace.Invalid("not_applicable", p+".region", "%s does not apply to this client's recorded anatomy.", reg.Label))
+			continue
 		}
 		if !catalogue.ValidTechnique(g.Technique) {
-			return holdspace.Invalid("unknown_technique", p+".technique", "%q is not a technique.", g.Technique)
+			ps.Add(holdspace.Invalid("unknown_technique", p+".technique", "%q is not a technique.", g.Technique))
+			continue
 		}
 		if !catalogue.ValidAnswer(string(g.Answer)) {
-			return holdspace.Invalid("invalid_answer", p+".answer", "An answer is yes, no or ask.")
+			ps.Add(holdspace.Invalid("invalid_answer", p+".answer", "An answer is yes, no or ask."))
+			continue
 		}
 		k := key{g.Region, g.Technique}
 		if seen[k] {
-			return holdspace.Invalid("duplicate_grant", p, "%s with %s is answered twice.", reg.Label, g.Technique)
+			ps.Add(holdspace.Invalid("duplicate_grant", p, "%s with %s is answered twice.", reg.Label, g.Technique))
+			continue
 		}
 		seen[k] = true
 	}
 	if !a.ValidUntil.IsZero() && !a.CreatedAt.IsZero() && !a.ValidUntil.After(a.CreatedAt) {
-		return holdspace.Invalid("valid_until_past", "valid_until", "The expiry must be in the future.")
+		ps.Add(holdspace.Invalid("valid_until_past", "valid_until", "The expiry must be in the future."))
 	}
-	return nil
+	return ps.Err()
 }
 
 // Sign returns a copy of a signed at `at` by method (SignByClient or

@@ -25,23 +25,23 @@ const clearIntake = `{"fever":false,"dvt":false,"anticoagulants":false,"recent-s
 func openedSession(t *testing.T, p *practice) string {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := p.app.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(clearIntake)}); err != nil {
+	if _, err := p.app.Screenings.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(clearIntake)}); err != nil {
 		t.Fatal(err)
 	}
-	ag, err := p.app.CreateAgreement(ctx, p.client, p.client.UserID, app.AgreementInput{Intent: "therapeutic", Grants: []consent.Grant{
+	ag, err := p.app.Agreements.CreateAgreement(ctx, p.client, p.client.UserID, app.AgreementInput{Intent: "therapeutic", Grants: []consent.Grant{
 		{Region: "glutes", Technique: "massage", Answer: catalogue.Yes}, {Region: "prostate", Technique: "massage", Answer: catalogue.Yes}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.app.SignAgreement(ctx, p.client, ag.ID, app.SignInput{}); err != nil {
+	if _, err := p.app.Agreements.SignAgreement(ctx, p.client, ag.ID, app.SignInput{}); err != nil {
 		t.Fatal(err)
 	}
-	ses, err := p.app.CreateSession(ctx, p.pract, app.SessionInput{ClientID: p.client.UserID, Intent: "therapeutic",
+	ses, err := p.app.Sessions.CreateSession(ctx, p.pract, app.SessionInput{ClientID: p.client.UserID, Intent: "therapeutic",
 		StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.app.AppendEvent(ctx, p.pract, ses.ID, app.EventInput{Type: "open"}); err != nil {
+	if _, err := p.app.Sessions.AppendEvent(ctx, p.pract, ses.ID, app.EventInput{Type: "open"}); err != nil {
 		t.Fatal(err)
 	}
 	return ses.ID
@@ -134,7 +134,7 @@ func TestDayCheckPhoneFlow(t *testing.T) {
 		t.Fatalf("the console shows %d permits or asks for a client who cannot consent", permits)
 	}
 	for _, reg := range []string{"prostate", "glutes"} {
-		d, err := p.app.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: reg, Technique: "massage"})
+		d, err := p.app.Decisions.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: reg, Technique: "massage"})
 		if err != nil || d.Outcome != consent.Deny || !d.Has(consent.CodeCapacity) {
 			t.Fatalf("%s: %v %v %v", reg, d.Outcome, d.Reasons(), err)
 		}

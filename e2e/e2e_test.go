@@ -140,7 +140,7 @@ func shot(t *testing.T, ctx context.Context, name string) {
 }
 
 type practice struct {
-	app    *app.App
+	app    *app.Services
 	url    string
 	pract  app.Actor
 	client app.Actor
@@ -157,12 +157,12 @@ func startPractice(t *testing.T) *practice {
 	srv := httptest.NewServer(h) // 127.0.0.1
 	t.Cleanup(srv.Close)
 	p := &practice{app: a, url: srv.URL}
-	pid, err := a.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Robin Reyes", Email: "robin@example.test", Password: password})
+	pid, err := a.People.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Robin Reyes", Email: "robin@example.test", Password: password})
 	if err != nil {
 		t.Fatal(err)
 	}
 	p.pract = app.Actor{UserID: pid, Role: holdspace.RolePractitioner, Device: "test"}
-	cid, err := a.CreateClient(ctx, app.System, app.ClientInput{Name: "Alex Moreau", Email: "alex@example.test", Password: password,
+	cid, err := a.People.CreateClient(ctx, app.System, app.ClientInput{Name: "Alex Moreau", Email: "alex@example.test", Password: password,
 		BirthDate: "1984-03-12", Anatomy: catalogue.Anatomy{Prostate: true}, PractitionerIDs: []string{pid}})
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +223,7 @@ func TestConsentSessionStopAndRevoke(t *testing.T) {
 		}
 	}
 	shot(t, phone, "client-screening")
-	if _, _, err := p.app.LatestScreening(ctx, p.client, p.client.UserID); err != nil {
+	if _, _, err := p.app.Screenings.LatestScreening(ctx, p.client, p.client.UserID); err != nil {
 		t.Fatalf("the intake stored no screening: %v", err)
 	}
 	run(t, phone, "tap shoulders on the body map and say yes",
@@ -249,7 +249,7 @@ func TestConsentSessionStopAndRevoke(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#sign`)),
 		chromedp.WaitVisible(chromedp.CSS(`.revoke-list`)),
 	)
-	ags, err := p.app.ListAgreements(ctx, p.client, p.client.UserID)
+	ags, err := p.app.Agreements.ListAgreements(ctx, p.client, p.client.UserID)
 	if err != nil || len(ags) != 1 || ags[0].Status != consent.StatusActive {
 		t.Fatalf("after signing: %+v %v", ags, err)
 	}
@@ -312,7 +312,7 @@ func TestConsentSessionStopAndRevoke(t *testing.T) {
 	if denies != 0 {
 		t.Fatalf("the stopped console still shows %d permits", denies)
 	}
-	d, err := p.app.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "touch"})
+	d, err := p.app.Decisions.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "touch"})
 	if err != nil || d.Outcome != consent.Deny || !d.Has(consent.CodeStopped) {
 		t.Fatalf("decision after stop: %v %v", d.Outcome, err)
 	}
@@ -333,7 +333,7 @@ func TestConsentSessionStopAndRevoke(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-region="shoulders"][data-outcome="deny"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`tr[data-region="upper-back"][data-outcome="permit"]`)),
 	)
-	d, err = p.app.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "touch"})
+	d, err = p.app.Decisions.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "touch"})
 	if err != nil || d.Outcome != consent.Deny || !d.Has(consent.CodeRevoked) {
 		t.Fatalf("decision after the withdrawal: %v %v", d.Outcome, err)
 	}

@@ -21,7 +21,7 @@ import (
 func (p *practice) inProgress(t *testing.T, client app.Actor) string {
 	t.Helper()
 	ctx := context.Background()
-	s, err := p.app.CreateSession(ctx, p.pract, app.SessionInput{ClientID: client.UserID, PractitionerID: p.pract.UserID,
+	s, err := p.app.Sessions.CreateSession(ctx, p.pract, app.SessionInput{ClientID: client.UserID, PractitionerID: p.pract.UserID,
 		Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
@@ -30,21 +30,21 @@ func (p *practice) inProgress(t *testing.T, client app.Actor) string {
 		ac app.Actor
 		in app.EventInput
 	}{{p.pract, app.EventInput{Type: "open"}}, {client, app.EventInput{Type: "reconfirm"}}, {p.pract, app.EventInput{Type: "begin"}}} {
-		if _, err := p.app.AppendEvent(ctx, ev.ac, s.ID, ev.in); err != nil {
+		if _, err := p.app.Sessions.AppendEvent(ctx, ev.ac, s.ID, ev.in); err != nil {
 			t.Fatalf("%s: %v", ev.in.Type, err)
 		}
 	}
 	return s.ID
 }
 
-func signAgreement(t *testing.T, a *app.App, client app.Actor, grants ...consent.Grant) string {
+func signAgreement(t *testing.T, a *app.Services, client app.Actor, grants ...consent.Grant) string {
 	t.Helper()
 	ctx := context.Background()
-	ag, err := a.CreateAgreement(ctx, client, client.UserID, app.AgreementInput{Intent: "therapeutic", Grants: grants})
+	ag, err := a.Agreements.CreateAgreement(ctx, client, client.UserID, app.AgreementInput{Intent: "therapeutic", Grants: grants})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := a.SignAgreement(ctx, client, ag.ID, app.SignInput{}); err != nil {
+	if _, err := a.Agreements.SignAgreement(ctx, client, ag.ID, app.SignInput{}); err != nil {
 		t.Fatal(err)
 	}
 	return ag.ID
@@ -57,7 +57,7 @@ func signAgreement(t *testing.T, a *app.App, client app.Actor, grants ...consent
 func TestGuardianConsentFlow(t *testing.T) {
 	p := startPractice(t)
 	ctx := context.Background()
-	kidID, err := p.app.CreateClient(ctx, app.System, app.ClientInput{Name: "Kit Young", Email: "kit@example.test", Password: password,
+	kidID, err := p.app.People.CreateClient(ctx, app.System, app.ClientInput{Name: "Kit Young", Email: "kit@example.test", Password: password,
 		BirthDate: time.Now().UTC().AddDate(-14, 0, 0).Format(time.DateOnly), Anatomy: catalogue.Anatomy{Prostate: true},
 		PractitionerIDs: []string{p.pract.UserID}})
 	if err != nil {
@@ -65,12 +65,12 @@ func TestGuardianConsentFlow(t *testing.T) {
 	}
 	kid := app.Actor{UserID: kidID, Role: holdspace.RoleClient, Device: "test"}
 	// Even with sensual work offered by the practice, a minor is offered none.
-	s, err := p.app.PracticeSettings(ctx, app.System)
+	s, err := p.app.Practice.PracticeSettings(ctx, app.System)
 	if err != nil {
 		t.Fatal(err)
 	}
 	s.SensualOffered = true
-	if _, err := p.app.PutPracticeSettings(ctx, app.System, s.Settings); err != nil {
+	if _, err := p.app.Practice.PutPracticeSettings(ctx, app.System, s.Settings); err != nil {
 		t.Fatal(err)
 	}
 
@@ -87,7 +87,7 @@ func TestGuardianConsentFlow(t *testing.T) {
 
 	ag := signAgreement(t, p.app, kid, consent.Grant{Region: "shoulders", Technique: "massage", Answer: catalogue.Yes})
 	sid := p.inProgress(t, kid)
-	if d, err := p.app.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "massage"}); err != nil ||
+	if d, err := p.app.Decisions.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "massage"}); err != nil ||
 		d.Outcome != consent.Deny || !d.Has(consent.CodeGuardianConsentRequired) {
 		t.Fatalf("before the guardian: %v %v", d.Outcome, err)
 	}
@@ -113,11 +113,11 @@ func TestGuardianConsentFlow(t *testing.T) {
 	if n, err := chromedp.Run(laptop, chromedp.Evaluate[int](`document.querySelectorAll('#guardian').length`)); err != nil || n != 0 {
 		t.Fatalf("the guardian form is still offered: %d %v", n, err)
 	}
-	gs, err := p.app.Guardians(ctx, p.pract, kidID)
+	gs, err := p.app.Agreements.Guardians(ctx, p.pract, kidID)
 	if err != nil || len(gs) != 1 || gs[0].Name != "Morgan Young" || gs[0].Relationship != "parent" {
 		t.Fatalf("guardians: %+v %v", gs, err)
 	}
-	if d, err := p.app.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "massage"}); err != nil || d.Outcome != consent.Permit {
+	if d, err := p.app.Decisions.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "massage"}); err != nil || d.Outcome != consent.Permit {
 		t.Fatalf("with the guardian: %v %v", d.Outcome, err)
 	}
 }
@@ -136,7 +136,7 @@ func TestFollowUpPrompt(t *testing.T) {
 		{Type: string(hspractice.EventEmotionalRelease), Intensity: &five, Text: "tears, then calm"},
 		{Type: string(hspractice.EventClose), Close: &hspractice.CloseNotes{Subjective: "moved", PainBefore: 4, PainAfter: 2}},
 	} {
-		if _, err := p.app.AppendEvent(ctx, p.pract, sid, in); err != nil {
+		if _, err := p.app.Sessions.AppendEvent(ctx, p.pract, sid, in); err != nil {
 			t.Fatalf("%s: %v", in.Type, err)
 		}
 	}
@@ -180,7 +180,7 @@ func TestFollowUpPrompt(t *testing.T) {
 	if n, err := chromedp.Run(laptop, chromedp.Evaluate[int](`document.querySelectorAll('#followups li').length`)); err != nil || n != 0 {
 		t.Fatalf("Today still lists %d follow-ups (%v)", n, err)
 	}
-	evs, err := p.app.ListEvents(ctx, p.pract, sid)
+	evs, err := p.app.Sessions.ListEvents(ctx, p.pract, sid)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,18 +29,18 @@ const holdsIntake = `{"fever":false,"dvt":false,"anticoagulants":false,"recent-s
 func (p *practice) consented(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
-	if _, err := p.app.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(holdsIntake)}); err != nil {
+	if _, err := p.app.Screenings.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(holdsIntake)}); err != nil {
 		t.Fatal(err)
 	}
 	var grants []consent.Grant
 	for _, r := range []string{"shoulders", "anal-canal", "rectum", "prostate"} {
 		grants = append(grants, consent.Grant{Region: r, Technique: "massage", Answer: catalogue.Yes})
 	}
-	ag, err := p.app.CreateAgreement(ctx, p.client, p.client.UserID, app.AgreementInput{Intent: "therapeutic", Grants: grants})
+	ag, err := p.app.Agreements.CreateAgreement(ctx, p.client, p.client.UserID, app.AgreementInput{Intent: "therapeutic", Grants: grants})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.app.SignAgreement(ctx, p.client, ag.ID, app.SignInput{}); err != nil {
+	if _, err := p.app.Agreements.SignAgreement(ctx, p.client, ag.ID, app.SignInput{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -48,7 +48,7 @@ func (p *practice) consented(t *testing.T) {
 func (p *practice) book(t *testing.T, events ...string) string {
 	t.Helper()
 	ctx := context.Background()
-	s, err := p.app.CreateSession(ctx, p.pract, app.SessionInput{ClientID: p.client.UserID, Intent: "therapeutic",
+	s, err := p.app.Sessions.CreateSession(ctx, p.pract, app.SessionInput{ClientID: p.client.UserID, Intent: "therapeutic",
 		StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +62,7 @@ func (p *practice) book(t *testing.T, events ...string) string {
 		if ev == "chaperone" {
 			in.Chaperone = &practiceChaperone
 		}
-		if _, err := p.app.AppendEvent(ctx, who, s.ID, in); err != nil {
+		if _, err := p.app.Sessions.AppendEvent(ctx, who, s.ID, in); err != nil {
 			t.Fatalf("%s: %v", ev, err)
 		}
 	}
@@ -93,11 +93,11 @@ func TestStopBeforeTheStart(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#reconfirm`)),
 	)
 	shot(t, phone, "client-refused")
-	_, err := p.app.AppendEvent(ctx, p.pract, sid, app.EventInput{Type: "begin"})
+	_, err := p.app.Sessions.AppendEvent(ctx, p.pract, sid, app.EventInput{Type: "begin"})
 	if holdspace.ErrorReason(err) != "reconfirm_required" {
 		t.Fatalf("begin after the client's STOP: %v", err)
 	}
-	_, err = p.app.AppendEvent(ctx, p.pract, sid, app.EventInput{Type: "reconfirm"})
+	_, err = p.app.Sessions.AppendEvent(ctx, p.pract, sid, app.EventInput{Type: "reconfirm"})
 	if holdspace.ErrorReason(err) != "client_reconfirm_required" {
 		t.Fatalf("the practitioner re-confirming for the client: %v", err)
 	}
@@ -118,11 +118,11 @@ func TestHomeStopStopsEverything(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#stop-all`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
-	s, err := p.app.GetSession(ctx, p.client, sid)
+	s, err := p.app.Sessions.GetSession(ctx, p.client, sid)
 	if err != nil || s.State != "stopped" {
 		t.Fatalf("after the home STOP: %s %v", s.State, err)
 	}
-	d, err := p.app.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "prostate", Technique: "massage"})
+	d, err := p.app.Decisions.Decide(ctx, p.pract, app.DecideInput{SessionID: sid, Region: "prostate", Technique: "massage"})
 	if err != nil || d.Outcome != consent.Deny || !d.Has(consent.CodeStopped) {
 		t.Fatalf("decision after the home STOP: %v %v %v", d.Outcome, d.Reasons(), err)
 	}
@@ -134,7 +134,7 @@ func TestHomeStopStopsEverything(t *testing.T) {
 func TestConsentNoticesAndPassage(t *testing.T) {
 	p := startPractice(t)
 	ctx := context.Background()
-	if _, err := p.app.CreateAgreement(ctx, p.pract, p.client.UserID, app.AgreementInput{Intent: "therapeutic",
+	if _, err := p.app.Agreements.CreateAgreement(ctx, p.pract, p.client.UserID, app.AgreementInput{Intent: "therapeutic",
 		Grants: []consent.Grant{{Region: "shoulders", Technique: "massage", Answer: catalogue.Yes}}}); err != nil {
 		t.Fatal(err)
 	}
@@ -183,10 +183,10 @@ func TestClientConfirmsEnteredScreening(t *testing.T) {
 	p := startPractice(t)
 	ctx := context.Background()
 	bleeding := strings.Replace(holdsIntake, `"rectal-bleeding":false`, `"rectal-bleeding":true`, 1)
-	if _, err := p.app.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(bleeding)}); err != nil {
+	if _, err := p.app.Screenings.SubmitScreening(ctx, p.client, p.client.UserID, app.ScreeningInput{Answers: []byte(bleeding)}); err != nil {
 		t.Fatal(err)
 	}
-	entered, err := p.app.SubmitScreening(ctx, p.pract, p.client.UserID, app.ScreeningInput{Answers: []byte(holdsIntake)})
+	entered, err := p.app.Screenings.SubmitScreening(ctx, p.pract, p.client.UserID, app.ScreeningInput{Answers: []byte(holdsIntake)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,12 +204,12 @@ func TestClientConfirmsEnteredScreening(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#confirm`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
-	v, _, err := p.app.LatestScreening(ctx, p.client, p.client.UserID)
+	v, _, err := p.app.Screenings.LatestScreening(ctx, p.client, p.client.UserID)
 	if err != nil || v.ConfirmedAt == nil || v.AwaitingConfirmation {
 		t.Fatalf("after confirming: %+v %v", v.ConfirmedAt, err)
 	}
 	// The referral still stands until a clearance.
-	cur, err := p.app.CurrentScreeningOf(ctx, p.pract, p.client.UserID)
+	cur, err := p.app.Screenings.CurrentScreeningOf(ctx, p.pract, p.client.UserID)
 	if err != nil {
 		t.Fatal(err)
 	}

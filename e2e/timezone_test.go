@@ -22,7 +22,7 @@ func TestPracticeDayInLosAngeles(t *testing.T) {
 	ctx := context.Background()
 	s := practices.DefaultSettings()
 	s.TimeZone = "America/Los_Angeles"
-	if _, err := p.app.PutPracticeSettings(ctx, app.System, s); err != nil {
+	if _, err := p.app.Practice.PutPracticeSettings(ctx, app.System, s); err != nil {
 		t.Fatal(err)
 	}
 	la, err := time.LoadLocation("America/Los_Angeles")
@@ -30,7 +30,7 @@ func TestPracticeDayInLosAngeles(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now().UTC().Truncate(time.Minute)
-	if _, err := p.app.CreateSession(ctx, p.pract, app.SessionInput{ClientID: p.client.UserID, Intent: "therapeutic", StartsAt: now.Format(time.RFC3339)}); err != nil {
+	if _, err := p.app.Sessions.CreateSession(ctx, p.pract, app.SessionInput{ClientID: p.client.UserID, Intent: "therapeutic", StartsAt: now.Format(time.RFC3339)}); err != nil {
 		t.Fatal(err)
 	}
 	laptop := newBrowser(t, "practitioner", 1280, 900, false)
@@ -70,7 +70,7 @@ func TestPracticeDayInLosAngeles(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#h-book ~ form button.primary`)),
 		chromedp.WaitVisible(chromedp.CSS(`.flash`)),
 	)
-	ss, err := p.app.ListSessions(ctx, p.pract, p.client.UserID, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
+	ss, err := p.app.Sessions.ListSessions(ctx, p.pract, p.client.UserID, time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}

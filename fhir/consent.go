@@ -20,6 +20,13 @@ type ConsentInput struct {
 	Status       consent.Status
 	AttestedBy   string
 	SupersededAt time.Time
+	// Organization is the logical id of the practice's Organization in
+	// the same bundle (OrganizationID), written as Consent.organization;
+	// empty for none.
+	Organization string
+	// PolicyURL is the absolute URL of the practice's privacy notice,
+	// written as Consent.policy.uri; empty for none.
+	PolicyURL string
 }
 
 // Consent is a FHIR R4 Consent.
@@ -35,19 +42,30 @@ type Consent struct {
 	Patient      Reference         `json:"patient"`
 	DateTime     string            `json:"dateTime,omitempty"`
 	Performer    []Reference       `json:"performer,omitempty"`
+	Organization []Reference       `json:"organization,omitempty"`
+	Policy       []ConsentPolicy   `json:"policy,omitempty"`
 	PolicyRule   *CodeableConcept  `json:"policyRule,omitempty"`
 	Provision    *Provision        `json:"provision,omitempty"`
 }
 
+// ConsentPolicy is FHIR Consent.policy: a policy the consent is given
+// under.
+type ConsentPolicy struct {
+	URI string `json:"uri,omitempty"`
+}
+
 // Provision is FHIR Consent.provision (and its nested provisions).
 type Provision struct {
-	Extension []Extension       `json:"extension,omitempty"`
-	Type      string            `json:"type,omitempty"`
-	Period    *Period           `json:"period,omitempty"`
-	Action    []CodeableConcept `json:"action,omitempty"`
-	Purpose   []Coding          `json:"purpose,omitempty"`
-	Code      []CodeableConcept `json:"code,omitempty"`
-	Provision []Provision       `json:"provision,omitempty"`
+	Extension []Extension `json:"extension,omitempty"`
+	// ModifierExtension holds extensions that change the provision's
+	// meaning (ExtAskFirst).
+	ModifierExtension []Extension       `json:"modifierExtension,omitempty"`
+	Type              string            `json:"type,omitempty"`
+	Period            *Period           `json:"period,omitempty"`
+	Action            []CodeableConcept `json:"action,omitempty"`
+	Purpose           []Coding          `json:"purpose,omitempty"`
+	Code              []CodeableConcept `json:"code,omitempty"`
+	Provision         []Provision       `json:"provision,omitempty"`
 }
 
 // ConsentStatus maps an agreement status to the R4 ConsentState:
@@ -82,16 +100,23 @@ func ConsentStatus(s consent.Status) (status string, ok bool) {
 //     whole-agreement revocation, whichever comes first), with one nested
 //     "permit" per grant answered yes or ask, in grant order: code = region
 //     (urn:holdspace:region), action = technique (urn:holdspace:technique),
-//     purpose = intent (urn:holdspace:intent), ExtAskFirst on ask grants.
+//     purpose = intent (urn:holdspace:intent), and ExtAskFirst as a
+//     modifierExtension on ask grants, so that a system that does not know
+//     holdspace cannot read "ask me first" as an unconditional permit. The
+//     region is coded in urn:holdspace:region and, where SNOMED CT has a
+//     concept of exactly that extent, in SNOMED CT too (RegionSNOMED).
 //     A permit's period ends at the term's end or at the first revocation
 //     covering its region, so a revoked region shows exactly when it was
 //     permitted and when that stopped. Grants answered no are not listed:
 //     the root deny already covers them;
+//   - organization: Organization/<Organization> when set (the practice,
+//     which manages the consent); policy.uri: PolicyURL when set (the
+//     practice's privacy notice);
 //   - extensions: ExtSignMethod, ExtAttestedBy (in-person signatures),
 //     ExtSupersedes, and one ExtRevocation per revocation.
 //
 // Errors: EINVALID "invalid_id" (fields "id", "client_id", "attested_by",
-// "supersedes"); EINVALID "invalid_status" (field "status"); EINVALID
+// "supersedes", "organization"); EINVALID "invalid_status" (field "status"); EINVALID
 // "invalid_intent" (field "intent").
 func NewConsent(in ConsentInput) (Consent, error) {
 	a := &in.Agreement
@@ -135,6 +160,16 @@ func NewConsent(in ConsentInput) (Consent, error) {
 	}
 	if c.DateTime == "" {
 		c.DateTime = instant(a.CreatedAt)
+	}
+	if in.Organization != "" {
+		ref, err := refTo("Organization", in.Organization)
+		if err != nil {
+			return Consent{}, withField(err, "organization")
+		}
+		c.Organization = []Reference{ref}
+	}
+	if u := cleanText(in.PolicyURL); u != "" {
+		c.Policy = []ConsentPolicy{{URI: u}}
 	}
 	if a.SignMethod != "" {
 		c.Extension = append(c.Extension, Extension{URL: ExtSignMethod, ValueCode: a.SignMethod})
@@ -184,7 +219,7 @@ func provisions(a *consent.Agreement, end time.Time) *Provision {
 			Code:    []CodeableConcept{regionConcept(g.Region)},
 		}
 		if g.Answer == catalogue.Ask {
-			p.Extension = []Extension{{URL: ExtAskFirst, ValueBoolean: boolPtr(true)}}
+			p.ModifierExtension = []Extension{{URL: ExtAskFirst, ValueBoolean: boolPtr(true)}}
 		}
 		root.Provision = append(root.Provision, p)
 	}
@@ -263,13 +298,19 @@ var techniqueLabels = func() map[string]string {
 	return m
 }()
 
-// regionConcept codes a body region, with its catalogue label when known.
+// regionConcept codes a body region, with its catalogue label when known,
+// and beside it the SNOMED CT concept when one has exactly the region's
+// extent (a broader concept would widen a permit; see snomed.go).
 func regionConcept(code string) CodeableConcept {
 	c := Coding{System: SystemRegion, Code: code}
 	if r, ok := catalogue.LookupRegion(code); ok {
 		c.Display = r.Label
 	}
-	return CodeableConcept{Coding: []Coding{c}}
+	cc := CodeableConcept{Coding: []Coding{c}}
+	if s, ok := RegionSNOMED(code); ok && s.Fit == FitExact {
+		cc.Coding = append(cc.Coding, Coding{System: SystemSNOMED, Code: s.Code, Display: s.Display})
+	}
+	return cc
 }
 
 // techniqueConcept codes a technique, with its catalogue label when known.

@@ -94,9 +94,19 @@ func TestNewConsent(t *testing.T) {
 		if jget(p, "period", "start") != utc(a.SignedAt) || jget(p, "period", "end") != utc(a.ValidUntil) {
 			t.Errorf("permit %d period %v", i, jget(p, "period"))
 		}
-		ask := extensionsAt(p, ExtAskFirst)
+		// Ask-first is a modifier extension: a system that does not know
+		// it must not read the permit as unconditional.
+		var ask []any
+		for _, e := range jlist(p, "modifierExtension") {
+			if jget(e, "url") == ExtAskFirst {
+				ask = append(ask, e)
+			}
+		}
 		if got := len(ask) == 1 && jget(ask[0], "valueBoolean") == true; got != want[i].ask {
-			t.Errorf("permit %d ask-first = %v, want %v", i, got, want[i].ask)
+			t.Errorf("permit %d ask-first modifier = %v, want %v", i, got, want[i].ask)
+		}
+		if len(extensionsAt(p, ExtAskFirst)) != 0 {
+			t.Errorf("permit %d carries ask-first as an ordinary extension, which a receiver may ignore", i)
 		}
 	}
 	if d := jget(permits[2], "code", 0, "coding", 0, "display"); d != "Prostate (internal, via rectum)" {

@@ -19,9 +19,12 @@ import (
 	"holdspace"
 )
 
-// Code systems and extension URLs holdspace writes. The extension URLs live
-// under a reserved .invalid host: they name holdspace definitions and are
-// not meant to resolve.
+// Code systems and extension URLs holdspace writes. The constructors of
+// this package write every holdspace extension URL as ExtensionBase + id,
+// under a reserved .invalid host; RebaseExtensions moves them to the
+// practice's own base URL, where each one resolves to its
+// StructureDefinition (see Definitions and ExtensionURL). Nothing holdspace
+// serves still names the .invalid host.
 const (
 	SystemClient       = "urn:holdspace:client"
 	SystemPractitioner = "urn:holdspace:practitioner"
@@ -36,11 +39,13 @@ const (
 	SystemCover            = "urn:holdspace:cover"
 
 	SystemLOINC        = "http://loinc.org"
+	SystemSNOMED       = "http://snomed.info/sct"
 	SystemConsentScope = "http://terminology.hl7.org/CodeSystem/consentscope"
 	SystemActCode      = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 	SystemParticipant  = "http://terminology.hl7.org/CodeSystem/v3-ParticipationType"
 
-	// ExtensionBase prefixes every holdspace extension URL.
+	// ExtensionBase prefixes every holdspace extension URL as the
+	// constructors write it, before RebaseExtensions.
 	ExtensionBase = "https://holdspace.invalid/fhir/StructureDefinition/"
 	// ExtAnatomy on Patient: sub-extensions "prostate", "vagina",
 	// "breasts" (valueBoolean). Never mapped to gender.
@@ -48,8 +53,12 @@ const (
 	// ExtCovers on Practitioner.qualification: one valueCode per credential
 	// coverage code (system urn:holdspace:cover).
 	ExtCovers = ExtensionBase + "credential-covers"
-	// ExtAskFirst on a Consent permit provision: valueBoolean true when the
-	// client answered "ask me first, every time".
+	// ExtAskFirst is a modifier extension (modifierExtension) on a Consent
+	// permit provision: valueBoolean true when the client answered "ask me
+	// first, every time". It modifies the permit: the permit holds only
+	// when the practitioner has asked and the client has said yes at that
+	// moment. A system that does not know it must not read the provision
+	// as an unconditional permit (FHIR R4 modifier extension rules).
 	ExtAskFirst = ExtensionBase + "ask-first"
 	// ExtSignMethod on Consent: valueCode "client" or "in_person".
 	ExtSignMethod = ExtensionBase + "sign-method"

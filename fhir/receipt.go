@@ -9,6 +9,7 @@ import (
 	"holdspace"
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/practice"
 )
 
 // ReceiptVersion is the Kantara Consent Receipt specification version the
@@ -290,3 +291,49 @@ func latestRevocation(a *consent.Agreement, at time.Time) (consent.Revocation, b
 // AgreementHash returns the agreement's content hash: see
 // consent.Agreement.ContentHash, the one definition of what was signed.
 func AgreementHash(a *consent.Agreement) string { return a.ContentHash() }
+
+// Receipt fallbacks for a practice that has not completed its identity.
+const (
+	// UnsetJurisdiction is the receipt's jurisdiction while the practice
+	// has not set one: the receipt says so rather than guess a law.
+	UnsetJurisdiction = "unspecified"
+	// unnamedPractice prefixes the controller name while the practice has
+	// not set its name: it is identified by its address on the web, and
+	// the receipt does not pretend to know its name.
+	unnamedPractice = "Unnamed practice at "
+)
+
+// PrivacyPath is where a practice publishes its privacy notice, below its
+// base URL.
+const PrivacyPath = "/privacy"
+
+// ReceiptPractice returns what a receipt says about the practice, from its
+// identity and base URL ("https://practice.example"): the controller (name,
+// contact, email, phone, address, URL), the jurisdiction and the policy URL
+// (base + PrivacyPath, a page that always exists). A practice without a
+// name is "Unnamed practice at <base URL>" (never a made-up name); one
+// without a jurisdiction is UnsetJurisdiction. Without a base URL the
+// policy URL is the relative PrivacyPath.
+func ReceiptPractice(id practice.Identity, base string) (c Controller, jurisdiction, policyURL string) {
+	base = strings.TrimRight(strings.TrimSpace(base), "/")
+	c = Controller{Name: cleanText(id.Name), Email: cleanText(id.Email), Phone: cleanText(id.Phone), URL: base}
+	if c.Name == "" {
+		c.Name = unnamedPractice + base
+		if base == "" {
+			c.Name = "Unnamed practice"
+		}
+	}
+	c.Contact = c.Name
+	var lines []string
+	for l := range strings.SplitSeq(id.Address, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			lines = append(lines, l)
+		}
+	}
+	c.Address.StreetAddress = strings.Join(lines, ", ")
+	jurisdiction = cleanText(id.Jurisdiction)
+	if jurisdiction == "" {
+		jurisdiction = UnsetJurisdiction
+	}
+	return c, jurisdiction, base + PrivacyPath
+}

@@ -9,10 +9,10 @@ import (
 // createdAccount answers the creation of an account: 201 with its id and,
 // when no password was set, a single-use invitation (shown only here) with
 // which the holder chooses their own.
-func (s *Server) createdAccount(w http.ResponseWriter, r *http.Request, ac app.Actor, id string, invite bool) error {
+func (h enrolAPI) createdAccount(w http.ResponseWriter, r *http.Request, ac app.Actor, id string, invite bool) error {
 	out := map[string]any{"id": id}
 	if invite {
-		inv, err := s.app.Invite(r.Context(), ac, id)
+		inv, err := h.accounts.Invite(r.Context(), ac, id)
 		if err != nil {
 			return err
 		}
@@ -31,8 +31,8 @@ func invitationOut(r *http.Request, inv app.Invitation) map[string]any {
 	return map[string]any{"token": inv.Token, "path": inv.Path, "url": scheme + "://" + r.Host + inv.Path, "expires_at": inv.ExpiresAt}
 }
 
-func (s *Server) inviteUser(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	inv, err := s.app.Invite(r.Context(), ac, r.PathValue("id"))
+func (h accountsAPI) inviteUser(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	inv, err := h.accounts.Invite(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -40,45 +40,45 @@ func (s *Server) inviteUser(w http.ResponseWriter, r *http.Request, ac app.Actor
 	return nil
 }
 
-func (s *Server) disableUser(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.SetDisabled(r.Context(), ac, r.PathValue("id"), true); err != nil {
+func (h accountsAPI) disableUser(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if err := h.accounts.SetDisabled(r.Context(), ac, r.PathValue("id"), true); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) enableUser(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.SetDisabled(r.Context(), ac, r.PathValue("id"), false); err != nil {
+func (h accountsAPI) enableUser(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if err := h.accounts.SetDisabled(r.Context(), ac, r.PathValue("id"), false); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) resetSecondFactor(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.DisableSecondFactor(r.Context(), ac, r.PathValue("id"), ""); err != nil {
+func (h accountsAPI) resetSecondFactor(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if err := h.accounts.DisableSecondFactor(r.Context(), ac, r.PathValue("id"), ""); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) revokeCredential(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h peopleAPI) revokeCredential(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in struct {
 		Reason string `json:"reason"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.app.RevokeCredential(r.Context(), ac, r.PathValue("id"), r.PathValue("cid"), in.Reason); err != nil {
+	if err := h.people.RevokeCredential(r.Context(), ac, r.PathValue("id"), r.PathValue("cid"), in.Reason); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h accountsAPI) changePassword(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in struct {
 		CurrentPassword string `json:"current_password"`
 		Password        string `json:"password"`
@@ -86,15 +86,15 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request, ac app.A
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.app.ChangePassword(r.Context(), ac, in.CurrentPassword, in.Password, bearer(r)); err != nil {
+	if err := h.accounts.ChangePassword(r.Context(), ac, in.CurrentPassword, in.Password, bearer(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) mySessions(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	ss, err := s.app.MySessions(r.Context(), ac, bearer(r))
+func (h accountsAPI) mySessions(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	ss, err := h.accounts.MySessions(r.Context(), ac, bearer(r))
 	if err != nil {
 		return err
 	}
@@ -102,16 +102,16 @@ func (s *Server) mySessions(w http.ResponseWriter, r *http.Request, ac app.Actor
 	return nil
 }
 
-func (s *Server) signOutElsewhere(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.SignOutElsewhere(r.Context(), ac, bearer(r)); err != nil {
+func (h accountsAPI) signOutElsewhere(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if err := h.accounts.SignOutElsewhere(r.Context(), ac, bearer(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) beginSecondFactor(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	st, err := s.app.BeginSecondFactor(r.Context(), ac)
+func (h accountsAPI) beginSecondFactor(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	st, err := h.accounts.BeginSecondFactor(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -119,14 +119,14 @@ func (s *Server) beginSecondFactor(w http.ResponseWriter, r *http.Request, ac ap
 	return nil
 }
 
-func (s *Server) confirmSecondFactor(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h accountsAPI) confirmSecondFactor(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in struct {
 		OTP string `json:"otp"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	codes, err := s.app.ConfirmSecondFactor(r.Context(), ac, in.OTP)
+	codes, err := h.accounts.ConfirmSecondFactor(r.Context(), ac, in.OTP)
 	if err != nil {
 		return err
 	}
@@ -134,14 +134,14 @@ func (s *Server) confirmSecondFactor(w http.ResponseWriter, r *http.Request, ac 
 	return nil
 }
 
-func (s *Server) disableSecondFactor(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h accountsAPI) disableSecondFactor(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in struct {
 		CurrentPassword string `json:"current_password"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.app.DisableSecondFactor(r.Context(), ac, ac.UserID, in.CurrentPassword); err != nil {
+	if err := h.accounts.DisableSecondFactor(r.Context(), ac, ac.UserID, in.CurrentPassword); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

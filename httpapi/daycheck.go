@@ -15,5 +15,5 @@ func (s *Server) dayCheckQuestionnaire(w http.ResponseWriter) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
-	return json.NewEncoder(w).Encode(q)
+	return json.NewEncoder(w).Encode(fhir.RebaseExtensions(q, s.records.BaseURL()))
 }

@@ -27,16 +27,16 @@ func (s *Server) catalogue(w http.ResponseWriter, r *http.Request, ac app.Actor)
 	return nil
 }
 
-func (s *Server) eraseClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.EraseClient(r.Context(), ac, r.PathValue("id")); err != nil {
+func (h recordsAPI) eraseClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if err := h.records.EraseClient(r.Context(), ac, r.PathValue("id")); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) exportClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	x, err := s.app.ExportClient(r.Context(), ac, r.PathValue("id"))
+func (h recordsAPI) exportClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	x, err := h.records.ExportClient(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -45,8 +45,8 @@ func (s *Server) exportClient(w http.ResponseWriter, r *http.Request, ac app.Act
 	return nil
 }
 
-func (s *Server) clientFHIR(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	b, err := s.app.ClientBundle(r.Context(), ac, r.PathValue("id"))
+func (h recordsAPI) clientFHIR(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	b, err := h.records.ClientBundle(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -64,15 +64,15 @@ func (s *Server) questionnaire(w http.ResponseWriter, r *http.Request, ac app.Ac
 		return holdspace.NotFound("questionnaire")
 	}
 	w.Header().Set("Content-Type", "application/fhir+json; charset=utf-8")
-	return json.NewEncoder(w).Encode(fhir.Questionnaire(q))
+	return json.NewEncoder(w).Encode(fhir.RebaseExtensions(fhir.Questionnaire(q), s.records.BaseURL()))
 }
 
-func (s *Server) createScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h screeningsAPI) createScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.ScreeningInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.SubmitScreening(r.Context(), ac, r.PathValue("id"), in)
+	v, err := h.screenings.SubmitScreening(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -80,8 +80,8 @@ func (s *Server) createScreening(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) listScreenings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.app.ListScreenings(r.Context(), ac, r.PathValue("id"))
+func (h screeningsAPI) listScreenings(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	vs, err := h.screenings.ListScreenings(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -89,8 +89,8 @@ func (s *Server) listScreenings(w http.ResponseWriter, r *http.Request, ac app.A
 	return nil
 }
 
-func (s *Server) latestScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, cur, err := s.app.LatestScreening(r.Context(), ac, r.PathValue("id"))
+func (h screeningsAPI) latestScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, cur, err := h.screenings.LatestScreening(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -98,12 +98,12 @@ func (s *Server) latestScreening(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) createHealthChange(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h screeningsAPI) createHealthChange(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.HealthChangeInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	id, err := s.app.RecordHealthChange(r.Context(), ac, r.PathValue("id"), in)
+	id, err := h.screenings.RecordHealthChange(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -111,12 +111,12 @@ func (s *Server) createHealthChange(w http.ResponseWriter, r *http.Request, ac a
 	return nil
 }
 
-func (s *Server) createClearance(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h screeningsAPI) createClearance(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.ClearanceInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	id, err := s.app.RecordClearance(r.Context(), ac, r.PathValue("id"), in)
+	id, err := h.screenings.RecordClearance(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -124,12 +124,12 @@ func (s *Server) createClearance(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) createAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h agreementsAPI) createAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.AgreementInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.CreateAgreement(r.Context(), ac, r.PathValue("id"), in)
+	v, err := h.agreements.CreateAgreement(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -137,8 +137,8 @@ func (s *Server) createAgreement(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) listAgreements(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := s.app.ListAgreements(r.Context(), ac, r.PathValue("id"))
+func (h agreementsAPI) listAgreements(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	vs, err := h.agreements.ListAgreements(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -146,8 +146,8 @@ func (s *Server) listAgreements(w http.ResponseWriter, r *http.Request, ac app.A
 	return nil
 }
 
-func (s *Server) getAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.GetAgreement(r.Context(), ac, r.PathValue("id"))
+func (h agreementsAPI) getAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := h.agreements.GetAgreement(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -164,12 +164,12 @@ func optionalBody(w http.ResponseWriter, r *http.Request, v any) error {
 	return decode(w, r, v)
 }
 
-func (s *Server) signAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h agreementsAPI) signAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.SignInput
 	if err := optionalBody(w, r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.SignAgreement(r.Context(), ac, r.PathValue("id"), in)
+	res, err := h.agreements.SignAgreement(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -177,12 +177,12 @@ func (s *Server) signAgreement(w http.ResponseWriter, r *http.Request, ac app.Ac
 	return nil
 }
 
-func (s *Server) revokeAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h agreementsAPI) revokeAgreement(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.RevokeInput
 	if err := optionalBody(w, r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.RevokeAgreement(r.Context(), ac, r.PathValue("id"), in)
+	res, err := h.agreements.RevokeAgreement(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -190,8 +190,8 @@ func (s *Server) revokeAgreement(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) agreementReceipt(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	rc, err := s.app.AgreementReceipt(r.Context(), ac, r.PathValue("id"))
+func (h recordsAPI) agreementReceipt(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	rc, err := h.records.AgreementReceipt(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -199,12 +199,12 @@ func (s *Server) agreementReceipt(w http.ResponseWriter, r *http.Request, ac app
 	return nil
 }
 
-func (s *Server) createSession(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h sessionsAPI) createSession(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.SessionInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.CreateSession(r.Context(), ac, in)
+	v, err := h.sessions.CreateSession(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request, ac app.Ac
 	return nil
 }
 
-func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h sessionsAPI) listSessions(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	q := r.URL.Query()
 	var from, to time.Time
 	for _, p := range []struct {
@@ -227,7 +227,7 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, ac app.Act
 			*p.t = t
 		}
 	}
-	vs, err := s.app.ListSessions(r.Context(), ac, q.Get("client_id"), from, to)
+	vs, err := h.sessions.ListSessions(r.Context(), ac, q.Get("client_id"), from, to)
 	if err != nil {
 		return err
 	}
@@ -235,8 +235,8 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, ac app.Act
 	return nil
 }
 
-func (s *Server) getSession(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	v, err := s.app.GetSession(r.Context(), ac, r.PathValue("id"))
+func (h sessionsAPI) getSession(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	v, err := h.sessions.GetSession(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -244,12 +244,12 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request, ac app.Actor
 	return nil
 }
 
-func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h sessionsAPI) createEvent(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.EventInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	res, err := s.app.AppendEvent(r.Context(), ac, r.PathValue("id"), in)
+	res, err := h.sessions.AppendEvent(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -257,8 +257,8 @@ func (s *Server) createEvent(w http.ResponseWriter, r *http.Request, ac app.Acto
 	return nil
 }
 
-func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	evs, err := s.app.ListEvents(r.Context(), ac, r.PathValue("id"))
+func (h sessionsAPI) listEvents(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	evs, err := h.sessions.ListEvents(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -266,8 +266,8 @@ func (s *Server) listEvents(w http.ResponseWriter, r *http.Request, ac app.Actor
 	return nil
 }
 
-func (s *Server) sessionBoard(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	b, err := s.app.SessionBoard(r.Context(), ac, r.PathValue("id"))
+func (h decisionsAPI) sessionBoard(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	b, err := h.decisions.SessionBoard(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -275,12 +275,12 @@ func (s *Server) sessionBoard(w http.ResponseWriter, r *http.Request, ac app.Act
 	return nil
 }
 
-func (s *Server) decide(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h decisionsAPI) decide(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.DecideInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	d, err := s.app.Decide(r.Context(), ac, in)
+	d, err := h.decisions.Decide(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
@@ -293,17 +293,17 @@ func (s *Server) decide(w http.ResponseWriter, r *http.Request, ac app.Actor) er
 // every keep-alive interval (15 s by default) to keep proxies from closing
 // the connection.
 func (s *Server) sessionStream(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	states, err := s.app.Watch(r.Context(), ac, r.PathValue("id"))
+	states, err := s.sessions.Watch(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	// Re-check on every keep-alive: a revoked or expired token, or a
 	// session no longer visible, ends the stream.
 	allowed := func() bool {
-		if _, err := s.app.Verify(r.Context(), bearer(r), "api"); err != nil {
+		if _, err := s.accounts.Verify(r.Context(), bearer(r), "api"); err != nil {
 			return false
 		}
-		return s.app.SessionVisible(r.Context(), ac, r.PathValue("id")) == nil
+		return s.sessions.SessionVisible(r.Context(), ac, r.PathValue("id")) == nil
 	}
 	httpedge.ServeEvents(w, r, httpedge.Stream{KeepAlive: s.keepAlive, Allowed: allowed}, states,
 		func(st app.LiveState) (httpedge.Event, error) {

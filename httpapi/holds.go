@@ -8,11 +8,11 @@ import (
 
 // stopAll is the client's STOP from their home: every live session of
 // theirs is stopped.
-func (s *Server) stopAll(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h sessionsAPI) stopAll(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	if err := optionalBody(w, r, &struct{}{}); err != nil {
 		return err
 	}
-	res, err := s.app.StopAll(r.Context(), ac, r.PathValue("id"))
+	res, err := h.sessions.StopAll(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -20,12 +20,12 @@ func (s *Server) stopAll(w http.ResponseWriter, r *http.Request, ac app.Actor) e
 	return nil
 }
 
-func (s *Server) confirmScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h screeningsAPI) confirmScreening(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.ConfirmScreeningInput
 	if err := optionalBody(w, r, &in); err != nil {
 		return err
 	}
-	v, err := s.app.ConfirmScreening(r.Context(), ac, r.PathValue("id"), in)
+	v, err := h.screenings.ConfirmScreening(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -33,9 +33,9 @@ func (s *Server) confirmScreening(w http.ResponseWriter, r *http.Request, ac app
 	return nil
 }
 
-func (s *Server) consentHistory(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h agreementsAPI) consentHistory(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	unseen := r.URL.Query().Get("unseen") == "true"
-	vs, err := s.app.ConsentHistory(r.Context(), ac, r.PathValue("id"), unseen)
+	vs, err := h.agreements.ConsentHistory(r.Context(), ac, r.PathValue("id"), unseen)
 	if err != nil {
 		return err
 	}
@@ -43,11 +43,11 @@ func (s *Server) consentHistory(w http.ResponseWriter, r *http.Request, ac app.A
 	return nil
 }
 
-func (s *Server) consentSeen(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h agreementsAPI) consentSeen(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	if err := optionalBody(w, r, &struct{}{}); err != nil {
 		return err
 	}
-	n, err := s.app.AcknowledgeConsentNotices(r.Context(), ac, r.PathValue("id"))
+	n, err := h.agreements.AcknowledgeConsentNotices(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}

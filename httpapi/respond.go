@@ -40,7 +40,7 @@ func WriteError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="holdspace"`)
 	}
-	writeJSON(w, p.Status, p.Body())
+	writeJSON(w, p.Status, httpedge.ErrorBodyOf(p, err))
 }
 
 // writeJSON writes v as a JSON response (httpedge.WriteJSON).

@@ -20,7 +20,20 @@ import (
 // Server is the JSON API, an http.Handler; Patterns lists its routes for
 // mounting on an outer mux.
 type Server struct {
-	app     *app.App
+	// One field per service; each handler calls exactly one of them
+	// (the event stream also re-verifies its token with accounts).
+	accounts   *app.Accounts
+	people     *app.People
+	practice   *app.Practice
+	agreements *app.Agreements
+	screenings *app.Screenings
+	sessions   *app.Sessions
+	decisions  *app.Decisions
+	followUps  *app.FollowUps
+	records    *app.Records
+	audit      *app.Audit
+	bookings   *app.Bookings
+
 	log     *slog.Logger
 	metrics *httpedge.Metrics
 	ready   func(context.Context) error
@@ -33,10 +46,17 @@ type Server struct {
 	routes []string
 }
 
-// New returns an API server over a. ready reports whether the server may
-// take traffic (migrations applied, not shutting down).
-func New(a *app.App, log *slog.Logger, m *httpedge.Metrics, ready func(context.Context) error) *Server {
-	s := &Server{app: a, log: log, metrics: m, ready: ready, mux: http.NewServeMux(), keepAlive: 15 * time.Second}
+// New returns an API server over the services a. ready reports whether the
+// server may take traffic (migrations applied, not shutting down).
+func New(a *app.Services, log *slog.Logger, m *httpedge.Metrics, ready func(context.Context) error) *Server {
+	if a == nil {
+		a = &app.Services{} // routes only (the OpenAPI completeness test)
+	}
+	s := &Server{
+		accounts: a.Accounts, people: a.People, practice: a.Practice, agreements: a.Agreements,
+		screenings: a.Screenings, sessions: a.Sessions, decisions: a.Decisions, followUps: a.FollowUps,
+		records: a.Records, audit: a.Audit, bookings: a.Bookings,
+		log: log, metrics: m, ready: ready, mux: http.NewServeMux(), keepAlive: 15 * time.Second}
 	s.registerRoutes()
 	return s
 }
@@ -101,7 +121,7 @@ func (s *Server) actor(r *http.Request) (app.Actor, error) {
 	if tok == "" {
 		return app.Actor{}, &holdspace.Error{Code: holdspace.EUNAUTHORIZED, Reason: "missing_token", Message: "Send a bearer token in the Authorization header."}
 	}
-	return s.app.Authenticate(r.Context(), tok, "api")
+	return s.accounts.Authenticate(r.Context(), tok, "api")
 }
 
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
@@ -114,7 +134,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+func (h accountsAPI) createToken(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Email    string `json:"email"`
 		Password string `json:"password"`
@@ -126,7 +146,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	sess, err := s.app.SignIn(r.Context(), app.SignInInput{Email: in.Email, Password: in.Password, OTP: in.OTP,
+	sess, err := h.accounts.SignIn(r.Context(), app.SignInInput{Email: in.Email, Password: in.Password, OTP: in.OTP,
 		DeviceCookie: in.Device, Address: httpedge.ClientAddr(r), Kind: "api", UserAgent: r.UserAgent()})
 	if err != nil {
 		return err
@@ -135,16 +155,16 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	if err := s.app.Logout(r.Context(), ac, bearer(r)); err != nil {
+func (h accountsAPI) deleteToken(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if err := h.accounts.Logout(r.Context(), ac, bearer(r)); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) me(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	p, err := s.app.Me(r.Context(), ac)
+func (h peopleAPI) me(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	p, err := h.people.Me(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -156,7 +176,7 @@ type idResponse struct {
 	ID string `json:"id"`
 }
 
-func (s *Server) createPractitioner(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h enrolAPI) createPractitioner(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in struct {
 		Name     string `json:"name"`
 		Email    string `json:"email"`
@@ -168,15 +188,15 @@ func (s *Server) createPractitioner(w http.ResponseWriter, r *http.Request, ac a
 	if ac.Role != holdspace.RoleAdmin {
 		return holdspace.Errorf(holdspace.EFORBIDDEN, "Only an admin can add practitioners.")
 	}
-	id, err := s.app.CreateUser(r.Context(), ac, app.NewUser{Role: holdspace.RolePractitioner, Name: in.Name, Email: in.Email, Password: in.Password})
+	id, err := h.people.CreateUser(r.Context(), ac, app.NewUser{Role: holdspace.RolePractitioner, Name: in.Name, Email: in.Email, Password: in.Password})
 	if err != nil {
 		return err
 	}
-	return s.createdAccount(w, r, ac, id, in.Password == "")
+	return h.createdAccount(w, r, ac, id, in.Password == "")
 }
 
-func (s *Server) listPractitioners(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	ps, err := s.app.ListPractitioners(r.Context(), ac)
+func (h peopleAPI) listPractitioners(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	ps, err := h.people.ListPractitioners(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -187,8 +207,8 @@ func (s *Server) listPractitioners(w http.ResponseWriter, r *http.Request, ac ap
 	return nil
 }
 
-func (s *Server) getPractitioner(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	p, creds, err := s.app.Practitioner(r.Context(), ac, r.PathValue("id"))
+func (h peopleAPI) getPractitioner(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	p, creds, err := h.people.Practitioner(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -196,12 +216,12 @@ func (s *Server) getPractitioner(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-func (s *Server) createCredential(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h peopleAPI) createCredential(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.CredentialInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	id, err := s.app.AddCredential(r.Context(), ac, r.PathValue("id"), in)
+	id, err := h.people.AddCredential(r.Context(), ac, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -209,20 +229,20 @@ func (s *Server) createCredential(w http.ResponseWriter, r *http.Request, ac app
 	return nil
 }
 
-func (s *Server) createClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h enrolAPI) createClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in app.ClientInput
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	id, err := s.app.CreateClient(r.Context(), ac, in)
+	id, err := h.people.CreateClient(r.Context(), ac, in)
 	if err != nil {
 		return err
 	}
-	return s.createdAccount(w, r, ac, id, in.Password == "")
+	return h.createdAccount(w, r, ac, id, in.Password == "")
 }
 
-func (s *Server) listClients(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	cs, err := s.app.ListClients(r.Context(), ac)
+func (h peopleAPI) listClients(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	cs, err := h.people.ListClients(r.Context(), ac)
 	if err != nil {
 		return err
 	}
@@ -233,8 +253,8 @@ func (s *Server) listClients(w http.ResponseWriter, r *http.Request, ac app.Acto
 	return nil
 }
 
-func (s *Server) getClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	c, err := s.app.GetClient(r.Context(), ac, r.PathValue("id"))
+func (h peopleAPI) getClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	c, err := h.people.GetClient(r.Context(), ac, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -242,21 +262,21 @@ func (s *Server) getClient(w http.ResponseWriter, r *http.Request, ac app.Actor)
 	return nil
 }
 
-func (s *Server) assignClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h peopleAPI) assignClient(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	var in struct {
 		PractitionerIDs []string `json:"practitioner_ids"`
 	}
 	if err := decode(w, r, &in); err != nil {
 		return err
 	}
-	if err := s.app.AssignPractitioners(r.Context(), ac, r.PathValue("id"), in.PractitionerIDs); err != nil {
+	if err := h.people.AssignPractitioners(r.Context(), ac, r.PathValue("id"), in.PractitionerIDs); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 
-func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+func (h auditAPI) listAudit(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	q := r.URL.Query()
 	var since time.Time
 	if v := q.Get("since"); v != "" {
@@ -290,7 +310,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, ac app.Actor)
 	default:
 		return holdspace.Invalid("invalid_order", "order", "Give order as oldest or newest.")
 	}
-	es, err := s.app.ListAudit(r.Context(), ac, store.AuditFilter{ClientID: q.Get("client_id"), Since: since, AfterSeq: after, Limit: limit, Newest: newest})
+	es, err := h.audit.ListAudit(r.Context(), ac, store.AuditFilter{ClientID: q.Get("client_id"), Since: since, AfterSeq: after, Limit: limit, Newest: newest})
 	if err != nil {
 		return err
 	}

@@ -89,16 +89,30 @@ type ErrorBody struct {
 }
 
 // ErrorDetail is the error object: a stable snake_case code, a human
-// sentence and, when one input is at fault, its path.
+// sentence and, when one input is at fault, its path. When a request has
+// several problems, Problems lists every one (the first is also in Code,
+// Message and Field).
 type ErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
+	Code     string              `json:"code"`
+	Message  string              `json:"message"`
+	Field    string              `json:"field,omitempty"`
+	Problems []holdspace.Problem `json:"problems,omitempty"`
 }
 
 // Body returns p as the JSON error body.
 func (p Problem) Body() ErrorBody {
 	return ErrorBody{Error: ErrorDetail{Code: p.Code, Message: p.Message, Field: p.Field}}
+}
+
+// ErrorBodyOf returns the JSON error body of err as Explain describes it,
+// with every problem of a request that had several (never for an internal
+// error).
+func ErrorBodyOf(p Problem, err error) ErrorBody {
+	b := p.Body()
+	if !p.Internal() {
+		b.Error.Problems = holdspace.ErrorProblems(err)
+	}
+	return b
 }
 
 // WriteJSON writes v as a JSON response with status, never cached, with

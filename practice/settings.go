@@ -102,6 +102,12 @@ type Settings struct {
 	// Identity is who the practice is: the data controller on consent
 	// receipts and FHIR records, the letterhead of printed agreements.
 	Identity Identity `json:"identity" yaml:"identity"`
+	// CancellationWindowHours is how long before a booked session a
+	// cancellation counts as late (recorded as such); see booking_settings.go.
+	CancellationWindowHours int `json:"cancellation_window_hours" yaml:"cancellation_window_hours"`
+	// NoShowAfterMinutes is how long after a booked start the practitioner
+	// may record that the client did not come.
+	NoShowAfterMinutes int `json:"no_show_after_minutes" yaml:"no_show_after_minutes"`
 }
 
 // Identity is the practice as the people it serves and other systems see
@@ -133,7 +139,7 @@ func DefaultSettings() Settings {
 		TimeZone:            "UTC",
 		FollowUpWindowHours: int(DefaultFollowUpWindow / time.Hour),
 		Scope:               DefaultScope(),
-	}
+	}.bookingDefaults()
 }
 
 // WithDefaults returns s with unset fields taken from DefaultSettings, a
@@ -150,6 +156,7 @@ func (s Settings) WithDefaults() Settings {
 	if s.FollowUpWindowHours == 0 {
 		s.FollowUpWindowHours = d.FollowUpWindowHours
 	}
+	s = s.bookingDefaults()
 	s.Scope = slices.Clone(s.Scope)
 	for i, r := range s.Scope {
 		for _, def := range d.Scope {
@@ -177,31 +184,34 @@ func (s Settings) WithDefaults() Settings {
 //
 // The time zone is checked by whoever resolves it.
 func (s Settings) Validate() error {
+	var ps holdspace.Problems
 	if s.AgeOfMajority < MinAgeOfMajority || s.AgeOfMajority > maxAgeOfMajority {
-		return holdspace.Invalid("out_of_range", "age_of_majority", "The age of majority is between %d and %d; it is never below %d.",
-			MinAgeOfMajority, maxAgeOfMajority, MinAgeOfMajority)
+		ps.Add(holdspace.Invalid("out_of_range", "age_of_majority", "The age of majority is between %d and %d; it is never below %d.",
+			MinAgeOfMajority, maxAgeOfMajority, MinAgeOfMajority))
 	}
 	if s.FollowUpWindowHours < 1 || s.FollowUpWindowHours > 720 {
-		return holdspace.Invalid("out_of_range", "follow_up_window_hours", "The follow-up window is between 1 and 720 hours.")
+		ps.Add(holdspace.Invalid("out_of_range", "follow_up_window_hours", "The follow-up window is between 1 and 720 hours."))
 	}
-	if err := s.Identity.Validate(); err != nil {
+	if err := s.Identity.Validate(); !ps.AddErr(err) {
+		return err
+	}
+	if err := s.validateBooking(); err != nil {
 		return err
 	}
 	seen := map[string]bool{}
 	for i, r := range s.Scope {
 		f := "scope[" + strconv.Itoa(i) + "]"
 		if ScopeRegions(r.Group) == nil {
-			return holdspace.Invalid("unknown_scope_group", f+".group", "%q is not a scope group (one of %v).", r.Group, ScopeGroups())
-		}
-		if seen[r.Group] {
-			return holdspace.Invalid("duplicate_scope_group", f+".group", "The scope group %q is listed twice.", r.Group)
+			ps.Add(holdspace.Invalid("unknown_scope_group", f+".group", "%q is not a scope group (one of %v).", r.Group, ScopeGroups()))
+		} else if seen[r.Group] {
+			ps.Add(holdspace.Invalid("duplicate_scope_group", f+".group", "The scope group %q is listed twice.", r.Group))
 		}
 		seen[r.Group] = true
 		if !catalogue.ValidCover(r.Requires) {
-			return holdspace.Invalid("unknown_cover", f+".requires", "%q is not a credential coverage (one of %v).", r.Requires, catalogue.Covers())
+			ps.Add(holdspace.Invalid("unknown_cover", f+".requires", "%q is not a credential coverage (one of %v).", r.Requires, catalogue.Covers()))
 		}
 	}
-	return nil
+	return ps.Err()
 }
 
 // Rule returns the scope rule for a region, and false when no scope group

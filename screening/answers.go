@@ -96,8 +96,10 @@ const maxTextLength = 4000
 // "answers.<linkId>" (or "answers" for the whole body) and Reason one of:
 // malformed_json, wrong_type, unknown_link_id, duplicate_link_id,
 // invalid_date, unknown_region, duplicate_region, invalid_choice, too_long,
-// missing_answer. The first problem in document order is reported; missing
-// answers are reported after the present ones, in questionnaire order.
+// missing_answer. Every problem of an answer is collected: the first, in
+// document order, is the error itself and holdspace.ErrorProblems lists
+// them all; missing answers come after the present ones, in questionnaire
+// order. A body that is not a JSON object stops at once.
 func DecodeAnswersWith(q *Questionnaire, raw []byte, opt DecodeOptions) (Answers, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -109,6 +111,7 @@ func DecodeAnswersWith(q *Questionnaire, raw []byte, opt DecodeOptions) (Answers
 		return nil, holdspace.Invalid("wrong_type", "answers", "The answers must be a JSON object of linkId to answer.")
 	}
 	a := Answers{}
+	var ps holdspace.Problems
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -122,18 +125,25 @@ func DecodeAnswersWith(q *Questionnaire, raw []byte, opt DecodeOptions) (Answers
 		}
 		it, ok := q.Item(key)
 		if !ok {
-			return nil, holdspace.Invalid("unknown_link_id", field, "%q is not a question of %s.", key, q.Name)
+			ps.Add(holdspace.Invalid("unknown_link_id", field, "%q is not a question of %s.", key, q.Name))
+			continue
 		}
 		if _, dup := a[key]; dup {
-			return nil, holdspace.Invalid("duplicate_link_id", field, "%q is answered twice.", key)
+			ps.Add(holdspace.Invalid("duplicate_link_id", field, "%q is answered twice.", key))
+			continue
 		}
 		v, err := decodeValue(it, val, opt)
 		if err != nil {
 			var he *holdspace.Error
-			if errors.As(err, &he) {
-				he.Field = field
+			if !errors.As(err, &he) {
+				return nil, err
 			}
-			return nil, err
+			he.Field = field
+			ps.Add(he)
+			// Recorded as answered, so that it is not also reported
+			// missing.
+			a[key] = nil
+			continue
 		}
 		a[key] = v
 	}
@@ -157,9 +167,12 @@ func DecodeAnswersWith(q *Questionnaire, raw []byte, opt DecodeOptions) (Answers
 				ok = false
 			}
 			if !ok {
-				return nil, holdspace.Invalid("missing_answer", "answers."+it.LinkID, "Please answer: %s", it.Text)
+				ps.Add(holdspace.Invalid("missing_answer", "answers."+it.LinkID, "Please answer: %s", it.Text))
 			}
 		}
+	}
+	if err := ps.Err(); err != nil {
+		return nil, err
 	}
 	return a, nil
 }

@@ -20,8 +20,12 @@ import (
 
 // Config is what the handler needs.
 type Config struct {
-	App    *app.App
-	Logger *slog.Logger
+	App *app.Services
+	// Metrics counts requests by route and, when the services were built
+	// with its Decision method as their decision observer, decisions by
+	// outcome; nil: a fresh set that counts requests only.
+	Metrics *httpedge.Metrics
+	Logger  *slog.Logger
 	// Ready reports whether the server may take traffic.
 	Ready func(context.Context) error
 	// Secure marks cookies Secure and sends HSTS: set it whenever users
@@ -48,8 +52,10 @@ func Handler(cfg Config) (http.Handler, error) {
 		db := cfg.App.DB()
 		cfg.Ready = db.Ready
 	}
-	metrics := httpedge.NewMetrics()
-	cfg.App.SetDecisionObserver(metrics.Decision)
+	metrics := cfg.Metrics
+	if metrics == nil {
+		metrics = httpedge.NewMetrics()
+	}
 	api := httpapi.New(cfg.App, cfg.Logger, metrics, cfg.Ready)
 	api.SetStreamKeepAlive(cfg.StreamKeepAlive)
 	mux := http.NewServeMux()

@@ -29,24 +29,24 @@ func TestAPIStreamEndsWithAccess(t *testing.T) {
 	t.Cleanup(srv.CloseClientConnections) // runs first: a stream left open by a failure must not hang Close
 	ctx := context.Background()
 	const pw = "a long test password"
-	pid, err := a.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Pat", Email: "p@example.test", Password: pw})
+	pid, err := a.People.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Pat", Email: "p@example.test", Password: pw})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := a.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Sam", Email: "s@example.test"})
+	other, err := a.People.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Sam", Email: "s@example.test"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cid, err := a.CreateClient(ctx, app.System, app.ClientInput{Name: "Casey", Email: "c@example.test", BirthDate: "1980-01-01", PractitionerIDs: []string{pid}})
+	cid, err := a.People.CreateClient(ctx, app.System, app.ClientInput{Name: "Casey", Email: "c@example.test", BirthDate: "1980-01-01", PractitionerIDs: []string{pid}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ses, err := a.CreateSession(ctx, app.System, app.SessionInput{ClientID: cid, PractitionerID: pid, Intent: "therapeutic", StartsAt: "2026-12-01T10:00:00Z"})
+	ses, err := a.Sessions.CreateSession(ctx, app.System, app.SessionInput{ClientID: cid, PractitionerID: pid, Intent: "therapeutic", StartsAt: "2026-12-01T10:00:00Z"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	open := func(t *testing.T) (string, chan error) {
-		s, err := a.Login(ctx, "p@example.test", pw, "127.0.0.1", "api")
+		s, err := a.Accounts.Login(ctx, "p@example.test", pw, "127.0.0.1", "api")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func TestAPIStreamEndsWithAccess(t *testing.T) {
 	})
 	t.Run("Unassigned", func(t *testing.T) {
 		_, ended := open(t)
-		if err := a.AssignPractitioners(ctx, app.System, cid, []string{other}); err != nil {
+		if err := a.People.AssignPractitioners(ctx, app.System, cid, []string{other}); err != nil {
 			t.Fatal(err)
 		}
 		wait(t, ended, "unassignment")

@@ -129,6 +129,7 @@ func (t *Tx) UpdateClient(ctx context.Context, c *store.Client) error {
 var eraseSteps = []string{
 	`DELETE FROM follow_ups WHERE client_id = $1`,
 	`DELETE FROM guardian_consents WHERE client_id = $1`,
+	`DELETE FROM bookings WHERE client_id = $1`,
 	`DELETE FROM session_events WHERE session_id IN (SELECT id FROM sessions WHERE client_id = $1)`,
 	`DELETE FROM sessions WHERE client_id = $1`,
 	`DELETE FROM revocations WHERE client_id = $1 OR agreement_id IN (SELECT id FROM agreements WHERE client_id = $1)`,

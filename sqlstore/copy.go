@@ -65,6 +65,7 @@ type snapshot struct {
 	keyChecks    []store.KeyCheck
 	clientKeys   []store.SealedValue
 	practice     practiceSnapshot
+	booking      bookingSnapshot
 	tick         func()
 }
 
@@ -72,7 +73,7 @@ type snapshot struct {
 func (s *snapshot) size() int {
 	return len(s.users) + len(s.tokens) + len(s.clients) + len(s.credentials) + len(s.screenings) + len(s.health) +
 		len(s.clearances) + len(s.agreements) + len(s.revocations) + len(s.sessions) + len(s.events) + len(s.auditEntries) +
-		len(s.keyChecks) + len(s.clientKeys) + s.practice.size()
+		len(s.keyChecks) + len(s.clientKeys) + s.practice.size() + s.booking.size()
 }
 
 func (s *snapshot) read(ctx context.Context, tx store.ImportTx) error {
@@ -146,6 +147,9 @@ func (s *snapshot) read(ctx context.Context, tx store.ImportTx) error {
 		after = page[len(page)-1].ID
 	}
 	if err := s.practice.read(ctx, tx, s.clients); err != nil {
+		return err
+	}
+	if err := s.booking.read(ctx, tx, s.users); err != nil {
 		return err
 	}
 	return tx.ScanAudit(ctx, func(e audit.Entry) error {
@@ -223,6 +227,9 @@ func (s *snapshot) write(ctx context.Context, tx store.ImportTx) error {
 		s.tick()
 	}
 	if err := s.practice.write(ctx, tx, s.tick); err != nil {
+		return err
+	}
+	if err := s.booking.write(ctx, tx, s.tick); err != nil {
 		return err
 	}
 	for _, k := range s.keyChecks {

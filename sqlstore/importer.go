@@ -44,6 +44,7 @@ var countedTables = []string{
 	"users", "tokens", "clients", "client_practitioners", "credentials", "screenings", "health_changes",
 	"clearances", "agreements", "revocations", "sessions", "session_events",
 	"guardian_consents", "follow_ups", "practice_settings", "audit", "key_checks", "client_keys",
+	"session_types", "availability", "availability_exceptions", "booking_calendars", "bookings",
 }
 
 // Tables returns the names of the tables Counts reports, parents before

@@ -10,6 +10,7 @@ import (
 func (t *Tx) DeleteSession(ctx context.Context, id string) error {
 	for _, q := range []string{
 		`DELETE FROM follow_ups WHERE session_id = $1`,
+		`DELETE FROM bookings WHERE session_id = $1`,
 		`DELETE FROM session_events WHERE session_id = $1`,
 	} {
 		if _, err := t.exec(ctx, "delete session", q, id); err != nil {

@@ -59,6 +59,7 @@ type Tx interface {
 	Settings
 	Guardians
 	FollowUps
+	Bookings
 	// Notify queues topic for delivery to subscribers once the transaction
 	// commits; a rolled-back transaction delivers nothing.
 	Notify(topic string)

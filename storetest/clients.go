@@ -132,6 +132,7 @@ func populate(t *testing.T, tx store.Tx, clientID, practitionerID string, at tim
 		Intent: "therapeutic", StartsAt: at, State: "booked", CreatedAt: at, CreatedBy: practitionerID}))
 	must(tx.AppendEvent(ctx, &store.SessionEvent{ID: "ev-" + clientID, SessionID: "se-" + clientID, Seq: 1, Type: "start",
 		At: at, ActorID: practitionerID, ActorRole: holdspace.RolePractitioner, Payload: []byte(`{}`), Sealed: []byte("x")}, "in_progress"))
+	must(tx.CreateBooking(ctx, populateBooking(clientID, practitionerID, at)))
 	must(tx.CreateGuardianConsent(ctx, &store.GuardianConsent{AgreementID: "ag-" + clientID, ClientID: clientID, Sealed: []byte("gd"),
 		RecordedBy: practitionerID, RecordedAt: at}))
 	must(tx.CreateFollowUp(ctx, &store.FollowUp{ID: "fu-" + clientID, SessionID: "se-" + clientID, ClientID: clientID,
@@ -169,7 +170,8 @@ func (s suite) testErase(t *testing.T, db store.DB) {
 			switch table {
 			case "users", "audit":
 				want = n // the user is kept as an erased tombstone; audit stays
-			case "credentials", "key_checks", "practice_settings":
+			case "credentials", "key_checks", "practice_settings",
+				"session_types", "availability", "availability_exceptions", "booking_calendars":
 				want = n // practitioners' records, master-key checks and the practice's settings are not the client's
 			}
 			if after[table] != want {

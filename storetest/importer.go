@@ -48,6 +48,9 @@ func Populate(t *testing.T, db store.DB) {
 		if err := tx.PutPracticeSettings(ctx, &store.PracticeSettings{Body: []byte(`{"age_of_majority":21}`), UpdatedAt: t0, UpdatedBy: "a1"}); err != nil {
 			return err
 		}
+		if err := populateCalendar(ctx, tx); err != nil {
+			return err
+		}
 		return tx.EraseClient(ctx, "c3", t0.Add(2*time.Hour))
 	})
 	if err != nil {
@@ -128,7 +131,8 @@ func (s suite) importerCases() []tcase {
 				want := map[string]int64{"users": 6, "tokens": 3, "clients": 2, "client_practitioners": 2, "credentials": 2,
 					"screenings": 2, "health_changes": 2, "clearances": 2, "agreements": 3, "revocations": 2,
 					"sessions": 2, "session_events": 2, "audit": 3, "key_checks": 0, "client_keys": 2,
-					"guardian_consents": 2, "follow_ups": 2, "practice_settings": 1}
+					"guardian_consents": 2, "follow_ups": 2, "practice_settings": 1,
+					"session_types": 2, "availability": 2, "availability_exceptions": 1, "booking_calendars": 2, "bookings": 2}
 				same(t, "Counts", got, want)
 				return nil
 			})
@@ -229,6 +233,7 @@ type snapshot struct {
 	Client   map[string]clientRecords
 	Settings *store.PracticeSettings
 	FollowUp []*store.FollowUp
+	Booking  bookingContent
 }
 
 type clientRecords struct {
@@ -297,6 +302,9 @@ func (s *snapshot) read(t *testing.T, db store.ImportDB) {
 			s.Client[c.ID] = r
 		}
 		if s.Settings, err = tx.PracticeSettings(ctx); err != nil && holdspace.ErrorCode(err) != holdspace.ENOTFOUND {
+			return err
+		}
+		if s.Booking, err = readBookingContent(ctx, tx, s.Users); err != nil {
 			return err
 		}
 		if s.FollowUp, err = tx.ListFollowUps(ctx, store.FollowUpFilter{}); err != nil {

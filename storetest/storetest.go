@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) store.ImportDB) {
 		{"Accounts", s.accountCases()},
 		{"Reseal", s.resealCases()},
 		{"TimeZone", s.timeZoneCases()},
+		{"Booking", s.bookingCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

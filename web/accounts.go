@@ -83,7 +83,7 @@ func (h *handler) gate(q *request) bool {
 	case q.me.MustChangePassword && p != "/account/password":
 		http.Redirect(q.w, q.r, "/account/password", http.StatusSeeOther)
 		return true
-	case !q.me.MustChangePassword && h.app.SecondFactorRequired(q.ac.Role) && !q.me.SecondFactor &&
+	case !q.me.MustChangePassword && h.accounts.SecondFactorRequired(q.ac.Role) && !q.me.SecondFactor &&
 		p != "/account" && !strings.HasPrefix(p, "/account/second-factor") && p != "/account/password":
 		http.Redirect(q.w, q.r, "/account", http.StatusSeeOther)
 		return true
@@ -132,7 +132,7 @@ func (h *handler) showInvitation(q *request, inv app.Invitation, who string) err
 // invite issues a new invitation for an account from a page (a client's
 // file, the admin's practitioner list).
 func (h *handler) invite(q *request) error {
-	inv, err := h.app.Invite(q.r.Context(), q.ac, q.r.PathValue("id"))
+	inv, err := h.accounts.Invite(q.r.Context(), q.ac, q.r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (h *handler) invite(q *request) error {
 func (h *handler) invitePage(w http.ResponseWriter, r *http.Request) {
 	v := &view{Title: "Choose your password", CSRF: h.preToken(w, r), Errors: map[string]string{}}
 	status := http.StatusOK
-	if err := h.app.CheckInvitation(r.Context(), r.PathValue("token")); err != nil {
+	if err := h.accounts.CheckInvitation(r.Context(), r.PathValue("token")); err != nil {
 		status, v.Error = http.StatusNotFound, holdspace.ErrorMessage(err)
 		v.Data = map[string]any{"Unusable": true}
 	}
@@ -163,7 +163,7 @@ func (h *handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 		h.renderForm(w, r, "invite", v, map[string]string{"password2": "The two passwords are not the same."}, "")
 		return
 	}
-	s, err := h.app.AcceptInvitation(r.Context(), r.PathValue("token"), pw, httpedge.ClientAddr(r), r.UserAgent())
+	s, err := h.accounts.AcceptInvitation(r.Context(), r.PathValue("token"), pw, httpedge.ClientAddr(r), r.UserAgent())
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			h.renderForm(w, r, "invite", v, errs, "")
@@ -189,16 +189,16 @@ func (h *handler) accountPage(q *request) error {
 }
 
 func (h *handler) renderAccount(q *request, extra map[string]any, errs map[string]string) error {
-	ss, err := h.app.MySessions(q.r.Context(), q.ac, q.token)
+	ss, err := h.accounts.MySessions(q.r.Context(), q.ac, q.token)
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Sessions": ss, "Required": h.app.SecondFactorRequired(q.ac.Role), "PracticeZone": h.practiceZone(q), "Zones": commonZones}
+	data := map[string]any{"Sessions": ss, "Required": h.accounts.SecondFactorRequired(q.ac.Role), "PracticeZone": h.practiceZone(q), "Zones": commonZones}
 	for k, v := range extra {
 		data[k] = v
 	}
 	v := q.view("Your account", data)
-	if v.Flash == "" && h.app.SecondFactorRequired(q.ac.Role) && !q.me.SecondFactor {
+	if v.Flash == "" && h.accounts.SecondFactorRequired(q.ac.Role) && !q.me.SecondFactor {
 		v.Flash = "The practice asks you to set up a second factor before you go on."
 	}
 	h.renderForm(q.w, q.r, "account", v, errs, "")
@@ -206,7 +206,7 @@ func (h *handler) renderAccount(q *request, extra map[string]any, errs map[strin
 }
 
 func (h *handler) signOutOthers(q *request) error {
-	if err := h.app.SignOutElsewhere(q.r.Context(), q.ac, q.token); err != nil {
+	if err := h.accounts.SignOutElsewhere(q.r.Context(), q.ac, q.token); err != nil {
 		return err
 	}
 	return redirect(q, "/account?done=signedout")
@@ -225,7 +225,7 @@ func (h *handler) changePassword(q *request) error {
 		h.renderForm(q.w, q.r, "account_password", v, map[string]string{"password2": "The two passwords are not the same."}, "")
 		return nil
 	}
-	if err := h.app.ChangePassword(q.r.Context(), q.ac, f.Get("current_password"), f.Get("password"), q.token); err != nil {
+	if err := h.accounts.ChangePassword(q.r.Context(), q.ac, f.Get("current_password"), f.Get("password"), q.token); err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			h.renderForm(q.w, q.r, "account_password", v, errs, "")
 			return nil
@@ -236,7 +236,7 @@ func (h *handler) changePassword(q *request) error {
 }
 
 func (h *handler) beginSecondFactor(q *request) error {
-	st, err := h.app.BeginSecondFactor(q.r.Context(), q.ac)
+	st, err := h.accounts.BeginSecondFactor(q.r.Context(), q.ac)
 	if err != nil {
 		return err
 	}
@@ -248,7 +248,7 @@ func (h *handler) beginSecondFactor(q *request) error {
 }
 
 func (h *handler) confirmSecondFactor(q *request) error {
-	codes, err := h.app.ConfirmSecondFactor(q.r.Context(), q.ac, q.r.PostFormValue("otp"))
+	codes, err := h.accounts.ConfirmSecondFactor(q.r.Context(), q.ac, q.r.PostFormValue("otp"))
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			return h.renderAccount(q, map[string]any{"Retry": true}, errs)
@@ -260,7 +260,7 @@ func (h *handler) confirmSecondFactor(q *request) error {
 }
 
 func (h *handler) disableSecondFactor(q *request) error {
-	err := h.app.DisableSecondFactor(q.r.Context(), q.ac, q.ac.UserID, q.r.PostFormValue("current_password"))
+	err := h.accounts.DisableSecondFactor(q.r.Context(), q.ac, q.ac.UserID, q.r.PostFormValue("current_password"))
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			return h.renderAccount(q, nil, errs)
@@ -273,7 +273,7 @@ func (h *handler) disableSecondFactor(q *request) error {
 // adminSetDisabled disables or enables an account from the admin pages.
 func (h *handler) adminSetDisabled(disabled bool) func(q *request) error {
 	return func(q *request) error {
-		if err := h.app.SetDisabled(q.r.Context(), q.ac, q.r.PathValue("id"), disabled); err != nil {
+		if err := h.accounts.SetDisabled(q.r.Context(), q.ac, q.r.PathValue("id"), disabled); err != nil {
 			return err
 		}
 		back := "/admin/practitioners"
@@ -286,7 +286,7 @@ func (h *handler) adminSetDisabled(disabled bool) func(q *request) error {
 
 func (h *handler) adminRevokeCredential(q *request) error {
 	id := q.r.PathValue("id")
-	err := h.app.RevokeCredential(q.r.Context(), q.ac, id, q.r.PathValue("cid"), q.r.PostFormValue("reason"))
+	err := h.people.RevokeCredential(q.r.Context(), q.ac, id, q.r.PathValue("cid"), q.r.PostFormValue("reason"))
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			return h.renderPractitioners(q, id, errs)

@@ -39,7 +39,7 @@ func TestAccountPagesAuthorization(t *testing.T) {
 	if resp := sam.post("/admin/users/"+e.pract.UserID+"/disable", url.Values{}); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("practitioner disables: %d, want 404", resp.StatusCode)
 	}
-	if p, err := e.app.Me(ctx, e.pract); err != nil || p.Disabled {
+	if p, err := e.app.People.Me(ctx, e.pract); err != nil || p.Disabled {
 		t.Fatalf("a refused disable was written: %+v %v", p, err)
 	}
 	// The admin disables Robin from the page: Robin's browser is signed out.

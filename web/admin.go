@@ -15,12 +15,12 @@ import (
 )
 
 func (h *handler) adminHome(q *request) error {
-	adverse, err := h.app.AdverseFollowUps(q.r.Context(), q.ac)
+	adverse, err := h.followUps.AdverseFollowUps(q.r.Context(), q.ac)
 	if err != nil {
 		return err
 	}
 	v := q.view("Practice", map[string]any{"Adverse": adverse,
-		"FactorRequired": h.app.SecondFactorRequired(holdspace.RoleAdmin)})
+		"FactorRequired": h.accounts.SecondFactorRequired(holdspace.RoleAdmin)})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "admin", v)
 	return nil
@@ -46,14 +46,14 @@ func (h *handler) adminPractitioners(q *request) error {
 // errs, when set, belong to the form named by formID.
 func (h *handler) renderPractitioners(q *request, formID string, errs map[string]string) error {
 	ctx := q.r.Context()
-	ps, err := h.app.ListPractitioners(ctx, q.ac)
+	ps, err := h.people.ListPractitioners(ctx, q.ac)
 	if err != nil {
 		return err
 	}
 	now := time.Now()
 	var rows []practitionerRow
 	for _, p := range ps {
-		_, creds, err := h.app.Practitioner(ctx, q.ac, p.ID)
+		_, creds, err := h.people.Practitioner(ctx, q.ac, p.ID)
 		if err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func (h *handler) renderPractitioners(q *request, formID string, errs map[string
 
 func (h *handler) adminCreatePractitioner(q *request) error {
 	f := q.r.PostForm
-	id, err := h.app.CreateUser(q.r.Context(), q.ac, app.NewUser{Role: holdspace.RolePractitioner, Name: f.Get("name"),
+	id, err := h.people.CreateUser(q.r.Context(), q.ac, app.NewUser{Role: holdspace.RolePractitioner, Name: f.Get("name"),
 		Email: f.Get("email"), Password: f.Get("password")})
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
@@ -90,7 +90,7 @@ func (h *handler) adminCreatePractitioner(q *request) error {
 	if f.Get("password") != "" {
 		return redirect(q, "/admin/practitioners?done=created")
 	}
-	inv, err := h.app.Invite(q.r.Context(), q.ac, id)
+	inv, err := h.accounts.Invite(q.r.Context(), q.ac, id)
 	if err != nil {
 		return err
 	}
@@ -100,7 +100,7 @@ func (h *handler) adminCreatePractitioner(q *request) error {
 func (h *handler) adminAddCredential(q *request) error {
 	f := q.r.PostForm
 	id := q.r.PathValue("id")
-	_, err := h.app.AddCredential(q.r.Context(), q.ac, id, app.CredentialInput{Kind: f.Get("kind"), Issuer: f.Get("issuer"),
+	_, err := h.people.AddCredential(q.r.Context(), q.ac, id, app.CredentialInput{Kind: f.Get("kind"), Issuer: f.Get("issuer"),
 		Number: f.Get("number"), ValidFrom: f.Get("valid_from"), ValidUntil: f.Get("valid_until"), Covers: f["covers"]})
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
@@ -116,11 +116,11 @@ func (h *handler) adminClients(q *request) error {
 }
 
 func (h *handler) renderAdminClients(q *request, formID string, errs map[string]string) error {
-	cs, err := h.app.ListClients(q.r.Context(), q.ac)
+	cs, err := h.people.ListClients(q.r.Context(), q.ac)
 	if err != nil {
 		return err
 	}
-	ps, err := h.app.ListPractitioners(q.r.Context(), q.ac)
+	ps, err := h.people.ListPractitioners(q.r.Context(), q.ac)
 	if err != nil {
 		return err
 	}
@@ -133,7 +133,7 @@ func (h *handler) renderAdminClients(q *request, formID string, errs map[string]
 
 func (h *handler) adminAssign(q *request) error {
 	id := q.r.PathValue("id")
-	if err := h.app.AssignPractitioners(q.r.Context(), q.ac, id, q.r.PostForm["practitioner_ids"]); err != nil {
+	if err := h.people.AssignPractitioners(q.r.Context(), q.ac, id, q.r.PostForm["practitioner_ids"]); err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			return h.renderAdminClients(q, id, errs)
 		}
@@ -158,7 +158,7 @@ func (h *handler) adminAudit(q *request) error {
 	var entries []audit.Entry
 	if len(errs) == 0 {
 		var err error
-		if entries, err = h.app.ListAudit(q.r.Context(), q.ac, store.AuditFilter{ClientID: client, Since: since, Limit: 500, Newest: true}); err != nil {
+		if entries, err = h.audit.ListAudit(q.r.Context(), q.ac, store.AuditFilter{ClientID: client, Since: since, Limit: 500, Newest: true}); err != nil {
 			return err
 		}
 	}

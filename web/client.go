@@ -23,7 +23,7 @@ func (h *handler) clientHome(q *request) error {
 	ctx := q.r.Context()
 	var scr *app.ScreeningView
 	var cur app.CurrentScreening
-	sv, c, err := h.app.LatestScreening(ctx, q.ac, q.ac.UserID)
+	sv, c, err := h.screenings.LatestScreening(ctx, q.ac, q.ac.UserID)
 	switch holdspace.ErrorCode(err) {
 	case "":
 		scr, cur = &sv, c
@@ -31,7 +31,7 @@ func (h *handler) clientHome(q *request) error {
 	default:
 		return err
 	}
-	ags, err := h.app.ListAgreements(ctx, q.ac, q.ac.UserID)
+	ags, err := h.agreements.ListAgreements(ctx, q.ac, q.ac.UserID)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (h *handler) clientHome(q *request) error {
 			active = append(active, a)
 		}
 	}
-	sessions, err := h.app.ListSessions(ctx, q.ac, q.ac.UserID, time.Time{}, time.Time{})
+	sessions, err := h.sessions.ListSessions(ctx, q.ac, q.ac.UserID, time.Time{}, time.Time{})
 	if err != nil {
 		return err
 	}
@@ -50,7 +50,7 @@ func (h *handler) clientHome(q *request) error {
 		return err
 	}
 	slices.SortFunc(sessions, func(a, b app.SessionView) int { return b.StartsAt.Compare(a.StartsAt) })
-	fups, err := h.app.ListFollowUps(ctx, q.ac, true)
+	fups, err := h.followUps.ListFollowUps(ctx, q.ac, true)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (h *handler) clientHome(q *request) error {
 }
 
 func (h *handler) practitionerNames(q *request) (map[string]string, error) {
-	ps, err := h.app.ListPractitioners(q.r.Context(), q.ac)
+	ps, err := h.people.ListPractitioners(q.r.Context(), q.ac)
 	if err != nil {
 		return nil, err
 	}
@@ -160,7 +160,7 @@ func (h *handler) intakePage(q *request) error {
 
 func (h *handler) renderIntake(q *request, step int, form url.Values, errs map[string]string) error {
 	qn, _ := screening.Lookup(screening.IntakeV1)
-	cv, err := h.app.GetClient(q.r.Context(), q.ac, q.ac.UserID)
+	cv, err := h.people.GetClient(q.r.Context(), q.ac, q.ac.UserID)
 	if err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func (h *handler) intakePost(q *request) error {
 	qn, _ := screening.Lookup(screening.IntakeV1)
 	form := q.r.PostForm
 	step, _ := strconv.Atoi(form.Get("step"))
-	cv, err := h.app.GetClient(q.r.Context(), q.ac, q.ac.UserID)
+	cv, err := h.people.GetClient(q.r.Context(), q.ac, q.ac.UserID)
 	if err != nil {
 		return err
 	}
@@ -257,7 +257,7 @@ func (h *handler) intakePost(q *request) error {
 	if action != "submit" || step < len(topics)-1 {
 		return h.renderIntake(q, step+1, form, map[string]string{})
 	}
-	_, err = h.app.SubmitScreening(q.r.Context(), q.ac, q.ac.UserID, app.ScreeningInput{Questionnaire: screening.IntakeV1, Answers: raw})
+	_, err = h.screenings.SubmitScreening(q.r.Context(), q.ac, q.ac.UserID, app.ScreeningInput{Questionnaire: screening.IntakeV1, Answers: raw})
 	if err != nil {
 		errs, ok := fieldErrors(err)
 		if !ok {
@@ -283,14 +283,14 @@ func topicStep(qn *screening.Questionnaire, topics []screening.Topic, field stri
 
 // screeningPage shows the latest screening in plain language, per region.
 func (h *handler) screeningPage(q *request) error {
-	sv, cur, err := h.app.LatestScreening(q.r.Context(), q.ac, q.ac.UserID)
+	sv, cur, err := h.screenings.LatestScreening(q.r.Context(), q.ac, q.ac.UserID)
 	if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
 		return redirect(q, "/intake")
 	}
 	if err != nil {
 		return err
 	}
-	cv, err := h.app.GetClient(q.r.Context(), q.ac, q.ac.UserID)
+	cv, err := h.people.GetClient(q.r.Context(), q.ac, q.ac.UserID)
 	if err != nil {
 		return err
 	}
@@ -331,7 +331,7 @@ func screeningMap(cur app.CurrentScreening, an catalogue.Anatomy) ([]mapRegion, 
 }
 
 func (h *handler) healthChange(q *request) error {
-	_, err := h.app.RecordHealthChange(q.r.Context(), q.ac, q.ac.UserID, app.HealthChangeInput{Note: q.r.PostFormValue("note")})
+	_, err := h.screenings.RecordHealthChange(q.r.Context(), q.ac, q.ac.UserID, app.HealthChangeInput{Note: q.r.PostFormValue("note")})
 	if err != nil {
 		return err
 	}
@@ -371,11 +371,11 @@ func (h *handler) consentPage(q *request) error {
 	if !catalogue.ValidIntent(intent) {
 		intent = string(catalogue.Therapeutic)
 	}
-	cv, err := h.app.GetClient(q.r.Context(), q.ac, q.ac.UserID)
+	cv, err := h.people.GetClient(q.r.Context(), q.ac, q.ac.UserID)
 	if err != nil {
 		return err
 	}
-	ags, err := h.app.ListAgreements(q.r.Context(), q.ac, q.ac.UserID)
+	ags, err := h.agreements.ListAgreements(q.r.Context(), q.ac, q.ac.UserID)
 	if err != nil {
 		return err
 	}
@@ -397,7 +397,7 @@ func (h *handler) consentPage(q *request) error {
 
 func (h *handler) renderConsent(q *request, intent string, an catalogue.Anatomy, answers map[string]catalogue.Answer, basis *app.AgreementView, errs map[string]string) error {
 	// The body map offers only what the practice offers this client.
-	offer, err := h.app.Offering(q.r.Context(), q.ac, q.ac.UserID)
+	offer, err := h.practice.Offering(q.r.Context(), q.ac, q.ac.UserID)
 	if err != nil {
 		return err
 	}
@@ -447,7 +447,7 @@ func grantsFrom(form url.Values, an catalogue.Anatomy) ([]consent.Grant, map[str
 func (h *handler) consentReview(q *request) error {
 	form := q.r.PostForm
 	intent := form.Get("intent")
-	cv, err := h.app.GetClient(q.r.Context(), q.ac, q.ac.UserID)
+	cv, err := h.people.GetClient(q.r.Context(), q.ac, q.ac.UserID)
 	if err != nil {
 		return err
 	}
@@ -485,13 +485,13 @@ func (h *handler) consentReview(q *request) error {
 
 func (h *handler) consentSign(q *request) error {
 	form := q.r.PostForm
-	cv, err := h.app.GetClient(q.r.Context(), q.ac, q.ac.UserID)
+	cv, err := h.people.GetClient(q.r.Context(), q.ac, q.ac.UserID)
 	if err != nil {
 		return err
 	}
 	gs, answers := grantsFrom(form, cv.Anatomy)
 	intent := form.Get("intent")
-	ag, err := h.app.CreateAgreement(q.r.Context(), q.ac, q.ac.UserID, app.AgreementInput{Intent: intent, Grants: gs})
+	ag, err := h.agreements.CreateAgreement(q.r.Context(), q.ac, q.ac.UserID, app.AgreementInput{Intent: intent, Grants: gs})
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			if !catalogue.ValidIntent(intent) {
@@ -501,7 +501,7 @@ func (h *handler) consentSign(q *request) error {
 		}
 		return err
 	}
-	if _, err := h.app.SignAgreement(q.r.Context(), q.ac, ag.ID, app.SignInput{}); err != nil {
+	if _, err := h.agreements.SignAgreement(q.r.Context(), q.ac, ag.ID, app.SignInput{}); err != nil {
 		return err
 	}
 	return redirect(q, "/agreements?done=signed")
@@ -510,7 +510,7 @@ func (h *handler) consentSign(q *request) error {
 // myAgreements lists the client's agreements with one-tap withdrawal per
 // region and for everything.
 func (h *handler) myAgreements(q *request) error {
-	ags, err := h.app.ListAgreements(q.r.Context(), q.ac, q.ac.UserID)
+	ags, err := h.agreements.ListAgreements(q.r.Context(), q.ac, q.ac.UserID)
 	if err != nil {
 		return err
 	}
@@ -586,7 +586,7 @@ func (h *handler) revoke(q *request) error {
 	if r := q.r.PostFormValue("region"); r != "" {
 		in.Regions = []string{r}
 	}
-	if _, err := h.app.RevokeAgreement(q.r.Context(), q.ac, id, in); err != nil {
+	if _, err := h.agreements.RevokeAgreement(q.r.Context(), q.ac, id, in); err != nil {
 		return err
 	}
 	if q.r.Header.Get("X-Holdspace-Fetch") != "" {
@@ -601,7 +601,7 @@ func (h *handler) revoke(q *request) error {
 
 // export sends the client's data as a JSON file download.
 func (h *handler) export(q *request) error {
-	x, err := h.app.ExportClient(q.r.Context(), q.ac, q.ac.UserID)
+	x, err := h.records.ExportClient(q.r.Context(), q.ac, q.ac.UserID)
 	if err != nil {
 		return err
 	}

@@ -54,7 +54,7 @@ func TestDayCheckWithoutJavaScript(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(cl.last, "field-error") {
 		t.Fatalf("a missing answer: %d", resp.StatusCode)
 	}
-	evs, err := e.app.ListEvents(t.Context(), e.pract, sid)
+	evs, err := e.app.Sessions.ListEvents(t.Context(), e.pract, sid)
 	if err != nil || len(evs) != 2 {
 		t.Fatalf("a refused day check was recorded: %d events, %v", len(evs), err)
 	}

@@ -16,7 +16,7 @@ func (h *handler) holdsData(q *request, sessions []app.SessionView, data map[str
 			live = true
 		}
 	}
-	notices, err := h.app.ConsentHistory(q.r.Context(), q.ac, q.ac.UserID, true)
+	notices, err := h.agreements.ConsentHistory(q.r.Context(), q.ac, q.ac.UserID, true)
 	if err != nil {
 		return err
 	}
@@ -26,7 +26,7 @@ func (h *handler) holdsData(q *request, sessions []app.SessionView, data map[str
 
 // stopAll is the home page's STOP: every live session of the client stops.
 func (h *handler) stopAll(q *request) error {
-	if _, err := h.app.StopAll(q.r.Context(), q.ac, q.ac.UserID); err != nil {
+	if _, err := h.sessions.StopAll(q.r.Context(), q.ac, q.ac.UserID); err != nil {
 		return err
 	}
 	return redirect(q, "/me?done=stopped")
@@ -34,7 +34,7 @@ func (h *handler) stopAll(q *request) error {
 
 // consentSeen records that the client saw the versions shown to them.
 func (h *handler) consentSeen(q *request) error {
-	if _, err := h.app.AcknowledgeConsentNotices(q.r.Context(), q.ac, q.ac.UserID); err != nil {
+	if _, err := h.agreements.AcknowledgeConsentNotices(q.r.Context(), q.ac, q.ac.UserID); err != nil {
 		return err
 	}
 	back := "/me"
@@ -47,13 +47,13 @@ func (h *handler) consentSeen(q *request) error {
 // consentHistory is every version of the client's agreements with who made
 // and signed it, for the consent page.
 func (h *handler) consentHistory(q *request) ([]app.ConsentNotice, error) {
-	return h.app.ConsentHistory(q.r.Context(), q.ac, q.ac.UserID, false)
+	return h.agreements.ConsentHistory(q.r.Context(), q.ac, q.ac.UserID, false)
 }
 
 // confirmScreening is the client confirming health answers their
 // practitioner entered for them.
 func (h *handler) confirmScreening(q *request) error {
-	if _, err := h.app.ConfirmScreening(q.r.Context(), q.ac, q.r.PathValue("id"), app.ConfirmScreeningInput{}); err != nil {
+	if _, err := h.screenings.ConfirmScreening(q.r.Context(), q.ac, q.r.PathValue("id"), app.ConfirmScreeningInput{}); err != nil {
 		return err
 	}
 	return redirect(q, "/screening?done=confirmed")

@@ -22,14 +22,14 @@ const clearAnswersJSON = `{"fever":false,"dvt":false,"anticoagulants":false,"rec
 func TestHoldsPagesWithoutJavaScript(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	s, err := e.app.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
+	s, err := e.app.Sessions.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.AppendEvent(ctx, e.pract, s.ID, app.EventInput{Type: "open"}); err != nil {
+	if _, err := e.app.Sessions.AppendEvent(ctx, e.pract, s.ID, app.EventInput{Type: "open"}); err != nil {
 		t.Fatal(err)
 	}
-	kimScr, err := e.app.SubmitScreening(ctx, e.pract, e.kim.UserID, app.ScreeningInput{Answers: []byte(clearAnswersJSON)})
+	kimScr, err := e.app.Screenings.SubmitScreening(ctx, e.pract, e.kim.UserID, app.ScreeningInput{Answers: []byte(clearAnswersJSON)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestHoldsPagesWithoutJavaScript(t *testing.T) {
 	if resp := b.post("/stop", nil); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("home STOP: %d", resp.StatusCode)
 	}
-	evs, err := e.app.ListEvents(ctx, e.pract, s.ID)
+	evs, err := e.app.Sessions.ListEvents(ctx, e.pract, s.ID)
 	if err != nil || evs[len(evs)-1].Type != "stop" {
 		t.Fatalf("the open session's events after the home STOP: %v %v", evs, err)
 	}
@@ -53,7 +53,7 @@ func TestHoldsPagesWithoutJavaScript(t *testing.T) {
 	if resp := b.post("/screening/"+kimScr.ID+"/confirm", nil); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("confirming another client's screening: %d, want 404", resp.StatusCode)
 	}
-	if v, _, err := e.app.LatestScreening(ctx, e.kim, e.kim.UserID); err != nil || v.ConfirmedAt != nil {
+	if v, _, err := e.app.Screenings.LatestScreening(ctx, e.kim, e.kim.UserID); err != nil || v.ConfirmedAt != nil {
 		t.Fatalf("another client's confirmation was written: %v %v", v.ConfirmedAt, err)
 	}
 	p := e.browser()
@@ -64,7 +64,7 @@ func TestHoldsPagesWithoutJavaScript(t *testing.T) {
 			t.Errorf("practitioner POST %s: %d", path, resp.StatusCode)
 		}
 	}
-	if v, _, err := e.app.LatestScreening(ctx, e.kim, e.kim.UserID); err != nil || v.ConfirmedAt != nil {
+	if v, _, err := e.app.Screenings.LatestScreening(ctx, e.kim, e.kim.UserID); err != nil || v.ConfirmedAt != nil {
 		t.Fatalf("a practitioner confirmed through the client's form: %v %v", v.ConfirmedAt, err)
 	}
 }

@@ -12,7 +12,7 @@ import (
 // region's answers, the signature and the content hash it covers (see
 // package agreementpdf).
 func (h *handler) agreementPDF(q *request, id string) error {
-	p, err := h.app.AgreementForPrint(q.r.Context(), q.ac, id)
+	p, err := h.agreements.AgreementForPrint(q.r.Context(), q.ac, id)
 	if err != nil {
 		return err
 	}

@@ -48,7 +48,7 @@ func TestAgreementPDFAsFiled(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	s, err := e.app.PracticeSettings(ctx, e.admin)
+	s, err := e.app.Practice.PracticeSettings(ctx, e.admin)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,11 +57,11 @@ func TestAgreementPDFAsFiled(t *testing.T) {
 	s.Settings.Identity.Address = "12 Phố Huế\nHà Nội"
 	s.Settings.Identity.Email = "xin-chao@practice.example"
 	s.Settings.Identity.Phone = "+84 24 3826 1234"
-	if _, err := e.app.PutPracticeSettings(ctx, e.admin, s.Settings); err != nil {
+	if _, err := e.app.Practice.PutPracticeSettings(ctx, e.admin, s.Settings); err != nil {
 		t.Fatal(err)
 	}
 	const name = "Łukasz Nguyễn 李"
-	id, err := e.app.CreateClient(ctx, app.System, app.ClientInput{Name: name, Email: "lukasz@example.test", Password: e.pw,
+	id, err := e.app.People.CreateClient(ctx, app.System, app.ClientInput{Name: name, Email: "lukasz@example.test", Password: e.pw,
 		BirthDate: "1990-07-15", Anatomy: catalogue.Anatomy{Prostate: true}, PractitionerIDs: []string{e.pract.UserID}})
 	if err != nil {
 		t.Fatal(err)
@@ -69,10 +69,10 @@ func TestAgreementPDFAsFiled(t *testing.T) {
 	client := app.Actor{UserID: id, Role: holdspace.RoleClient, Device: "test"}
 	ag := signedAgreement(t, e, client, []consent.Grant{{Region: "shoulders", Technique: "touch", Answer: catalogue.Yes},
 		{Region: "feet", Technique: "touch", Answer: catalogue.Yes}, {Region: "feet", Technique: "massage", Answer: catalogue.Ask}})
-	if _, err := e.app.RevokeAgreement(ctx, client, ag.ID, app.RevokeInput{Regions: []string{"feet"}}); err != nil {
+	if _, err := e.app.Agreements.RevokeAgreement(ctx, client, ag.ID, app.RevokeInput{Regions: []string{"feet"}}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := e.app.GetAgreement(ctx, client, ag.ID)
+	got, err := e.app.Agreements.GetAgreement(ctx, client, ag.ID)
 	if err != nil || got.SignedAt == nil || got.ContentHash == "" {
 		t.Fatalf("agreement = %+v, %v", got, err)
 	}
@@ -104,7 +104,7 @@ func TestAgreementPDFAsFiled(t *testing.T) {
 		t.Errorf("the PDF shows the client's internal id %s:\n%s", id, txt)
 	}
 	// Printing reads the agreement and the client's profile: both audited.
-	entries, err := e.app.ListAudit(ctx, e.admin, store.AuditFilter{ClientID: id})
+	entries, err := e.app.Audit.ListAudit(ctx, e.admin, store.AuditFilter{ClientID: id})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,17 +120,17 @@ func TestAgreementPDFAsFiled(t *testing.T) {
 	// Signed in person: the client's typed name, and the practitioner
 	// attesting by name.
 	const arabic = "محمد علي"
-	id2, err := e.app.CreateClient(ctx, app.System, app.ClientInput{Name: arabic, Email: "m@example.test", Password: e.pw,
+	id2, err := e.app.People.CreateClient(ctx, app.System, app.ClientInput{Name: arabic, Email: "m@example.test", Password: e.pw,
 		BirthDate: "1979-01-02", Anatomy: catalogue.Anatomy{Prostate: true}, PractitionerIDs: []string{e.pract.UserID}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ag2, err := e.app.CreateAgreement(ctx, e.pract, id2, app.AgreementInput{Intent: "therapeutic",
+	ag2, err := e.app.Agreements.CreateAgreement(ctx, e.pract, id2, app.AgreementInput{Intent: "therapeutic",
 		Grants: []consent.Grant{{Region: "shoulders", Technique: "massage", Answer: catalogue.Yes}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.SignAgreement(ctx, e.pract, ag2.ID, app.SignInput{InPerson: true, ClientTypedName: arabic}); err != nil {
+	if _, err := e.app.Agreements.SignAgreement(ctx, e.pract, ag2.ID, app.SignInput{InPerson: true, ClientTypedName: arabic}); err != nil {
 		t.Fatal(err)
 	}
 	txt = pdfPageText(t, b, "/agreements/"+ag2.ID+".pdf")

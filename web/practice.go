@@ -18,9 +18,13 @@ func (h *handler) adminPractice(q *request) error {
 }
 
 func (h *handler) renderPractice(q *request, errs map[string]string) error {
-	s, err := h.app.PracticeSettings(q.r.Context(), q.ac)
+	s, err := h.practice.PracticeSettings(q.r.Context(), q.ac)
 	if err != nil {
 		return err
+	}
+	if len(errs) > 0 {
+		// Keep what the admin typed (a privacy notice can be long).
+		s.Identity = identityForm(q.r.PostForm)
 	}
 	v := q.view("Practice settings", map[string]any{"S": s, "Covers": catalogue.Covers(), "Groups": practice.ScopeGroups()})
 	v.Wide = true
@@ -41,14 +45,16 @@ func (h *handler) adminPracticePost(q *request) error {
 		return n
 	}
 	in := practice.Settings{AgeOfMajority: num("age_of_majority"), TimeZone: strings.TrimSpace(f.Get("time_zone")),
-		SensualOffered: f.Get("sensual_offered") == "on", FollowUpWindowHours: num("follow_up_window_hours")}
+		SensualOffered: f.Get("sensual_offered") == "on", FollowUpWindowHours: num("follow_up_window_hours"),
+		CancellationWindowHours: optionalInt(f, "cancellation_window_hours", errs), NoShowAfterMinutes: optionalInt(f, "no_show_after_minutes", errs),
+		Identity: identityForm(f)}
 	for _, g := range practice.ScopeGroups() {
 		in.Scope = append(in.Scope, practice.ScopeRule{Group: g, Requires: f.Get("requires." + g), Offered: f.Get("offered."+g) == "on"})
 	}
 	if len(errs) > 0 {
 		return h.renderPractice(q, errs)
 	}
-	if _, err := h.app.PutPracticeSettings(q.r.Context(), q.ac, in); err != nil {
+	if _, err := h.practice.PutPracticeSettings(q.r.Context(), q.ac, in); err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			return h.renderPractice(q, errs)
 		}
@@ -58,7 +64,7 @@ func (h *handler) adminPracticePost(q *request) error {
 }
 
 func (h *handler) adminAcknowledge(q *request) error {
-	if _, err := h.app.AcknowledgeFollowUp(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
+	if _, err := h.followUps.AcknowledgeFollowUp(q.r.Context(), q.ac, q.r.PathValue("id")); err != nil {
 		return err
 	}
 	return redirect(q, "/admin?done=reviewed")
@@ -69,7 +75,7 @@ func (h *handler) adminAcknowledge(q *request) error {
 func (h *handler) guardianPost(q *request) error {
 	f := q.r.PostForm
 	id := q.r.PathValue("id")
-	_, err := h.app.RecordGuardianConsent(q.r.Context(), q.ac, id, app.GuardianInput{Name: f.Get("guardian_name"),
+	_, err := h.agreements.RecordGuardianConsent(q.r.Context(), q.ac, id, app.GuardianInput{Name: f.Get("guardian_name"),
 		Relationship: f.Get("relationship"), TypedName: f.Get("typed_name")})
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
@@ -107,7 +113,7 @@ func (h *handler) followUpAnswer(q *request) error {
 		}
 	}
 	in.Note = f.Get("note")
-	if _, err := h.app.AnswerFollowUp(q.r.Context(), q.ac, q.r.PathValue("id"), in); err != nil {
+	if _, err := h.followUps.AnswerFollowUp(q.r.Context(), q.ac, q.r.PathValue("id"), in); err != nil {
 		if _, ok := fieldErrors(err); ok {
 			return redirect(q, "/me?followup_error=1")
 		}

@@ -30,14 +30,14 @@ func TestAdminPracticeSettingsPage(t *testing.T) {
 	if resp := b.post("/admin/practice", form); resp.StatusCode != http.StatusBadRequest || !strings.Contains(b.last, "never below 18") {
 		t.Fatalf("age 17: %d\n%s", resp.StatusCode, b.last)
 	}
-	if s, _ := e.app.PracticeSettings(ctx, e.admin); s.Version != 0 {
+	if s, _ := e.app.Practice.PracticeSettings(ctx, e.admin); s.Version != 0 {
 		t.Fatalf("a refused form was saved: %+v", s)
 	}
 	form.Set("age_of_majority", "19")
 	if resp := b.post("/admin/practice", form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("save: %d\n%s", resp.StatusCode, b.last)
 	}
-	s, err := e.app.PracticeSettings(ctx, e.admin)
+	s, err := e.app.Practice.PracticeSettings(ctx, e.admin)
 	if err != nil || s.AgeOfMajority != 19 || s.TimeZone != "Europe/Berlin" || !s.SensualOffered || s.FollowUpWindowHours != 24 {
 		t.Fatalf("saved: %+v %v", s, err)
 	}
@@ -65,21 +65,21 @@ func TestAdminPracticeSettingsPage(t *testing.T) {
 func TestRefusedGrantNeverShownAsPermitted(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	ag, err := e.app.CreateAgreement(ctx, e.alex, e.alex.UserID, app.AgreementInput{Intent: "therapeutic", Grants: []consent.Grant{
+	ag, err := e.app.Agreements.CreateAgreement(ctx, e.alex, e.alex.UserID, app.AgreementInput{Intent: "therapeutic", Grants: []consent.Grant{
 		{Region: "rectum", Technique: "touch", Answer: catalogue.Yes}, {Region: "shoulders", Technique: "touch", Answer: catalogue.Yes}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.SignAgreement(ctx, e.alex, ag.ID, app.SignInput{}); err != nil {
+	if _, err := e.app.Agreements.SignAgreement(ctx, e.alex, ag.ID, app.SignInput{}); err != nil {
 		t.Fatal(err)
 	}
-	s, _ := e.app.PracticeSettings(ctx, e.admin)
+	s, _ := e.app.Practice.PracticeSettings(ctx, e.admin)
 	for i := range s.Scope {
 		if s.Scope[i].Group == "internal-anorectal" {
 			s.Scope[i].Offered = false
 		}
 	}
-	if _, err := e.app.PutPracticeSettings(ctx, e.admin, s.Settings); err != nil {
+	if _, err := e.app.Practice.PutPracticeSettings(ctx, e.admin, s.Settings); err != nil {
 		t.Fatal(err)
 	}
 	b := e.browser()

@@ -19,8 +19,8 @@ import (
 // upcoming ones.
 func (h *handler) console(q *request) error {
 	ctx := q.r.Context()
-	day, tomorrow, horizon := today(q, h.app.Now(), 30)
-	ss, err := h.app.ListSessions(ctx, q.ac, "", day, horizon)
+	day, tomorrow, horizon := today(q, h.sessions.Now(), 30)
+	ss, err := h.sessions.ListSessions(ctx, q.ac, "", day, horizon)
 	if err != nil {
 		return err
 	}
@@ -37,7 +37,7 @@ func (h *handler) console(q *request) error {
 		}
 	}
 	// Sessions already running stay on top whatever their booked time.
-	all, err := h.app.ListSessions(ctx, q.ac, "", time.Time{}, day)
+	all, err := h.sessions.ListSessions(ctx, q.ac, "", time.Time{}, day)
 	if err != nil {
 		return err
 	}
@@ -49,18 +49,22 @@ func (h *handler) console(q *request) error {
 	byTime := func(a, b app.SessionView) int { return a.StartsAt.Compare(b.StartsAt) }
 	slices.SortFunc(today, byTime)
 	slices.SortFunc(later, byTime)
-	fups, err := h.app.ListFollowUps(ctx, q.ac, true)
+	fups, err := h.followUps.ListFollowUps(ctx, q.ac, true)
 	if err != nil {
 		return err
 	}
-	v := q.view("Today", map[string]any{"Today": today, "Later": later, "Names": names, "FollowUps": fups})
+	intake, err := h.bookings.IntakeRequests(ctx, q.ac, day, day.AddDate(0, 0, 14))
+	if err != nil {
+		return err
+	}
+	v := q.view("Today", map[string]any{"Today": today, "Later": later, "Names": names, "FollowUps": fups, "Intake": intake})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "console", v)
 	return nil
 }
 
 func (h *handler) clientNames(q *request) (map[string]string, error) {
-	cs, err := h.app.ListClients(q.r.Context(), q.ac)
+	cs, err := h.people.ListClients(q.r.Context(), q.ac)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +76,7 @@ func (h *handler) clientNames(q *request) (map[string]string, error) {
 }
 
 func (h *handler) clientList(q *request) error {
-	cs, err := h.app.ListClients(q.r.Context(), q.ac)
+	cs, err := h.people.ListClients(q.r.Context(), q.ac)
 	if err != nil {
 		return err
 	}
@@ -88,7 +92,7 @@ func (h *handler) newClientPage(q *request) error {
 }
 
 func (h *handler) renderNewClient(q *request, errs map[string]string) error {
-	ps, err := h.app.ListPractitioners(q.r.Context(), q.ac)
+	ps, err := h.people.ListPractitioners(q.r.Context(), q.ac)
 	if err != nil {
 		return err
 	}
@@ -102,7 +106,7 @@ func (h *handler) createClient(q *request) error {
 	in := app.ClientInput{Name: f.Get("name"), Email: f.Get("email"), Password: f.Get("password"), BirthDate: f.Get("birth_date"),
 		Anatomy:         catalogue.Anatomy{Prostate: f.Get("prostate") == "on", Vagina: f.Get("vagina") == "on", Breasts: f.Get("breasts") == "on"},
 		PractitionerIDs: f["practitioner_ids"], Notes: f.Get("notes")}
-	id, err := h.app.CreateClient(q.r.Context(), q.ac, in)
+	id, err := h.people.CreateClient(q.r.Context(), q.ac, in)
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			return h.renderNewClient(q, errs)
@@ -114,7 +118,7 @@ func (h *handler) createClient(q *request) error {
 	}
 	// The client chooses their own password through a single-use link,
 	// shown once here.
-	inv, err := h.app.Invite(q.r.Context(), q.ac, id)
+	inv, err := h.accounts.Invite(q.r.Context(), q.ac, id)
 	if err != nil {
 		return err
 	}
@@ -131,17 +135,18 @@ func (h *handler) clientFile(q *request) error {
 func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 	ctx := q.r.Context()
 	id := q.r.PathValue("id")
-	cv, err := h.app.GetClient(ctx, q.ac, id)
+	file, err := h.records.ClientFile(ctx, q.ac, id)
 	if err != nil {
 		return err
 	}
+	cv := file.Client
 	var scr *app.ScreeningView
-	cur, err := h.app.CurrentScreeningOf(ctx, q.ac, id)
+	cur, err := h.screenings.CurrentScreeningOf(ctx, q.ac, id)
 	if err != nil {
 		return err
 	}
 	if cur.Present {
-		sv, _, err := h.app.LatestScreening(ctx, q.ac, id)
+		sv, _, err := h.screenings.LatestScreening(ctx, q.ac, id)
 		if err != nil && holdspace.ErrorCode(err) != holdspace.ENOTFOUND {
 			return err
 		}
@@ -150,35 +155,20 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 		}
 	}
 	states, rows := screeningMap(cur, cv.Anatomy)
-	ags, err := h.app.ListAgreements(ctx, q.ac, id)
-	if err != nil {
-		return err
-	}
+	ags := file.Agreements
 	slices.SortFunc(ags, func(a, b app.AgreementView) int { return b.CreatedAt.Compare(a.CreatedAt) })
-	ss, err := h.app.ListSessions(ctx, q.ac, id, time.Time{}, time.Time{})
-	if err != nil {
-		return err
-	}
+	ss := file.Sessions
 	slices.SortFunc(ss, func(a, b app.SessionView) int { return b.StartsAt.Compare(a.StartsAt) })
-	scores, err := h.app.ClientOutcomes(ctx, q.ac, id)
+	scores, err := h.sessions.ClientOutcomes(ctx, q.ac, id)
 	if err != nil {
 		return err
 	}
-	ps, err := h.app.ListPractitioners(ctx, q.ac)
+	assigned := file.Assigned
+	fups, err := h.followUps.ClientFollowUps(ctx, q.ac, id)
 	if err != nil {
 		return err
 	}
-	var assigned []app.Person
-	for _, p := range ps {
-		if slices.Contains(cv.PractitionerIDs, p.ID) {
-			assigned = append(assigned, p)
-		}
-	}
-	fups, err := h.app.ClientFollowUps(ctx, q.ac, id)
-	if err != nil {
-		return err
-	}
-	offer, err := h.app.Offering(ctx, q.ac, id)
+	offer, err := h.practice.Offering(ctx, q.ac, id)
 	if err != nil {
 		return err
 	}
@@ -192,7 +182,7 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 		"FollowUps": fups, "Minor": offer.Minor,
 		"Client": cv, "Screening": scr, "Current": cur, "Findings": findingsFor(cur.Findings, cv.Anatomy), "Map": bodyMapSVG(states, false), "Rows": rows,
 		"Agreements": ags, "Sessions": ss, "Chart": painChart(scores, q.zone()), "Scores": scores, "Assigned": assigned,
-		"Intents": intents, "DefaultStart": startValue(q, h.app.Now()), "StartChoices": startChoices(q),
+		"Intents": intents, "DefaultStart": startValue(q, h.sessions.Now()), "StartChoices": startChoices(q),
 	})
 	v.Wide = true
 	h.renderForm(q.w, q.r, "client_file", v, errs, "The session could not be booked; the note is beside the field.")
@@ -219,7 +209,7 @@ func (h *handler) bookSession(q *request) error {
 		}
 		in.DurationMinutes = &m
 	}
-	s, err := h.app.CreateSession(q.r.Context(), q.ac, in)
+	s, err := h.sessions.CreateSession(q.r.Context(), q.ac, in)
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			return h.renderClientFile(q, errs)

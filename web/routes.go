@@ -21,6 +21,7 @@ func (h *handler) routes() {
 
 	m.HandleFunc("GET /static/", h.serveStatic)
 	m.HandleFunc("GET /login", h.loginPage)
+	m.HandleFunc("GET /privacy", h.privacyPage)
 	m.HandleFunc("POST /login", h.login)
 	m.HandleFunc("POST /logout", h.authed(h.logout))
 	m.HandleFunc("GET /{$}", h.authed(h.home))
@@ -78,6 +79,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /admin/clients", h.authed(h.adminClients, ad))
 	m.HandleFunc("POST /admin/clients/{id}/assign", h.authed(h.adminAssign, ad))
 	m.HandleFunc("GET /admin/audit", h.authed(h.adminAudit, ad))
+	m.HandleFunc("GET /admin/export/{file}", h.authed(h.adminExportCSV, ad))
 	m.HandleFunc("GET /admin/practice", h.authed(h.adminPractice, ad))
 	m.HandleFunc("POST /admin/practice", h.authed(h.adminPracticePost, ad))
 	m.HandleFunc("POST /admin/follow-ups/{id}/acknowledge", h.authed(h.adminAcknowledge, ad))
@@ -87,6 +89,8 @@ func (h *handler) routes() {
 	m.HandleFunc("POST /admin/users/{id}/disable", h.authed(h.adminSetDisabled(true), ad))
 	m.HandleFunc("POST /admin/users/{id}/enable", h.authed(h.adminSetDisabled(false), ad))
 	m.HandleFunc("POST /admin/practitioners/{id}/credentials/{cid}/revoke", h.authed(h.adminRevokeCredential, ad))
+
+	h.registerBookingRoutes()
 
 	m.HandleFunc("/", h.notFound)
 }
@@ -125,7 +129,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(h.deviceCookieName()); err == nil {
 		device = c.Value
 	}
-	s, err := h.app.SignIn(r.Context(), app.SignInInput{Email: email, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp"),
+	s, err := h.accounts.SignIn(r.Context(), app.SignInInput{Email: email, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp"),
 		Address: httpedge.ClientAddr(r), Kind: "web", DeviceCookie: device, UserAgent: r.UserAgent()})
 	if err != nil {
 		v := &view{Title: "Sign in", CSRF: h.preToken(w, r), Errors: map[string]string{}, Form: r.PostForm}
@@ -157,7 +161,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) logout(q *request) error {
-	if err := h.app.Logout(q.r.Context(), q.ac, q.token); err != nil {
+	if err := h.accounts.Logout(q.r.Context(), q.ac, q.token); err != nil {
 		return err
 	}
 	h.clearSession(q.w)

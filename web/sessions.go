@@ -49,11 +49,11 @@ func (d *sessionData) Live() bool {
 // agreement for the session's intent. The app decides visibility.
 func (h *handler) loadSession(q *request, id string) (*sessionData, error) {
 	ctx := q.r.Context()
-	s, err := h.app.GetSession(ctx, q.ac, id)
+	s, err := h.sessions.GetSession(ctx, q.ac, id)
 	if err != nil {
 		return nil, err
 	}
-	evs, err := h.app.ListEvents(ctx, q.ac, id)
+	evs, err := h.sessions.ListEvents(ctx, q.ac, id)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func (h *handler) loadSession(q *request, id string) (*sessionData, error) {
 			}
 		}
 	}
-	ags, err := h.app.ListAgreements(ctx, q.ac, s.ClientID)
+	ags, err := h.agreements.ListAgreements(ctx, q.ac, s.ClientID)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (h *handler) renderSession(q *request, errs map[string]string) error {
 		d.Practitioner = names[d.Session.PractitionerID]
 	default:
 		page, title = "session_console", "Session"
-		cv, err := h.app.GetClient(ctx, q.ac, d.Session.ClientID)
+		cv, err := h.people.GetClient(ctx, q.ac, d.Session.ClientID)
 		if err != nil {
 			return err
 		}
@@ -159,7 +159,7 @@ type boardCell struct {
 }
 
 func (h *handler) board(q *request, id string) (*boardView, error) {
-	b, err := h.app.SessionBoard(q.r.Context(), q.ac, id)
+	b, err := h.decisions.SessionBoard(q.r.Context(), q.ac, id)
 	if err != nil {
 		return nil, err
 	}
@@ -275,11 +275,11 @@ func (h *handler) sessionEvent(q *request) error {
 		}
 		return h.renderSession(q, errs)
 	}
-	res, err := h.app.AppendEvent(q.r.Context(), q.ac, id, in)
+	res, err := h.sessions.AppendEvent(q.r.Context(), q.ac, id, in)
 	if err != nil && in.Type == "stop" && holdspace.ErrorCode(err) == holdspace.ECONFLICT {
 		// Pressing STOP on a session that is already stopped is not a
 		// mistake: the answer is that it is stopped.
-		if s, gerr := h.app.GetSession(q.r.Context(), q.ac, id); gerr == nil && practice.State(s.State) == practice.Stopped {
+		if s, gerr := h.sessions.GetSession(q.r.Context(), q.ac, id); gerr == nil && practice.State(s.State) == practice.Stopped {
 			res, err = app.AppendEventResult{State: s.State, Seq: s.Seq}, nil
 		}
 	}
@@ -322,7 +322,7 @@ func (h *handler) fetchError(q *request, status int, errs map[string]string) err
 // See streamStillAllowed for how it is re-checked and kept alive.
 func (h *handler) sessionStream(q *request) error {
 	ctx := q.r.Context()
-	ch, err := h.app.Watch(ctx, q.ac, q.r.PathValue("id"))
+	ch, err := h.sessions.Watch(ctx, q.ac, q.r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -347,14 +347,14 @@ func (h *handler) sessionStream(q *request) error {
 // session's) is checked without being kept alive.
 func (h *handler) streamStillAllowed(q *request, state string) bool {
 	ctx := q.r.Context()
-	verify := h.app.Verify
+	verify := h.accounts.Verify
 	if q.ac.Role != holdspace.RoleAdmin && practice.State(state).IsLive() {
-		verify = h.app.Authenticate
+		verify = h.accounts.Authenticate
 	}
 	if _, err := verify(ctx, q.token, "web"); err != nil {
 		return false
 	}
-	return h.app.SessionVisible(ctx, q.ac, q.r.PathValue("id")) == nil
+	return h.sessions.SessionVisible(ctx, q.ac, q.r.PathValue("id")) == nil
 }
 
 // agreementPage shows one agreement with the client's other versions, or
@@ -364,11 +364,11 @@ func (h *handler) agreementPage(q *request) error {
 	if strings.HasSuffix(id, ".pdf") {
 		return h.agreementPDF(q, strings.TrimSuffix(id, ".pdf"))
 	}
-	a, err := h.app.GetAgreement(q.r.Context(), q.ac, id)
+	a, err := h.agreements.GetAgreement(q.r.Context(), q.ac, id)
 	if err != nil {
 		return err
 	}
-	all, err := h.app.ListAgreements(q.r.Context(), q.ac, a.ClientID)
+	all, err := h.agreements.ListAgreements(q.r.Context(), q.ac, a.ClientID)
 	if err != nil {
 		return err
 	}
@@ -381,7 +381,7 @@ func (h *handler) agreementPage(q *request) error {
 	slices.SortFunc(history, func(x, y app.AgreementView) int { return y.Version - x.Version })
 	sum := summarize(a)
 	var states []mapRegion
-	cv, err := h.app.GetClient(q.r.Context(), q.ac, a.ClientID)
+	cv, err := h.people.GetClient(q.r.Context(), q.ac, a.ClientID)
 	if err != nil {
 		return err
 	}
@@ -399,7 +399,7 @@ func (h *handler) agreementPage(q *request) error {
 		}
 		states = append(states, r.mapRegion)
 	}
-	offer, err := h.app.Offering(q.r.Context(), q.ac, a.ClientID)
+	offer, err := h.practice.Offering(q.r.Context(), q.ac, a.ClientID)
 	if err != nil {
 		return err
 	}

@@ -114,7 +114,7 @@ func (h *handler) setTimeZone(q *request) error {
 			return h.renderAccount(q, typed, map[string]string{"time_zone": "Name your time zone, such as Europe/Berlin, or choose the practice's."})
 		}
 	}
-	if _, err := h.app.SetTimeZone(q.r.Context(), q.ac, name); err != nil {
+	if _, err := h.people.SetTimeZone(q.r.Context(), q.ac, name); err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			return h.renderAccount(q, typed, errs)
 		}
@@ -125,7 +125,7 @@ func (h *handler) setTimeZone(q *request) error {
 
 // practiceZone is the practice's time zone name, for the Account page.
 func (h *handler) practiceZone(q *request) string {
-	s, err := h.app.Offers(q.r.Context())
+	s, err := h.practice.Offers(q.r.Context())
 	if err != nil {
 		h.log.Error("web: practice settings", "err", err)
 		return ""

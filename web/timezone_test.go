@@ -21,7 +21,7 @@ func newZonedEnv(t *testing.T, zone string, now time.Time) *env {
 	e := newEnvWith(t, func(c *app.Config) { c.Now = func() time.Time { return now } }, server.Config{})
 	s := practice.DefaultSettings()
 	s.TimeZone = zone
-	if _, err := e.app.PutPracticeSettings(context.Background(), e.admin, s); err != nil {
+	if _, err := e.app.Practice.PutPracticeSettings(context.Background(), e.admin, s); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -29,7 +29,7 @@ func newZonedEnv(t *testing.T, zone string, now time.Time) *env {
 
 func (e *env) book(at time.Time) string {
 	e.t.Helper()
-	s, err := e.app.CreateSession(context.Background(), e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: at.Format(time.RFC3339)})
+	s, err := e.app.Sessions.CreateSession(context.Background(), e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: at.Format(time.RFC3339)})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -87,7 +87,7 @@ func TestConsoleTodayInPracticeZone(t *testing.T) {
 
 	// A practitioner who chose Berlin sees the same sessions in CET, on
 	// Berlin's day (21:00 CET now: only the 22:15 CET one is today).
-	if _, err := e.app.SetTimeZone(context.Background(), e.pract, "Europe/Berlin"); err != nil {
+	if _, err := e.app.People.SetTimeZone(context.Background(), e.pract, "Europe/Berlin"); err != nil {
 		t.Fatal(err)
 	}
 	b.get("/console")
@@ -122,7 +122,7 @@ func TestBookingFormLocalTime(t *testing.T) {
 		t.Errorf("the default start is not the next full hour in LA (11:00 PST):\n%s", section(t, b.last, "h-book"))
 	}
 	sessions := func() []app.SessionView {
-		ss, err := e.app.ListSessions(context.Background(), e.pract, e.alex.UserID, time.Time{}, time.Time{})
+		ss, err := e.app.Sessions.ListSessions(context.Background(), e.pract, e.alex.UserID, time.Time{}, time.Time{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -210,7 +210,7 @@ func TestAccountTimeZone(t *testing.T) {
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(b.last, "not a known IANA time zone") || !strings.Contains(b.last, `value="Europe/Nowhere"`) {
 		t.Fatalf("unknown zone: %d\n%s", resp.StatusCode, section(t, b.last, "h-tz"))
 	}
-	if p, _ := e.app.Me(context.Background(), e.alex); p.TimeZone != "" {
+	if p, _ := e.app.People.Me(context.Background(), e.alex); p.TimeZone != "" {
 		t.Fatalf("a refused zone was saved: %q", p.TimeZone)
 	}
 	resp = b.post("/account/time-zone", url.Values{"use": {"own"}, "time_zone": {"Europe/Berlin"}})
@@ -222,7 +222,7 @@ func TestAccountTimeZone(t *testing.T) {
 		t.Fatalf("after choosing:\n%s", section(t, b.last, "h-tz"))
 	}
 	b.post("/account/time-zone", url.Values{"use": {"practice"}, "time_zone": {"Europe/Berlin"}})
-	if p, _ := e.app.Me(context.Background(), e.alex); p.TimeZone != "" || p.Zone != "America/Los_Angeles" {
+	if p, _ := e.app.People.Me(context.Background(), e.alex); p.TimeZone != "" || p.Zone != "America/Los_Angeles" {
 		t.Fatalf("back to the practice's: %+v", p)
 	}
 }

@@ -41,7 +41,7 @@ var staticFS embed.FS
 
 // Config is what the pages need.
 type Config struct {
-	App    *app.App
+	App    *app.Services
 	Logger *slog.Logger
 	// Secure marks cookies Secure (the server is behind TLS).
 	Secure bool
@@ -60,7 +60,20 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 const maxForm = 256 << 10
 
 type handler struct {
-	app    *app.App
+	// One field per service; each page handler calls the one service it
+	// shows or changes.
+	accounts   *app.Accounts
+	people     *app.People
+	practice   *app.Practice
+	agreements *app.Agreements
+	screenings *app.Screenings
+	sessions   *app.Sessions
+	decisions  *app.Decisions
+	followUps  *app.FollowUps
+	records    *app.Records
+	audit      *app.Audit
+	bookings   *app.Bookings
+
 	log    *slog.Logger
 	secure bool
 	keep   time.Duration
@@ -88,7 +101,12 @@ func New(cfg Config) (http.Handler, error) {
 	if cfg.KeepAlive <= 0 {
 		cfg.KeepAlive = 15 * time.Second
 	}
-	h := &handler{app: cfg.App, log: cfg.Logger, secure: cfg.Secure, keep: cfg.KeepAlive, mux: http.NewServeMux(),
+	a := cfg.App
+	h := &handler{
+		accounts: a.Accounts, people: a.People, practice: a.Practice, agreements: a.Agreements,
+		screenings: a.Screenings, sessions: a.Sessions, decisions: a.Decisions, followUps: a.FollowUps,
+		records: a.Records, audit: a.Audit, bookings: a.Bookings,
+		log: cfg.Logger, secure: cfg.Secure, keep: cfg.KeepAlive, mux: http.NewServeMux(),
 		static: map[string]staticFile{}, urls: map[string]string{}}
 	if err := h.loadStatic(); err != nil {
 		return nil, err
@@ -145,6 +163,7 @@ func (h *handler) loadTemplates() error {
 			}
 			return false
 		},
+		"slotTime": slotTime,
 		"seq": func(n int) []int {
 			out := make([]int, n)
 			for i := range out {
@@ -318,7 +337,7 @@ func (h *handler) authed(fn func(q *request) error, roles ...holdspace.Role) htt
 			h.toLogin(w, r)
 			return
 		}
-		ac, err := h.app.Authenticate(r.Context(), c.Value, "web")
+		ac, err := h.accounts.Authenticate(r.Context(), c.Value, "web")
 		if err != nil {
 			if holdspace.ErrorCode(err) == holdspace.EUNAUTHORIZED {
 				h.toLogin(w, r)
@@ -341,7 +360,7 @@ func (h *handler) authed(fn func(q *request) error, roles ...holdspace.Role) htt
 				return
 			}
 		}
-		if q.me, err = h.app.Me(r.Context(), ac); err != nil {
+		if q.me, err = h.people.Me(r.Context(), ac); err != nil {
 			h.fail(q, err)
 			return
 		}

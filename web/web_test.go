@@ -26,7 +26,7 @@ import (
 // served by the very handler cmd/holdspace serves.
 type env struct {
 	t     *testing.T
-	app   *app.App
+	app   *app.Services
 	srv   *httptest.Server
 	admin app.Actor
 	pract app.Actor
@@ -54,7 +54,7 @@ func newEnvWith(t *testing.T, configure func(*app.Config), sc server.Config) *en
 	t.Cleanup(e.srv.CloseClientConnections) // runs first: an open stream must not hang Close
 	sys := app.System
 	mk := func(role holdspace.Role, name, email string) app.Actor {
-		id, err := a.CreateUser(ctx, sys, app.NewUser{Role: role, Name: name, Email: email, Password: e.pw})
+		id, err := a.People.CreateUser(ctx, sys, app.NewUser{Role: role, Name: name, Email: email, Password: e.pw})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +64,7 @@ func newEnvWith(t *testing.T, configure func(*app.Config), sc server.Config) *en
 	e.pract = mk(holdspace.RolePractitioner, "Robin Reyes", "robin@example.test")
 	e.other = mk(holdspace.RolePractitioner, "Sam Okafor", "sam@example.test")
 	mkc := func(name, email string, an catalogue.Anatomy) app.Actor {
-		id, err := a.CreateClient(ctx, sys, app.ClientInput{Name: name, Email: email, Password: e.pw, BirthDate: "1985-04-01",
+		id, err := a.People.CreateClient(ctx, sys, app.ClientInput{Name: name, Email: email, Password: e.pw, BirthDate: "1985-04-01",
 			Anatomy: an, PractitionerIDs: []string{e.pract.UserID}})
 		if err != nil {
 			t.Fatal(err)
@@ -185,7 +185,7 @@ func TestLoginCookieAndLogout(t *testing.T) {
 	if sess == nil || !sess.HttpOnly || sess.SameSite != http.SameSiteLaxMode || sess.Path != "/" {
 		t.Fatalf("session cookie = %+v, want HttpOnly, SameSite=Lax, Path=/", sess)
 	}
-	if _, err := e.app.Authenticate(context.Background(), sess.Value, "web"); err != nil {
+	if _, err := e.app.Accounts.Authenticate(context.Background(), sess.Value, "web"); err != nil {
 		t.Fatalf("the cookie is not a live web session: %v", err)
 	}
 	b.get("/me")
@@ -193,7 +193,7 @@ func TestLoginCookieAndLogout(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/login") {
 		t.Fatalf("logout: %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if _, err := e.app.Authenticate(context.Background(), sess.Value, "web"); err == nil {
+	if _, err := e.app.Accounts.Authenticate(context.Background(), sess.Value, "web"); err == nil {
 		t.Fatal("the web session still works after logout")
 	}
 	resp = b.get("/me")
@@ -288,11 +288,11 @@ func TestSecurityHeaders(t *testing.T) {
 func signedAgreement(t *testing.T, e *env, who app.Actor, grants []consent.Grant) app.AgreementView {
 	t.Helper()
 	ctx := context.Background()
-	ag, err := e.app.CreateAgreement(ctx, who, who.UserID, app.AgreementInput{Intent: "therapeutic", Grants: grants})
+	ag, err := e.app.Agreements.CreateAgreement(ctx, who, who.UserID, app.AgreementInput{Intent: "therapeutic", Grants: grants})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.SignAgreement(ctx, who, ag.ID, app.SignInput{}); err != nil {
+	if _, err := e.app.Agreements.SignAgreement(ctx, who, ag.ID, app.SignInput{}); err != nil {
 		t.Fatal(err)
 	}
 	return ag
@@ -325,7 +325,7 @@ func TestCSRFRejectedAndNothingWritten(t *testing.T) {
 			if resp.StatusCode != http.StatusForbidden {
 				t.Fatalf("forged revoke: %d, want 403", resp.StatusCode)
 			}
-			got, err := e.app.GetAgreement(ctx, e.alex, ag.ID)
+			got, err := e.app.Agreements.GetAgreement(ctx, e.alex, ag.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -346,7 +346,7 @@ func TestCSRFRejectedAndNothingWritten(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("real revoke: %d\n%s", resp.StatusCode, b.last)
 	}
-	got, _ := e.app.GetAgreement(ctx, e.alex, ag.ID)
+	got, _ := e.app.Agreements.GetAgreement(ctx, e.alex, ag.ID)
 	if len(got.Revocations) != 1 {
 		t.Fatalf("revocations = %+v", got.Revocations)
 	}
@@ -357,7 +357,7 @@ func TestClientCannotSeeAnotherClient(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	kimAg := signedAgreement(t, e, e.kim, []consent.Grant{{Region: "feet", Technique: "touch", Answer: catalogue.Yes}})
-	s, err := e.app.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.kim.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
+	s, err := e.app.Sessions.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.kim.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -378,7 +378,7 @@ func TestClientCannotSeeAnotherClient(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("revoking another client's agreement: %d, want 404", resp.StatusCode)
 	}
-	got, _ := e.app.GetAgreement(ctx, e.kim, kimAg.ID)
+	got, _ := e.app.Agreements.GetAgreement(ctx, e.kim, kimAg.ID)
 	if len(got.Revocations) != 0 {
 		t.Fatal("another client's revoke was written")
 	}
@@ -452,7 +452,7 @@ func TestIntakeValidationAndOutcome(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(resp.Header.Get("Location"), "/screening") {
 		t.Fatalf("submit: %d\n%s", resp.StatusCode, b.last)
 	}
-	sv, _, err := e.app.LatestScreening(context.Background(), e.alex, e.alex.UserID)
+	sv, _, err := e.app.Screenings.LatestScreening(context.Background(), e.alex, e.alex.UserID)
 	if err != nil {
 		t.Fatalf("no screening stored: %v", err)
 	}
@@ -503,7 +503,7 @@ func TestBodyMapSignAndRevoke(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("sign: %d\n%s", resp.StatusCode, b.last)
 	}
-	ags, err := e.app.ListAgreements(ctx, e.kim, e.kim.UserID)
+	ags, err := e.app.Agreements.ListAgreements(ctx, e.kim, e.kim.UserID)
 	if err != nil || len(ags) != 1 || ags[0].Status != consent.StatusActive || ags[0].SignMethod != consent.SignByClient {
 		t.Fatalf("agreements = %+v, %v", ags, err)
 	}
@@ -516,7 +516,7 @@ func TestBodyMapSignAndRevoke(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("revoke: %d", resp.StatusCode)
 	}
-	got, _ := e.app.GetAgreement(ctx, e.kim, ags[0].ID)
+	got, _ := e.app.Agreements.GetAgreement(ctx, e.kim, ags[0].ID)
 	if len(got.Revocations) != 1 || got.Revocations[0].Regions[0] != "feet" {
 		t.Fatalf("revocations = %+v", got.Revocations)
 	}
@@ -580,7 +580,7 @@ func TestSessionFlowWithoutJavaScript(t *testing.T) {
 	}
 	// The STOP button as a plain form.
 	ev(cl, url.Values{"type": {"stop"}})
-	d, err := e.app.Decide(ctx, e.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "touch"})
+	d, err := e.app.Decisions.Decide(ctx, e.pract, app.DecideInput{SessionID: sid, Region: "shoulders", Technique: "touch"})
 	if err != nil || d.Outcome != consent.Deny || !d.Has(consent.CodeStopped) {
 		t.Fatalf("after stop: %v %v", d.Outcome, err)
 	}
@@ -617,7 +617,7 @@ func TestSessionStreamSendsState(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	s, err := e.app.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
+	s, err := e.app.Sessions.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -644,7 +644,7 @@ func TestSessionStreamSendsState(t *testing.T) {
 		}
 		got.Write(buf[:n])
 	}
-	if _, err := e.app.AppendEvent(ctx, e.pract, s.ID, app.EventInput{Type: "open"}); err != nil {
+	if _, err := e.app.Sessions.AppendEvent(ctx, e.pract, s.ID, app.EventInput{Type: "open"}); err != nil {
 		t.Fatal(err)
 	}
 	for !strings.Contains(got.String(), `"state":"open"`) {
@@ -660,7 +660,7 @@ func TestAdminPages(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	ctx := context.Background()
-	if _, err := e.app.AddCredential(ctx, app.System, e.pract.UserID, app.CredentialInput{Kind: "Old licence", Issuer: "College",
+	if _, err := e.app.People.AddCredential(ctx, app.System, e.pract.UserID, app.CredentialInput{Kind: "Old licence", Issuer: "College",
 		Number: "X1", ValidFrom: "2019-01-01", ValidUntil: "2020-01-01", Covers: []string{"internal-anorectal"}}); err != nil {
 		t.Fatal(err)
 	}
@@ -684,7 +684,7 @@ func TestAdminPages(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("add credential: %d\n%s", resp.StatusCode, b.last)
 	}
-	_, creds, _ := e.app.Practitioner(ctx, e.admin, e.other.UserID)
+	_, creds, _ := e.app.People.Practitioner(ctx, e.admin, e.other.UserID)
 	if len(creds) != 1 {
 		t.Fatalf("credentials = %+v", creds)
 	}
@@ -693,7 +693,7 @@ func TestAdminPages(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("assign: %d", resp.StatusCode)
 	}
-	cv, _ := e.app.GetClient(ctx, e.admin, e.kim.UserID)
+	cv, _ := e.app.People.GetClient(ctx, e.admin, e.kim.UserID)
 	if len(cv.PractitionerIDs) != 1 || cv.PractitionerIDs[0] != e.other.UserID {
 		t.Fatalf("assignment = %v", cv.PractitionerIDs)
 	}
@@ -717,15 +717,15 @@ func TestLiveSessionPageKeepsSignedIn(t *testing.T) {
 	const idle = 1200 * time.Millisecond
 	e := newEnvWith(t, func(c *app.Config) { c.WebIdle = idle }, server.Config{StreamKeepAlive: 100 * time.Millisecond})
 	ctx := context.Background()
-	s, err := e.app.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
+	s, err := e.app.Sessions.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.app.AppendEvent(ctx, e.pract, s.ID, app.EventInput{Type: "open"}); err != nil {
+	if _, err := e.app.Sessions.AppendEvent(ctx, e.pract, s.ID, app.EventInput{Type: "open"}); err != nil {
 		t.Fatal(err)
 	}
 	// A stream on a session not under way keeps nobody signed in.
-	idleView, err := e.app.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
+	idleView, err := e.app.Sessions.CreateSession(ctx, e.pract, app.SessionInput{ClientID: e.alex.UserID, Intent: "therapeutic", StartsAt: time.Now().UTC().Format(time.RFC3339)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-// Package apptest builds a real App for tests of the layers above it: an
+// Package apptest builds the real services for tests of the layers above it: an
 // SQLite store in the test's temporary directory, a fresh keyring and cheap
 // password hashing (production uses RFC 9106's parameters).
 package apptest
@@ -16,10 +16,10 @@ import (
 // Argon2 is password hashing cheap enough for test suites.
 var Argon2 = authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}
 
-// New returns an App over a fresh SQLite database that closes when tb ends.
-// configure, if not nil, may change the configuration before the App is
+// New returns the services over a fresh SQLite database that closes when tb ends.
+// configure, if not nil, may change the configuration before the services are
 // built.
-func New(tb testing.TB, configure func(*app.Config)) *app.App {
+func New(tb testing.TB, configure func(*app.Config)) *app.Services {
 	tb.Helper()
 	db, err := sqlite.Open(context.Background(), tb.TempDir(), nil)
 	if err != nil {
@@ -30,7 +30,7 @@ func New(tb testing.TB, configure func(*app.Config)) *app.App {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := app.Config{DB: db, Keys: keys, Argon2: Argon2}
+	cfg := app.Config{DB: db, Keys: keys, Policies: app.Policies{Argon2: Argon2}}
 	if configure != nil {
 		configure(&cfg)
 	}

@@ -19,7 +19,7 @@ func pruneTokens(ctx context.Context, p *practice) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		n, err := p.app.PruneTokens(ctx, tokenKeep)
+		n, err := p.app.Accounts.PruneTokens(ctx, tokenKeep)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			p.log.Warn("pruning tokens failed", "err", err)
@@ -38,8 +38,8 @@ func pruneTokens(ctx context.Context, p *practice) {
 // `holdspace demo` did not make means the directory is not a demo's. A
 // demo directory made before accounts were marked is recognised by its
 // demo-accounts.txt naming every account there is.
-func demoOnly(ctx context.Context, a *app.App, dataDir string) error {
-	all, demo, err := a.DemoStatus(ctx)
+func demoOnly(ctx context.Context, a *app.Services, dataDir string) error {
+	all, demo, err := a.Accounts.DemoStatus(ctx)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func demoOnly(ctx context.Context, a *app.App, dataDir string) error {
 			for _, ac := range accts {
 				emails = append(emails, ac.Email)
 			}
-			n, err := a.AdoptDemoAccounts(ctx, emails)
+			n, err := a.Accounts.AdoptDemoAccounts(ctx, emails)
 			if err != nil {
 				return err
 			}

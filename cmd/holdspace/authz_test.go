@@ -123,6 +123,7 @@ func TestAuthorization(t *testing.T) {
 		{"POST /api/v1/follow-ups/{id}/acknowledge", "POST", "/api/v1/follow-ups/" + fup + "/acknowledge", nil,
 			map[string]int{"p1": 403, "c1": 403, "anon": 401, "admin": 200}},
 		{"GET /api/v1/audit", "GET", "/api/v1/audit", nil, map[string]int{"p1": 403, "c1": 403, "anon": 401, "admin": 200}},
+		{"GET /api/v1/export/{file}", "GET", "/api/v1/export/sessions.csv", nil, map[string]int{"p1": 403, "c1": 403, "anon": 401, "admin": 200}},
 		{"POST /api/v1/screenings/{id}/confirm", "POST", "/api/v1/screenings/" + entered + "/confirm", nil,
 			map[string]int{"admin": 403, "p1": 403, "p2": 404, "c2": 404, "anon": 401, "c1": 200}},
 		{"GET /api/v1/clients/{id}/consent-history", "GET", c1 + "/consent-history", nil,
@@ -150,6 +151,9 @@ func TestAuthorization(t *testing.T) {
 		{"POST /api/v1/users/{id}/disable", "POST", "/api/v1/users/" + pz + "/disable", nil, map[string]int{"anon": 401, "c1": 403, "p1": 403, "admin": 204}},
 		{"POST /api/v1/users/{id}/enable", "POST", "/api/v1/users/" + pz + "/enable", nil, map[string]int{"anon": 401, "c1": 403, "p1": 403, "admin": 204}},
 		{"DELETE /api/v1/clients/{id}", "DELETE", "/api/v1/clients/" + c3, nil, map[string]int{"p1": 403, "c1": 404, "p2": 404, "anon": 401, "admin": 204}},
+	}
+	for _, r := range bookingAuthzRows(t, f) {
+		rows = append(rows, row(r))
 	}
 	order := []string{"anon", "c2", "p2", "c1", "p1", "admin"} // denials before the acts that succeed
 	covered := map[string]bool{}
@@ -180,7 +184,8 @@ func TestAuthorization(t *testing.T) {
 	}
 	// Every authenticated route of the API has a row.
 	srv := httpapi.New(nil, slog.New(slog.DiscardHandler), httpedge.NewMetrics(), nil)
-	public := []string{"GET /healthz", "GET /metrics", "GET /api/v1/openapi.json", "POST /api/v1/auth/token", "/api/"}
+	public := []string{"GET /healthz", "GET /metrics", "GET /api/v1/openapi.json", "POST /api/v1/auth/token", "/api/",
+		"GET /fhir/StructureDefinition/{id}"} // definitions describe the format, not anyone's data
 	for _, p := range srv.Patterns() {
 		if !slices.Contains(public, p) && !covered[p] {
 			t.Errorf("route %s has no row in the authorization table", p)

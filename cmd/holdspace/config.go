@@ -46,6 +46,8 @@ type config struct {
 	// requireSecondFactor makes admins and practitioners sign in with
 	// TOTP (a practice setting; here until the practice settings hold it).
 	requireSecondFactor bool
+	// baseURL is the practice's public base URL (see app.Config.BaseURL).
+	baseURL string
 
 	getenv func(string) string
 	envErr error // from reading the environment, reported by parse
@@ -133,6 +135,7 @@ func (c *config) register(fs *flag.FlagSet, getenv func(string) string) {
 	fs.DurationVar(&c.openWindow, "open-window", c.envDuration("HOLDSPACE_OPEN_WINDOW", app.DefaultOpenWindow), "how long before or after its start a session may open (HOLDSPACE_OPEN_WINDOW)")
 	fs.DurationVar(&c.sessionGrace, "session-grace", c.envDuration("HOLDSPACE_SESSION_GRACE", app.DefaultSessionGrace), "how long after its booked end a session closes itself (HOLDSPACE_SESSION_GRACE)")
 	fs.DurationVar(&c.coolingOff, "cooling-off", c.envDuration("HOLDSPACE_COOLING_OFF", 24*time.Hour), "how long after a withdrawal only the client's own signature can grant the region again (HOLDSPACE_COOLING_OFF)")
+	fs.StringVar(&c.baseURL, "base-url", c.getenv("HOLDSPACE_BASE_URL"), "the practice's public address, such as https://practice.example: receipts and FHIR records link to its privacy notice and extension definitions there; serve: empty means the listening address (HOLDSPACE_BASE_URL)")
 	c.practice.register(fs, c)
 }
 
@@ -264,7 +267,7 @@ func (c *config) pack() (*screening.Pack, error) {
 // practice opens everything a command needs to act on a practice.
 type practice struct {
 	db      store.DB
-	app     *app.App
+	app     *app.Services
 	log     *slog.Logger
 	keys    *seal.Keyring
 	keyPath string
@@ -288,13 +291,17 @@ func (c *config) open(ctx context.Context, stderr io.Writer, extra func(*app.Con
 	if err != nil {
 		return nil, err
 	}
+	baseURL, err := checkBaseURL(c.baseURL)
+	if err != nil {
+		return nil, err
+	}
 	db, keys, err := c.openKeyed(ctx, log)
 	if err != nil {
 		return nil, err
 	}
-	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, TokenTTL: c.tokenTTL,
+	cfg := app.Config{DB: db, Keys: keys, Pack: pack, Logger: log, Policies: app.Policies{TokenTTL: c.tokenTTL,
 		OpenWindow: c.openWindow, SessionGrace: c.sessionGrace, CoolingOff: c.coolingOff,
-		Practice: settings, RequireSecondFactor: c.requireSecondFactor}
+		Practice: settings, RequireSecondFactor: c.requireSecondFactor, BaseURL: baseURL}}
 	if c.argonMemKiB != 0 || c.argonTime != 0 {
 		cfg.Argon2 = authn.DefaultParams
 		if c.argonMemKiB != 0 {

@@ -35,7 +35,7 @@ func demoPassword() string { return "demo-" + strings.ToLower(rand.Text()[:12]) 
 // credential), and three clients with different anatomy, one with a
 // screening and a signed agreement. On later runs it only reads the
 // accounts back.
-func seedDemo(ctx context.Context, a *app.App, dataDir string) ([]demoAccount, error) {
+func seedDemo(ctx context.Context, a *app.Services, dataDir string) ([]demoAccount, error) {
 	path := filepath.Join(dataDir, demoAccountsFile)
 	if accts, err := readDemoAccounts(path); err == nil {
 		return accts, nil
@@ -52,22 +52,22 @@ func seedDemo(ctx context.Context, a *app.App, dataDir string) ([]demoAccount, e
 	}
 	sys := app.System
 	// The demo shows sensual work too; a new practice offers none.
-	ps, err := a.PracticeSettings(ctx, sys)
+	ps, err := a.Practice.PracticeSettings(ctx, sys)
 	if err != nil {
 		return nil, fmt.Errorf("practice settings: %w", err)
 	}
 	ps.SensualOffered = true
-	if _, err := a.PutPracticeSettings(ctx, sys, ps.Settings); err != nil {
+	if _, err := a.Practice.PutPracticeSettings(ctx, sys, ps.Settings); err != nil {
 		return nil, fmt.Errorf("practice settings: %w", err)
 	}
-	if _, err := a.CreateUser(ctx, sys, app.NewUser{Role: holdspace.RoleAdmin, Name: accts[0].Name, Email: accts[0].Email, Password: accts[0].Password, Demo: true}); err != nil {
+	if _, err := a.People.CreateUser(ctx, sys, app.NewUser{Role: holdspace.RoleAdmin, Name: accts[0].Name, Email: accts[0].Email, Password: accts[0].Password, Demo: true}); err != nil {
 		return nil, fmt.Errorf("admin: %w", err)
 	}
-	robin, err := a.CreateUser(ctx, sys, app.NewUser{Role: holdspace.RolePractitioner, Name: accts[1].Name, Email: accts[1].Email, Password: accts[1].Password, Demo: true})
+	robin, err := a.People.CreateUser(ctx, sys, app.NewUser{Role: holdspace.RolePractitioner, Name: accts[1].Name, Email: accts[1].Email, Password: accts[1].Password, Demo: true})
 	if err != nil {
 		return nil, fmt.Errorf("practitioner: %w", err)
 	}
-	sam, err := a.CreateUser(ctx, sys, app.NewUser{Role: holdspace.RolePractitioner, Name: accts[2].Name, Email: accts[2].Email, Password: accts[2].Password, Demo: true})
+	sam, err := a.People.CreateUser(ctx, sys, app.NewUser{Role: holdspace.RolePractitioner, Name: accts[2].Name, Email: accts[2].Email, Password: accts[2].Password, Demo: true})
 	if err != nil {
 		return nil, fmt.Errorf("practitioner: %w", err)
 	}
@@ -80,7 +80,7 @@ func seedDemo(ctx context.Context, a *app.App, dataDir string) ([]demoAccount, e
 			ValidFrom: today.AddDate(-1, 0, 0).Format(time.DateOnly), ValidUntil: today.AddDate(1, 0, 0).Format(time.DateOnly),
 			Covers: []string{catalogue.CoverTraumaInformed}},
 	} {
-		if _, err := a.AddCredential(ctx, sys, robin, cr); err != nil {
+		if _, err := a.People.AddCredential(ctx, sys, robin, cr); err != nil {
 			return nil, fmt.Errorf("credential: %w", err)
 		}
 	}
@@ -96,7 +96,7 @@ func seedDemo(ctx context.Context, a *app.App, dataDir string) ([]demoAccount, e
 	}
 	var ids []string
 	for _, c := range clients {
-		id, err := a.CreateClient(ctx, sys, app.ClientInput{Name: c.acct.Name, Email: c.acct.Email, Password: c.acct.Password,
+		id, err := a.People.CreateClient(ctx, sys, app.ClientInput{Name: c.acct.Name, Email: c.acct.Email, Password: c.acct.Password,
 			BirthDate: c.birth, Anatomy: c.anatomy, PractitionerIDs: c.pract, Demo: true})
 		if err != nil {
 			return nil, fmt.Errorf("client: %w", err)
@@ -111,7 +111,7 @@ func seedDemo(ctx context.Context, a *app.App, dataDir string) ([]demoAccount, e
 		"prostate-procedure-healing":false,"rectal-bleeding":false,"anal-acute":false,"anorectal-disease":false,
 		"prolapse-repair":false,"seed-implants":false,"sti-active":false,"immunosuppressed":false,"latex-allergy":true,
 		"trauma-history":"prefer-not-to-say"}`
-	if _, err := a.SubmitScreening(ctx, alex, ids[0], app.ScreeningInput{Answers: []byte(answers)}); err != nil {
+	if _, err := a.Screenings.SubmitScreening(ctx, alex, ids[0], app.ScreeningInput{Answers: []byte(answers)}); err != nil {
 		return nil, fmt.Errorf("demo screening: %w", err)
 	}
 	var grants []consent.Grant
@@ -125,15 +125,15 @@ func seedDemo(ctx context.Context, a *app.App, dataDir string) ([]demoAccount, e
 			consent.Grant{Region: r, Technique: "massage", Answer: catalogue.Ask})
 	}
 	grants = append(grants, consent.Grant{Region: "genitals", Technique: "touch", Answer: catalogue.No})
-	ag, err := a.CreateAgreement(ctx, alex, ids[0], app.AgreementInput{Intent: string(catalogue.Therapeutic), Grants: grants})
+	ag, err := a.Agreements.CreateAgreement(ctx, alex, ids[0], app.AgreementInput{Intent: string(catalogue.Therapeutic), Grants: grants})
 	if err != nil {
 		return nil, fmt.Errorf("demo agreement: %w", err)
 	}
-	if _, err := a.SignAgreement(ctx, alex, ag.ID, app.SignInput{}); err != nil {
+	if _, err := a.Agreements.SignAgreement(ctx, alex, ag.ID, app.SignInput{}); err != nil {
 		return nil, fmt.Errorf("demo signature: %w", err)
 	}
 	start := time.Now().UTC().Add(time.Hour).Truncate(time.Minute).Format(time.RFC3339)
-	if _, err := a.CreateSession(ctx, sys, app.SessionInput{ClientID: ids[0], PractitionerID: robin,
+	if _, err := a.Sessions.CreateSession(ctx, sys, app.SessionInput{ClientID: ids[0], PractitionerID: robin,
 		Intent: string(catalogue.Therapeutic), StartsAt: start}); err != nil {
 		return nil, fmt.Errorf("demo session: %w", err)
 	}

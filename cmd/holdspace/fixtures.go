@@ -86,7 +86,7 @@ func cmdFixtures(ctx context.Context, args []string, getenv func(string) string,
 	}
 	defer p.db.Close()
 	defer batched.stop()
-	all, demo, err := p.app.DemoStatus(ctx)
+	all, demo, err := p.app.Accounts.DemoStatus(ctx)
 	if err != nil {
 		return err
 	}
@@ -136,12 +136,12 @@ type fixtureCounts struct {
 // plan.workers goroutines: each client is screened, signs a therapeutic
 // agreement and has sessions holding its share of the events. progress is
 // called with the number of clients and events done since its last call.
-func fillFixtures(ctx context.Context, a *app.App, plan fixturePlan, progress func(int)) (fixtureCounts, error) {
+func fillFixtures(ctx context.Context, a *app.Services, plan fixturePlan, progress func(int)) (fixtureCounts, error) {
 	var n fixtureCounts
 	run := strings.ToLower(rand.Text()[:8]) // emails are unique across runs
 	var pracs []string
 	for i := range plan.practitioners {
-		id, err := a.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner,
+		id, err := a.People.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner,
 			Name: fmt.Sprintf("Fixture Practitioner %d", i+1), Email: fmt.Sprintf("fx-%s-p%d@fixtures.holdspace.test", run, i+1), Demo: true})
 		if err != nil {
 			return n, fmt.Errorf("practitioner: %w", err)
@@ -199,9 +199,9 @@ func fillFixtures(ctx context.Context, a *app.App, plan fixturePlan, progress fu
 
 // fillClient creates client i with a screening, a signed agreement and
 // sessions holding events events, and returns the sessions and events made.
-func fillClient(ctx context.Context, a *app.App, run string, i int, pract string, grants []consent.Grant, events int, progress func(int)) (int64, int64, error) {
+func fillClient(ctx context.Context, a *app.Services, run string, i int, pract string, grants []consent.Grant, events int, progress func(int)) (int64, int64, error) {
 	anatomy := []catalogue.Anatomy{{Prostate: true}, {Vagina: true, Breasts: true}, {Breasts: true}, {}}[i%4]
-	cid, err := a.CreateClient(ctx, app.System, app.ClientInput{Name: fmt.Sprintf("Fixture Client %d", i+1),
+	cid, err := a.People.CreateClient(ctx, app.System, app.ClientInput{Name: fmt.Sprintf("Fixture Client %d", i+1),
 		Email: fmt.Sprintf("fx-%s-c%d@fixtures.holdspace.test", run, i+1), BirthDate: fmt.Sprintf("19%02d-%02d-%02d", 50+i%50, 1+i%12, 1+i%28),
 		Anatomy: anatomy, PractitionerIDs: []string{pract}, Demo: true})
 	if err != nil {
@@ -213,14 +213,14 @@ func fillClient(ctx context.Context, a *app.App, run string, i int, pract string
 	if anatomy.Vagina {
 		answers = strings.Replace(answers, "{", `{"pregnant":false,"pelvic-rest":false,`, 1)
 	}
-	if _, err := a.SubmitScreening(ctx, client, cid, app.ScreeningInput{Answers: []byte(answers)}); err != nil {
+	if _, err := a.Screenings.SubmitScreening(ctx, client, cid, app.ScreeningInput{Answers: []byte(answers)}); err != nil {
 		return 0, 0, fmt.Errorf("screening: %w", err)
 	}
-	ag, err := a.CreateAgreement(ctx, client, cid, app.AgreementInput{Intent: string(catalogue.Therapeutic), Grants: grants})
+	ag, err := a.Agreements.CreateAgreement(ctx, client, cid, app.AgreementInput{Intent: string(catalogue.Therapeutic), Grants: grants})
 	if err != nil {
 		return 0, 0, fmt.Errorf("agreement: %w", err)
 	}
-	if _, err := a.SignAgreement(ctx, client, ag.ID, app.SignInput{}); err != nil {
+	if _, err := a.Agreements.SignAgreement(ctx, client, ag.ID, app.SignInput{}); err != nil {
 		return 0, 0, fmt.Errorf("signature: %w", err)
 	}
 	progress(1)
@@ -229,7 +229,7 @@ func fillClient(ctx context.Context, a *app.App, run string, i int, pract string
 	for left := events; left > 0; {
 		k := min(left, fixtureSessionEvents)
 		left -= k
-		ses, err := a.CreateSession(ctx, prac, app.SessionInput{ClientID: cid, PractitionerID: pract,
+		ses, err := a.Sessions.CreateSession(ctx, prac, app.SessionInput{ClientID: cid, PractitionerID: pract,
 			Intent: string(catalogue.Therapeutic), StartsAt: time.Now().UTC().Truncate(time.Minute).Format(time.RFC3339)})
 		if err != nil {
 			return sessions, done, fmt.Errorf("session: %w", err)
@@ -251,7 +251,7 @@ func fillClient(ctx context.Context, a *app.App, run string, i int, pract string
 			case j%2 == 1:
 				who, in = client, app.EventInput{Type: "checkin", Region: regions[j%len(regions)], Answer: "yes"}
 			}
-			if _, err := a.AppendEvent(ctx, who, ses.ID, in); err != nil {
+			if _, err := a.Sessions.AppendEvent(ctx, who, ses.ID, in); err != nil {
 				return sessions, done, fmt.Errorf("event %s: %w", in.Type, err)
 			}
 			done++

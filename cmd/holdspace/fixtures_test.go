@@ -77,7 +77,7 @@ func TestFixturesFillAndVerify(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := a.ListClients(ctx, app.System)
+	cs, err := a.People.ListClients(ctx, app.System)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,14 +94,14 @@ func TestFixturesFillAndVerify(t *testing.T) {
 	if !names["Fixture Client 1"] || !names["Fixture Client 50"] {
 		t.Errorf("client names not readable with the key: %v", names)
 	}
-	ss, err := a.ListSessions(ctx, app.System, "", time.Time{}, time.Time{})
+	ss, err := a.Sessions.ListSessions(ctx, app.System, "", time.Time{}, time.Time{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(ss) != 53 {
 		t.Errorf("%d sessions, want 53", len(ss))
 	}
-	all, demo, err := a.DemoStatus(ctx)
+	all, demo, err := a.Accounts.DemoStatus(ctx)
 	if err != nil || all != demo || all != clients+pracs {
 		t.Errorf("accounts %d, demo %d (%v): want every one of %d marked demo", all, demo, err, clients+pracs)
 	}

@@ -38,9 +38,9 @@ func cmdRetention(ctx context.Context, args []string, getenv func(string) string
 	verb := "erased"
 	if *dry {
 		verb = "would erase"
-		items, err = pr.app.RetentionPlan(ctx, p, now)
+		items, err = pr.app.Records.RetentionPlan(ctx, p, now)
 	} else {
-		items, err = pr.app.RunRetention(ctx, p, now)
+		items, err = pr.app.Records.RunRetention(ctx, p, now)
 	}
 	for _, it := range items {
 		fmt.Fprintf(stdout, "%s %s %s (client %s, since %s)\n", verb, it.Kind, it.ID, it.ClientID, it.Since.Format(time.DateOnly))

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/httpedge"
 	"holdspace/seal"
@@ -36,6 +37,9 @@ Usage:
   holdspace retention run [--dry-run] [--retention client=10,session=10]   erase records whose retention period ended
   holdspace backup       --to FILE [--data DIR | --database URL]   online, consistent snapshot (PostgreSQL: pg_dump); keep the key file apart
   holdspace restore      --from FILE [--data DIR | --database URL] [--force]   key and audit chain checked
+  holdspace import clients --from jane|cliniko|auto FILE [--dry-run] [--skip-bad] [--assign PRACTITIONER_EMAIL] [--dates dmy|mdy]
+                                                           clients from a Jane or Cliniko export: all rows or none (--skip-bad: the good ones)
+  holdspace export csv   --what clients|sessions|outcomes --to FILE   a table for the practice's own analysis (audited)
   holdspace fixtures     --clients N --events M [--practitioners P] [--force]
                                                            fill a new practice with made-up, audited demo data for benchmarks
   holdspace rules check FILE                               validate a rule pack and run its examples
@@ -68,6 +72,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdRetention(ctx, rest, getenv, stdout, stderr)
 	case "restore":
 		return cmdRestore(ctx, rest, getenv, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, rest, getenv, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, rest, getenv, stdout, stderr)
 	case "user":
 		switch {
 		case len(rest) > 0 && rest[0] == "add":
@@ -151,16 +159,24 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	if demo && c.database != "" {
 		return usageErrorf("demo runs on the embedded store; use --data, not --database")
 	}
-	p, err := c.open(ctx, stderr, nil)
-	if err != nil {
-		return err
-	}
-	defer p.db.Close()
-
+	// Listen first: without --base-url the practice's base URL is the
+	// address actually bound (a port of 0 is chosen here).
+	metrics := httpedge.NewMetrics()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	p, err := c.open(ctx, stderr, func(cfg *app.Config) {
+		cfg.OnDecision = metrics.Decision
+		if cfg.BaseURL == "" {
+			cfg.BaseURL = listenBaseURL(ln.Addr().String(), *tlsCert != "")
+		}
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer p.db.Close()
 	scheme := "http"
 	if *tlsCert != "" {
 		scheme = "https"
@@ -203,7 +219,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		return p.db.Ready(ctx)
 	}
-	handler, err := server.Handler(server.Config{App: p.app, Logger: p.log, Ready: ready,
+	handler, err := server.Handler(server.Config{App: p.app, Metrics: metrics, Logger: p.log, Ready: ready,
 		Secure: *tlsCert != "" || *secureCookies, TrustedProxies: proxies, BodyReadTimeout: *bodyTimeout})
 	if err != nil {
 		ln.Close()
@@ -225,7 +241,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 
 	// Sessions past their booked end plus grace close themselves; decisions
 	// deny them before this records it.
-	go p.app.SweepSessions(baseCtx, sweepEvery(c.sessionGrace))
+	go p.app.Sessions.SweepSessions(baseCtx, sweepEvery(c.sessionGrace))
 
 	errc := make(chan error, 1)
 	go func() {
@@ -236,7 +252,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		}
 	}()
 	p.log.Info("holdspace listening", "url", url, "engine", p.db.Engine())
-	if all, nd, err := p.app.DemoStatus(ctx); err == nil && nd > 0 {
+	if all, nd, err := p.app.Accounts.DemoStatus(ctx); err == nil && nd > 0 {
 		p.log.Warn(demoNotice(all, nd))
 	}
 	// One write, so that whoever waits for the URL line also has the demo

@@ -47,10 +47,10 @@ func cmdUserAdd(ctx context.Context, args []string, getenv func(string) string, 
 	defer p.db.Close()
 	var id string
 	if holdspace.Role(*role) == holdspace.RoleClient {
-		id, err = p.app.CreateClient(ctx, app.System, app.ClientInput{Name: *name, Email: *email, Password: password,
+		id, err = p.app.People.CreateClient(ctx, app.System, app.ClientInput{Name: *name, Email: *email, Password: password,
 			BirthDate: *birth, Anatomy: an, PractitionerIDs: splitList(*assign)})
 	} else {
-		id, err = p.app.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.Role(*role), Name: *name, Email: *email, Password: password})
+		id, err = p.app.People.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.Role(*role), Name: *name, Email: *email, Password: password})
 	}
 	if err != nil {
 		return err
@@ -95,7 +95,7 @@ func cmdUserPassword(ctx context.Context, args []string, getenv func(string) str
 		return err
 	}
 	defer p.db.Close()
-	if err := p.app.SetPasswordByEmail(ctx, app.System, *email, password); err != nil {
+	if err := p.app.Accounts.SetPasswordByEmail(ctx, app.System, *email, password); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, "password set; the account is signed out everywhere")

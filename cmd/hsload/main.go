@@ -293,7 +293,7 @@ func startHoldspace(ctx context.Context, out io.Writer, database, keyFile string
 			return nil, err
 		}
 	}
-	a, err := app.New(app.Config{DB: db, Keys: keys, Argon2: authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}})
+	a, err := app.New(app.Config{DB: db, Keys: keys, Policies: app.Policies{Argon2: authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}}})
 	if err != nil {
 		return nil, err
 	}
@@ -460,15 +460,15 @@ type target struct {
 
 // seed creates a practitioner and n clients, each with a signed agreement
 // for general regions and a session in progress, through the service layer.
-func seed(ctx context.Context, a *app.App, n int) ([]target, error) {
+func seed(ctx context.Context, a *app.Services, n int) ([]target, error) {
 	const pw = "load test password"
 	run := strings.ToLower(rand.Text()[:8]) // a database may be loaded again
 	pemail := "load-" + run + "-p@example.test"
-	pid, err := a.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Load Practitioner", Email: pemail, Password: pw})
+	pid, err := a.People.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Load Practitioner", Email: pemail, Password: pw})
 	if err != nil {
 		return nil, err
 	}
-	ps, err := a.Login(ctx, pemail, pw, "127.0.0.1", "api")
+	ps, err := a.Accounts.Login(ctx, pemail, pw, "127.0.0.1", "api")
 	if err != nil {
 		return nil, err
 	}
@@ -482,24 +482,24 @@ func seed(ctx context.Context, a *app.App, n int) ([]target, error) {
 	var out []target
 	for i := 0; i < n; i++ {
 		email := fmt.Sprintf("load-%s-c%d@example.test", run, i)
-		cid, err := a.CreateClient(ctx, app.System, app.ClientInput{Name: fmt.Sprintf("Load Client %d", i), Email: email, Password: pw,
+		cid, err := a.People.CreateClient(ctx, app.System, app.ClientInput{Name: fmt.Sprintf("Load Client %d", i), Email: email, Password: pw,
 			BirthDate: "1980-01-01", PractitionerIDs: []string{pid}})
 		if err != nil {
 			return nil, err
 		}
-		cs, err := a.Login(ctx, email, pw, "127.0.0."+fmt.Sprint(2+i%200), "api")
+		cs, err := a.Accounts.Login(ctx, email, pw, "127.0.0."+fmt.Sprint(2+i%200), "api")
 		if err != nil {
 			return nil, err
 		}
 		client := app.Actor{UserID: cid, Role: holdspace.RoleClient, Device: "api"}
-		ag, err := a.CreateAgreement(ctx, client, cid, app.AgreementInput{Intent: "therapeutic", Grants: grants})
+		ag, err := a.Agreements.CreateAgreement(ctx, client, cid, app.AgreementInput{Intent: "therapeutic", Grants: grants})
 		if err != nil {
 			return nil, err
 		}
-		if _, err := a.SignAgreement(ctx, client, ag.ID, app.SignInput{}); err != nil {
+		if _, err := a.Agreements.SignAgreement(ctx, client, ag.ID, app.SignInput{}); err != nil {
 			return nil, err
 		}
-		ses, err := a.CreateSession(ctx, pract, app.SessionInput{ClientID: cid, PractitionerID: pid, Intent: "therapeutic",
+		ses, err := a.Sessions.CreateSession(ctx, pract, app.SessionInput{ClientID: cid, PractitionerID: pid, Intent: "therapeutic",
 			StartsAt: time.Now().UTC().Format(time.RFC3339)})
 		if err != nil {
 			return nil, err
@@ -508,7 +508,7 @@ func seed(ctx context.Context, a *app.App, n int) ([]target, error) {
 			who app.Actor
 			typ string
 		}{{pract, "open"}, {client, "reconfirm"}, {pract, "begin"}} {
-			if _, err := a.AppendEvent(ctx, ev.who, ses.ID, app.EventInput{Type: ev.typ}); err != nil {
+			if _, err := a.Sessions.AppendEvent(ctx, ev.who, ses.ID, app.EventInput{Type: ev.typ}); err != nil {
 				return nil, err
 			}
 		}
