@@ -40,6 +40,8 @@ Usage:
   holdspace import clients --from jane|cliniko|auto FILE [--dry-run] [--skip-bad] [--assign PRACTITIONER_EMAIL] [--dates dmy|mdy]
                                                            clients from a Jane or Cliniko export: all rows or none (--skip-bad: the good ones)
   holdspace export csv   --what clients|sessions|outcomes --to FILE   a table for the practice's own analysis (audited)
+  holdspace fixtures     --clients N --events M [--practitioners P] [--force]
+                                                           fill a new practice with made-up, audited demo data for benchmarks
   holdspace rules check FILE                               validate a rule pack and run its examples
   holdspace rules explain --answers FILE [--anatomy prostate,vagina,breasts] [--birth-date YYYY-MM-DD]
 
@@ -87,6 +89,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return usageErrorf("usage: holdspace audit verify [--data DIR | --database URL]")
 		}
 		return cmdAuditVerify(ctx, rest[1:], getenv, stdout, stderr)
+	case "fixtures":
+		return cmdFixtures(ctx, rest, getenv, stdout, stderr)
 	case "rules":
 		if len(rest) == 0 {
 			return usageErrorf("usage: holdspace rules check FILE | holdspace rules explain --answers FILE")
