@@ -8,6 +8,7 @@ import (
 	"holdspace"
 	"holdspace/app"
 	"holdspace/csvio"
+	"holdspace/httpedge"
 )
 
 // The CSV export of issue 15, documented with the others.
@@ -31,17 +32,6 @@ func (s recordsAPI) exportCSV(w http.ResponseWriter, r *http.Request, ac app.Act
 	if err := csvio.Write(&b, t.Header, t.Rows); err != nil {
 		return err
 	}
-	WriteCSV(w, "holdspace-"+t.What+".csv", b.Bytes())
+	httpedge.WriteCSV(w, "holdspace-"+t.What+".csv", b.Bytes())
 	return nil
-}
-
-// WriteCSV sends a CSV download that no cache keeps.
-func WriteCSV(w http.ResponseWriter, filename string, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	w.Write(body)
 }

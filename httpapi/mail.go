@@ -129,7 +129,7 @@ func (s calendarsAPI) sessionICS(w http.ResponseWriter, r *http.Request, ac app.
 	if err != nil {
 		return err
 	}
-	WriteCalendar(w, "session.ics", b)
+	httpedge.WriteCalendar(w, "session.ics", b)
 	return nil
 }
 
@@ -142,20 +142,8 @@ func (s calendarsAPI) calendarFeed(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	WriteCalendar(w, "", b)
+	httpedge.WriteCalendar(w, "", b)
 	return nil
-}
-
-// WriteCalendar writes an iCalendar body; with a file name, as a download.
-func WriteCalendar(w http.ResponseWriter, file string, b []byte) {
-	w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("X-Robots-Tag", "noindex")
-	if file != "" {
-		w.Header().Set("Content-Disposition", `attachment; filename="`+file+`"`)
-	}
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(b)
 }
 
 // requestBase is the scheme and host the caller used.

@@ -6,7 +6,7 @@ import (
 
 	"holdspace"
 	"holdspace/csvio"
-	"holdspace/httpapi"
+	"holdspace/httpedge"
 )
 
 // adminExportCSV sends one of the practice's tables as a CSV download
@@ -24,6 +24,6 @@ func (h *handler) adminExportCSV(q *request) error {
 	if err := csvio.Write(&b, t.Header, t.Rows); err != nil {
 		return err
 	}
-	httpapi.WriteCSV(q.w, "holdspace-"+t.What+".csv", b.Bytes())
+	httpedge.WriteCSV(q.w, "holdspace-"+t.What+".csv", b.Bytes())
 	return nil
 }

@@ -8,7 +8,6 @@ import (
 
 	"holdspace"
 	"holdspace/app"
-	"holdspace/httpapi"
 	"holdspace/httpedge"
 )
 
@@ -139,7 +138,7 @@ func (h *handler) sessionICS(q *request) error {
 	if err != nil {
 		return err
 	}
-	httpapi.WriteCalendar(q.w, "session.ics", b)
+	httpedge.WriteCalendar(q.w, "session.ics", b)
 	return nil
 }
 
