@@ -163,6 +163,7 @@ func New(cfg Config) (*Services, error) {
 		cfg:     cfg.Policies,
 		ckeys:   newClientKeyCache(),
 		pwSlots: make(chan struct{}, max(2, runtime.NumCPU())),
+		lim:     newAppLimiters(),
 	}
 	// Records written in clear by versions before sealing are sealed now,
 	// before the services serve anything.

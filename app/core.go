@@ -31,6 +31,8 @@ type core struct {
 	// configured memory (64 MiB by default), so a burst of logins must
 	// queue rather than exhaust memory.
 	pwSlots chan struct{}
+	// lim rate-limits password resets and calendar feed reads.
+	lim *appLimiters
 }
 
 // newID returns a random opaque id with a short kind prefix.

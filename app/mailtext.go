@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"holdspace/localtime"
 	"holdspace/practice"
 	"holdspace/store"
 )
@@ -62,9 +63,8 @@ func FormatLocalTime(t time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
 	}
-	lt := t.In(loc)
-	s := lt.Format("Mon 2 Jan 2006, 15:04 MST")
-	if abbr, _ := lt.Zone(); abbr != loc.String() {
+	s := localtime.DateTime(t, loc)
+	if abbr, _ := t.In(loc).Zone(); abbr != loc.String() {
 		s += " (" + loc.String() + ")"
 	}
 	return s

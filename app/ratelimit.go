@@ -57,18 +57,14 @@ func (k *bucket) refill(now time.Time, b *buckets) float64 {
 	return k.tokens
 }
 
-// limiters are the App's rate limiters of issue 14, made on first use.
-var limiters sync.Map // *App → *appLimiters
-
+// appLimiters are the rate limiters of issue 14 (password resets and
+// calendar feeds), one set per core, made with it (see New).
 type appLimiters struct {
 	resetByAddr, resetByEmail, feed *buckets
 }
 
-func (a *core) limiters() *appLimiters {
-	if l, ok := limiters.Load(a); ok {
-		return l.(*appLimiters)
-	}
-	l, _ := limiters.LoadOrStore(a, &appLimiters{
+func newAppLimiters() *appLimiters {
+	return &appLimiters{
 		// Password resets: 10 an hour from one address, 3 an hour for one
 		// email (whether or not it has an account).
 		resetByAddr:  newBuckets(10, 6*time.Minute),
@@ -76,6 +72,7 @@ func (a *core) limiters() *appLimiters {
 		// Calendar feeds: apps poll every 5 to 60 minutes; 20 at once,
 		// then one a minute per feed.
 		feed: newBuckets(20, time.Minute),
-	})
-	return l.(*appLimiters)
+	}
 }
+
+func (a *core) limiters() *appLimiters { return a.lim }

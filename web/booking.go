@@ -193,19 +193,7 @@ func (h *handler) practiceLocation(q *request) (*time.Location, error) {
 // A local time that does not exist on that day (the hour the clocks skip)
 // or happens twice (the hour they repeat) is refused, never shifted.
 func localInput(field, v string, loc *time.Location) (time.Time, error) {
-	t, err := time.ParseInLocation("2006-01-02T15:04", strings.TrimSpace(v), loc)
-	if err != nil {
-		return t, holdspace.Invalid("invalid_time", field, "Give a date and a time.")
-	}
-	const layout = "2006-01-02T15:04"
-	v = strings.TrimSpace(v)
-	if t.Format(layout) != v {
-		return t, holdspace.Invalid("nonexistent_time", field, "%s does not exist in %s that day (the clocks change); pick another time.", v, loc)
-	}
-	if t.Add(time.Hour).In(loc).Format(layout) == v || t.Add(-time.Hour).In(loc).Format(layout) == v {
-		return t, holdspace.Invalid("ambiguous_time", field, "%s happens twice in %s that day (the clocks go back); pick another time.", v, loc)
-	}
-	return t, nil
+	return app.ParseLocal(field, app.LocalInput{Value: strings.TrimSpace(v)}, loc)
 }
 
 func (h *handler) calendarPage(q *request) error {
