@@ -47,6 +47,7 @@ func loginFrom(t *testing.T, n *node, addr, email, password, device, otp string)
 // holder's known device still signs in at once, is told about the
 // attempts, and an unknown browser stays held.
 func TestAttackerCannotLockOutKnownDevice(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "owner@example.test", "Owner", fixturePassword)
 	n := start(t, data, nil, "serve", "--trusted-proxies", "127.0.0.1")
@@ -134,6 +135,7 @@ func webPost(t *testing.T, c *http.Client, u string, v url.Values) string {
 // through a single-use link; an admin-set password must be replaced at
 // the first web sign-in.
 func TestInvitationsNotPasswordsSetByOthers(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	body := map[string]any{"name": "Ines Invited", "email": "ines@example.test", "birth_date": "1990-02-02", "password": "the practitioner knows it"}
@@ -208,6 +210,7 @@ func TestInvitationsNotPasswordsSetByOthers(t *testing.T) {
 // (others are signed out, this session stays), lists their sessions and
 // signs out everywhere else.
 func TestSelfServicePasswordAndSessions(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	other := n.login("c1@example.test", fixturePassword)
@@ -239,6 +242,7 @@ func TestSelfServicePasswordAndSessions(t *testing.T) {
 // TestDisableAccountAndRevokeCredential replays "no way to disable an
 // account or revoke a credential".
 func TestDisableAccountAndRevokeCredential(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	f.signedAgreement(t, []map[string]string{grant("shoulders", "massage", "yes")})
@@ -295,6 +299,7 @@ func mustMeID(t *testing.T, n *node, tok string) string {
 // TestSecondFactor: TOTP enrolment, sign-in with otp, recovery codes used
 // once, and the practice setting that requires it.
 func TestSecondFactor(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
 	n := start(t, data, nil, "serve")
@@ -381,6 +386,7 @@ func (n *node) login2fa(email, password, otp string) string {
 
 // TestDemoRefusesAPractice replays "holdspace demo --data PROD".
 func TestDemoRefusesAPractice(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "admin@example.test", "Real Admin", fixturePassword)
 	var out, errb bytes.Buffer
@@ -423,6 +429,7 @@ func TestDemoRefusesAPractice(t *testing.T) {
 // JSON, trickled bodies, uniform answers, list-view audit, audit filters,
 // and login logs.
 func TestInputAndTransportLimits(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, map[string]string{"HOLDSPACE_LOG_LEVEL": "info", "HOLDSPACE_BODY_READ_TIMEOUT": "2s"})
 	n := f.n
 	client := func(name, email string) map[string]any {

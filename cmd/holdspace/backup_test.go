@@ -20,6 +20,7 @@ import (
 // data directory with the key file kept apart, checks the key and the
 // audit chain on the way, and serves the restored practice.
 func TestBackupRestoreUnderLoad(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
@@ -100,6 +101,7 @@ func TestBackupRestoreUnderLoad(t *testing.T) {
 // TestBackupRestorePostgres backs a PostgreSQL practice up with pg_dump
 // and restores it into a fresh database, with the key checked.
 func TestBackupRestorePostgres(t *testing.T) {
+	t.Parallel()
 	src := pgtest.FreshURL(t)
 	key := filepath.Join(t.TempDir(), "master.key")
 	env := func(db string) map[string]string {

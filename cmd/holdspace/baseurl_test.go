@@ -3,6 +3,7 @@ package main
 import "testing"
 
 func TestBaseURL(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in, want string
 		ok       bool

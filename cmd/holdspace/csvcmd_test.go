@@ -49,6 +49,7 @@ func importCLI(data string, args ...string) (string, error) {
 // reason); a dry run writes nothing; --skip-bad imports the good rows and
 // lists the bad ones; --dates dmy reads an ambiguous date.
 func TestImportClientsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
 	addUser(t, data, "practitioner", "p1@example.test", "Pat One", fixturePassword)
@@ -132,6 +133,7 @@ func TestImportClientsAllOrNothing(t *testing.T) {
 // notes and no health column anywhere. A second import of the same file
 // is refused whole.
 func TestImportJaneAndCliniko(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
 	pid := addUser(t, data, "practitioner", "p1@example.test", "Pat One", fixturePassword)
@@ -221,6 +223,7 @@ func csvTable(t *testing.T, r response, header string) map[string][]string {
 // formula is written as text; each download is one audit entry naming the
 // table and its clients; no one else may download.
 func TestExportCSV(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	evil := n.must(201, "POST", "/api/v1/clients", f.admin, map[string]any{"name": `=HYPERLINK("http://evil.example","x")`, "email": "evil@example.test",
@@ -295,6 +298,7 @@ func TestExportCSV(t *testing.T) {
 // TestImportClientsPostgres: the same guarantees on PostgreSQL, with the
 // progress bar on standard error.
 func TestImportClientsPostgres(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"HOLDSPACE_DATABASE": pgtest.FreshURL(t), "HOLDSPACE_MASTER_KEY_FILE": t.TempDir() + "/master.key", "HOLDSPACE_INIT": "1"}
 	for _, u := range [][]string{{"admin", "admin@example.test"}, {"practitioner", "p1@example.test"}} {
 		if out, err := runCLI(env, fixturePassword+"\n", "user", "add", "--role", u[0], "--email", u[1], "--name", "Some One", "--password-stdin"); err != nil {

@@ -67,6 +67,7 @@ func (f *practiceFixture) wantDeny(t *testing.T, ses, region, technique, code st
 // not clear-headed it is capacity, for every region, and stays so whatever
 // the practitioner records afterwards.
 func TestDayCheckDrunk(t *testing.T) {
+	t.Parallel()
 	f := dayCheckPractice(t)
 	ses := f.reconfirmed(t)
 	f.begin(t, ses)
@@ -141,6 +142,7 @@ func TestDayCheckDrunk(t *testing.T) {
 // TestDayCheckFever: a client with a fever re-confirms; prostate massage
 // (and everything else) is contraindicated for this session.
 func TestDayCheckFever(t *testing.T) {
+	t.Parallel()
 	f := dayCheckPractice(t)
 	ses := f.reconfirmed(t)
 	// On the phone, right after re-confirming, before the practitioner begins.
@@ -171,6 +173,7 @@ func TestDayCheckFever(t *testing.T) {
 // prostate massage is denied screening_stale until they answer the health
 // questions again, and their new answers apply at once.
 func TestDayCheckHealthChanged(t *testing.T) {
+	t.Parallel()
 	f := dayCheckPractice(t)
 	ses := f.reconfirmed(t)
 	f.event(t, f.c1, ses, today(true, false, true))
@@ -227,6 +230,7 @@ func TestDayCheckHealthChanged(t *testing.T) {
 // or in-progress session, only its own client and practitioner may record
 // it, and its answers are never in clear in the database files.
 func TestDayCheckInput(t *testing.T) {
+	t.Parallel()
 	f := dayCheckPractice(t)
 	ses := f.session(t)
 	path := "/api/v1/sessions/" + ses + "/events"

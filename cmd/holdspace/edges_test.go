@@ -53,6 +53,7 @@ func yearsAgo(n int) string { return time.Now().UTC().AddDate(-n, 0, 0).Format(t
 // while the record said "adult" denies minor at once when the birth date
 // is corrected.
 func TestIssue10MinorSensualAgreement(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	f.setSettings(t, map[string]any{"sensual_offered": true})
@@ -117,6 +118,7 @@ func TestIssue10MinorSensualAgreement(t *testing.T) {
 // sensitive regions needs a guardian's consent, recorded in person by the
 // practitioner with the guardian's typed name.
 func TestIssue10GuardianConsent(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	n.must(204, "PUT", "/api/v1/clients/"+f.c1ID+"/birth-date", f.admin, map[string]string{"birth_date": yearsAgo(15)})
@@ -156,6 +158,7 @@ func TestIssue10GuardianConsent(t *testing.T) {
 
 // TestIssue10GuardianNotForAdults: an adult's own consent is the consent.
 func TestIssue10GuardianNotForAdults(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	ag := f.signedAgreement(t, []map[string]string{grant("shoulders", "massage", "yes")})
 	wantError(t, f.n.call("POST", "/api/v1/agreements/"+ag+"/guardian", f.p1,
@@ -166,6 +169,7 @@ func TestIssue10GuardianNotForAdults(t *testing.T) {
 // booked while the client is 17 for a start after their birthday is
 // bookable; one starting before it is not.
 func TestIssue10TurnsEighteenBetweenBookingAndSession(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	f.setSettings(t, map[string]any{"sensual_offered": true})
@@ -184,6 +188,7 @@ func TestIssue10TurnsEighteenBetweenBookingAndSession(t *testing.T) {
 // TestIssue10ExpiredCredential is the issue's second sequence: the
 // practitioner's intimate-external credential expired yesterday.
 func TestIssue10ExpiredCredential(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	// p2 holds only an intimate-external credential that ended yesterday.
@@ -246,6 +251,7 @@ func TestIssue10ExpiredCredential(t *testing.T) {
 
 // TestIssue10SensualNotOffered: a new practice offers no sensual work.
 func TestIssue10SensualNotOffered(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	sensual := map[string]any{"intent": "sensual", "grants": []map[string]string{grant("shoulders", "massage", "yes")}}
@@ -269,6 +275,7 @@ func TestIssue10SensualNotOffered(t *testing.T) {
 // TestIssue10SettingsAPI: defaults, validation, authorization and audit of
 // the practice's settings.
 func TestIssue10SettingsAPI(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	s := n.must(200, "GET", "/api/v1/practice/settings", f.admin, nil)
@@ -309,6 +316,7 @@ func TestIssue10SettingsAPI(t *testing.T) {
 // event creates a follow-up; the practitioner sees it due, the client
 // answers it (sealed), the admin acknowledges the adverse event.
 func TestIssue10FollowUps(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	f.signedAgreement(t, []map[string]string{grant("shoulders", "massage", "yes")})
@@ -393,6 +401,7 @@ func TestIssue10FollowUps(t *testing.T) {
 // TestIssue10FollowUpWindowFromFlag: the window is a practice setting with
 // a flag default; a stop alone creates a follow-up.
 func TestIssue10FollowUpWindowFromFlag(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, map[string]string{"HOLDSPACE_FOLLOW_UP_WINDOW": "6h"})
 	f.signedAgreement(t, []map[string]string{grant("shoulders", "massage", "yes")})
 	ses := f.inProgress(t, "therapeutic")
@@ -446,6 +455,7 @@ func permittedRegions(bundle map[string]any) []string {
 // TestIssue10DemoOffersSensualAndSaysSo: a new practice offers no sensual
 // work; the demo turns it on and says so.
 func TestIssue10DemoOffersSensualAndSaysSo(t *testing.T) {
+	t.Parallel()
 	n := start(t, "", nil, "demo")
 	if !strings.Contains(n.stdout.String(), "offers sensual work") {
 		t.Fatalf("the demo does not say it offers sensual work:\n%s", n.stdout.String())
@@ -466,6 +476,7 @@ func TestIssue10DemoOffersSensualAndSaysSo(t *testing.T) {
 // overridden by a flag's variable; a bad file stops holdspace with a usage
 // error.
 func TestIssue10SettingsDefaultsFromFileAndFlags(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	file := dir + "/practice.yaml"
 	if err := os.WriteFile(file, []byte("age_of_majority: 21\ntime_zone: Pacific/Auckland\nsensual_offered: true\nscope:\n  - {group: internal-vaginal, requires: internal-vaginal, offered: false}\n"), 0o600); err != nil {

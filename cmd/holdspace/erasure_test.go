@@ -67,6 +67,7 @@ func clientTraces(t *testing.T, data, clientID string) (blobs [][]byte, texts []
 // value, no blind index, no data key, no audit body; the audit chain still
 // verifies, with the client's entries reduced to tombstones.
 func TestErasureErases(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	f.intimateSession(t)

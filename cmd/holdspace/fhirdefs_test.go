@@ -38,6 +38,7 @@ func collectExtensionURLs(v any, out map[string]bool) {
 // first" is a modifier extension; the receipt's policyUrl is this server's
 // /privacy page, which answers 200 before and after a notice is published.
 func TestFHIRPracticeIdentity(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	// Before the admin sets an identity: honest fallbacks.

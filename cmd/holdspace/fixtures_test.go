@@ -21,6 +21,7 @@ import (
 // database file in clear) yet readable with the key, every write audited
 // (one entry each, so the chain length is exact) and the chain intact.
 func TestFixturesFillAndVerify(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	// 503 events over 50 clients: 10 each (one session) and one more for
 	// the first three (a second session): 53 sessions.
@@ -110,6 +111,7 @@ func TestFixturesFillAndVerify(t *testing.T) {
 // TestFixturesRefusesAPractice: a database holding a real account is not
 // filled unless --force.
 func TestFixturesRefusesAPractice(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
 	out, err := runCLI(nil, "", "fixtures", "--data", data, "--quiet", "--clients", "2", "--events", "3")

@@ -27,6 +27,7 @@ func runCLI(env map[string]string, stdin string, args ...string) (string, error)
 // a server over sealed data. Every command now refuses with a clear
 // message, and no key is created for a database that holds data.
 func TestWrongKeyRefused(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
 	keyPath := filepath.Join(data, "master.key")
@@ -107,6 +108,7 @@ func TestWrongKeyRefused(t *testing.T) {
 // with --init, and only for a new database; a key file of other content
 // is refused.
 func TestWrongKeyRefusedPostgres(t *testing.T) {
+	t.Parallel()
 	pg := pgtest.FreshURL(t)
 	dir := t.TempDir()
 	key := filepath.Join(dir, "master.key")

@@ -90,7 +90,7 @@ func TestMailSurvivesSIGKILL(t *testing.T) {
 	smtpAddr := ln.Addr().String()
 	ln.Close() // the SMTP server is down for now
 	env := []string{"HOLDSPACE_SMTP_URL=smtp://" + smtpAddr + "?tls=none", "HOLDSPACE_MAIL_FROM=Praxis <praxis@example.test>",
-		"HOLDSPACE_PUBLIC_URL=https://practice.example.test"}
+		"HOLDSPACE_BASE_URL=https://practice.example.test"}
 	a := c.startWith(env...)
 	pract, _, clientID, _ := clusterPractice(t, c, a)
 	book := func(n *proc) string {

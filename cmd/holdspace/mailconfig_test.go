@@ -11,6 +11,7 @@ import (
 // TestMailFlags: email is off by default and says so at start; a bad SMTP
 // URL, a missing sender or a bad base URL is a usage error (exit 2).
 func TestMailFlags(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		env  map[string]string
 		want string // in the error; "" for none

@@ -68,6 +68,7 @@ func retentionCase(t *testing.T, n *node, env map[string]string, args []string) 
 }
 
 func TestRetentionSQLite(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
 	n := start(t, data, nil, "serve")
@@ -75,6 +76,7 @@ func TestRetentionSQLite(t *testing.T) {
 }
 
 func TestRetentionPostgres(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"HOLDSPACE_DATABASE": pgtest.FreshURL(t), "HOLDSPACE_MASTER_KEY_FILE": t.TempDir() + "/master.key", "HOLDSPACE_INIT": "1"}
 	if out, err := runCLI(env, fixturePassword+"\n", "user", "add", "--role", "admin", "--email", "admin@example.test", "--name", "Admin", "--password-stdin"); err != nil {
 		t.Fatalf("user add: %v %s", err, out)

@@ -74,6 +74,7 @@ func keyIDsInFile(t *testing.T, path string) []string {
 // retired, every value is wrapped under the new one, and the practice
 // still serves after a restart.
 func TestKeysRotateUnderLoad(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	n := f.n
 	keyPath := filepath.Join(n.data, "master.key")
@@ -128,6 +129,7 @@ func TestKeysRotateUnderLoad(t *testing.T) {
 // TestKeysRotatePostgres rotates under load with two nodes sharing one
 // PostgreSQL database and one key file.
 func TestKeysRotatePostgres(t *testing.T) {
+	t.Parallel()
 	pg := pgtest.FreshURL(t)
 	key := filepath.Join(t.TempDir(), "master.key")
 	env := map[string]string{"HOLDSPACE_DATABASE": pg, "HOLDSPACE_MASTER_KEY_FILE": key}

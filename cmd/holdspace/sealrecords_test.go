@@ -83,6 +83,7 @@ func wantNothingRevealing(t *testing.T, when string, raw []byte) {
 }
 
 func TestRevealingWordsAreSearched(t *testing.T) {
+	t.Parallel()
 	w := revealing()
 	for _, want := range []string{"sensual", "prostate", "anal-canal", "emotional-release", "adverse", `"anus"`, "vagina"} {
 		if !slices.Contains(w, want) {

@@ -56,6 +56,7 @@ func (f *practiceFixture) bookAt(t *testing.T, startsAt time.Time, minutes int) 
 // 1. A second session: one live session per client; a session opens only
 // around its start; the client's STOP from home stops every live one.
 func TestSequenceSecondSession(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
 	f.signedAgreement(t, prostateGrants())
@@ -84,6 +85,7 @@ func TestSequenceSecondSession(t *testing.T) {
 // 1b. An unclosed session ends itself after its booked time plus grace:
 // decisions deny session_not_active, and the automatic close is recorded.
 func TestSequenceSessionClosesItself(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, map[string]string{"HOLDSPACE_SESSION_GRACE": "1s"})
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
 	f.signedAgreement(t, prostateGrants())
@@ -117,6 +119,7 @@ func TestSequenceSessionClosesItself(t *testing.T) {
 // 2. A fresh screening: a practitioner's all-"no" intake lifts nothing the
 // client reported, and the referral stands until a clearance.
 func TestSequenceFreshScreening(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	bleeding := clearAnswers()
 	bleeding["rectal-bleeding"] = true
@@ -144,6 +147,7 @@ func TestSequenceFreshScreening(t *testing.T) {
 // signed back in person during the cooling-off period, and the client sees
 // every version made for them.
 func TestSequenceConsentRebuilt(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
 	ag := f.signedAgreement(t, prostateGrants())
@@ -177,6 +181,7 @@ func TestSequenceConsentRebuilt(t *testing.T) {
 
 // 4. The passage: no grant on the anal canal and rectum, no prostate.
 func TestSequencePassage(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
 	f.signedAgreement(t, []map[string]string{grant("shoulders", "massage", "yes"), grant("prostate", "massage", "yes")})
@@ -192,6 +197,7 @@ func TestSequencePassage(t *testing.T) {
 // 5. A refusal before the start is kept: STOP while open is recorded, and
 // the session cannot begin until the client confirms again.
 func TestSequenceRefusalBeforeStart(t *testing.T) {
+	t.Parallel()
 	f := newPractice(t, nil)
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})
 	f.signedAgreement(t, prostateGrants())

@@ -62,6 +62,7 @@ func auditSeqBy(t *testing.T, data, agg, action string) int64 {
 // now reported, the first with the seq of the entry that holds the
 // record's hash, the second against the head checkpoints the server wrote.
 func TestConsentRecordsUnderChain(t *testing.T) {
+	t.Parallel()
 	checkpoints := filepath.Join(t.TempDir(), "audit-heads")
 	f := newPractice(t, map[string]string{"HOLDSPACE_AUDIT_CHECKPOINT": checkpoints, "HOLDSPACE_AUDIT_CHECKPOINT_INTERVAL": "100ms"})
 	f.n.must(201, "POST", "/api/v1/clients/"+f.c1ID+"/screenings", f.c1, map[string]any{"answers": clearAnswers()})

@@ -70,10 +70,13 @@ func (s *Server) Messages() []Received {
 }
 
 // Wait returns once at least n messages arrived, or fails tb after a
-// generous bound (a safety net, not a timed assertion).
+// generous bound (a safety net, not a timed assertion). The bound is longer
+// than the outbox's two-minute lease: a process killed between claiming a
+// message and recording the failed try leaves it to the next worker once
+// the lease runs out, and the message must still arrive.
 func (s *Server) Wait(tb testing.TB, n int) []Received {
 	tb.Helper()
-	deadline := time.After(2 * time.Minute)
+	deadline := time.After(4 * time.Minute)
 	for {
 		if m := s.Messages(); len(m) >= n {
 			return m
