@@ -820,27 +820,13 @@ func (a *Bookings) Reschedule(ctx context.Context, ac Actor, sessionID string, i
 }
 
 // endSession records a session's cancellation (a cancelled booking or a
-// no-show): a cancel event, by the client or the practitioner as
-// practice.Apply allows; an admin's cancellation is recorded with the
-// admin's role after the same state check (admins record no other
-// session event).
+// no-show): a cancel event by the client, the practitioner or an admin, as
+// practice.Apply allows (an admin records no session event but this one).
 func (a *Bookings) endSession(ctx context.Context, tx bookingsTx, ac Actor, s *store.Session) error {
-	ev := practice.Event{Type: practice.EventCancel, At: tx.Now(), ActorID: ac.UserID}
-	switch {
-	case ac.is(holdspace.RoleClient):
-		ev.ActorRole = holdspace.RoleClient
-	case ac.is(holdspace.RolePractitioner):
-		ev.ActorRole = holdspace.RolePractitioner
-	}
-	next := practice.Cancelled
-	if ev.ActorRole != "" {
-		n, err := practice.Apply(practice.State(s.State), ev)
-		if err != nil {
-			return err
-		}
-		next = n
-	} else if !practice.Fits(practice.EventCancel, practice.State(s.State)) {
-		return holdspace.Conflict("invalid_transition", "A session that is %s cannot be cancelled.", s.State)
+	ev := practice.Event{Type: practice.EventCancel, At: tx.Now(), ActorID: ac.UserID, ActorRole: ac.Role}
+	next, err := practice.Apply(practice.State(s.State), ev)
+	if err != nil {
+		return err
 	}
 	payload, err := json.Marshal(eventPublic{})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"holdspace"
 	"holdspace/booking"
 	"holdspace/catalogue"
+	"holdspace/consent"
 	"holdspace/practice"
 	"holdspace/store"
 )
@@ -386,6 +387,15 @@ func TestCancelRescheduleNoShow(t *testing.T) {
 	lc, err := w.a.Bookings.CancelBooking(ctx, System, soon.SessionID)
 	if err != nil || !lc.Late || lc.ChangedRole != "admin" || lc.SessionState != "cancelled" {
 		t.Fatalf("late cancel = %+v, %v", lc, err)
+	}
+	// The admin's cancel event folds like any other: a decision on the
+	// cancelled session is a clean deny, not an error.
+	d, err := w.a.Decisions.Decide(ctx, w.pat, DecideInput{SessionID: soon.SessionID, Region: "upper-back", Technique: "touch"})
+	if err != nil || d.Outcome == consent.Permit {
+		t.Fatalf("decision on a session an admin cancelled = %+v, %v; want a deny", d, err)
+	}
+	if _, err := w.a.Decisions.SessionBoard(ctx, w.pat, soon.SessionID); err != nil {
+		t.Fatalf("board of a session an admin cancelled: %v", err)
 	}
 
 	// A no-show: a booking whose start has passed (written as it would

@@ -146,6 +146,9 @@ type rule struct {
 	practitioner bool
 	client       bool
 	system       bool
+	// admin: an admin may record it (only a cancellation: the practice
+	// cancelling a booking).
+	admin bool
 }
 
 var rules = map[EventType]rule{
@@ -160,7 +163,7 @@ var rules = map[EventType]rule{
 	EventAdverse:          {from: []State{InProgress, Stopped}, practitioner: true, client: true},
 	EventNote:             {from: []State{Scheduled, Open, InProgress, Stopped, Closed}, practitioner: true},
 	EventClose:            {from: []State{InProgress, Stopped}, to: Closed, practitioner: true},
-	EventCancel:           {from: []State{Scheduled, Open}, to: Cancelled, practitioner: true, client: true},
+	EventCancel:           {from: []State{Scheduled, Open}, to: Cancelled, practitioner: true, client: true, admin: true},
 	EventDayCheck:         {from: []State{Open, InProgress}, practitioner: true, client: true},
 	EventAutoClose:        {from: []State{Open, InProgress, Stopped}, to: Closed, system: true},
 	EventFollowUp:         {from: []State{Closed}, practitioner: true, client: true},
@@ -180,6 +183,8 @@ func MaySend(t EventType, r holdspace.Role) bool {
 		return ru.client
 	case holdspace.RoleSystem:
 		return ru.system
+	case holdspace.RoleAdmin:
+		return ru.admin
 	}
 	return false
 }

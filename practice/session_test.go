@@ -42,7 +42,9 @@ func validEvent(t EventType, r holdspace.Role) Event {
 // table of shared/domain.md "Sessions", written out here independently of
 // the implementation's table.
 func TestApplyExhaustive(t *testing.T) {
-	const P, C, S = "P", "C", "S"
+	// A: an admin, who records only a cancellation (the practice cancelling
+	// a booking).
+	const P, C, S, A = "P", "C", "S", "A"
 	type row struct {
 		from  string // space-separated states
 		to    State  // "" = unchanged
@@ -61,7 +63,7 @@ func TestApplyExhaustive(t *testing.T) {
 		EventAdverse:          {"in-progress stopped", "", P + C, ""},
 		EventNote:             {"scheduled open in-progress stopped closed", "", P, ""},
 		EventClose:            {"in-progress stopped", Closed, P, ""},
-		EventCancel:           {"scheduled open", Cancelled, P + C, ""},
+		EventCancel:           {"scheduled open", Cancelled, P + C + A, ""},
 		EventAutoClose:        {"open in-progress stopped", Closed, S, ""},
 		EventDayCheck:         {"open in-progress", "", P + C, ""},
 		EventFollowUp:         {"closed", "", P + C, ""},
@@ -69,7 +71,7 @@ func TestApplyExhaustive(t *testing.T) {
 	if len(table) != len(EventTypes()) {
 		t.Fatalf("table has %d event types, package has %d", len(table), len(EventTypes()))
 	}
-	roles := []holdspace.Role{holdspace.RolePractitioner, holdspace.RoleClient, holdspace.RoleSystem, "admin", ""}
+	roles := []holdspace.Role{holdspace.RolePractitioner, holdspace.RoleClient, holdspace.RoleSystem, holdspace.RoleAdmin, ""}
 	n := 0
 	for _, et := range EventTypes() {
 		row, ok := table[et]
@@ -80,7 +82,7 @@ func TestApplyExhaustive(t *testing.T) {
 			for _, r := range roles {
 				n++
 				mayRole := (r == holdspace.RolePractitioner && strings.Contains(row.roles, P)) || (r == holdspace.RoleClient && strings.Contains(row.roles, C)) ||
-					(r == holdspace.RoleSystem && strings.Contains(row.roles, S))
+					(r == holdspace.RoleSystem && strings.Contains(row.roles, S)) || (r == holdspace.RoleAdmin && strings.Contains(row.roles, A))
 				fits := false
 				for _, f := range strings.Fields(row.from) {
 					fits = fits || State(f) == st
