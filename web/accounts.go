@@ -141,42 +141,15 @@ func (h *handler) invite(q *request) error {
 
 // invitePage shows the form with which an invitee chooses their password.
 func (h *handler) invitePage(w http.ResponseWriter, r *http.Request) {
-	v := &view{Title: "Choose your password", CSRF: h.preToken(w, r), Errors: map[string]string{}}
-	status := http.StatusOK
-	if err := h.accounts.CheckInvitation(r.Context(), r.PathValue("token")); err != nil {
-		status, v.Error = http.StatusNotFound, holdspace.ErrorMessage(err)
-		v.Data = map[string]any{"Unusable": true}
-	}
-	h.render(w, status, "invite", v)
+	h.linkPage(w, r, "Choose your password", "invite", h.accounts.CheckInvitation)
 }
 
 func (h *handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	if err := r.ParseForm(); err != nil || !h.preTokenOK(r) {
-		noStore(w)
-		http.Error(w, "This form has expired. Please reload the page and try again.", http.StatusForbidden)
-		return
-	}
-	pw := r.PostFormValue("password")
-	v := &view{Title: "Choose your password", CSRF: h.preToken(w, r), Errors: map[string]string{}}
-	if pw != r.PostFormValue("password2") {
-		h.renderForm(w, r, "invite", v, map[string]string{"password2": "The two passwords are not the same."}, "")
-		return
-	}
-	s, err := h.accounts.AcceptInvitation(r.Context(), r.PathValue("token"), pw, httpedge.ClientAddr(r), r.UserAgent())
-	if err != nil {
-		if errs, ok := fieldErrors(err); ok {
-			h.renderForm(w, r, "invite", v, errs, "")
-			return
-		}
-		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
-			v.Error, v.Data = holdspace.ErrorMessage(err), map[string]any{"Unusable": true}
-			h.render(w, http.StatusNotFound, "invite", v)
-			return
-		}
-		h.log.Error("web: accept invitation", "err", err)
-		v.Error = "Something went wrong on our side. Please try again."
-		h.render(w, http.StatusInternalServerError, "invite", v)
+	var s app.Session
+	if !h.linkPassword(w, r, "Choose your password", "invite", "accept invitation", func(pw string) (err error) {
+		s, err = h.accounts.AcceptInvitation(r.Context(), r.PathValue("token"), pw, httpedge.ClientAddr(r), r.UserAgent())
+		return err
+	}) {
 		return
 	}
 	h.afterSignIn(w, r, s)

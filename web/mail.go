@@ -65,44 +65,13 @@ func (h *handler) forgotPost(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) resetPage(w http.ResponseWriter, r *http.Request) {
-	v := &view{Title: "Choose a new password", CSRF: h.preToken(w, r), Errors: map[string]string{}}
-	status := http.StatusOK
-	if err := h.accounts.CheckPasswordReset(r.Context(), r.PathValue("token")); err != nil {
-		status, v.Error = http.StatusNotFound, holdspace.ErrorMessage(err)
-		v.Data = map[string]any{"Unusable": true}
-	}
-	h.render(w, status, "reset", v)
+	h.linkPage(w, r, "Choose a new password", "reset", h.accounts.CheckPasswordReset)
 }
 
 func (h *handler) resetPost(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
-	if err := r.ParseForm(); err != nil || !h.preTokenOK(r) {
-		noStore(w)
-		http.Error(w, "This form has expired. Please reload the page and try again.", http.StatusForbidden)
-		return
-	}
-	pw := r.PostFormValue("password")
-	v := &view{Title: "Choose a new password", CSRF: h.preToken(w, r), Errors: map[string]string{}}
-	if pw != r.PostFormValue("password2") {
-		v.Errors["password2"] = "The two passwords are not the same."
-		h.render(w, http.StatusBadRequest, "reset", v)
-		return
-	}
-	err := h.accounts.ResetPassword(r.Context(), r.PathValue("token"), pw, httpedge.ClientAddr(r))
-	if err != nil {
-		if errs, ok := fieldErrors(err); ok {
-			v.Errors = errs
-			h.render(w, http.StatusBadRequest, "reset", v)
-			return
-		}
-		if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
-			v.Error, v.Data = holdspace.ErrorMessage(err), map[string]any{"Unusable": true}
-			h.render(w, http.StatusNotFound, "reset", v)
-			return
-		}
-		h.log.Error("web: password reset", "err", err)
-		v.Error = "Something went wrong on our side. Please try again."
-		h.render(w, http.StatusInternalServerError, "reset", v)
+	if !h.linkPassword(w, r, "Choose a new password", "reset", "password reset", func(pw string) error {
+		return h.accounts.ResetPassword(r.Context(), r.PathValue("token"), pw, httpedge.ClientAddr(r))
+	}) {
 		return
 	}
 	h.clearSession(w)

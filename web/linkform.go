@@ -1,0 +1,60 @@
+package web
+
+import (
+	"context"
+	"net/http"
+
+	"holdspace"
+)
+
+// The two pages reached through a single-use link that choose a password
+// (an invitation, a password reset) share their shape: the link is checked
+// before the form is shown, the form comes without a signed-in session, and
+// a link that no longer works is a 404 that says so.
+
+// linkPage shows page for the link's token, or a 404 with check's reason.
+func (h *handler) linkPage(w http.ResponseWriter, r *http.Request, title, page string, check func(context.Context, string) error) {
+	v := &view{Title: title, CSRF: h.preToken(w, r), Errors: map[string]string{}}
+	status := http.StatusOK
+	if err := check(r.Context(), r.PathValue("token")); err != nil {
+		status, v.Error = http.StatusNotFound, holdspace.ErrorMessage(err)
+		v.Data = map[string]any{"Unusable": true}
+	}
+	h.render(w, status, page, v)
+}
+
+// linkPassword reads the new password posted to page and lets set use it.
+// It answers every failure itself (an expired form, two passwords that
+// differ, set's field errors, a link that no longer works, our fault) and
+// reports whether set succeeded.
+func (h *handler) linkPassword(w http.ResponseWriter, r *http.Request, title, page, what string, set func(password string) error) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	if err := r.ParseForm(); err != nil || !h.preTokenOK(r) {
+		noStore(w)
+		http.Error(w, "This form has expired. Please reload the page and try again.", http.StatusForbidden)
+		return false
+	}
+	pw := r.PostFormValue("password")
+	v := &view{Title: title, CSRF: h.preToken(w, r), Errors: map[string]string{}}
+	if pw != r.PostFormValue("password2") {
+		h.renderForm(w, r, page, v, map[string]string{"password2": "The two passwords are not the same."}, "")
+		return false
+	}
+	err := set(pw)
+	if err == nil {
+		return true
+	}
+	if errs, ok := fieldErrors(err); ok {
+		h.renderForm(w, r, page, v, errs, "")
+		return false
+	}
+	if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
+		v.Error, v.Data = holdspace.ErrorMessage(err), map[string]any{"Unusable": true}
+		h.render(w, http.StatusNotFound, page, v)
+		return false
+	}
+	h.log.Error("web: "+what, "err", err)
+	v.Error = "Something went wrong on our side. Please try again."
+	h.render(w, http.StatusInternalServerError, page, v)
+	return false
+}
