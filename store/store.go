@@ -103,6 +103,13 @@ type User struct {
 	// TimeZone is the IANA time zone the person sees and enters times in;
 	// empty: the practice's.
 	TimeZone string
+	// Language is the language the person chose to read holdspace in (a
+	// shipped tag such as "de"); empty: their browser's, else the
+	// practice's.
+	Language string
+	// LastLanguage is the language the person last signed in with; their
+	// emails and PDFs use it when Language is empty.
+	LastLanguage string
 }
 
 // Users stores accounts.
@@ -124,8 +131,8 @@ type Users interface {
 	// Versions returns the Version of each id that exists, by id.
 	Versions(ctx context.Context, ids ...string) (map[string]int64, error)
 	// SetAccountState writes u's DisabledAt, MustChangePassword,
-	// TOTPSealed, TOTPPendingSealed, RecoveryHashes, TOTPLastStep, Demo
-	// and TimeZone; ENOTFOUND.
+	// TOTPSealed, TOTPPendingSealed, RecoveryHashes, TOTPLastStep, Demo,
+	// TimeZone, Language and LastLanguage; ENOTFOUND.
 	SetAccountState(ctx context.Context, u *User) error
 	// CountUsers returns how many accounts that are not erased exist,
 	// and how many of them are demo accounts.

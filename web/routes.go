@@ -22,6 +22,7 @@ func (h *handler) routes() {
 	m.HandleFunc("GET /static/", h.serveStatic)
 	m.HandleFunc("GET /favicon.ico", h.favicon)
 	m.HandleFunc("GET /login", h.loginPage)
+	m.HandleFunc("POST /language", h.setLanguage)
 	m.HandleFunc("GET /privacy", h.privacyPage)
 	m.HandleFunc("POST /login", h.login)
 	m.HandleFunc("POST /logout", h.authed(h.logout))
@@ -109,7 +110,7 @@ func (h *handler) home(q *request) error {
 
 // loginPage shows the sign-in form.
 func (h *handler) loginPage(w http.ResponseWriter, r *http.Request) {
-	v := &view{Title: "Sign in", CSRF: h.preToken(w, r), Errors: map[string]string{}}
+	v := h.anonView(w, r, "Sign in")
 	switch {
 	case r.URL.Query().Has("expired"):
 		v.Flash = "You were signed out after a quiet while, to keep your information safe. Please sign in again."
@@ -136,7 +137,8 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	s, err := h.accounts.SignIn(r.Context(), app.SignInInput{Email: email, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp"),
 		Address: httpedge.ClientAddr(r), Kind: "web", DeviceCookie: device, UserAgent: r.UserAgent()})
 	if err != nil {
-		v := &view{Title: "Sign in", CSRF: h.preToken(w, r), Errors: map[string]string{}, Form: r.PostForm}
+		v := h.anonView(w, r, "Sign in")
+		v.Form = r.PostForm
 		status := http.StatusUnauthorized
 		var rl *app.RateLimitedError
 		switch {
