@@ -73,7 +73,6 @@ func (l *Localizer) Number(n int) string {
 	return l.cldr.FmtNumber(float64(n), 0)
 }
 
-
 func orUTC(loc *time.Location) *time.Location {
 	if loc == nil {
 		return time.UTC
