@@ -17,6 +17,10 @@ import (
 var dynamicPrefixes = []string{
 	"zone.",     // Localizer.Zone: zone.<abbreviation>
 	"language.", // the switcher: language.<tag>
+	// web/labels_session.go; web's TestSessionWordsInCatalogs checks each
+	// exists for every value the domain has.
+	"reasons.", "session.state.", "session.intent.", "session.agreement_status.", "session.role.",
+	"session.trigger.", "session.followup.", "session.stale.", "session.adverse.", "session.group.",
 }
 
 // TestCatalogComplete fails when a shipped language lacks a message the

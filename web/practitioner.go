@@ -57,7 +57,7 @@ func (h *handler) console(q *request) error {
 	if err != nil {
 		return err
 	}
-	v := q.view("Today", map[string]any{"Today": today, "Later": later, "Names": names, "FollowUps": fups, "Intake": intake})
+	v := q.view(q.l.T("practitioner.console.title"), map[string]any{"Today": today, "Later": later, "Names": names, "FollowUps": fups, "Intake": intake})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "console", v)
 	return nil
@@ -81,7 +81,7 @@ func (h *handler) clientList(q *request) error {
 		return err
 	}
 	slices.SortFunc(cs, func(a, b app.ClientView) int { return strings.Compare(a.Name, b.Name) })
-	v := q.view("Clients", map[string]any{"Clients": cs})
+	v := q.view(q.l.T("practitioner.nav.clients"), map[string]any{"Clients": cs})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "clients", v)
 	return nil
@@ -185,7 +185,7 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 		"Intents": intents, "DefaultStart": startValue(q, h.sessions.Now()), "StartChoices": startChoices(q),
 	})
 	v.Wide = true
-	h.renderForm(q.w, q.r, "client_file", v, errs, "The session could not be booked; the note is beside the field.")
+	h.renderForm(q.w, q.r, "client_file", v, errs, q.l.T("practitioner.error.not_booked"))
 	return nil
 }
 
@@ -205,7 +205,7 @@ func (h *handler) bookSession(q *request) error {
 	if d := strings.TrimSpace(f.Get("duration_minutes")); d != "" {
 		m, err := strconv.Atoi(d)
 		if err != nil {
-			return h.renderClientFile(q, map[string]string{"duration_minutes": "Give the length in whole minutes."})
+			return h.renderClientFile(q, map[string]string{"duration_minutes": q.l.T("practitioner.error.length")})
 		}
 		in.DurationMinutes = &m
 	}
