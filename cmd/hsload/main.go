@@ -186,7 +186,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		case name == "bare":
 			continue // started last, answering what holdspace answers
 		case readModes[*kind] && name == "sqlite":
-			m, err = startPractice(ctx, out, *kind, *dataDir, "", *keyFile)
+			// -master-key-file is PostgreSQL's when both are given.
+			kf := *keyFile
+			if *database != "" {
+				kf = ""
+			}
+			m, err = startPractice(ctx, out, *kind, *dataDir, "", kf)
 		case readModes[*kind]:
 			m, err = startPractice(ctx, out, *kind, "", *database, *keyFile)
 		case name == "sqlite":
@@ -237,8 +242,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			for _, m := range modes {
 				st := drive(client, m, c, *duration, *revokeEvery)
 				stats[key(m.name, c)] = append(stats[key(m.name, c)], st)
-				fmt.Fprintf(out, "run %d  %-8s c%-3d %8.0f %s  p50 %-9v p90 %-9v p99 %-9v max %-9v failed %d  revokes %d\n",
-					r, m.name, c, st.rate, unit, round(st.p50), round(st.p90), round(st.p99), round(st.max), st.fails, st.revokes)
+				fmt.Fprintf(out, "run %d  %-8s c%-3d %8s %s  p50 %-9v p90 %-9v p99 %-9v max %-9v failed %d  revokes %d\n",
+					r, m.name, c, rate(st.rate), unit, round(st.p50), round(st.p90), round(st.p99), round(st.max), st.fails, st.revokes)
 			}
 		}
 	}
@@ -261,7 +266,7 @@ func summarize(out io.Writer, unit string, modes []*mode, concs []int, runs int,
 		}
 		for _, m := range modes {
 			rs := get(m.name, c)
-			rate := median(rs, func(s runStats) float64 { return s.rate })
+			r := median(rs, func(s runStats) float64 { return s.rate })
 			p50 := time.Duration(median(rs, func(s runStats) float64 { return float64(s.p50) }))
 			p99 := time.Duration(median(rs, func(s runStats) float64 { return float64(s.p99) }))
 			fails := 0
@@ -270,12 +275,21 @@ func summarize(out io.Writer, unit string, modes []*mode, concs []int, runs int,
 			}
 			ratio := "-"
 			if !m.bare && bare > 0 {
-				ratio = fmt.Sprintf("%.1f%% (1/%.0f)", 100*rate/bare, bare/rate)
+				ratio = fmt.Sprintf("%.1f%% (1/%.0f)", 100*r/bare, bare/r)
 			}
-			fmt.Fprintf(tw, "%s\tc%d\t%.0f\t%v\t%v\t%d\t%s\n", m.name, c, rate, round(p50), round(p99), fails, ratio)
+			fmt.Fprintf(tw, "%s\tc%d\t%s\t%v\t%v\t%d\t%s\n", m.name, c, rate(r), round(p50), round(p99), fails, ratio)
 		}
 	}
 	tw.Flush()
+}
+
+// rate prints a rate: whole numbers, two decimals below 10 (a list of
+// 100k clients is not served 0 times a second).
+func rate(r float64) string {
+	if r < 10 {
+		return strconv.FormatFloat(r, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(r, 'f', 0, 64)
 }
 
 func median(rs []runStats, f func(runStats) float64) float64 {

@@ -35,7 +35,7 @@ func TestLoadSQLiteAndBare(t *testing.T) {
 	if !ok {
 		t.Fatalf("no summary:\n%s", s)
 	}
-	for _, re := range []string{`(?m)^sqlite +c2 +\d+ .* 0 +\d+\.\d% \(1/\d+\)$`, `(?m)^bare +c3 +\d+ .* 0 +-$`} {
+	for _, re := range []string{`(?m)^sqlite +c2 +[\d.]+ .* 0 +\d+\.\d% \(1/\d+\)$`, `(?m)^bare +c3 +[\d.]+ .* 0 +-$`} {
 		if !regexp.MustCompile(re).MatchString(summary) {
 			t.Errorf("summary lacks %s:\n%s", re, summary)
 		}
@@ -108,7 +108,7 @@ func TestReadModes(t *testing.T) {
 			t.Fatalf("%s: %v\n%s", kind, err, out.String())
 		}
 		s := out.String()
-		if !regexp.MustCompile(`(?m)^run 1  sqlite +c2 +\d+ requests/s .* failed 0 `).MatchString(s) {
+		if !regexp.MustCompile(`(?m)^run 1  sqlite +c2 +[\d.]+ requests/s .* failed 0 `).MatchString(s) {
 			t.Errorf("%s: no run without failures:\n%s", kind, s)
 		}
 		if kind == "list" && !strings.Contains(s, "the first page of the client list holds 3 clients") {
