@@ -69,7 +69,7 @@ func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]audit.Entry,
 	}
 	if !f.Since.IsZero() {
 		w.add("at >= ?", f.Since.UnixMicro())
-		if !f.Newest {
+		if !f.Newest && f.AfterSeq == 0 {
 			// Read oldest first, the log would be walked by seq from its
 			// first entry until at reaches since. The first seq at or after
 			// since comes from the index on (at, seq) instead, read from
@@ -77,18 +77,17 @@ func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]audit.Entry,
 			// least seq of that range, not its first). The subquery's
 			// LIMIT keeps both engines from turning MIN(seq) back into
 			// the walk by seq (SQLite's and PostgreSQL's min/max
-			// optimisation).
+			// optimisation). Later pages start after their cursor, inside
+			// the range already, and need no such look-up.
 			var first sql.NullInt64
-			if err := t.tx.QueryRowContext(ctx, `SELECT MIN(seq) FROM (SELECT seq FROM audit WHERE at >= $1 ORDER BY at LIMIT $2) s`,
+			if err := t.tx.QueryRowContext(ctx, `SELECT MIN(seq) FROM (SELECT seq FROM audit WHERE at >= $1 LIMIT $2) s`,
 				f.Since.UnixMicro(), int64(math.MaxInt64)).Scan(&first); err != nil {
 				return nil, t.db.internal("audit since", err)
 			}
 			if !first.Valid {
 				return nil, nil
 			}
-			if first.Int64 > f.AfterSeq+1 {
-				f.AfterSeq = first.Int64 - 1
-			}
+			f.AfterSeq = first.Int64 - 1
 		}
 	}
 	if f.AfterSeq > 0 {

@@ -14,3 +14,9 @@ DROP INDEX sessions_starts;
 CREATE INDEX sessions_starts ON sessions (starts_at, id);
 DROP INDEX audit_at;
 CREATE INDEX audit_at ON audit (at, seq);
+-- Planner statistics are autovacuum's job on PostgreSQL; the tables whose
+-- indexes changed are analysed once here so that a database whose
+-- autovacuum is off or behind (a fresh import) plans these reads well.
+ANALYZE clients;
+ANALYZE sessions;
+ANALYZE audit;
