@@ -116,7 +116,7 @@ type ClientPage struct {
 // PageClients returns one page of the clients the actor may see (a client:
 // only themself), by (created, id). Only the page's sealed fields are
 // opened, and the view is recorded as one "client.list" entry naming the
-// clients shown. EINVALID bad_cursor, bad_limit.
+// clients shown (see recordList). EINVALID bad_cursor, bad_limit.
 func (a *People) PageClients(ctx context.Context, ac Actor, q ClientQuery) (ClientPage, error) {
 	var out ClientPage
 	after, limit, err := q.page("clients")
@@ -130,7 +130,8 @@ func (a *People) PageClients(ctx context.Context, ac Actor, q ClientQuery) (Clie
 		out.Clients, err = a.ListClients(ctx, ac)
 		return out, err
 	}
-	err = a.update(ctx, func(tx peopleTx) error {
+	var ids []string
+	err = a.view(ctx, func(tx peopleTx) error {
 		f := store.ClientFilter{After: after, Limit: limit + 1}
 		if ac.is(holdspace.RolePractitioner) {
 			f.PractitionerID = ac.UserID
@@ -140,7 +141,6 @@ func (a *People) PageClients(ctx context.Context, ac Actor, q ClientQuery) (Clie
 			return err
 		}
 		cs, out.Next = cut("clients", cs, limit, func(c *store.Client) store.Key { return store.Key{At: c.CreatedAt, ID: c.ID} })
-		ids := make([]string, 0, len(cs))
 		for _, c := range cs {
 			u, err := tx.User(ctx, c.ID)
 			if err != nil {
@@ -153,13 +153,31 @@ func (a *People) PageClients(ctx context.Context, ac Actor, q ClientQuery) (Clie
 			out.Clients = append(out.Clients, v)
 			ids = append(ids, c.ID)
 		}
-		if len(ids) == 0 {
-			return nil
-		}
+		return nil
+	})
+	if err != nil {
+		return ClientPage{}, err
+	}
+	if err := a.recordList(ctx, ac, ids); err != nil {
+		return ClientPage{}, err
+	}
+	out.Clients = nonNil(out.Clients)
+	return out, nil
+}
+
+// recordList records the view of a list naming the clients shown, as one
+// "client.list" entry (none for an empty list). The list is read in a
+// read-only transaction, in parallel with other reads, and only this entry
+// is written: the single writer is held for the append, not for the reads
+// and the opening of sealed fields. The caller shows nothing unless the
+// entry is stored.
+func (a *People) recordList(ctx context.Context, ac Actor, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return a.update(ctx, func(tx peopleTx) error {
 		return record(ctx, tx, ac, "client.list", "", "", "ids="+strings.Join(ids, ","))
 	})
-	out.Clients = nonNil(out.Clients)
-	return out, err
 }
 
 // ClientNames returns the names of the clients ids that the actor may see
@@ -175,8 +193,8 @@ func (a *People) ClientNames(ctx context.Context, ac Actor, ids []string) (map[s
 	if len(ids) == 0 {
 		return out, nil
 	}
-	err := a.update(ctx, func(tx peopleTx) error {
-		shown := make([]string, 0, len(ids))
+	shown := make([]string, 0, len(ids))
+	err := a.view(ctx, func(tx peopleTx) error {
 		for _, id := range ids {
 			if _, err := visibleClient(ctx, tx, ac, id); err != nil {
 				if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
@@ -195,12 +213,15 @@ func (a *People) ClientNames(ctx context.Context, ac Actor, ids []string) (map[s
 			out[id] = name
 			shown = append(shown, id)
 		}
-		if len(shown) == 0 {
-			return nil
-		}
-		return record(ctx, tx, ac, "client.list", "", "", "ids="+strings.Join(shown, ","))
+		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	if err := a.recordList(ctx, ac, shown); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SessionQuery selects a page of sessions: of one client (ClientID), with
@@ -221,7 +242,8 @@ type SessionPage struct {
 
 // PageSessions returns one page of the sessions the actor takes part in
 // (admins: all), by (starts, id). Like ListSessions, the read is recorded
-// once per client whose sessions the page shows. EINVALID bad_cursor,
+// once per client whose sessions the page shows; the page is read in a
+// read-only transaction and only the entries are written. EINVALID bad_cursor,
 // bad_limit.
 func (a *Sessions) PageSessions(ctx context.Context, ac Actor, q SessionQuery) (SessionPage, error) {
 	var out SessionPage
@@ -229,7 +251,8 @@ func (a *Sessions) PageSessions(ctx context.Context, ac Actor, q SessionQuery) (
 	if err != nil {
 		return out, err
 	}
-	err = a.update(ctx, func(tx sessionsTx) error {
+	var clients []string
+	err = a.view(ctx, func(tx sessionsTx) error {
 		f := store.SessionFilter{ClientID: q.ClientID, From: q.From, To: q.To, Live: q.Live, After: after, Limit: limit + 1}
 		switch ac.Role {
 		case holdspace.RoleAdmin:
@@ -256,15 +279,29 @@ func (a *Sessions) PageSessions(ctx context.Context, ac Actor, q SessionQuery) (
 			out.Sessions = append(out.Sessions, a.sessionView(s))
 			if !seen[s.ClientID] {
 				seen[s.ClientID] = true
-				if err := record(ctx, tx, ac, "session.read", s.ClientID, s.ClientID, "list"); err != nil {
-					return err
-				}
+				clients = append(clients, s.ClientID)
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return SessionPage{}, err
+	}
+	// Read in parallel with other reads; only the entries hold the writer.
+	if len(clients) > 0 {
+		if err := a.update(ctx, func(tx sessionsTx) error {
+			for _, c := range clients {
+				if err := record(ctx, tx, ac, "session.read", c, c, "list"); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			return SessionPage{}, err
+		}
+	}
 	out.Sessions = nonNil(out.Sessions)
-	return out, err
+	return out, nil
 }
 
 // AgreementPage is one page of a client's agreements, oldest first, and
