@@ -29,6 +29,9 @@ type clientKeyCache struct {
 	// found to stand for (see openIntent), so that reads on the decision
 	// path compute no hashes.
 	intents map[string]map[string]string
+	// gen counts forgets: a key read before a forget must not be cached
+	// after it (see putIfCurrent).
+	gen uint64
 }
 
 func newClientKeyCache() *clientKeyCache {
@@ -71,9 +74,28 @@ func (c *clientKeyCache) put(id string, key []byte) {
 	c.keys[id] = key
 }
 
+// generation returns the count of forgets so far.
+func (c *clientKeyCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// putIfCurrent caches key unless a client was forgotten since gen was
+// read: a key read before an erasure committed is not cached after it.
+func (c *clientKeyCache) putIfCurrent(id string, key []byte, gen uint64) {
+	c.mu.Lock()
+	stale := c.gen != gen
+	c.mu.Unlock()
+	if !stale {
+		c.put(id, key)
+	}
+}
+
 func (c *clientKeyCache) forget(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	delete(c.keys, id)
 	delete(c.intents, id)
 }
@@ -86,23 +108,26 @@ func (a *core) clientKey(ctx context.Context, tx sealTx, clientID string) ([]byt
 	if k := a.ckeys.get(clientID); k != nil {
 		return k, nil
 	}
+	gen := a.ckeys.generation()
 	sealed, err := tx.ClientKey(ctx, clientID)
 	if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
 		var fresh []byte
 		if fresh, err = seal.NewDataKey(); err != nil {
 			return nil, err
 		}
-		return a.storeClientKey(ctx, tx, clientID, fresh)
+		return a.storeClientKey(ctx, tx, clientID, fresh, gen)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return a.openClientKey(clientID, sealed)
+	return a.openClientKeyIn(tx, clientID, sealed, gen)
 }
 
 // storeClientKey stores key as the client's data key unless the client has
 // one already, and returns the one stored.
-func (a *core) storeClientKey(ctx context.Context, tx sealTx, clientID string, key []byte) ([]byte, error) {
+// gen is the cache's generation read before the client's key was looked
+// for.
+func (a *core) storeClientKey(ctx context.Context, tx sealTx, clientID string, key []byte, gen uint64) ([]byte, error) {
 	wrapped, err := a.keys.Seal(key, clientKeyAAD(clientID))
 	if err != nil {
 		return nil, err
@@ -111,7 +136,25 @@ func (a *core) storeClientKey(ctx context.Context, tx sealTx, clientID string, k
 	if err != nil {
 		return nil, err
 	}
-	return a.openClientKey(clientID, stored)
+	return a.openClientKeyIn(tx, clientID, stored, gen)
+}
+
+// openClientKeyIn opens a data key read or stored in tx, and caches it
+// once tx commits: a key stored by a transaction (or a part of a grouped
+// one) that rolls back must never seal anything. A tx that cannot defer
+// (no AfterCommit) reads committed keys only, which are cached at once.
+// gen is the cache's generation read before sealed was read.
+func (a *core) openClientKeyIn(tx any, clientID string, sealed []byte, gen uint64) ([]byte, error) {
+	after, ok := tx.(interface{ AfterCommit(func()) })
+	if !ok {
+		return a.openClientKey(clientID, sealed)
+	}
+	k, err := a.keys.Open(sealed, clientKeyAAD(clientID))
+	if err != nil {
+		return nil, fmt.Errorf("open the data key of %s: %w", clientID, err)
+	}
+	after.AfterCommit(func() { a.ckeys.putIfCurrent(clientID, k, gen) })
+	return k, nil
 }
 
 func (a *core) openClientKey(clientID string, sealed []byte) ([]byte, error) {
