@@ -381,4 +381,3 @@ func TestNoStalePermitGrouped(t *testing.T) {
 			len(decisions), permits, len(order), len(stops), stale, parts, batches)
 	})
 }
-
