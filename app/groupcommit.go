@@ -27,6 +27,13 @@ import (
 // fails, every caller of the batch gets that error. Effects outside the
 // database (notifications, caches filled through AfterCommit) happen only
 // for parts whose work committed.
+//
+// On PostgreSQL a batch takes the audit lock first (HoldAudit) and keeps
+// it to its commit, so several nodes' batches queue for it rather than
+// deadlock. A plain write transaction still takes rows first and the lock
+// last: if it holds a row a part of a batch needs, PostgreSQL breaks the
+// cycle after deadlock_timeout by failing one side (that part or that
+// transaction), never by a wrong answer.
 
 // maxGroup bounds the parts of one batch. Each part is a subtransaction
 // on PostgreSQL, which keeps up to 64 of them per transaction in shared
@@ -136,6 +143,13 @@ func (a *core) commitGroup(batch []*groupPart) {
 	// others' work.
 	ctx := context.Background()
 	err := a.update(ctx, func(tx store.Tx) error {
+		// Every part appends to the audit chain: the right to append is
+		// taken first, before any part locks a row (see HoldAudit), so
+		// that batches on several nodes never wait for each other in a
+		// cycle.
+		if err := tx.HoldAudit(ctx); err != nil {
+			return err
+		}
 		if len(batch) == 1 {
 			errs[0] = a.runPart(batch[0], tx)
 			return errs[0]

@@ -472,6 +472,12 @@ type AuditLog interface {
 	// and returns it. Appends from concurrent transactions, on any node, are
 	// serialized so that the chain stays linear.
 	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
+	// HoldAudit takes now what the first AppendAudit of the transaction
+	// would take: the right to append, held to the end of the transaction.
+	// A transaction whose several parts append (group commit) takes it
+	// before any part locks a row, so that no transaction holding it waits
+	// for a row held by another batch that waits for it.
+	HoldAudit(ctx context.Context) error
 	// ListAudit returns matching entries by Seq ascending (descending with
 	// Newest).
 	ListAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, error)

@@ -97,6 +97,24 @@ func (s suite) savepointCases() []tcase {
 				t.Fatalf("audit = %+v, want outer then after", entries)
 			}
 		}},
+		{"HoldAuditFirst", func(t *testing.T, db store.DB) {
+			update(t, db, func(tx store.Tx) error {
+				_, err := tx.AppendAudit(ctx, audit.Entry{Actor: "p1", Action: "first"})
+				return err
+			})
+			update(t, db, func(tx store.Tx) error {
+				for range 2 {
+					if err := tx.HoldAudit(ctx); err != nil {
+						return err
+					}
+				}
+				_, err := tx.AppendAudit(ctx, audit.Entry{Actor: "p1", Action: "second"})
+				return err
+			})
+			if entries := verifyChain(t, db); len(entries) != 2 {
+				t.Fatalf("%d entries, want 2", len(entries))
+			}
+		}},
 		{"AfterCommitNeverOnRollback", func(t *testing.T, db store.DB) {
 			ran := 0
 			if err := db.Update(ctx, func(tx store.Tx) error {
