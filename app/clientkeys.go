@@ -32,10 +32,14 @@ type clientKeyCache struct {
 	// gen counts forgets: a key read before a forget must not be cached
 	// after it (see putIfCurrent).
 	gen uint64
+	// fresh counts, by client id, the keys stored by transactions not yet
+	// committed: such a key is cached only once its transaction commits,
+	// and a read of it inside that transaction caches nothing.
+	fresh map[string]int
 }
 
 func newClientKeyCache() *clientKeyCache {
-	return &clientKeyCache{keys: map[string][]byte{}, intents: map[string]map[string]string{}}
+	return &clientKeyCache{keys: map[string][]byte{}, intents: map[string]map[string]string{}, fresh: map[string]int{}}
 }
 
 func (c *clientKeyCache) intent(id, index string) (string, bool) {
@@ -68,6 +72,9 @@ func (c *clientKeyCache) get(id string) []byte {
 func (c *clientKeyCache) put(id string, key []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.fresh[id] > 0 {
+		return
+	}
 	if len(c.keys) >= maxCachedKeys {
 		clear(c.keys)
 	}
@@ -81,10 +88,26 @@ func (c *clientKeyCache) generation() uint64 {
 	return c.gen
 }
 
-// putIfCurrent caches key unless a client was forgotten since gen was
-// read: a key read before an erasure committed is not cached after it.
-func (c *clientKeyCache) putIfCurrent(id string, key []byte, gen uint64) {
+// storing marks a key of id as stored by a transaction not yet committed.
+func (c *clientKeyCache) storing(id string) {
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.fresh) >= maxCachedKeys {
+		// Marks left by transactions that rolled back (new clients whose
+		// creation failed): bounded like the cache.
+		clear(c.fresh)
+	}
+	c.fresh[id]++
+}
+
+// stored is called once the transaction that stored key for id committed:
+// the key is cached unless a client was forgotten since gen was read (a
+// key read before an erasure committed is not cached after it). A
+// transaction that rolled back never calls it, so its id stays marked
+// (its reads uncached) until a later store of a key for id commits.
+func (c *clientKeyCache) stored(id string, key []byte, gen uint64) {
+	c.mu.Lock()
+	delete(c.fresh, id)
 	stale := c.gen != gen
 	c.mu.Unlock()
 	if !stale {
@@ -120,7 +143,7 @@ func (a *core) clientKey(ctx context.Context, tx sealTx, clientID string) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	return a.openClientKeyIn(tx, clientID, sealed, gen)
+	return a.openClientKey(clientID, sealed)
 }
 
 // storeClientKey stores key as the client's data key unless the client has
@@ -132,31 +155,24 @@ func (a *core) storeClientKey(ctx context.Context, tx sealTx, clientID string, k
 	if err != nil {
 		return nil, err
 	}
+	a.ckeys.storing(clientID)
 	stored, err := tx.PutClientKey(ctx, clientID, wrapped, tx.Now())
 	if err != nil {
 		return nil, err
 	}
-	return a.openClientKeyIn(tx, clientID, stored, gen)
-}
-
-// openClientKeyIn opens a data key read or stored in tx, and caches it
-// once tx commits: a key stored by a transaction (or a part of a grouped
-// one) that rolls back must never seal anything. A tx that cannot defer
-// (no AfterCommit) reads committed keys only, which are cached at once.
-// gen is the cache's generation read before sealed was read.
-func (a *core) openClientKeyIn(tx any, clientID string, sealed []byte, gen uint64) ([]byte, error) {
-	after, ok := tx.(interface{ AfterCommit(func()) })
-	if !ok {
-		return a.openClientKey(clientID, sealed)
-	}
-	k, err := a.keys.Open(sealed, clientKeyAAD(clientID))
+	k, err := a.keys.Open(stored, clientKeyAAD(clientID))
 	if err != nil {
 		return nil, fmt.Errorf("open the data key of %s: %w", clientID, err)
 	}
-	after.AfterCommit(func() { a.ckeys.putIfCurrent(clientID, k, gen) })
+	// Cached once stored for good: a key of a transaction (or a part of
+	// a grouped one) that rolls back must never seal anything.
+	tx.AfterCommit(func() { a.ckeys.stored(clientID, k, gen) })
 	return k, nil
 }
 
+// openClientKey opens a client's data key and caches it, unless a
+// transaction that stored it has not committed yet (see
+// clientKeyCache.fresh).
 func (a *core) openClientKey(clientID string, sealed []byte) ([]byte, error) {
 	k, err := a.keys.Open(sealed, clientKeyAAD(clientID))
 	if err != nil {

@@ -54,12 +54,11 @@ func (a *core) dataKeyIn(ctx context.Context, tx store.Keys, clientID string) ([
 	if k := a.ckeys.get(clientID); k != nil {
 		return k, nil
 	}
-	gen := a.ckeys.generation()
 	wrapped, err := tx.ClientKey(ctx, clientID)
 	if err != nil {
 		return nil, fmt.Errorf("the data key of %s: %w", clientID, err)
 	}
-	return a.openClientKeyIn(tx, clientID, wrapped, gen)
+	return a.openClientKey(clientID, wrapped)
 }
 
 // sealText seals value as text under the client's data key.
