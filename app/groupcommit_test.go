@@ -381,3 +381,51 @@ func TestNoStalePermitGrouped(t *testing.T) {
 			len(decisions), permits, len(order), len(stops), stale, parts, batches)
 	})
 }
+
+// TestStoredClientKeyCachedOnCommit: a client data key stored by a
+// transaction is cached only once that transaction commits; one stored by a
+// part that rolls back is never cached, nor is a read of it inside that
+// part, so nothing can be sealed later under a key that was never stored.
+func TestStoredClientKeyCachedOnCommit(t *testing.T) {
+	a := newTestApp(t)
+	c := a.core
+	ctx := context.Background()
+	undone := errors.New("undone")
+	var created []byte
+	err := c.updateGrouped(ctx, func(ctx context.Context, tx store.Tx) error {
+		k, err := c.clientKey(ctx, auditSealingTx{Tx: tx, a: c}, "cl_legacy")
+		if err != nil {
+			return err
+		}
+		created = k
+		// t.Fatal would end the committer's goroutine: report and go on.
+		if again, err := c.dataKeyIn(ctx, tx, "cl_legacy"); err != nil || !slices.Equal(again, k) {
+			t.Errorf("the key read back in its transaction: %v", err)
+		}
+		if c.ckeys.get("cl_legacy") != nil {
+			t.Error("a key was cached before its transaction committed")
+		}
+		return undone
+	})
+	if !errors.Is(err, undone) || created == nil {
+		t.Fatalf("part: %v", err)
+	}
+	if c.ckeys.get("cl_legacy") != nil {
+		t.Fatal("a key stored by a part that rolled back is cached")
+	}
+	var kept []byte
+	err = c.updateGrouped(ctx, func(ctx context.Context, tx store.Tx) error {
+		var err error
+		kept, err = c.clientKey(ctx, auditSealingTx{Tx: tx, a: c}, "cl_legacy")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(kept, created) {
+		t.Fatal("the rolled-back key came back")
+	}
+	if got := c.ckeys.get("cl_legacy"); !slices.Equal(got, kept) {
+		t.Fatal("the committed key is not cached")
+	}
+}
