@@ -28,23 +28,12 @@ func auditArgs(e audit.Entry) []any {
 // AppendAudit implements store.AuditLog: under the dialect's audit lock
 // (held to the end of the transaction) e is chained after the last stored
 // entry with audit.Next and stored. A zero e.At becomes the transaction's
-// time.
+// time. The lock is taken and the head read once per transaction: later
+// appends of the same transaction (the parts of a group commit) chain
+// after the head it keeps, which no one else can move meanwhile.
 func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
-	if t.db.dialect.LockAudit != nil && !t.readOnly {
-		if err := t.db.dialect.LockAudit(ctx, t.tx); err != nil {
-			return audit.Entry{}, t.db.internal("lock audit", err)
-		}
-	}
-	// audit.Next needs only the head's seq and hash.
-	var prev *audit.Entry
-	var last audit.Entry
-	err := t.tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last.Seq, &last.Hash)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return audit.Entry{}, t.db.internal("read audit head", err)
-	default:
-		prev = &last
+	if err := t.HoldAudit(ctx); err != nil {
+		return audit.Entry{}, err
 	}
 	if e.At.IsZero() {
 		e.At = t.now
@@ -53,11 +42,37 @@ func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error
 		// A salted (version 2) entry can be redacted on erasure.
 		e.Salt = rand.Text()
 	}
-	next := audit.Next(prev, e)
+	next := audit.Next(t.head.last, e)
 	if _, err := t.exec(ctx, "append audit", insertAudit, auditArgs(next)...); err != nil {
 		return audit.Entry{}, err
 	}
+	t.head.last = &audit.Entry{Seq: next.Seq, Hash: next.Hash}
 	return next, nil
+}
+
+// HoldAudit implements store.AuditLog: the dialect's audit lock is taken
+// and the chain's head read, once per transaction.
+func (t *Tx) HoldAudit(ctx context.Context) error {
+	if t.head.known {
+		return nil
+	}
+	if t.db.dialect.LockAudit != nil && !t.readOnly {
+		if err := t.db.dialect.LockAudit(ctx, t.tx); err != nil {
+			return t.db.internal("lock audit", err)
+		}
+	}
+	// audit.Next needs only the head's seq and hash.
+	var last audit.Entry
+	err := t.tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last.Seq, &last.Hash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		t.head = auditHead{known: true}
+	case err != nil:
+		return t.db.internal("read audit head", err)
+	default:
+		t.head = auditHead{known: true, last: &last}
+	}
+	return nil
 }
 
 // ListAudit implements store.AuditLog: matching entries by Seq ascending,

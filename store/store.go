@@ -61,12 +61,37 @@ type Tx interface {
 	FollowUps
 	Bookings
 	Outbox
+	Savepoints
 	// Notify queues topic for delivery to subscribers once the transaction
 	// commits; a rolled-back transaction delivers nothing.
 	Notify(topic string)
 	// Now is the fixed time of this transaction (UTC, microseconds), so that
 	// every record and audit entry of one service call carries one time.
 	Now() time.Time
+}
+
+// Savepoints let one write transaction carry several units of work that
+// fail alone and commit together (group commit: many callers' writes and
+// audit appends in one transaction, one flush, one hold of the audit lock).
+type Savepoints interface {
+	// Savepoint runs fn as a part of the transaction that can fail alone.
+	// When fn returns an error, every write fn made, the topics it passed
+	// to Notify, the functions it passed to AfterCommit and the audit
+	// entries it appended are undone (the next append chains after the
+	// entry before fn), fn's error is returned, and the transaction goes
+	// on. When fn returns nil its work stays part of the transaction,
+	// durable only when the transaction commits. If the part cannot be
+	// undone (the engine lost the transaction), Savepoint returns an
+	// error and so do every later Savepoint and the commit. Savepoints
+	// nest.
+	Savepoint(ctx context.Context, fn func() error) error
+	// AfterCommit queues fn to run once the transaction has committed and
+	// its writes are durable, in the order queued, before Update returns
+	// (for a View: once it ended without error). It never runs if the
+	// transaction rolls back or the Savepoint that queued it is undone:
+	// in-memory state derived from uncommitted reads (caches) is updated
+	// through it.
+	AfterCommit(fn func())
 }
 
 // User is an account: an admin, a practitioner or a client. Name and email
@@ -481,6 +506,12 @@ type AuditLog interface {
 	// and returns it. Appends from concurrent transactions, on any node, are
 	// serialized so that the chain stays linear.
 	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
+	// HoldAudit takes now what the first AppendAudit of the transaction
+	// would take: the right to append, held to the end of the transaction.
+	// A transaction whose several parts append (group commit) takes it
+	// before any part locks a row, so that no transaction holding it waits
+	// for a row held by another batch that waits for it.
+	HoldAudit(ctx context.Context) error
 	// ListAudit returns matching entries by Seq ascending (descending with
 	// Newest). A Since filter is answered from the index on the entry time,
 	// not by scanning the log from its first entry.

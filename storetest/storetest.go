@@ -57,6 +57,7 @@ func Run(t *testing.T, open func(t *testing.T) store.ImportDB) {
 		{"Booking", s.bookingCases()},
 		{"Outbox", s.outboxCases()},
 		{"Pages", s.pageCases()},
+		{"Savepoints", s.savepointCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
