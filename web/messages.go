@@ -128,6 +128,7 @@ var fieldLabels = map[string]string{
 	"covers":                    "admin.practitioners.covers",
 	"reason":                    "admin.practitioners.reason",
 	"client_id":                 "admin.audit.client_id",
+	"practitioner_ids":          "admin.clients.assigned",
 	"intent":                    "admin.types.intent",
 	"duration_minutes":          "admin.types.length",
 	"buffer_minutes":            "admin.types.buffer",
