@@ -427,7 +427,7 @@ func (h *handler) renderSessionTypes(q *request, errs map[string]string) error {
 	v.Wide = true
 	status := http.StatusOK
 	if len(errs) > 0 {
-		v.Form, v.Errors, v.Error, status = q.r.PostForm, errs, "Not saved; the note is beside the field.", http.StatusBadRequest
+		v.Form, v.Errors, v.Error, status = q.r.PostForm, errs, q.l.T("admin.not_saved"), http.StatusBadRequest
 	}
 	h.render(q.w, status, "session_types", v)
 	return nil

@@ -108,9 +108,9 @@ func firstField(errs map[string]string) string {
 // guardianErrors are the notes shown beside the guardian form after a
 // refused attempt, by field.
 var guardianErrors = map[string]string{
-	"name":         "Write the guardian's name.",
-	"relationship": "Say how the guardian is related to the client.",
-	"typed_name":   "The guardian types their own name, exactly as written above, to sign.",
+	"name":         invalidNote("guardian_name", "guardian_name", "Write the guardian's name."),
+	"relationship": invalidNote("guardian_relationship", "relationship", "Say how the guardian is related to the client."),
+	"typed_name":   invalidNote("typed_name_mismatch", "typed_name", "The guardian types their own name, exactly as written above, to sign."),
 }
 
 // followUpAnswer records the client's answer to "How have you been since
