@@ -25,6 +25,10 @@ var dynamicPrefixes = []string{
 	"admin.follow_up_status.", // a follow-up's status
 	"admin.off_reason.",       // a day off's reason: admin.off_reason.<code>.label
 	"admin.weekday.",          // weekdays(): admin.weekday.<0-6>
+	// web/labels_session.go; web's TestSessionWordsInCatalogs checks each
+	// exists for every value the domain has.
+	"reasons.", "session.state.", "session.intent.", "session.agreement_status.", "session.role.",
+	"session.trigger.", "session.followup.", "session.stale.", "session.adverse.", "session.group.",
 }
 
 // TestCatalogComplete fails when a shipped language lacks a message the
