@@ -27,6 +27,9 @@ type core struct {
 	now   func() time.Time
 	cfg   Policies
 	ckeys *clientKeyCache
+	// hot answers tokens, sessions, assignments, fact versions and
+	// settings from memory while exactly current (hotcache.go).
+	hot *hotCache
 	// pwSlots bounds concurrent Argon2id computations: each takes the
 	// configured memory (64 MiB by default), so a burst of logins must
 	// queue rather than exhaust memory.
@@ -121,6 +124,8 @@ type txBase interface {
 	Notify(topic string)
 	// Now is the transaction's fixed time.
 	Now() time.Time
+	// Epoch reads the fact epoch (store.Tx.Epoch).
+	Epoch(ctx context.Context) (int64, error)
 }
 
 // recordTx is what recording an audit entry needs.

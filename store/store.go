@@ -67,6 +67,13 @@ type Tx interface {
 	// Now is the fixed time of this transaction (UTC, microseconds), so that
 	// every record and audit entry of one service call carries one time.
 	Now() time.Time
+	// Epoch returns the fact epoch as this transaction reads it now: a
+	// counter that every committed transaction changing a fact that
+	// nodes cache (tokens' revocation, accounts, client assignments,
+	// sessions and their events, agreements, revocations, screenings,
+	// clearances, credentials, guardians' consents, settings) has moved.
+	// Read before the facts, it tags what a node caches (issue 16).
+	Epoch(ctx context.Context) (int64, error)
 }
 
 // User is an account: an admin, a practitioner or a client. Name and email
