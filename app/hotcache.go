@@ -33,6 +33,11 @@ import (
 //     screening, clearance, credential and anatomy change;
 //   - settings: every save.
 //
+// Fills happen before the request's own writes: Decide caches the session
+// before its auto-close, and the auto-close changes neither fact versions
+// nor settings, which it caches after; a transaction that has changed a
+// cached fact reads epoch noEpoch and neither uses nor fills the cache.
+//
 // So a request that starts after such a write is acknowledged reads an
 // epoch that differs from the tag of everything cached before the write,
 // on this node and on every other node sharing the database, without
@@ -87,7 +92,10 @@ func newHotCache() *hotCache {
 	}
 }
 
-// noEpoch is the epoch of a request that caches nothing.
+// noEpoch is the epoch of a request that caches nothing: the database
+// cannot tell, or the transaction has itself changed cached facts
+// (store.Tx.Epoch returns it then: within a grouped transaction, a
+// decision after a stop in the same transaction reads the stop).
 const noEpoch = -1
 
 func putBounded[V any](m map[string]V, k string, v V) {

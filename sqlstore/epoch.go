@@ -47,8 +47,13 @@ func (t *Tx) runPrepared(ctx context.Context, query string) (sql.Result, error) 
 }
 
 // Epoch implements store.Tx.Epoch: the fact epoch as this transaction
-// reads it now.
+// reads it now, or -1 once the transaction has itself run a statement
+// that may change a cached fact (its own uncommitted writes are not in
+// any cache, and what it reads must not be cached: it may roll back).
 func (t *Tx) Epoch(ctx context.Context) (int64, error) {
+	if t.dirty {
+		return -1, nil
+	}
 	var n int64
 	if err := t.queryRowContext(ctx, epochSQL).Scan(&n); err != nil {
 		return 0, t.db.internal("read fact epoch", err)

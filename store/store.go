@@ -72,7 +72,9 @@ type Tx interface {
 	// nodes cache (tokens' revocation, accounts, client assignments,
 	// sessions and their events, agreements, revocations, screenings,
 	// clearances, credentials, guardians' consents, settings) has moved.
-	// Read before the facts, it tags what a node caches (issue 16).
+	// Read before the facts, it tags what a node caches (issue 16). It
+	// is -1 once this transaction has itself changed such a fact: then
+	// nothing may be answered from, or put in, a cache.
 	Epoch(ctx context.Context) (int64, error)
 }
 

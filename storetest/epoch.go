@@ -67,6 +67,20 @@ func (s suite) epochCases() []tcase {
 					t.Errorf("%s: epoch %d → %d, want it moved", w.name, before, after)
 				}
 			}
+			// A transaction that has changed a cached fact reads -1: its
+			// reads must neither use nor fill a cache.
+			update(t, db, func(tx store.Tx) error {
+				if n, err := tx.Epoch(ctx); err != nil || n < 0 {
+					t.Errorf("Epoch before any write = %d, %v; want the epoch", n, err)
+				}
+				if _, err := tx.BumpVersion(ctx, "c1"); err != nil {
+					return err
+				}
+				if n, err := tx.Epoch(ctx); err != nil || n != -1 {
+					t.Errorf("Epoch after BumpVersion in the same transaction = %d, %v; want -1", n, err)
+				}
+				return nil
+			})
 			// A write that rolls back moves nothing.
 			before := epoch(t, db)
 			errRollback := errors.New("roll back")
