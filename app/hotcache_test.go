@@ -166,3 +166,31 @@ func TestDecisionCacheAcrossNodes(t *testing.T) {
 		t.Errorf("B decides for a practitioner A took off the client: %v; want not found", err)
 	}
 }
+
+// BenchmarkAuthenticate measures validating a bearer token: from memory
+// (one read of the fact epoch) and from the database (a read transaction
+// of the token and its account, as before issue 16).
+func BenchmarkAuthenticate(b *testing.B) {
+	a := newTestApp(b)
+	ctx := context.Background()
+	if _, err := a.People.CreateUser(ctx, System, NewUser{Role: holdspace.RolePractitioner, Name: "Pat", Email: "p@example.test", Password: "correct horse battery"}); err != nil {
+		b.Fatal(err)
+	}
+	s, err := a.Accounts.Login(ctx, "p@example.test", "correct horse battery", "192.0.2.1", "api")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		hot  *hotCache
+	}{{"memory", a.core.hot}, {"database", nil}} {
+		b.Run(bc.name, func(b *testing.B) {
+			a.core.hot = bc.hot
+			for b.Loop() {
+				if _, err := a.Accounts.Authenticate(ctx, s.Token, "api"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
