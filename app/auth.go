@@ -244,13 +244,13 @@ func (a *Accounts) authenticate(ctx context.Context, token, kind string, use boo
 	}
 	hash := authn.HashToken(token)
 	now := a.now()
-	// From memory while the fact epoch is the one the token was found
+	// From memory while the auth epoch is the one the token was found
 	// valid at: no revocation, disabling or state change of the account
 	// has committed since, on any node (hotcache.go). Expiry and the idle
 	// timeout are checked by time; a session idle by this node's record
 	// (another node may have seen it used) or due for a touch is read
 	// from the database below.
-	if t, ok := a.hot.token(hash, a.dbEpoch(ctx)); ok {
+	if t, ok := a.hot.token(hash, a.dbAuthEpoch(ctx)); ok {
 		if t.kind != kind || !now.Before(t.expiresAt) {
 			return Actor{}, errBadToken
 		}
@@ -263,7 +263,7 @@ func (a *Accounts) authenticate(ctx context.Context, token, kind string, use boo
 	var touch bool
 	var hot tokenHot
 	err := a.view(ctx, func(tx accountsTx) error {
-		epoch, err := a.txEpoch(ctx, tx)
+		epoch, err := a.txAuthEpoch(ctx, tx)
 		if err != nil {
 			return err
 		}

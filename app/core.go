@@ -124,8 +124,9 @@ type txBase interface {
 	Notify(topic string)
 	// Now is the transaction's fixed time.
 	Now() time.Time
-	// Epoch reads the fact epoch (store.Tx.Epoch).
+	// Epoch and AuthEpoch read the fact and auth epochs (store.Tx).
 	Epoch(ctx context.Context) (int64, error)
+	AuthEpoch(ctx context.Context) (int64, error)
 }
 
 // recordTx is what recording an audit entry needs.

@@ -17,11 +17,13 @@ import (
 // visibleSession 11.7%).
 //
 // How each fact stays exact, on one node and across nodes: every fact is
-// stored with the fact epoch (store.Tx.Epoch) read before the fact was
-// read, and is used only by a request that has just read the same epoch.
+// stored with the epoch read before the fact was read — the auth epoch
+// (store.Tx.AuthEpoch) for tokens, the fact epoch (store.Tx.Epoch) for the
+// rest — and is used only by a request that has just read the same epoch.
 // Every transaction that changes such a fact moves the epoch in the same
 // transaction, as its last statement before commit (sqlstore epoch.go):
-//   - tokens: logout and every revocation (password change or reset,
+//   - tokens (auth epoch, which moves the fact epoch too): logout and
+//     every revocation (password change or reset,
 //     sign-out everywhere, revoking one session), disabling, enabling,
 //     erasing an account and changing its state move it; a token's
 //     expiry is checked by time in memory; a web session's idle timeout
@@ -222,25 +224,25 @@ func (c *hotCache) putPracticeSettings(st practiceState, epoch int64) {
 	c.mu.Unlock()
 }
 
-// epochReader is a database that reads the fact epoch in one statement
-// outside any transaction (sqlstore.DB).
-type epochReader interface {
-	Epoch(ctx context.Context) (int64, error)
+// authEpochReader is a database that reads the auth epoch in one
+// statement outside any transaction (sqlstore.DB).
+type authEpochReader interface {
+	AuthEpoch(ctx context.Context) (int64, error)
 }
 
-// dbEpoch returns the fact epoch as last committed, or noEpoch when the
-// database cannot tell (then nothing is answered from memory).
-func (a *core) dbEpoch(ctx context.Context) int64 {
+// dbAuthEpoch returns the auth epoch as last committed, or noEpoch when
+// the database cannot tell (then nothing is answered from memory).
+func (a *core) dbAuthEpoch(ctx context.Context) int64 {
 	if a.hot == nil {
 		return noEpoch
 	}
-	db, ok := a.db.(epochReader)
+	db, ok := a.db.(authEpochReader)
 	if !ok {
 		return noEpoch
 	}
-	n, err := db.Epoch(ctx)
+	n, err := db.AuthEpoch(ctx)
 	if err != nil {
-		a.log.WarnContext(ctx, "fact epoch unreadable; reading facts from the database", "err", err)
+		a.log.WarnContext(ctx, "auth epoch unreadable; reading tokens from the database", "err", err)
 		return noEpoch
 	}
 	return n
@@ -254,6 +256,14 @@ func (a *core) txEpoch(ctx context.Context, tx txBase) (int64, error) {
 		return noEpoch, nil
 	}
 	return tx.Epoch(ctx)
+}
+
+// txAuthEpoch is txEpoch for the auth epoch.
+func (a *core) txAuthEpoch(ctx context.Context, tx txBase) (int64, error) {
+	if a.hot == nil {
+		return noEpoch, nil
+	}
+	return tx.AuthEpoch(ctx)
 }
 
 // visibleSessionAt is visibleSession answered from memory while the

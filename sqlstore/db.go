@@ -108,7 +108,7 @@ func (db *DB) View(ctx context.Context, fn func(store.Tx) error) error {
 // transaction, as with Update, that also offers the Importer methods.
 func (db *DB) Import(ctx context.Context, fn func(store.ImportTx) error) error {
 	// An import writes tables wholesale: it always moves the epoch.
-	return db.run(ctx, db.writer, false, func(t *Tx) error { t.dirty = true; return fn(t) })
+	return db.run(ctx, db.writer, false, func(t *Tx) error { t.dirty = writesFacts | writesAuth; return fn(t) })
 }
 
 // Export implements store.ImportDB.Export: fn runs in a read-only

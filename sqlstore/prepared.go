@@ -35,9 +35,8 @@ type stmtKey struct {
 // stmtInfo is what is known of one SQL text on one pool.
 type stmtInfo struct {
 	stmt atomic.Pointer[sql.Stmt] // nil: not (yet) prepared; run unprepared
-	// writesFacts: the statement may change a fact that nodes cache (see
-	// writesFacts).
-	writesFacts bool
+	// writes: the epochs the statement moves (see classify).
+	writes writeKind
 }
 
 // maxPrepared bounds the prepared statements of one DB.
@@ -50,7 +49,7 @@ func (c *stmtCache) info(pool *sql.DB, query string) *stmtInfo {
 	if v, ok := c.m.Load(k); ok {
 		return v.(*stmtInfo)
 	}
-	in := &stmtInfo{writesFacts: writesFacts(query)}
+	in := &stmtInfo{writes: classify(query)}
 	if c.n.Load() >= maxPrepared {
 		return in
 	}
@@ -117,20 +116,43 @@ var neutralWrites = []string{
 	"INSERT INTO booking_calendars ",
 }
 
-// writesFacts reports whether query may change a fact that nodes cache:
-// every statement but a SELECT and the neutral writes above. Unknown
-// writes count, so a new statement is safe until it is listed.
-func writesFacts(query string) bool {
+// authWrites are the writes that may end or change a validated token:
+// revoking or deleting tokens, and changing or erasing an account (but
+// not its fact version, which only decisions read).
+var authWrites = []string{"UPDATE tokens ", "DELETE FROM tokens ", "UPDATE users ", "DELETE FROM users "}
+
+// writeKind says which epochs a statement moves.
+type writeKind uint8
+
+const (
+	writesNothing writeKind = 0
+	writesFacts   writeKind = 1 << iota // decisions' facts: the fact epoch
+	writesAuth                          // tokens and accounts: both epochs
+)
+
+// classify returns the epochs query may make stale: none for a SELECT and
+// the neutral writes, both for the auth writes, the fact epoch for every
+// other write. Unknown writes count, so a new statement is safe until it
+// is listed.
+func classify(query string) writeKind {
 	q := strings.TrimLeft(query, " \t\r\n")
 	if len(q) >= 6 && strings.EqualFold(q[:6], "SELECT") {
-		return false
+		return writesNothing
 	}
 	for _, p := range neutralWrites {
 		if strings.HasPrefix(q, p) {
-			return false
+			return writesNothing
 		}
 	}
-	return true
+	if strings.HasPrefix(q, "UPDATE users SET version ") {
+		return writesFacts
+	}
+	for _, p := range authWrites {
+		if strings.HasPrefix(q, p) {
+			return writesFacts | writesAuth
+		}
+	}
+	return writesFacts
 }
 
 // prepared returns query as a statement of the transaction (prepared once
@@ -138,9 +160,7 @@ func writesFacts(query string) bool {
 // that changes cached facts when the statement may.
 func (t *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 	in := t.db.stmts.info(t.pool, query)
-	if in.writesFacts {
-		t.dirty = true
-	}
+	t.dirty |= in.writes
 	st := in.stmt.Load()
 	if st == nil {
 		return nil

@@ -24,10 +24,10 @@ type Tx struct {
 	readOnly bool
 	topics   []string
 	// pool is the pool the transaction runs on (for its prepared
-	// statements); dirty is set once it runs a statement that may change
-	// a cached fact, and moves the fact epoch before commit (epoch.go).
+	// statements); dirty collects the epochs its statements may have made
+	// stale, moved before commit (epoch.go).
 	pool  *sql.DB
-	dirty bool
+	dirty writeKind
 }
 
 var _ store.ImportTx = (*Tx)(nil)

@@ -76,6 +76,11 @@ type Tx interface {
 	// is -1 once this transaction has itself changed such a fact: then
 	// nothing may be answered from, or put in, a cache.
 	Epoch(ctx context.Context) (int64, error)
+	// AuthEpoch is Epoch for the auth epoch, which only the writes that
+	// may end or change a validated token move (revoking or deleting
+	// tokens, changing or erasing an account); -1 once this transaction
+	// has made such a write.
+	AuthEpoch(ctx context.Context) (int64, error)
 }
 
 // User is an account: an admin, a practitioner or a client. Name and email

@@ -18,14 +18,21 @@ import (
 // keep their caches under load.
 func (s suite) epochCases() []tcase {
 	ctx := context.Background()
-	epoch := func(t *testing.T, db store.DB) int64 {
+	epochs := func(t *testing.T, db store.DB) (facts, auth int64) {
 		t.Helper()
-		var n int64
 		view(t, db, func(tx store.Tx) error {
 			var err error
-			n, err = tx.Epoch(ctx)
+			if facts, err = tx.Epoch(ctx); err != nil {
+				return err
+			}
+			auth, err = tx.AuthEpoch(ctx)
 			return err
 		})
+		return facts, auth
+	}
+	epoch := func(t *testing.T, db store.DB) int64 {
+		t.Helper()
+		n, _ := epochs(t, db)
 		return n
 	}
 	return []tcase{
@@ -37,12 +44,13 @@ func (s suite) epochCases() []tcase {
 			})
 			writes := []struct {
 				name string
+				auth bool // moves the auth epoch too
 				fn   func(tx store.Tx) error
 			}{
-				{"RevokeToken", func(tx store.Tx) error { return tx.RevokeToken(ctx, []byte("h1"), t0) }},
-				{"RevokeUserTokens", func(tx store.Tx) error { return tx.RevokeUserTokens(ctx, "p1", t0) }},
-				{"SetPassword", func(tx store.Tx) error { return tx.SetPassword(ctx, "p1", "hash") }},
-				{"SetAccountState", func(tx store.Tx) error {
+				{"RevokeToken", true, func(tx store.Tx) error { return tx.RevokeToken(ctx, []byte("h1"), t0) }},
+				{"RevokeUserTokens", true, func(tx store.Tx) error { return tx.RevokeUserTokens(ctx, "p1", t0) }},
+				{"SetPassword", true, func(tx store.Tx) error { return tx.SetPassword(ctx, "p1", "hash") }},
+				{"SetAccountState", true, func(tx store.Tx) error {
 					u, err := tx.User(ctx, "p1")
 					if err != nil {
 						return err
@@ -50,8 +58,8 @@ func (s suite) epochCases() []tcase {
 					u.DisabledAt = t0
 					return tx.SetAccountState(ctx, u)
 				}},
-				{"BumpVersion", func(tx store.Tx) error { _, err := tx.BumpVersion(ctx, "c1"); return err }},
-				{"UpdateClient", func(tx store.Tx) error {
+				{"BumpVersion", false, func(tx store.Tx) error { _, err := tx.BumpVersion(ctx, "c1"); return err }},
+				{"UpdateClient", false, func(tx store.Tx) error {
 					c, err := tx.Client(ctx, "c1")
 					if err != nil {
 						return err
@@ -61,10 +69,14 @@ func (s suite) epochCases() []tcase {
 				}},
 			}
 			for _, w := range writes {
-				before := epoch(t, db)
+				before, authBefore := epochs(t, db)
 				update(t, db, w.fn)
-				if after := epoch(t, db); after <= before {
-					t.Errorf("%s: epoch %d → %d, want it moved", w.name, before, after)
+				after, authAfter := epochs(t, db)
+				if after <= before {
+					t.Errorf("%s: fact epoch %d → %d, want it moved", w.name, before, after)
+				}
+				if moved := authAfter != authBefore; moved != w.auth {
+					t.Errorf("%s: auth epoch %d → %d, want moved %v", w.name, authBefore, authAfter, w.auth)
 				}
 			}
 			// A transaction that has changed a cached fact reads -1: its
