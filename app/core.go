@@ -33,6 +33,9 @@ type core struct {
 	pwSlots chan struct{}
 	// lim rate-limits password resets and calendar feed reads.
 	lim *appLimiters
+	// names is this node's index of client names for search
+	// (nameindexsync.go).
+	names *clientNames
 }
 
 // newID returns a random opaque id with a short kind prefix.

@@ -76,6 +76,9 @@ func (h *handler) clientNames(q *request) (map[string]string, error) {
 }
 
 func (h *handler) clientList(q *request) error {
+	if q.r.URL.Query().Has("q") {
+		return h.clientSearch(q) // clientsearch.go
+	}
 	cs, err := h.people.ListClients(q.r.Context(), q.ac)
 	if err != nil {
 		return err
