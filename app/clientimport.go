@@ -170,10 +170,12 @@ func (a *People) ImportClients(ctx context.Context, ac Actor, rows []csvio.Row, 
 	if err != nil {
 		return res, err
 	}
+	ids := make([]string, len(ready))
 	for i, p := range ready {
 		res.Imported[i].ID = p.c.ID
-		a.touchedClient(ctx, p.c.ID)
+		ids[i] = p.c.ID
 	}
+	a.touchedClients(ctx, ids...)
 	return res, nil
 }
 

@@ -37,6 +37,9 @@ type nameEntry struct {
 	key string // folded words joined by single spaces (foldKey)
 	// pids are the practitioners assigned to the client, sorted.
 	pids []string
+	// rank is the entry's position in sorted, so that a search compares
+	// entries in name order by a number (kept by load, put and remove).
+	rank int
 }
 
 // wordRef is one word of an entry's key (a substring of it).
@@ -45,9 +48,11 @@ type wordRef struct {
 	e    *nameEntry
 }
 
-// sparseMax is the most entries a term may start words of for the search
-// to collect and sort them; above it the search walks the sorted entries.
-const sparseMax = 4096
+// sparseMax is the most words a term may start for the search to check
+// them all, keeping the first matches in name order; above it the search
+// walks the entries in name order, where matches of such common terms are
+// dense.
+const sparseMax = 20000
 
 func newNameIndex() *nameIndex {
 	return &nameIndex{byID: map[string]*nameEntry{}, pids: map[string]string{}}
@@ -108,6 +113,7 @@ func (x *nameIndex) load(cs []indexedClient) {
 		}
 	}
 	slices.SortFunc(fresh.sorted, compareEntries)
+	fresh.renumber(0)
 	slices.SortFunc(fresh.words, compareWords)
 	fresh.words = slices.Clip(fresh.words)
 	x.mu.Lock()
@@ -131,6 +137,7 @@ func (x *nameIndex) put(c indexedClient) {
 	x.byID[c.id] = e
 	i, _ := slices.BinarySearchFunc(x.sorted, e, compareEntries)
 	x.sorted = slices.Insert(x.sorted, i, e)
+	x.renumber(i)
 	if e.key == "" {
 		return
 	}
@@ -156,6 +163,7 @@ func (x *nameIndex) removeLocked(id string) {
 	delete(x.byID, id)
 	if i, ok := slices.BinarySearchFunc(x.sorted, e, compareEntries); ok {
 		x.sorted = slices.Delete(x.sorted, i, i+1)
+		x.renumber(i)
 	}
 	if e.key == "" {
 		return
@@ -165,6 +173,25 @@ func (x *nameIndex) removeLocked(id string) {
 			x.words = slices.Delete(x.words, j, j+1)
 		}
 	}
+}
+
+// renumber sets the rank of the entries from position i on.
+func (x *nameIndex) renumber(i int) {
+	for ; i < len(x.sorted); i++ {
+		x.sorted[i].rank = i
+	}
+}
+
+// wordRange returns the range of words that start with t.
+func (x *nameIndex) wordRange(t string) (lo, hi int) {
+	lo, _ = slices.BinarySearchFunc(x.words, t, func(w wordRef, t string) int { return strings.Compare(w.word, t) })
+	hi, _ = slices.BinarySearchFunc(x.words[lo:], t, func(w wordRef, t string) int {
+		if strings.HasPrefix(w.word, t) {
+			return -1
+		}
+		return 1
+	})
+	return lo, lo + hi
 }
 
 // len returns how many clients the index holds.
@@ -191,50 +218,59 @@ func (x *nameIndex) search(terms []string, practitionerID string, from searchFro
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	// The longest term starts the fewest words.
-	t0 := terms[0]
-	for _, t := range terms[1:] {
-		if len(t) > len(t0) {
-			t0 = t
+	// The term that starts the fewest words gives the candidates.
+	lo, hi := 0, len(x.words)+1
+	for _, t := range terms {
+		l, h := x.wordRange(t)
+		if h-l < hi-lo {
+			lo, hi = l, h
 		}
 	}
-	lo, _ := slices.BinarySearchFunc(x.words, t0, func(w wordRef, t string) int { return strings.Compare(w.word, t) })
-	hi := lo
-	for hi < len(x.words) && hi-lo <= sparseMax && strings.HasPrefix(x.words[hi].word, t0) {
-		hi++
+	// Results come from position start on in name order.
+	start := 0
+	if from.key != "" || from.id != "" {
+		var exact bool
+		start, exact = slices.BinarySearchFunc(x.sorted, &nameEntry{key: from.key, id: from.id}, compareEntries)
+		if exact {
+			start++
+		}
 	}
 	ok := func(e *nameEntry) bool {
+		if e.rank < start {
+			return false
+		}
 		if practitionerID != "" {
 			if _, found := slices.BinarySearch(e.pids, practitionerID); !found {
 				return false
 			}
 		}
-		if from.key != "" || from.id != "" {
-			if c := cmp.Or(strings.Compare(e.key, from.key), strings.Compare(e.id, from.id)); c <= 0 {
-				return false
-			}
-		}
 		return keyMatches(e.key, terms)
 	}
+	byRank := func(a, b *nameEntry) int { return cmp.Compare(a.rank, b.rank) }
 	var found []*nameEntry
 	if hi-lo <= sparseMax {
-		// Few candidates: collect, sort, cut.
+		// Few candidates: keep the first n in name order, sorted, as
+		// they come (one comparison rejects most of them).
+		found = make([]*nameEntry, 0, min(n, hi-lo))
 		for _, w := range x.words[lo:hi] {
-			if ok(w.e) {
-				found = append(found, w.e)
+			e := w.e
+			if len(found) == n && e.rank >= found[n-1].rank {
+				continue
 			}
-		}
-		slices.SortFunc(found, compareEntries)
-		found = slices.Compact(found) // one name may have two words that match
-		if len(found) > n {
-			found = found[:n]
+			if !ok(e) {
+				continue
+			}
+			i, dup := slices.BinarySearchFunc(found, e, byRank)
+			if dup {
+				continue // one name may have two words that match
+			}
+			if len(found) == n {
+				found = found[:n-1]
+			}
+			found = slices.Insert(found, i, e)
 		}
 	} else {
 		// Many candidates: walk the names in order from the position.
-		start := 0
-		if from.key != "" || from.id != "" {
-			start, _ = slices.BinarySearchFunc(x.sorted, &nameEntry{key: from.key, id: from.id}, compareEntries)
-		}
 		for _, e := range x.sorted[start:] {
 			if ok(e) {
 				found = append(found, e)

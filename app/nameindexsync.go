@@ -46,8 +46,10 @@ type clientNames struct {
 	buildErr error
 
 	// refreshMu serializes re-reads of one client and their application,
-	// so that a later re-read is never overwritten by an earlier one.
+	// so that a later re-read is never overwritten by an earlier one;
+	// rebuildMu serializes rebuilds.
 	refreshMu sync.Mutex
+	rebuildMu sync.Mutex
 
 	mu         sync.Mutex
 	built      bool
@@ -64,6 +66,11 @@ type clientNames struct {
 // resyncInterval is how often an index in use is rebuilt from the store,
 // which bounds how long a lost notification can hide a change.
 const resyncInterval = 10 * time.Minute
+
+// manyChanged is how many changed clients are re-read one by one; more
+// (an import) rebuild the whole index, which is cheaper than as many
+// updates at 100,000 clients.
+const manyChanged = 1000
 
 func newClientNames(a *core) *clientNames {
 	return &clientNames{a: a, idx: newNameIndex(), ready: make(chan struct{}), dirty: map[string]struct{}{},
@@ -125,6 +132,12 @@ func (n *clientNames) work(done <-chan struct{}) {
 			ids := n.pending
 			n.pending = map[string]struct{}{}
 			n.mu.Unlock()
+			if len(ids) > manyChanged {
+				if err := n.rebuild(ctx); err != nil && ctx.Err() == nil {
+					n.a.log.Error("client search: rebuild the name index", "err", err)
+				}
+				continue
+			}
 			for id := range ids {
 				n.touch(ctx, id)
 			}
@@ -192,15 +205,31 @@ func (n *clientNames) touch(ctx context.Context, id string) {
 	}
 }
 
-// touched is touch for the services: after their commit, in the caller's
-// process, bounded so a slow store cannot hold the caller.
-func (a *core) touchedClient(ctx context.Context, id string) {
-	if a.names == nil {
+// touchedClients is touch for the services, after their commit, in the
+// caller's process: each client re-read, or the index rebuilt when more
+// than manyChanged changed (an import).
+func (a *core) touchedClients(ctx context.Context, ids ...string) {
+	if a.names == nil || len(ids) == 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	// The change is committed: the caller going away does not stop the
+	// re-read, a store that does not answer does.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
-	a.names.touch(ctx, id)
+	if len(ids) > manyChanged {
+		a.names.mu.Lock()
+		built := a.names.built
+		a.names.mu.Unlock()
+		if built {
+			if err := a.names.rebuild(ctx); err != nil {
+				a.log.Error("client search: rebuild the name index", "err", err)
+			}
+		}
+		return
+	}
+	for _, id := range ids {
+		a.names.touch(ctx, id)
+	}
 }
 
 // readOne reads what the index keeps of one client; ENOTFOUND when it is
@@ -232,6 +261,8 @@ func (n *clientNames) readOne(ctx context.Context, id string) (indexedClient, er
 // rebuild reads every client's name and replaces the index. Clients
 // touched meanwhile are re-read once the new index is in place.
 func (n *clientNames) rebuild(ctx context.Context) error {
+	n.rebuildMu.Lock()
+	defer n.rebuildMu.Unlock()
 	n.mu.Lock()
 	n.rebuilding = true
 	n.mu.Unlock()

@@ -386,7 +386,7 @@ func (a *People) CreateClient(ctx context.Context, ac Actor, in ClientInput) (st
 	if err != nil {
 		return "", err
 	}
-	a.touchedClient(ctx, c.ID)
+	a.touchedClients(ctx, c.ID)
 	return c.ID, nil
 }
 
@@ -548,7 +548,7 @@ func (a *People) AssignPractitioners(ctx context.Context, ac Actor, clientID str
 		return record(ctx, tx, ac, "client.assign", clientID, clientID, "practitioners="+strings.Join(ids, ","))
 	})
 	if err == nil {
-		a.touchedClient(ctx, clientID)
+		a.touchedClients(ctx, clientID)
 	}
 	return err
 }
