@@ -21,7 +21,9 @@ func TestClientSearchAPI(t *testing.T) {
 		}
 		return out
 	}
-	search := func(token, q string) response { return n.call("GET", "/api/v1/clients?q="+url.QueryEscape(q), token, nil) }
+	search := func(token, q string) response {
+		return n.call("GET", "/api/v1/clients?q="+url.QueryEscape(q), token, nil)
+	}
 
 	if r := search(f.admin, "client"); r.Status != 200 || strings.Join(names(r), "|") != "Casey Client|Dana Client" {
 		t.Errorf("admin: %d %v", r.Status, names(r))
