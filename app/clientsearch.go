@@ -3,10 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"holdspace"
+	"holdspace/seal"
 )
 
 // Search limits: how many clients one search shows by default and at
@@ -84,25 +86,42 @@ func (a *People) SearchClients(ctx context.Context, ac Actor, query string, limi
 		for round := 0; len(out) < limit && round < 4; round++ {
 			want := limit - len(out)
 			cands, next := a.names.idx.search(terms, practitionerID, from, want)
+			// One statement each for the users, the profiles and the data
+			// keys not cached, whatever the number of results.
+			us, err := tx.UsersByID(ctx, cands)
+			if err != nil {
+				return err
+			}
+			cls, err := tx.ClientsByID(ctx, cands)
+			if err != nil {
+				return err
+			}
+			var uncached []string
 			for _, id := range cands {
-				c, err := visibleClient(ctx, tx, ac, id)
-				if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
-					continue
+				if u := us[id]; u != nil && seal.UnderDataKey(u.NameSealed) && a.ckeys.get(id) == nil {
+					uncached = append(uncached, id)
 				}
-				if err != nil {
+			}
+			keys, err := tx.ClientKeys(ctx, uncached)
+			if err != nil {
+				return err
+			}
+			for id, k := range keys {
+				if _, err := a.openClientKey(id, k); err != nil {
 					return err
 				}
-				u, err := tx.User(ctx, id)
-				if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
-					continue
+			}
+			for _, id := range cands {
+				u, c := us[id], cls[id]
+				// Shown only if the caller may see the client now (as
+				// visibleClient decides: an admin every client, a
+				// practitioner their assigned clients) and its name, opened
+				// now, still matches.
+				if u == nil || c == nil || u.Role != holdspace.RoleClient {
+					continue // erased since, or not a client
 				}
-				if err != nil {
-					return err
-				}
-				// The key is read in this transaction, not by a read of
-				// its own (openData), when it is not cached.
-				if _, err := a.clientKey(ctx, tx, id); err != nil {
-					return err
+				if ac.is(holdspace.RolePractitioner) && !slices.Contains(c.PractitionerIDs, ac.UserID) {
+					continue // no longer assigned
 				}
 				v, err := a.clientView(u, c)
 				if err != nil {

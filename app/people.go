@@ -27,6 +27,7 @@ type peopleTx interface {
 	store.Clients
 	store.Credentials
 	store.Keys
+	store.Lookups
 	store.Settings
 	store.Users
 	txBase

@@ -61,6 +61,7 @@ type Tx interface {
 	FollowUps
 	Bookings
 	Outbox
+	Lookups
 	// Notify queues topic for delivery to subscribers once the transaction
 	// commits; a rolled-back transaction delivers nothing.
 	Notify(topic string)
