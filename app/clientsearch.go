@@ -70,7 +70,7 @@ func (a *People) SearchClients(ctx context.Context, ac Actor, query string, limi
 	case limit == 0:
 		limit = DefaultSearchLimit
 	case limit < 0 || limit > MaxSearchLimit:
-		return nil, holdspace.Invalid("invalid_limit", "limit", "Give a limit from 1 to %d.", MaxSearchLimit)
+		return nil, holdspace.Invalid("bad_limit", "limit", "Give limit as a whole number from 1 to %d.", MaxSearchLimit)
 	}
 	if err := a.names.wait(ctx); err != nil {
 		return nil, err

@@ -110,7 +110,7 @@ func TestSearchClients(t *testing.T) {
 		}
 	}
 	for _, n := range []int{-1, MaxSearchLimit + 1} {
-		if _, err := a.People.SearchClients(ctx, System, "ann", n); reasonOf(err) != "invalid_limit" {
+		if _, err := a.People.SearchClients(ctx, System, "ann", n); reasonOf(err) != "bad_limit" {
 			t.Errorf("limit %d: %v", n, err)
 		}
 	}

@@ -67,6 +67,13 @@ type Person struct {
 	// own account only (Me).
 	TimeZone string `json:"time_zone,omitempty"`
 	Zone     string `json:"zone,omitempty"`
+	// Language is the language the person chose to read holdspace in
+	// (empty: their browser's, else the practice's). Set on the caller's
+	// own account only (Me).
+	Language string `json:"language,omitempty"`
+	// LastLanguage is the language the person last read pages in (their
+	// emails and PDFs use it when Language is empty); not shown.
+	LastLanguage string `json:"-"`
 }
 
 // NewUser is the input of CreateUser.

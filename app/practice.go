@@ -79,6 +79,9 @@ func CheckSettings(s practice.Settings) (practice.Settings, error) {
 	if _, err := loadLocation(s.TimeZone); err != nil {
 		return s, err
 	}
+	if err := checkLanguage(s.Language, "language"); err != nil {
+		return s, err
+	}
 	return s, nil
 }
 

@@ -44,6 +44,7 @@ func (a *core) withZone(ctx context.Context, tx store.Settings, u *store.User, p
 		return err
 	}
 	p.TimeZone, p.Zone = u.TimeZone, l.String()
+	p.Language, p.LastLanguage = u.Language, u.LastLanguage
 	return nil
 }
 

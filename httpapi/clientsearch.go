@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -12,17 +13,20 @@ import (
 
 // searchClients answers GET /api/v1/clients?q=…[&limit=n]: the clients
 // whose names match q, in name order (app.People.SearchClients), in the
-// list's own body shape.
+// list's own body shape. A search is one page: no cursor.
 func (h peopleAPI) searchClients(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
 	q := r.URL.Query()
 	if len(q["q"]) > 1 {
 		return holdspace.Invalid("duplicate_parameter", "q", "Give q once.")
 	}
+	if q.Has("cursor") {
+		return holdspace.Invalid("bad_cursor", "cursor", "A search by name is one page; it takes no cursor.")
+	}
 	limit := 0
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > app.MaxSearchLimit {
-			return holdspace.Invalid("invalid_limit", "limit", "Give a limit from 1 to %d.", app.MaxSearchLimit)
+			return holdspace.Invalid("bad_limit", "limit", "With q, give limit as a whole number from 1 to %d.", app.MaxSearchLimit)
 		}
 		limit = n
 	}
@@ -34,13 +38,9 @@ func (h peopleAPI) searchClients(w http.ResponseWriter, r *http.Request, ac app.
 	return nil
 }
 
-// clientSearchParams are the query parameters of the client search, in
-// the OpenAPI operation of GET /api/v1/clients (openapi_contract.go).
-var clientSearchParams = []queryParam{
-	{"q", &openapi3.Schema{Type: &openapi3.Types{"string"}, MaxLength: new(uint64(app.MaxSearchQuery))},
-		"Search by name: each word must start a word of the client's name, ignoring case and accents (\"ann sm\" finds \"Anna Smith\"); " +
-			"results in name order. Admins search every client, practitioners their assigned clients; clients get 403. " +
-			"Empty after folding (query_empty) or longer than 100 characters (query_too_long): 400."},
-	{"limit", &openapi3.Schema{Type: &openapi3.Types{"integer"}, Min: new(1.0), Max: new(float64(app.MaxSearchLimit))},
-		"With q: at most this many clients (default 20)."},
-}
+// clientListParams are the query parameters of GET /api/v1/clients: the
+// page's (pageParams) and the search's q (openapi_contract.go).
+var clientListParams = append(slices.Clone(pageParams), queryParam{"q", &openapi3.Schema{Type: &openapi3.Types{"string"}, MaxLength: new(uint64(app.MaxSearchQuery))},
+	"Search by name: each word must start a word of the client's name, ignoring case and accents (\"ann sm\" finds \"Anna Smith\"); " +
+		"one page in name order, limit 1 to 100 (default 20), no cursor. Admins search every client, practitioners their assigned clients; " +
+		"clients get 403. Empty after folding (query_empty) or longer than 100 characters (query_too_long): 400."})

@@ -16,6 +16,7 @@ func (s *Server) registerRoutes() {
 	s.handle("GET /api/v1/catalogue", s.authed(s.catalogue))
 	s.handle("POST /api/v1/me/password", s.authed(accountsAPI{s.accounts}.changePassword))
 	s.handle("PUT /api/v1/me/time-zone", s.authed(peopleAPI{s.people}.setTimeZone))
+	s.handle("PUT /api/v1/me/language", s.authed(peopleAPI{s.people}.setLanguage))
 	s.handle("GET /api/v1/me/sessions", s.authed(accountsAPI{s.accounts}.mySessions))
 	s.handle("POST /api/v1/me/sessions/sign-out-others", s.authed(accountsAPI{s.accounts}.signOutElsewhere))
 	s.handle("POST /api/v1/me/second-factor", s.authed(accountsAPI{s.accounts}.beginSecondFactor))

@@ -108,6 +108,10 @@ type Settings struct {
 	// NoShowAfterMinutes is how long after a booked start the practitioner
 	// may record that the client did not come.
 	NoShowAfterMinutes int `json:"no_show_after_minutes" yaml:"no_show_after_minutes"`
+	// Language is the practice's default language (a shipped tag such as
+	// "de"): pages use it when neither the person nor their browser names
+	// one holdspace ships; empty: English. The app checks it is shipped.
+	Language string `json:"language,omitempty" yaml:"language,omitempty"`
 }
 
 // Identity is the practice as the people it serves and other systems see

@@ -39,6 +39,8 @@ type Config struct {
 	// StreamKeepAlive is how often event streams (API and pages) send a
 	// keep-alive and re-check access; zero: 15 seconds.
 	StreamKeepAlive time.Duration
+	// PseudoLocale offers the pages' pseudo-locale (see web.Config.Pseudo).
+	PseudoLocale bool
 	// BodyReadTimeout is how long a client may take to send a request
 	// body; zero: DefaultBodyReadTimeout.
 	BodyReadTimeout time.Duration
@@ -63,7 +65,7 @@ func Handler(cfg Config) (http.Handler, error) {
 	for _, pat := range api.Patterns() {
 		mux.Handle(pat, api)
 	}
-	pages, err := web.New(web.Config{App: cfg.App, Logger: cfg.Logger, Secure: cfg.Secure, KeepAlive: cfg.StreamKeepAlive})
+	pages, err := web.New(web.Config{App: cfg.App, Logger: cfg.Logger, Secure: cfg.Secure, KeepAlive: cfg.StreamKeepAlive, Pseudo: cfg.PseudoLocale})
 	if err != nil {
 		return nil, err
 	}

@@ -8,9 +8,9 @@ import (
 )
 
 const userCols = `id, role, email_index, email_sealed, name_sealed, password_hash, created_at, version, erased_at, ` +
-	`disabled_at, must_change_password, totp_sealed, totp_pending_sealed, recovery_codes, demo, totp_last_step, time_zone`
+	`disabled_at, must_change_password, totp_sealed, totp_pending_sealed, recovery_codes, demo, totp_last_step, time_zone, language, last_language`
 
-const insertUser = `INSERT INTO users (` + userCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`
+const insertUser = `INSERT INTO users (` + userCols + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`
 
 func scanUser(s scanner) (*store.User, error) {
 	var u store.User
@@ -18,7 +18,7 @@ func scanUser(s scanner) (*store.User, error) {
 	var must, demo int64
 	if err := s.Scan(&u.ID, &role, &u.EmailIndex, &u.EmailSealed, &u.NameSealed, &u.PasswordHash,
 		timeCol{&u.CreatedAt}, &u.Version, timeCol{&u.ErasedAt}, timeCol{&u.DisabledAt}, &must,
-		&u.TOTPSealed, &u.TOTPPendingSealed, listCol{&u.RecoveryHashes}, &demo, &u.TOTPLastStep, &u.TimeZone); err != nil {
+		&u.TOTPSealed, &u.TOTPPendingSealed, listCol{&u.RecoveryHashes}, &demo, &u.TOTPLastStep, &u.TimeZone, &u.Language, &u.LastLanguage); err != nil {
 		return nil, err
 	}
 	u.Role = holdspace.Role(role)
@@ -29,7 +29,7 @@ func scanUser(s scanner) (*store.User, error) {
 func userArgs(u *store.User) []any {
 	return []any{u.ID, string(u.Role), blob(u.EmailIndex), blob(u.EmailSealed), blob(u.NameSealed),
 		u.PasswordHash, micros(u.CreatedAt), u.Version, nullMicros(u.ErasedAt), nullMicros(u.DisabledAt),
-		boolInt(u.MustChangePassword), blob(u.TOTPSealed), blob(u.TOTPPendingSealed), list(u.RecoveryHashes), boolInt(u.Demo), u.TOTPLastStep, u.TimeZone}
+		boolInt(u.MustChangePassword), blob(u.TOTPSealed), blob(u.TOTPPendingSealed), list(u.RecoveryHashes), boolInt(u.Demo), u.TOTPLastStep, u.TimeZone, u.Language, u.LastLanguage}
 }
 
 func boolInt(b bool) int64 {
@@ -42,9 +42,9 @@ func boolInt(b bool) int64 {
 // SetAccountState implements store.Users; ENOTFOUND when unknown or erased.
 func (t *Tx) SetAccountState(ctx context.Context, u *store.User) error {
 	n, err := t.exec(ctx, "set account state", `UPDATE users SET disabled_at = $2, must_change_password = $3, totp_sealed = $4,
-		totp_pending_sealed = $5, recovery_codes = $6, totp_last_step = $7, demo = $8, time_zone = $9 WHERE id = $1 AND erased_at IS NULL`,
+		totp_pending_sealed = $5, recovery_codes = $6, totp_last_step = $7, demo = $8, time_zone = $9, language = $10, last_language = $11 WHERE id = $1 AND erased_at IS NULL`,
 		u.ID, nullMicros(u.DisabledAt), boolInt(u.MustChangePassword), blob(u.TOTPSealed), blob(u.TOTPPendingSealed), list(u.RecoveryHashes), u.TOTPLastStep,
-		boolInt(u.Demo), u.TimeZone)
+		boolInt(u.Demo), u.TimeZone, u.Language, u.LastLanguage)
 	if err != nil {
 		return err
 	}

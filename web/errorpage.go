@@ -8,7 +8,7 @@ import "net/http"
 // session is only verified, not counted as use, and nothing fails when
 // there is none: the page is then shown without navigation.
 func (h *handler) signedInView(r *http.Request, title string) *view {
-	v := &view{Title: title, Errors: map[string]string{}}
+	v := &view{Title: title, Errors: map[string]string{}, L: h.localizer(r, nil), Path: r.URL.Path}
 	c, err := r.Cookie(h.cookieName())
 	if err != nil || c.Value == "" {
 		return v
@@ -22,5 +22,6 @@ func (h *handler) signedInView(r *http.Request, title string) *view {
 		return v
 	}
 	v.Me, v.Role, v.CSRF = &me, string(ac.Role), csrfToken(c.Value)
+	v.L = h.localizer(r, &me)
 	return v
 }

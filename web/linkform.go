@@ -14,7 +14,7 @@ import (
 
 // linkPage shows page for the link's token, or a 404 with check's reason.
 func (h *handler) linkPage(w http.ResponseWriter, r *http.Request, title, page string, check func(context.Context, string) error) {
-	v := &view{Title: title, CSRF: h.preToken(w, r), Errors: map[string]string{}}
+	v := h.anonView(w, r, title)
 	status := http.StatusOK
 	if err := check(r.Context(), r.PathValue("token")); err != nil {
 		status, v.Error = http.StatusNotFound, holdspace.ErrorMessage(err)
@@ -35,7 +35,7 @@ func (h *handler) linkPassword(w http.ResponseWriter, r *http.Request, title, pa
 		return false
 	}
 	pw := r.PostFormValue("password")
-	v := &view{Title: title, CSRF: h.preToken(w, r), Errors: map[string]string{}}
+	v := h.anonView(w, r, title)
 	if pw != r.PostFormValue("password2") {
 		h.renderForm(w, r, page, v, map[string]string{"password2": "The two passwords are not the same."}, "")
 		return false

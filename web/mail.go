@@ -27,8 +27,8 @@ func (h *handler) mailRoutes() {
 }
 
 func (h *handler) forgotPage(w http.ResponseWriter, r *http.Request) {
-	v := &view{Title: "Forgot your password?", CSRF: h.preToken(w, r), Errors: map[string]string{},
-		Data: map[string]any{"MailOff": !h.accounts.MailEnabled()}}
+	v := h.anonView(w, r, "Forgot your password?")
+	v.Data = map[string]any{"MailOff": !h.accounts.MailEnabled()}
 	h.render(w, http.StatusOK, "forgot", v)
 }
 
@@ -39,8 +39,8 @@ func (h *handler) forgotPost(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "This form has expired. Please reload the page and try again.", http.StatusForbidden)
 		return
 	}
-	v := &view{Title: "Forgot your password?", CSRF: h.preToken(w, r), Errors: map[string]string{}, Form: r.PostForm,
-		Data: map[string]any{"MailOff": !h.accounts.MailEnabled()}}
+	v := h.anonView(w, r, "Forgot your password?")
+	v.Form, v.Data = r.PostForm, map[string]any{"MailOff": !h.accounts.MailEnabled()}
 	err := h.accounts.RequestPasswordReset(r.Context(), r.PostFormValue("email"), httpedge.ClientAddr(r))
 	var rl *app.RateLimitedError
 	switch {

@@ -19,8 +19,9 @@ func (h *handler) privacyPage(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "The privacy notice cannot be shown right now. Please try again later.", http.StatusServiceUnavailable)
 		return
 	}
-	h.render(w, http.StatusOK, "privacy", &view{Title: "Privacy notice", Data: privacyView{Identity: id,
-		Paragraphs: paragraphs(id.PrivacyNotice), AddressLines: lines(id.Address)}})
+	v := h.signedInView(r, "Privacy notice")
+	v.Data = privacyView{Identity: id, Paragraphs: paragraphs(id.PrivacyNotice), AddressLines: lines(id.Address)}
+	h.render(w, http.StatusOK, "privacy", v)
 }
 
 // privacyView is what the privacy page shows.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"html/template"
 	"net/http"
 	"strings"
 	"time"
@@ -39,18 +38,6 @@ func (q *request) zone() *time.Location {
 	return time.UTC
 }
 
-// timeFuncs are the template functions of time zones.
-func timeFuncs() template.FuncMap {
-	return template.FuncMap{
-		"localTime":    func(loc *time.Location, t any) string { return localtime.DateTime(instant(t), loc) },
-		"localDate":    func(loc *time.Location, t any) string { return localtime.Date(instant(t), loc) },
-		"localClock":   func(loc *time.Location, t any) string { return localtime.Clock(instant(t), loc) },
-		"calendarDate": func(t any) string { return calendarDate(instant(t)) },
-		"zoneName":     zoneName,
-		"zoned":        func(loc *time.Location, v any) zonedValue { return zonedValue{Zone: loc, V: v} },
-	}
-}
-
 // zonedValue carries the viewer's zone into a shared template ("sessionline").
 type zonedValue struct {
 	Zone *time.Location
@@ -68,27 +55,6 @@ func instant(t any) time.Time {
 		}
 	}
 	return time.Time{}
-}
-
-// calendarDate shows a date that has no time of day: "1 Dec 2026".
-func calendarDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2 Jan 2006")
-}
-
-// zoneName names a zone with its current abbreviation:
-// "America/Los_Angeles (PST)".
-func zoneName(loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	a := localtime.Abbrev(time.Now(), loc)
-	if a == loc.String() {
-		return a
-	}
-	return loc.String() + " (" + a + ")"
 }
 
 // commonZones are offered on the Account page; any IANA name is accepted.

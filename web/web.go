@@ -31,6 +31,7 @@ import (
 	"holdspace"
 	"holdspace/app"
 	"holdspace/httpedge"
+	"holdspace/i18n"
 )
 
 //go:embed templates/*.html
@@ -49,6 +50,9 @@ type Config struct {
 	// sends a keep-alive and keeps the web session from idling out; zero:
 	// 15 seconds.
 	KeepAlive time.Duration
+	// Pseudo offers the pseudo-locale (accented, expanded English) through
+	// the language switcher, for finding truncation and untranslated text.
+	Pseudo bool
 }
 
 // CSP is the Content-Security-Policy of every page: scripts and styles only
@@ -80,7 +84,10 @@ type handler struct {
 	secure bool
 	keep   time.Duration
 	mux    *http.ServeMux
-	pages  map[string]*template.Template
+	// pages holds each language's parsed template sets: lang → page.
+	pages  map[string]map[string]*template.Template
+	bundle *i18n.Bundle
+	pseudo bool
 	// static maps a checksummed path ("/static/<sum>/app.css") to the file.
 	static map[string]staticFile
 	urls   map[string]string // file name → checksummed URL
@@ -108,7 +115,7 @@ func New(cfg Config) (http.Handler, error) {
 		accounts: a.Accounts, people: a.People, practice: a.Practice, agreements: a.Agreements,
 		screenings: a.Screenings, sessions: a.Sessions, decisions: a.Decisions, followUps: a.FollowUps,
 		records: a.Records, audit: a.Audit, bookings: a.Bookings, calendars: a.Calendars, mail: a.Mail,
-		log: cfg.Logger, secure: cfg.Secure, keep: cfg.KeepAlive, mux: http.NewServeMux(),
+		log: cfg.Logger, secure: cfg.Secure, keep: cfg.KeepAlive, mux: http.NewServeMux(), bundle: i18n.Default(), pseudo: cfg.Pseudo,
 		static: map[string]staticFile{}, urls: map[string]string{}}
 	if err := h.loadStatic(); err != nil {
 		return nil, err
@@ -154,8 +161,6 @@ func (h *handler) loadTemplates() error {
 		"severityText": severityText,
 		"regionLabel":  regionLabel,
 		"techLabel":    techLabel,
-		"eventText":    eventText,
-		"stateText":    stateText,
 		"join":         strings.Join,
 		"has": func(list []string, s string) bool {
 			for _, x := range list {
@@ -174,23 +179,36 @@ func (h *handler) loadTemplates() error {
 			return out
 		},
 	}
-	maps.Copy(funcs, timeFuncs())
 	maps.Copy(funcs, pageFuncs)
 	entries, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return err
 	}
-	h.pages = map[string]*template.Template{}
-	for _, e := range entries {
-		name := strings.TrimSuffix(path.Base(e), ".html")
-		if name == "layout" || name == "partials" {
-			continue
+	if h.bundle == nil {
+		h.bundle = i18n.Default()
+	}
+	langs := h.bundle.Languages()
+	if h.pseudo {
+		langs = append(langs, i18n.Pseudo)
+	}
+	h.pages = map[string]map[string]*template.Template{}
+	for _, lang := range langs {
+		lf := maps.Clone(funcs)
+		maps.Copy(lf, langFuncs(h.bundle.Localizer(lang)))
+		maps.Copy(lf, sessionFuncs(h.bundle.Localizer(lang)))
+		set := map[string]*template.Template{}
+		for _, e := range entries {
+			name := strings.TrimSuffix(path.Base(e), ".html")
+			if name == "layout" || name == "partials" {
+				continue
+			}
+			t, err := template.New(name).Funcs(lf).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", e)
+			if err != nil {
+				return fmt.Errorf("web: template %s: %w", name, err)
+			}
+			set[name] = t
 		}
-		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/partials.html", e)
-		if err != nil {
-			return fmt.Errorf("web: template %s: %w", name, err)
-		}
-		h.pages[name] = t
+		h.pages[lang] = set
 	}
 	return nil
 }
@@ -232,6 +250,10 @@ type view struct {
 	Notice string
 	// Zone is the time zone the viewer sees times in (nil: UTC).
 	Zone *time.Location
+	// L speaks the page's language (nil: English); Path is the page's own
+	// path, where the language switcher returns to.
+	L    *i18n.Localizer
+	Path string
 }
 
 // request is one authenticated page request.
@@ -243,17 +265,20 @@ type request struct {
 	token string
 	// notice is the sign-in notice to show on this page, if any.
 	notice string
+	// l speaks the reader's language.
+	l *i18n.Localizer
 }
 
 func (q *request) view(title string, data any) *view {
 	return &view{Title: title, Me: &q.me, Role: string(q.ac.Role), CSRF: csrfToken(q.token), Data: data,
-		Flash: flashText(q.r.URL.Query().Get("done")), Errors: map[string]string{}, Notice: q.notice, Zone: q.zone()}
+		Flash: flashText(q.r.URL.Query().Get("done")), Errors: map[string]string{}, Notice: q.notice, Zone: q.zone(),
+		L: q.l, Path: q.r.URL.Path}
 }
 
 // render writes a page with status 200 and no-store caching (pages carry
 // personal data).
 func (h *handler) render(w http.ResponseWriter, status int, page string, v *view) {
-	t, ok := h.pages[page]
+	t, ok := h.pages[v.Lang()][page]
 	if !ok {
 		h.log.Error("web: no template", "page", page)
 		http.Error(w, "Internal error", http.StatusInternalServerError)
@@ -273,7 +298,7 @@ func (h *handler) render(w http.ResponseWriter, status int, page string, v *view
 
 // fragment writes one named template from a page's set, without the layout.
 func (h *handler) fragment(w http.ResponseWriter, page, name string, v *view) {
-	t, ok := h.pages[page]
+	t, ok := h.pages[v.Lang()][page]
 	if !ok {
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return
@@ -369,6 +394,13 @@ func (h *handler) authed(fn func(q *request) error, roles ...holdspace.Role) htt
 		if q.me, err = h.people.Me(r.Context(), ac); err != nil {
 			h.fail(q, err)
 			return
+		}
+		q.l = h.localizer(r, &q.me)
+		if q.me.Language == "" && q.l.Lang() != q.me.LastLanguage && q.l.Lang() != i18n.Pseudo {
+			// Emails and PDFs follow the language the person reads pages in.
+			if err := h.people.NoteLanguage(r.Context(), ac, q.l.Lang()); err != nil {
+				h.log.Error("web: note language", "err", err)
+			}
 		}
 		if h.gate(q) {
 			return

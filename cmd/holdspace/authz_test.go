@@ -139,6 +139,8 @@ func TestAuthorization(t *testing.T) {
 			map[string]int{"anon": 401, "c2": 400, "p2": 400, "admin": 400}},
 		{"PUT /api/v1/me/time-zone", "PUT", "/api/v1/me/time-zone", map[string]string{"time_zone": "Europe/Berlin"},
 			map[string]int{"anon": 401, "c2": 200, "p2": 200, "admin": 200}},
+		{"PUT /api/v1/me/language", "PUT", "/api/v1/me/language", map[string]string{"language": "de"},
+			map[string]int{"anon": 401, "c2": 200, "p2": 200, "admin": 200}},
 		{"GET /api/v1/me/sessions", "GET", "/api/v1/me/sessions", nil, map[string]int{"anon": 401, "c1": 200, "p1": 200, "admin": 200}},
 		{"POST /api/v1/me/sessions/sign-out-others", "POST", "/api/v1/me/sessions/sign-out-others", nil, map[string]int{"anon": 401, "c2": 204}},
 		{"POST /api/v1/me/second-factor", "POST", "/api/v1/me/second-factor", nil, map[string]int{"anon": 401, "c2": 201}},

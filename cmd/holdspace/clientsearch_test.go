@@ -49,7 +49,7 @@ func TestClientSearchAPI(t *testing.T) {
 		}
 	}
 	for _, l := range []string{"0", "101", "x"} {
-		if r := n.call("GET", "/api/v1/clients?q=casey&limit="+l, f.admin, nil); r.Status != 400 || r.errCode() != "invalid_limit" {
+		if r := n.call("GET", "/api/v1/clients?q=casey&limit="+l, f.admin, nil); r.Status != 400 || r.errCode() != "bad_limit" {
 			t.Errorf("limit=%s: %d %s", l, r.Status, r.Raw)
 		}
 	}

@@ -145,6 +145,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	addr := fs.String("addr", c.env("HOLDSPACE_ADDR", "127.0.0.1:8080"), "address to listen on (HOLDSPACE_ADDR)")
 	tlsCert := fs.String("tls-cert", getenv("HOLDSPACE_TLS_CERT"), "TLS certificate file; with --tls-key serves HTTPS (HOLDSPACE_TLS_CERT)")
 	tlsKey := fs.String("tls-key", getenv("HOLDSPACE_TLS_KEY"), "TLS key file (HOLDSPACE_TLS_KEY)")
+	pseudoLocale := fs.Bool("pseudo-locale", c.envBool("HOLDSPACE_PSEUDO_LOCALE", false), "offer the pseudo-locale en-XA (accented, longer English) in the language switcher, to find text that is cut off or not translated; for testing (HOLDSPACE_PSEUDO_LOCALE)")
 	secureCookies := fs.Bool("secure-cookies", c.envBool("HOLDSPACE_SECURE_COOKIES", false), "users reach holdspace over HTTPS through a TLS-ending proxy: mark cookies Secure and send HSTS (HOLDSPACE_SECURE_COOKIES)")
 	trusted := fs.String("trusted-proxies", c.getenv("HOLDSPACE_TRUSTED_PROXIES"), "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For is believed (HOLDSPACE_TRUSTED_PROXIES)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
@@ -227,7 +228,8 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 		return p.db.Ready(ctx)
 	}
 	handler, err := server.Handler(server.Config{App: p.app, Metrics: metrics, Logger: p.log, Ready: ready,
-		Secure: *tlsCert != "" || *secureCookies, TrustedProxies: proxies, BodyReadTimeout: *bodyTimeout})
+		Secure: *tlsCert != "" || *secureCookies, TrustedProxies: proxies, BodyReadTimeout: *bodyTimeout,
+		PseudoLocale: *pseudoLocale})
 	if err != nil {
 		ln.Close()
 		return err
