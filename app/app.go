@@ -166,6 +166,7 @@ func New(cfg Config) (*Services, error) {
 		pwSlots: make(chan struct{}, max(2, runtime.NumCPU())),
 		lim:     newAppLimiters(),
 	}
+	c.names = newClientNames(c)
 	// Records written in clear by versions before sealing are sealed now,
 	// before the services serve anything.
 	n, err := c.sealClearRecords(context.Background())

@@ -156,6 +156,7 @@ func (a *People) ImportClients(ctx context.Context, ac Actor, rows []csvio.Row, 
 			if _, err := a.storeClientKey(ctx, tx, p.c.ID, p.ck, a.ckeys.generation()); err != nil {
 				return err
 			}
+			tx.Notify("client:" + p.c.ID) // the name indexes of the other nodes
 			if err := record(ctx, tx, ac, "client.create", p.c.ID, p.c.ID, "import="+string(opt.Source)); err != nil {
 				return err
 			}
@@ -169,9 +170,12 @@ func (a *People) ImportClients(ctx context.Context, ac Actor, rows []csvio.Row, 
 	if err != nil {
 		return res, err
 	}
+	ids := make([]string, len(ready))
 	for i, p := range ready {
 		res.Imported[i].ID = p.c.ID
+		ids[i] = p.c.ID
 	}
+	a.touchedClients(ctx, ids...)
 	return res, nil
 }
 

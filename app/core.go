@@ -39,6 +39,9 @@ type core struct {
 	// group batches the write transactions of updateGrouped (see
 	// groupcommit.go).
 	group groupCommitter
+	// names is this node's index of client names for search
+	// (nameindexsync.go).
+	names *clientNames
 }
 
 // newID returns a random opaque id with a short kind prefix.

@@ -41,6 +41,7 @@ type compacter interface {
 func (a *Records) erased(ctx context.Context, clientID string) error {
 	a.facts.forget(clientID)
 	a.ckeys.forget(clientID)
+	a.touchedClients(ctx, clientID)
 	if c, ok := a.db.(compacter); ok {
 		if err := c.Compact(ctx); err != nil {
 			return fmt.Errorf("erasure committed, but the write-ahead log still holds old pages: %w", err)

@@ -27,6 +27,7 @@ type peopleTx interface {
 	store.Clients
 	store.Credentials
 	store.Keys
+	store.Lookups
 	store.Settings
 	store.Users
 	txBase
@@ -387,11 +388,13 @@ func (a *People) CreateClient(ctx context.Context, ac Actor, in ClientInput) (st
 		if _, err := a.storeClientKey(ctx, tx, c.ID, ck, a.ckeys.generation()); err != nil {
 			return err
 		}
+		tx.Notify("client:" + c.ID) // the name indexes of the other nodes
 		return record(ctx, tx, ac, "client.create", c.ID, c.ID, "")
 	})
 	if err != nil {
 		return "", err
 	}
+	a.touchedClients(ctx, c.ID)
 	return c.ID, nil
 }
 
@@ -531,7 +534,7 @@ func (a *People) AssignPractitioners(ctx context.Context, ac Actor, clientID str
 	if err != nil {
 		return err
 	}
-	return a.update(ctx, func(tx peopleTx) error {
+	err = a.update(ctx, func(tx peopleTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
 			return err
@@ -549,8 +552,13 @@ func (a *People) AssignPractitioners(ctx context.Context, ac Actor, clientID str
 		if _, err := tx.BumpVersion(ctx, clientID); err != nil {
 			return err
 		}
+		tx.Notify("client:" + clientID) // the name indexes of the other nodes
 		return record(ctx, tx, ac, "client.assign", clientID, clientID, "practitioners="+strings.Join(ids, ","))
 	})
+	if err == nil {
+		a.touchedClients(ctx, clientID)
+	}
+	return err
 }
 
 // practitionerIDs bounds a list of practitioner ids and returns it sorted

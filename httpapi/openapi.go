@@ -47,7 +47,7 @@ var operations = []operation{
 	{"GET /api/v1/practitioners/{id}", "A practitioner with credentials", true, nil, 200, []int{404}},
 	{"POST /api/v1/practitioners/{id}/credentials", "Record a credential (admin)", true, app.CredentialInput{}, 201, []int{400, 403, 404}},
 	{"POST /api/v1/clients", "Add a client (admin, practitioner)", true, app.ClientInput{}, 201, []int{400, 403, 404, 409}},
-	{"GET /api/v1/clients", "Clients visible to the caller, a page at a time (oldest first)", true, nil, 200, []int{400}},
+	{"GET /api/v1/clients", "Clients visible to the caller, a page at a time (oldest first); with q, those whose names match, in name order (admin, practitioner)", true, nil, 200, []int{400, 403}},
 	{"GET /api/v1/clients/{id}", "A client's profile", true, nil, 200, []int{404}},
 	{"DELETE /api/v1/clients/{id}", "Erase a client (admin); the audit keeps a tombstone", true, nil, 204, []int{403, 404}},
 	{"PUT /api/v1/clients/{id}/practitioners", "Replace a client's practitioners (admin)", true, assignRequest{}, 204, []int{400, 403, 404}},

@@ -197,7 +197,7 @@ var contracts = map[string]contract{
 	"POST /api/v1/practitioners/{id}/credentials": {id: "createCredential", tag: "practitioners", resp: idResponse{},
 		required: []string{"kind", "issuer", "valid_from", "valid_until"}},
 	"POST /api/v1/clients":                       {id: "createClient", tag: "clients", resp: createdAccountBody{}, required: []string{"name", "email", "birth_date"}, note: "Without a password the answer carries a single-use invitation."},
-	"GET /api/v1/clients":                        {id: "listClients", tag: "clients", resp: clientsBody{}, query: pageParams},
+	"GET /api/v1/clients":                        {id: "listClients", tag: "clients", resp: clientsBody{}, query: clientListParams},
 	"GET /api/v1/clients/{id}":                   {id: "getClient", tag: "clients", resp: app.ClientView{}},
 	"DELETE /api/v1/clients/{id}":                {id: "eraseClient", tag: "clients"},
 	"PUT /api/v1/clients/{id}/practitioners":     {id: "assignPractitioners", tag: "clients", required: []string{"practitioner_ids"}},

@@ -244,6 +244,9 @@ func (h enrolAPI) createClient(w http.ResponseWriter, r *http.Request, ac app.Ac
 }
 
 func (h peopleAPI) listClients(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
+	if r.URL.Query().Has("q") {
+		return h.searchClients(w, r, ac) // clientsearch.go
+	}
 	pin, err := pageInput(r.URL.Query())
 	if err != nil {
 		return err

@@ -62,6 +62,7 @@ type Tx interface {
 	Bookings
 	Outbox
 	Savepoints
+	Lookups
 	// Notify queues topic for delivery to subscribers once the transaction
 	// commits; a rolled-back transaction delivers nothing.
 	Notify(topic string)

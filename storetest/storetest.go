@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T) store.ImportDB) {
 		{"Pages", s.pageCases()},
 		{"Savepoints", s.savepointCases()},
 		{"Epoch", s.epochCases()},
+		{"Lookups", s.lookupCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -111,6 +111,9 @@ func (h *handler) adminAddCredential(q *request) error {
 }
 
 func (h *handler) adminClients(q *request) error {
+	if q.r.URL.Query().Has("q") {
+		return h.clientSearch(q) // clientsearch.go
+	}
 	return h.renderAdminClients(q, "", nil)
 }
 

@@ -85,6 +85,9 @@ func (h *handler) sessionClientNames(q *request, lists ...[]app.SessionView) (ma
 }
 
 func (h *handler) clientList(q *request) error {
+	if q.r.URL.Query().Has("q") {
+		return h.clientSearch(q) // clientsearch.go
+	}
 	pg, err := h.clientPage(q)
 	if err != nil {
 		return err

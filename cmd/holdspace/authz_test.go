@@ -67,6 +67,7 @@ func TestAuthorization(t *testing.T) {
 		{"POST /api/v1/clients", "POST", "/api/v1/clients", newClient("n1@example.test"), map[string]int{"c1": 403, "anon": 401, "admin": 201}},
 		{"POST /api/v1/clients", "POST", "/api/v1/clients", newClient("n2@example.test"), map[string]int{"p1": 201}},
 		{"GET /api/v1/clients", "GET", "/api/v1/clients", nil, map[string]int{"admin": 200, "p2": 200, "c2": 200, "anon": 401}},
+		{"GET /api/v1/clients", "GET", "/api/v1/clients?q=casey", nil, map[string]int{"admin": 200, "p1": 200, "p2": 200, "c1": 403, "c2": 403, "anon": 401}},
 		{"GET /api/v1/clients/{id}", "GET", c1, nil, map[string]int{"admin": 200, "p1": 200, "c1": 200, "p2": 404, "c2": 404, "anon": 401}},
 		{"PUT /api/v1/clients/{id}/practitioners", "PUT", c1 + "/practitioners", map[string]any{"practitioner_ids": []string{f.p1ID}},
 			map[string]int{"p1": 403, "c1": 403, "p2": 404, "c2": 404, "anon": 401, "admin": 204}},
