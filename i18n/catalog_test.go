@@ -17,6 +17,10 @@ import (
 var dynamicPrefixes = []string{
 	"zone.",     // Localizer.Zone: zone.<abbreviation>
 	"language.", // the switcher: language.<tag>
+	// web/labels.go and web/screeningtext.go: the body map's and the
+	// health questions' words by catalogue code and linkId.
+	"body.region.", "body.inner.", "body.tech.", "body.answer.", "body.intent.", "body.status.",
+	"screening.severity.", "screening.severity_for.", "screening.item.", "screening.option.", "screening.topic.",
 }
 
 // TestCatalogComplete fails when a shipped language lacks a message the

@@ -15,12 +15,10 @@ import (
 // list only shrinks).
 var untranslated = []string{
 	"account.html", "account_password.html", "admin.html", "admin_audit.html", "admin_clients.html",
-	"admin_practice.html", "admin_practitioners.html", "agreement.html", "agreements.html", "availability.html",
-	"book.html", "calendar.html", "client_file.html", "client_home.html", "client_new.html", "clients.html",
-	"consent.html", "consent_review.html", "console.html", "error.html", "forgot.html", "intake.html",
-	"invitation.html", "invite.html", "layout.html", "login.html", "my_bookings.html", "partials.html",
-	"privacy.html", "reset.html", "screening.html", "session_client.html", "session_console.html",
-	"session_types.html",
+	"admin_practice.html", "admin_practitioners.html", "availability.html", "calendar.html", "client_file.html",
+	"client_new.html", "clients.html", "console.html", "error.html", "forgot.html", "invitation.html",
+	"invite.html", "layout.html", "login.html", "partials.html", "privacy.html", "reset.html",
+	"session_console.html", "session_types.html",
 }
 
 var (

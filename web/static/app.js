@@ -4,7 +4,19 @@
 (function () {
   'use strict';
 
-  var answerWords = { yes: 'Yes to ', ask: 'Ask me first for ', no: 'No to ' };
+  // The words of a region's summary come from the form, in the page's
+  // language: data-state-yes="Yes to %s" and so on (%s is the list of
+  // techniques, each named by its fieldset's data-word).
+  function answerWords(form) {
+    var w = { yes: 'Yes to %s', ask: 'Ask me first for %s', no: 'No to %s', none: 'No' };
+    if (form) {
+      ['yes', 'ask', 'no', 'none'].forEach(function (k) {
+        var v = form.getAttribute('data-state-' + k);
+        if (v) { w[k] = v; }
+      });
+    }
+    return w;
+  }
 
   // The body map: tapping a region opens its controls; answers recolour
   // the figure and rewrite the region's summary in words.
@@ -14,12 +26,13 @@
     sets.forEach(function (fs) {
       var checked = fs.querySelector('input:checked');
       var v = checked ? checked.value : 'no';
-      groups[v].push(fs.getAttribute('data-label').toLowerCase());
+      groups[v].push(fs.getAttribute('data-word') || fs.getAttribute('data-label').toLowerCase());
     });
     var parts = [];
-    if (groups.no.length === sets.length) { return { cls: 's-no', text: 'No' }; }
+    var words = answerWords(details.closest('form'));
+    if (groups.no.length === sets.length) { return { cls: 's-no', text: words.none }; }
     ['yes', 'ask', 'no'].forEach(function (k) {
-      if (groups[k].length) { parts.push(answerWords[k] + groups[k].join(', ')); }
+      if (groups[k].length) { parts.push(words[k].replace('%s', groups[k].join(', '))); }
     });
     var cls = 's-some';
     if (!groups.ask.length && !groups.no.length) { cls = 's-yes'; }
