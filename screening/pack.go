@@ -456,6 +456,10 @@ type Result struct {
 	Regions map[string]Severity `json:"regions"`
 	// Findings are ordered by severity, worst first, then by rule id.
 	Findings []Finding `json:"findings"`
+	// Language is the language the questions were shown and answered
+	// in ("de"), when the caller knows it; a FHIR QuestionnaireResponse
+	// carries it.
+	Language string `json:"language,omitempty"`
 }
 
 // EvalError is returned by Evaluate when rule conditions failed to run

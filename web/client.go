@@ -259,7 +259,7 @@ func (h *handler) intakePost(q *request) error {
 	if action != "submit" || step < len(topics)-1 {
 		return h.renderIntake(q, step+1, form, map[string]string{})
 	}
-	_, err = h.screenings.SubmitScreening(q.r.Context(), q.ac, q.ac.UserID, app.ScreeningInput{Questionnaire: screening.IntakeV1, Answers: raw})
+	_, err = h.screenings.SubmitScreening(q.r.Context(), q.ac, q.ac.UserID, app.ScreeningInput{Questionnaire: screening.IntakeV1, Answers: raw, Language: shownLanguage(q.l)})
 	if err != nil {
 		errs, ok := fieldErrors(err)
 		if !ok {

@@ -46,3 +46,13 @@ func catalogOr(l *i18n.Localizer, id, def string) string {
 	}
 	return l.T(id)
 }
+
+// shownLanguage is the language a page was shown in, as recorded with
+// what the reader gave on it ("de"); "" for the pseudo-locale, which is
+// only for testing.
+func shownLanguage(l *i18n.Localizer) string {
+	if l == nil || l.Lang() == i18n.Pseudo {
+		return ""
+	}
+	return l.Lang()
+}
