@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -79,21 +80,18 @@ func TestClientPagesInGermanAndSpanish(t *testing.T) {
 	// Spanish, chosen by the browser.
 	es := e.browser()
 	es.login("alex@example.test")
-	req, _ := http.NewRequest("GET", e.srv.URL+"/consent", nil)
-	req.Header.Set("Accept-Language", "es-MX,es;q=0.9,en;q=0.5")
-	r, err := es.c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sb strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := r.Body.Read(buf)
-		sb.Write(buf[:n])
+	get := func(path string) string {
+		req, _ := http.NewRequest("GET", e.srv.URL+path, nil)
+		req.Header.Set("Accept-Language", "es-MX,es;q=0.9,en;q=0.5")
+		r, err := es.c.Do(req)
 		if err != nil {
-			break
+			t.Fatal(err)
 		}
+		defer r.Body.Close()
+		raw, _ := io.ReadAll(r.Body)
+		return string(raw)
 	}
-	r.Body.Close()
-	assertTranslated(t, "Spanish body map", sb.String(), "Tu mapa corporal", "Pregúntame antes", "Hombros", "Próstata (interna, por el recto)")
+	assertTranslated(t, "Spanish home", get("/me"), "Hola, Alex Moreau", "Tus sesiones", "Rellenar mi mapa corporal", "Responder las preguntas de salud")
+	assertTranslated(t, "Spanish intake", get("/intake"), "Preguntas de salud", "Paso 1 de", "Salud general", "¿Tienes fiebre hoy", "Siguiente")
+	assertTranslated(t, "Spanish body map", get("/consent"), "Tu mapa corporal", "Pregúntame antes", "Hombros", "Próstata (interna, por el recto)")
 }
