@@ -213,13 +213,16 @@ func questionnaireItem(q *screening.Questionnaire, it *screening.Item) Questionn
 	case screening.TypeChoice:
 		out.Type = "choice"
 		for _, o := range it.Options {
-			out.AnswerOption = append(out.AnswerOption, QuestionnaireAnswerOption{optionCoding(it, o.Code)})
+			c := optionCoding(it, o.Code)
+			c.DisplayElement = translations("screening.option." + it.LinkID + "." + o.Code)
+			out.AnswerOption = append(out.AnswerOption, QuestionnaireAnswerOption{c})
 		}
 	case screening.TypeRegions:
 		out.Type = "choice"
 		out.Repeats = boolPtr(true)
 		for _, r := range catalogue.Regions() {
-			out.AnswerOption = append(out.AnswerOption, QuestionnaireAnswerOption{Coding{System: SystemRegion, Code: r.Code, Display: r.Label}})
+			out.AnswerOption = append(out.AnswerOption, QuestionnaireAnswerOption{Coding{System: SystemRegion, Code: r.Code, Display: r.Label,
+				DisplayElement: translations("body.region." + r.Code)}})
 		}
 	}
 	if it.Sensitive {

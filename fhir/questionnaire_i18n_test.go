@@ -32,6 +32,23 @@ func TestQuestionnaireTranslations(t *testing.T) {
 		}
 	}
 	walkItems(res.Item)
+	options := 0
+	var walkOptions func([]QuestionnaireItem)
+	walkOptions = func(items []QuestionnaireItem) {
+		for _, it := range items {
+			for _, o := range it.AnswerOption {
+				options++
+				if got, ok := o.ValueCoding.DisplayElement.Translated("es"); !ok || got == "" || got == o.ValueCoding.Display && got != "No" && got != "Abdomen" && got != "Sensual" {
+					t.Errorf("option %s/%s has no Spanish display (%q)", it.LinkID, o.ValueCoding.Code, got)
+				}
+			}
+			walkOptions(it.Item)
+		}
+	}
+	walkOptions(res.Item)
+	if options < 3 {
+		t.Errorf("only %d answer options", options)
+	}
 	if n < len(q.Items) {
 		t.Fatalf("only %d items", n)
 	}
