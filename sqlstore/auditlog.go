@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
+	"math"
 
 	"holdspace/audit"
 	"holdspace/store"
@@ -68,6 +69,26 @@ func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]audit.Entry,
 	}
 	if !f.Since.IsZero() {
 		w.add("at >= ?", f.Since.UnixMicro())
+		if !f.Newest && f.AfterSeq == 0 {
+			// Read oldest first, the log would be walked by seq from its
+			// first entry until at reaches since. The first seq at or after
+			// since comes from the index on (at, seq) instead, read from
+			// since on (entry times need not grow with seq, so it is the
+			// least seq of that range, not its first). The subquery's
+			// LIMIT keeps both engines from turning MIN(seq) back into
+			// the walk by seq (SQLite's and PostgreSQL's min/max
+			// optimisation). Later pages start after their cursor, inside
+			// the range already, and need no such look-up.
+			var first sql.NullInt64
+			if err := t.tx.QueryRowContext(ctx, `SELECT MIN(seq) FROM (SELECT seq FROM audit WHERE at >= $1 LIMIT $2) s`,
+				f.Since.UnixMicro(), int64(math.MaxInt64)).Scan(&first); err != nil {
+				return nil, t.db.internal("audit since", err)
+			}
+			if !first.Valid {
+				return nil, nil
+			}
+			f.AfterSeq = first.Int64 - 1
+		}
 	}
 	if f.AfterSeq > 0 {
 		w.add("seq > ?", f.AfterSeq)

@@ -187,9 +187,26 @@ type Client struct {
 	CreatedBy       string
 }
 
+// Key is a position in a list kept in keyset order: the time the list is
+// sorted by and the id that breaks ties between equal times. The zero Key
+// is the start of the list.
+type Key struct {
+	At time.Time
+	ID string
+}
+
+// IsZero reports whether k is the start of the list.
+func (k Key) IsZero() bool { return k.At.IsZero() && k.ID == "" }
+
 // ClientFilter selects clients. Zero fields select all.
 type ClientFilter struct {
 	PractitionerID string // only clients assigned to this practitioner
+	// After, when set, keeps clients strictly after it in the list's order
+	// (CreatedAt, ID): the keyset of the previous page's last client.
+	After Key
+	// Limit, when positive, keeps at most Limit clients; a negative Limit
+	// is EINVALID.
+	Limit int
 }
 
 // Clients stores client profiles and their assignment to practitioners.
@@ -198,7 +215,9 @@ type Clients interface {
 	CreateClient(ctx context.Context, c *Client) error
 	// Client returns the client with id; ENOTFOUND when unknown or erased.
 	Client(ctx context.Context, id string) (*Client, error)
-	// ListClients returns matching clients, oldest first.
+	// ListClients returns matching clients, oldest first: by (CreatedAt,
+	// ID), so that pages cut with After and Limit see every client exactly
+	// once, ties included. EINVALID for a negative Limit.
 	ListClients(ctx context.Context, f ClientFilter) ([]*Client, error)
 	// UpdateClient replaces the sealed fields and assignments of c; ENOTFOUND.
 	UpdateClient(ctx context.Context, c *Client) error
@@ -413,6 +432,12 @@ type SessionFilter struct {
 	From, To       time.Time // StartsAt in [From, To)
 	// Live selects only open, in-progress and stopped sessions.
 	Live bool
+	// After, when set, keeps sessions strictly after it in the list's
+	// order (StartsAt, ID): the keyset of the previous page's last session.
+	After Key
+	// Limit, when positive, keeps at most Limit sessions; a negative Limit
+	// is EINVALID.
+	Limit int
 }
 
 // Sessions stores sessions and their events.
@@ -421,7 +446,9 @@ type Sessions interface {
 	CreateSession(ctx context.Context, s *Session) error
 	// Session returns one session; ENOTFOUND.
 	Session(ctx context.Context, id string) (*Session, error)
-	// ListSessions returns matching sessions by StartsAt, earliest first.
+	// ListSessions returns matching sessions by (StartsAt, ID), earliest
+	// first, so that pages cut with After and Limit see every session
+	// exactly once, ties included. EINVALID for a negative Limit.
 	ListSessions(ctx context.Context, f SessionFilter) ([]*Session, error)
 	// AppendEvent appends e (e.Seq must be the session's Seq+1) and sets the
 	// session's State to state. ECONFLICT (reason stale_session) when the
@@ -455,7 +482,8 @@ type AuditLog interface {
 	// serialized so that the chain stays linear.
 	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
 	// ListAudit returns matching entries by Seq ascending (descending with
-	// Newest).
+	// Newest). A Since filter is answered from the index on the entry time,
+	// not by scanning the log from its first entry.
 	ListAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, error)
 	// ScanAudit calls fn for every entry by Seq ascending, stopping at the
 	// first error, which it returns.

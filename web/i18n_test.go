@@ -15,10 +15,9 @@ import (
 // list only shrinks).
 var untranslated = []string{
 	"account.html", "account_password.html", "admin.html", "admin_audit.html", "admin_clients.html",
-	"admin_practice.html", "admin_practitioners.html", "availability.html", "calendar.html", "client_file.html",
-	"client_new.html", "clients.html", "console.html", "error.html", "forgot.html", "invitation.html",
-	"invite.html", "layout.html", "login.html", "partials.html", "privacy.html", "reset.html",
-	"session_console.html", "session_types.html",
+	"admin_practice.html", "admin_practitioners.html", "availability.html", "client_new.html", "error.html",
+	"forgot.html", "invitation.html", "invite.html", "layout.html", "login.html", "partials.html", "privacy.html",
+	"reset.html", "session_types.html",
 }
 
 var (

@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"holdspace/catalogue"
-	"holdspace/consent"
 	"holdspace/i18n"
 	"holdspace/screening"
 )
@@ -12,31 +11,28 @@ import (
 // pageFuncs are template functions added for issue 15's page fixes,
 // beside the ones loadTemplates declares.
 var pageFuncs = map[string]any{
-	"techLabels":          techLabels,
-	"intentLabel":         intentLabel,
-	"agreementStatusText": agreementStatusText,
-	"idName":              func(id, name string) idName { return idName{ID: id, Name: name} },
+	"techLabels": techLabels,
+	"idName":     func(id, name string) idName { return idName{ID: id, Name: name} },
 }
 
 // labelFuncs are the body-map and screening words of templates in l's
 // language (issue 17). langFuncs adds them, so they replace the English
 // ones of pageFuncs and loadTemplates in every language's template set.
+// (intentLabel and agreementStatusText are labels_session.go's.)
 func labelFuncs(l *i18n.Localizer) map[string]any {
 	return map[string]any{
-		"regionLabel":         func(code string) string { return regionName(l, code) },
-		"techLabel":           func(code string) string { return techName(l, code) },
-		"techHelp":            func(code string) string { return techHelp(l, code) },
-		"techWord":            func(code string) string { return techWord(l, code) },
-		"intentWork":          func(intent any) string { return intentWorkIn(l, intent) },
-		"intentWorkTitle":     func(intent any) string { return intentFormIn(l, intent, "work_title") },
-		"intentAgreement":     func(intent any) string { return intentFormIn(l, intent, "agreement") },
-		"techLabels":          func(codes []string) string { return techNames(l, codes) },
-		"answerText":          func(a catalogue.Answer) string { return answerName(l, a) },
-		"severityText":        func(s screening.Severity) string { return severityName(l, s) },
-		"intentLabel":         func(intent any) string { return intentName(l, intent) },
-		"intentWord":          func(intent any) string { return intentWordIn(l, intent) },
-		"agreementStatusText": func(status any) string { return statusName(l, status) },
-		"findingReason":       func(f screening.Finding) string { return f.ReasonIn(l.Lang()) },
+		"regionLabel":     func(code string) string { return regionName(l, code) },
+		"techLabel":       func(code string) string { return techName(l, code) },
+		"techHelp":        func(code string) string { return techHelp(l, code) },
+		"techWord":        func(code string) string { return techWord(l, code) },
+		"intentWork":      func(intent any) string { return intentWorkIn(l, intent) },
+		"intentWorkTitle": func(intent any) string { return intentFormIn(l, intent, "work_title") },
+		"intentAgreement": func(intent any) string { return intentFormIn(l, intent, "agreement") },
+		"techLabels":      func(codes []string) string { return techNames(l, codes) },
+		"answerText":      func(a catalogue.Answer) string { return answerName(l, a) },
+		"severityText":    func(s screening.Severity) string { return severityName(l, s) },
+		"intentWord":      func(intent any) string { return intentWordIn(l, intent) },
+		"findingReason":   func(f screening.Finding) string { return f.ReasonIn(l.Lang()) },
 		"findingPractitionerReason": func(f screening.Finding) string {
 			return f.PractitionerReasonIn(l.Lang())
 		},
@@ -65,23 +61,8 @@ func asString(v any) string {
 		return x
 	case catalogue.Intent:
 		return string(x)
-	case consent.Status:
-		return string(x)
 	}
 	return ""
-}
-
-// intentLabel is an intent as a heading or a form shows it.
-func intentLabel(intent any) string { return intentName(nil, intent) }
-
-// intentName is an intent as a heading or a form shows it, in l:
-// "Therapeutic".
-func intentName(l *i18n.Localizer, intent any) string {
-	s := asString(intent)
-	if catalogue.ValidIntent(s) {
-		return orSrc(l).T("body.intent." + s + ".label")
-	}
-	return s
 }
 
 // intentWordIn is an intent inside a sentence, in l: "therapeutic".
@@ -104,19 +85,6 @@ func intentFormIn(l *i18n.Localizer, intent any, form string) string {
 		return orSrc(l).T("body.intent." + s + "." + form)
 	}
 	return s
-}
-
-// agreementStatusText is an agreement's status in words.
-func agreementStatusText(status any) string { return statusName(nil, status) }
-
-// statusName is an agreement's status in words, in l.
-func statusName(l *i18n.Localizer, status any) string {
-	switch s := asString(status); consent.Status(s) {
-	case consent.StatusDraft, consent.StatusActive, consent.StatusSuperseded, consent.StatusRevoked, consent.StatusExpired:
-		return orSrc(l).T("body.status." + s)
-	default:
-		return s
-	}
 }
 
 // techLabels names techniques by their catalogue labels, joined.
