@@ -147,3 +147,24 @@ func (f *Finding) defaultRule() *Rule {
 	r, _ := p.Rule(f.Rule)
 	return r
 }
+
+// TranslateReason returns text, a client or practitioner reason the
+// default pack's rules give in English, in lang; false when no rule gives
+// exactly that text (a custom pack's words) or lang has no translation.
+func TranslateReason(text, lang string) (string, bool) {
+	p := DefaultPack()
+	if p == nil || text == "" {
+		return "", false
+	}
+	for _, r := range p.rules {
+		t, ok := r.Translations[lang]
+		switch {
+		case !ok:
+		case r.Reason == text:
+			return t.Reason, true
+		case r.PractitionerReason == text:
+			return t.PractitionerReason, true
+		}
+	}
+	return "", false
+}

@@ -79,3 +79,21 @@ func TestFindingReasonIn(t *testing.T) {
 		t.Errorf("a custom practitioner reason became %q", got)
 	}
 }
+
+// A reason the default pack gives in English is found in German and
+// Spanish, whichever of the two reasons it is; other words are not.
+func TestTranslateReason(t *testing.T) {
+	r, _ := DefaultPack().Rule("dvt-legs")
+	if got, ok := TranslateReason(r.Reason, "de"); !ok || got != r.Translations["de"].Reason {
+		t.Errorf("client reason in German = %q, %v", got, ok)
+	}
+	if got, ok := TranslateReason(r.PractitionerReason, "es"); !ok || got != r.Translations["es"].PractitionerReason {
+		t.Errorf("practitioner reason in Spanish = %q, %v", got, ok)
+	}
+	if _, ok := TranslateReason("A custom pack's words.", "de"); ok {
+		t.Error("a custom reason was translated")
+	}
+	if _, ok := TranslateReason(r.Reason, "fr"); ok {
+		t.Error("a reason was translated to a language the pack lacks")
+	}
+}

@@ -2,8 +2,10 @@ package web
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
+	"holdspace/consent"
 	"holdspace/i18n"
 	"holdspace/screening"
 )
@@ -51,5 +53,20 @@ func TestQuestionnaireTranslated(t *testing.T) {
 		if !b.Has("screening.topic." + string(tp)) {
 			t.Errorf("no topic %s", tp)
 		}
+	}
+}
+
+// A decision's reason that quotes a screening finding reads the finding in
+// the reader's language, the reason it still holds too.
+func TestDecisionReasonQuotesFindingInLanguage(t *testing.T) {
+	r, _ := screening.DefaultPack().Rule("fever")
+	de := i18n.Default().Localizer("de")
+	msg := consent.PrefixContraindicated + r.Reason + " (" + screening.HeldThisSession + ")"
+	got := reasonTextIn(de, consent.Reason{Code: consent.CodeContraindicated, Message: msg})
+	if !strings.Contains(got, r.Translations["de"].Reason) || !strings.Contains(got, de.T("screening.held.this_session")) || strings.Contains(got, r.Reason) {
+		t.Errorf("reason in German = %q", got)
+	}
+	if got := reasonTextIn(i18n.Default().Localizer("en"), consent.Reason{Code: consent.CodeContraindicated, Message: msg}); got != msg {
+		t.Errorf("reason in English = %q, want the message", got)
 	}
 }
