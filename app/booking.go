@@ -456,6 +456,8 @@ type SlotView struct {
 	StartsAt time.Time `json:"starts_at"`
 	EndsAt   time.Time `json:"ends_at"`
 	Local    string    `json:"local"`
+	// Zone is the practice's time zone that Local is in ("Europe/Berlin").
+	Zone string `json:"zone"`
 }
 
 // LocalLabel is how a time is shown to people: local to the practice
@@ -528,7 +530,7 @@ func (a *Bookings) FreeSlots(ctx context.Context, ac Actor, q SlotQuery) ([]Slot
 		}
 		d := domainType(t)
 		for _, s := range cal.Slots(d, from, to, tx.Now(), booking.DefaultStep) {
-			out = append(out, SlotView{StartsAt: s.UTC(), EndsAt: s.Add(d.Duration).UTC(), Local: LocalLabel(s, st.loc)})
+			out = append(out, SlotView{StartsAt: s.UTC(), EndsAt: s.Add(d.Duration).UTC(), Local: LocalLabel(s, st.loc), Zone: st.loc.String()})
 		}
 		return nil
 	})
@@ -558,7 +560,9 @@ type BookingView struct {
 	EndsAt           time.Time `json:"ends_at"`
 	BlockedUntil     time.Time `json:"blocked_until"`
 	Local            string    `json:"local"`
-	Status           string    `json:"status"`
+	// Zone is the practice's time zone that Local is in.
+	Zone   string `json:"zone"`
+	Status string `json:"status"`
 	// IntakeRequested: the client had no current screening when booked;
 	// IntakeDue says they still have none valid at the session's start.
 	IntakeRequested bool       `json:"intake_requested"`
@@ -574,7 +578,7 @@ type BookingView struct {
 // bookingView opens a stored booking.
 func (a *core) bookingView(ctx context.Context, tx bookingsTx, b *store.Booking, loc *time.Location) (BookingView, error) {
 	v := BookingView{SessionID: b.SessionID, ClientID: b.ClientID, PractitionerID: b.PractitionerID, StartsAt: b.StartsAt,
-		EndsAt: b.EndsAt, BlockedUntil: b.BlockedUntil, Local: LocalLabel(b.StartsAt, loc), Status: b.Status,
+		EndsAt: b.EndsAt, BlockedUntil: b.BlockedUntil, Local: LocalLabel(b.StartsAt, loc), Zone: loc.String(), Status: b.Status,
 		IntakeRequested: b.IntakeRequested, BookedBy: b.BookedBy, ChangedBy: b.ChangedBy, ChangedRole: b.ChangedRole, Late: b.Late}
 	if !b.ChangedAt.IsZero() {
 		v.ChangedAt = timePtr(b.ChangedAt)

@@ -86,6 +86,7 @@ func (a *Records) ClientBundle(ctx context.Context, ac Actor, clientID string) (
 			if err != nil {
 				return err
 			}
+			qr.Language = v.Language
 			if qr.ID, err = fhir.LogicalID(v.ID); err != nil {
 				return err
 			}

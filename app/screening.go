@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"holdspace"
+	"holdspace/i18n"
 	"holdspace/screening"
 	"holdspace/store"
 )
@@ -39,6 +40,9 @@ func (a *Screenings) update(ctx context.Context, fn func(screeningsTx) error) er
 type ScreeningInput struct {
 	Questionnaire string          `json:"questionnaire"`
 	Answers       json.RawMessage `json:"answers"`
+	// Language is the language the questions were shown in ("de"),
+	// optional; it must be a language holdspace ships.
+	Language string `json:"language,omitempty"`
 }
 
 // ScreeningView is a stored screening as callers see it.
@@ -52,6 +56,8 @@ type ScreeningView struct {
 	ValidUntil    time.Time                     `json:"valid_until"`
 	RecordedBy    string                        `json:"recorded_by"`
 	Answers       screening.Answers             `json:"answers,omitempty"`
+	// Language is the language the questions were answered in, when known.
+	Language string `json:"language,omitempty"`
 	// RecordedRole, ConfirmedAt and AwaitingConfirmation: see
 	// app/screening_confirm.go.
 	RecordedRole         string     `json:"recorded_role,omitempty"`
@@ -91,6 +97,9 @@ func (a *Screenings) SubmitScreening(ctx context.Context, ac Actor, clientID str
 	if len(in.Answers) == 0 {
 		return out, holdspace.Invalid("required", "answers", "Answers are required.")
 	}
+	if in.Language != "" && (in.Language == i18n.Pseudo || !i18n.Default().Supported(in.Language)) {
+		return out, holdspace.Invalid("unknown_language", "language", "Language %q is not one holdspace ships.", in.Language)
+	}
 	err := a.update(ctx, func(tx screeningsTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
@@ -118,6 +127,7 @@ func (a *Screenings) SubmitScreening(ctx context.Context, ac Actor, clientID str
 		if err != nil {
 			return fmt.Errorf("evaluate screening: %w", err)
 		}
+		res.Language = in.Language
 		s := &store.Screening{ID: newID("scr"), ClientID: clientID, Questionnaire: q.Name, TakenAt: tx.Now(),
 			ValidUntil: screening.ValidUntil(now, a.validityMonths()), RecordedBy: ac.UserID, RecordedRole: ac.Role}
 		ab, err := json.Marshal(answers)
@@ -152,7 +162,7 @@ func (a *Screenings) SubmitScreening(ctx context.Context, ac Actor, clientID str
 func screeningView(s *store.Screening, res screening.Result, answers screening.Answers) ScreeningView {
 	return ScreeningView{ID: s.ID, Questionnaire: s.Questionnaire, Outcome: res.Outcome, Regions: res.Regions,
 		Findings: nonNil(res.Findings), TakenAt: s.TakenAt, ValidUntil: s.ValidUntil, RecordedBy: s.RecordedBy, Answers: answers,
-		RecordedRole: string(s.RecordedRole), ConfirmedAt: timePtr(s.ConfirmedAt),
+		RecordedRole: string(s.RecordedRole), ConfirmedAt: timePtr(s.ConfirmedAt), Language: res.Language,
 		AwaitingConfirmation: byOthers(s) && s.ConfirmedAt.IsZero()}
 }
 

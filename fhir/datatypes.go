@@ -88,6 +88,9 @@ type Coding struct {
 	System  string `json:"system,omitempty"`
 	Code    string `json:"code,omitempty"`
 	Display string `json:"display,omitempty"`
+	// DisplayElement carries Display's translations ("_display"), on a
+	// Questionnaire's answer options.
+	DisplayElement *PrimitiveElement `json:"_display,omitempty"`
 }
 
 // CodeableConcept is a FHIR CodeableConcept.

@@ -7,6 +7,7 @@ import (
 
 	"holdspace"
 	"holdspace/catalogue"
+	"holdspace/i18n"
 	"holdspace/screening"
 )
 
@@ -26,7 +27,75 @@ const (
 	ExtAnatomyCondition = ExtensionBase + "anatomy-condition"
 	// SystemQuestionnaireOption is the code system of choice options.
 	SystemQuestionnaireOption = "urn:holdspace:questionnaire-option"
+	// ExtTranslation is the standard FHIR extension that carries a
+	// string's text in another language (sub-extensions "lang" and
+	// "content"), on the primitive's element ("_text").
+	ExtTranslation = "http://hl7.org/fhir/StructureDefinition/translation"
 )
+
+// TranslationPart is a sub-extension of ExtTranslation: "lang" with a
+// code, or "content" with the text.
+type TranslationPart struct {
+	URL         string `json:"url"`
+	ValueCode   string `json:"valueCode,omitempty"`
+	ValueString string `json:"valueString,omitempty"`
+}
+
+// Translation is one ExtTranslation extension.
+type Translation struct {
+	URL       string            `json:"url"`
+	Extension []TranslationPart `json:"extension"`
+}
+
+// PrimitiveElement is the element of a primitive value ("_text"): here
+// only its translations.
+type PrimitiveElement struct {
+	Extension []Translation `json:"extension,omitempty"`
+}
+
+// Translated returns the text in lang carried by e, if any.
+func (e *PrimitiveElement) Translated(lang string) (string, bool) {
+	if e == nil {
+		return "", false
+	}
+	for _, t := range e.Extension {
+		var l, c string
+		for _, p := range t.Extension {
+			switch p.URL {
+			case "lang":
+				l = p.ValueCode
+			case "content":
+				c = p.ValueString
+			}
+		}
+		if t.URL == ExtTranslation && l == lang {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// translations is the element of a text whose message id is id: its
+// words in every shipped language beside English that has the message.
+// Nil when there are none.
+func translations(id string) *PrimitiveElement {
+	b := i18n.Default()
+	if !b.Has(id) {
+		return nil
+	}
+	var e PrimitiveElement
+	for _, l := range b.Languages() {
+		if l == i18n.Source {
+			continue
+		}
+		e.Extension = append(e.Extension, Translation{URL: ExtTranslation, Extension: []TranslationPart{
+			{URL: "lang", ValueCode: l}, {URL: "content", ValueString: b.Localizer(l).T(id)}}})
+	}
+	if len(e.Extension) == 0 {
+		return nil
+	}
+	return &e
+}
 
 // QuestionnaireExtension is an extension on a Questionnaire item: a
 // boolean, a code or a CodeableConcept value.
@@ -55,6 +124,7 @@ type QuestionnaireItem struct {
 	Extension      []QuestionnaireExtension    `json:"extension,omitempty"`
 	LinkID         string                      `json:"linkId"`
 	Text           string                      `json:"text,omitempty"`
+	TextElement    *PrimitiveElement           `json:"_text,omitempty"`
 	Type           string                      `json:"type"`
 	EnableWhen     []QuestionnaireEnableWhen   `json:"enableWhen,omitempty"`
 	EnableBehavior string                      `json:"enableBehavior,omitempty"`
@@ -69,6 +139,7 @@ type QuestionnaireItem struct {
 type QuestionnaireResource struct {
 	ResourceType string              `json:"resourceType"`
 	ID           string              `json:"id"`
+	Language     string              `json:"language,omitempty"`
 	URL          string              `json:"url"`
 	Version      string              `json:"version"`
 	Name         string              `json:"name"`
@@ -101,7 +172,11 @@ func topicLinkID(t screening.Topic) string { return "topic-" + string(t) }
 // date and text map to the FHIR types of the same name, choice to choice
 // with answerOption codings, regions to a repeating choice over region
 // codes (system urn:holdspace:region). Help text is a nested display item
-// ("<linkId>-help") with itemControl "help". It cannot fail.
+// ("<linkId>-help") with itemControl "help". The resource's language is
+// English; every text of a topic, question, help or option that the
+// catalogs translate carries its translations in the standard translation
+// extension (screening.topic.<topic>, screening.item.<linkId>.text and
+// .help, screening.option.<linkId>.<code>). It cannot fail.
 func Questionnaire(q *screening.Questionnaire) QuestionnaireResource {
 	status := "active"
 	if q.Retired {
@@ -111,10 +186,10 @@ func Questionnaire(q *screening.Questionnaire) QuestionnaireResource {
 	if err != nil {
 		id = ""
 	}
-	res := QuestionnaireResource{ResourceType: "Questionnaire", ID: id, URL: q.URL, Version: q.Version,
+	res := QuestionnaireResource{ResourceType: "Questionnaire", ID: id, Language: i18n.Source, URL: q.URL, Version: q.Version,
 		Name: computableName(q.Name), Title: q.Title, Status: status, Date: q.Date, SubjectType: []string{"Patient"}}
 	for _, topic := range q.Topics() {
-		group := QuestionnaireItem{LinkID: topicLinkID(topic), Text: topic.Title(), Type: "group"}
+		group := QuestionnaireItem{LinkID: topicLinkID(topic), Text: topic.Title(), TextElement: translations("screening.topic." + string(topic)), Type: "group"}
 		for i := range q.Items {
 			if it := &q.Items[i]; it.Topic == topic {
 				group.Item = append(group.Item, questionnaireItem(q, it))
@@ -126,7 +201,7 @@ func Questionnaire(q *screening.Questionnaire) QuestionnaireResource {
 }
 
 func questionnaireItem(q *screening.Questionnaire, it *screening.Item) QuestionnaireItem {
-	out := QuestionnaireItem{LinkID: it.LinkID, Text: it.Text, Required: boolPtr(it.Required)}
+	out := QuestionnaireItem{LinkID: it.LinkID, Text: it.Text, TextElement: translations("screening.item." + it.LinkID + ".text"), Required: boolPtr(it.Required)}
 	switch it.Type {
 	case screening.TypeBoolean:
 		out.Type = "boolean"
@@ -138,13 +213,16 @@ func questionnaireItem(q *screening.Questionnaire, it *screening.Item) Questionn
 	case screening.TypeChoice:
 		out.Type = "choice"
 		for _, o := range it.Options {
-			out.AnswerOption = append(out.AnswerOption, QuestionnaireAnswerOption{optionCoding(it, o.Code)})
+			c := optionCoding(it, o.Code)
+			c.DisplayElement = translations("screening.option." + it.LinkID + "." + o.Code)
+			out.AnswerOption = append(out.AnswerOption, QuestionnaireAnswerOption{c})
 		}
 	case screening.TypeRegions:
 		out.Type = "choice"
 		out.Repeats = boolPtr(true)
 		for _, r := range catalogue.Regions() {
-			out.AnswerOption = append(out.AnswerOption, QuestionnaireAnswerOption{Coding{System: SystemRegion, Code: r.Code, Display: r.Label}})
+			out.AnswerOption = append(out.AnswerOption, QuestionnaireAnswerOption{Coding{System: SystemRegion, Code: r.Code, Display: r.Label,
+				DisplayElement: translations("body.region." + r.Code)}})
 		}
 	}
 	if it.Sensitive {
@@ -172,7 +250,7 @@ func questionnaireItem(q *screening.Questionnaire, it *screening.Item) Questionn
 	}
 	if it.Help != "" {
 		out.Item = append(out.Item, QuestionnaireItem{
-			LinkID: it.LinkID + "-help", Text: it.Help, Type: "display",
+			LinkID: it.LinkID + "-help", Text: it.Help, TextElement: translations("screening.item." + it.LinkID + ".help"), Type: "display",
 			Extension: []QuestionnaireExtension{{URL: ExtItemControl, ValueCodeableConcept: &CodeableConcept{
 				Coding: []Coding{{System: SystemItemControl, Code: "help", Display: "Help-Button"}}}}},
 		})
@@ -211,8 +289,11 @@ type QuestionnaireResponseItem struct {
 // QuestionnaireResponseResource is a FHIR R4 QuestionnaireResponse. ID is
 // left for the caller to set (LogicalID of the screening id).
 type QuestionnaireResponseResource struct {
-	ResourceType  string                      `json:"resourceType"`
-	ID            string                      `json:"id,omitempty"`
+	ResourceType string `json:"resourceType"`
+	ID           string `json:"id,omitempty"`
+	// Language is the language the questions were answered in ("de"),
+	// when known.
+	Language      string                      `json:"language,omitempty"`
 	Questionnaire string                      `json:"questionnaire"`
 	Status        string                      `json:"status"`
 	Subject       Reference                   `json:"subject"`

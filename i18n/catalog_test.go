@@ -25,6 +25,10 @@ var dynamicPrefixes = []string{
 	"admin.follow_up_status.", // a follow-up's status
 	"admin.off_reason.",       // a day off's reason: admin.off_reason.<code>.label
 	"admin.weekday.",          // weekdays(): admin.weekday.<0-6>
+	// web/labels.go and web/screeningtext.go: the body map's and the
+	// health questions' words by catalogue code and linkId.
+	"body.region.", "body.inner.", "body.tech.", "body.answer.", "body.intent.", "body.status.",
+	"screening.severity.", "screening.severity_for.", "screening.item.", "screening.option.", "screening.topic.",
 	// web/labels_session.go; web's TestSessionWordsInCatalogs checks each
 	// exists for every value the domain has.
 	"reasons.", "session.state.", "session.intent.", "session.agreement_status.", "session.role.",

@@ -118,3 +118,53 @@ type Clearance struct {
 	ClearedOn   string    `json:"cleared_on"` // YYYY-MM-DD
 	RecordedAt  time.Time `json:"recorded_at"`
 }
+
+// ReasonIn returns the client's reason in lang ("de"). A finding keeps
+// the English words its rule gave when it fired; when the rule of that id
+// in the default pack still gives exactly those words, its translation is
+// returned, else (a custom pack, an older wording, an unknown language)
+// the finding's own words.
+func (f *Finding) ReasonIn(lang string) string {
+	if r := f.defaultRule(); r != nil && r.Reason == f.Reason {
+		return r.ReasonsIn(lang).Reason
+	}
+	return f.Reason
+}
+
+// PractitionerReasonIn is ReasonIn for the practitioner's reason.
+func (f *Finding) PractitionerReasonIn(lang string) string {
+	if r := f.defaultRule(); r != nil && r.PractitionerReason == f.PractitionerReason {
+		return r.ReasonsIn(lang).PractitionerReason
+	}
+	return f.PractitionerReason
+}
+
+func (f *Finding) defaultRule() *Rule {
+	p := DefaultPack()
+	if p == nil {
+		return nil
+	}
+	r, _ := p.Rule(f.Rule)
+	return r
+}
+
+// TranslateReason returns text, a client or practitioner reason the
+// default pack's rules give in English, in lang; false when no rule gives
+// exactly that text (a custom pack's words) or lang has no translation.
+func TranslateReason(text, lang string) (string, bool) {
+	p := DefaultPack()
+	if p == nil || text == "" {
+		return "", false
+	}
+	for _, r := range p.rules {
+		t, ok := r.Translations[lang]
+		switch {
+		case !ok:
+		case r.Reason == text:
+			return t.Reason, true
+		case r.PractitionerReason == text:
+			return t.PractitionerReason, true
+		}
+	}
+	return "", false
+}

@@ -31,6 +31,9 @@ type Pack struct {
 	Name          string
 	Version       int
 	Questionnaire *Questionnaire
+	// Languages are the languages the rules' reasons are translated to,
+	// beside English.
+	Languages     []string
 	rules         []*Rule
 	byID          map[string]*Rule
 	provider      *answersProvider
@@ -57,6 +60,9 @@ type Rule struct {
 	Reason             string
 	PractitionerReason string
 	Source             string
+	// Translations are Reason and PractitionerReason in the pack's other
+	// languages, by language tag ("de").
+	Translations map[string]Reasons
 
 	prg      cel.Program
 	examples []example
@@ -69,27 +75,38 @@ type example struct {
 	at      time.Time
 }
 
+// Reasons are a rule's two reasons in one language: Reason for the
+// client, plain and without blame; PractitionerReason, clinical.
+type Reasons struct {
+	Reason             string `yaml:"reason"`
+	PractitionerReason string `yaml:"practitioner_reason"`
+}
+
 // packSpec is the YAML shape of a pack.
 type packSpec struct {
-	Pack          string     `yaml:"pack"`
-	Version       int        `yaml:"version"`
-	Questionnaire string     `yaml:"questionnaire"`
+	Pack          string `yaml:"pack"`
+	Version       int    `yaml:"version"`
+	Questionnaire string `yaml:"questionnaire"`
+	// Languages are the languages, beside the source language English,
+	// in which every rule gives its reasons (under translations).
+	Languages     []string   `yaml:"languages"`
 	ExamplesToday string     `yaml:"examples_today"`
 	Rules         []ruleSpec `yaml:"rules"`
 }
 
 type ruleSpec struct {
-	ID                 string   `yaml:"id"`
-	When               string   `yaml:"when"`
-	Severity           string   `yaml:"severity"`
-	Regions            []string `yaml:"regions"`
-	RegionsFrom        string   `yaml:"regions_from"`
-	Techniques         []string `yaml:"techniques"`
-	Requires           string   `yaml:"requires"`
-	UntilCleared       bool     `yaml:"until_cleared"`
-	Reason             string   `yaml:"reason"`
-	PractitionerReason string   `yaml:"practitioner_reason"`
-	Source             string   `yaml:"source"`
+	ID                 string             `yaml:"id"`
+	When               string             `yaml:"when"`
+	Severity           string             `yaml:"severity"`
+	Regions            []string           `yaml:"regions"`
+	RegionsFrom        string             `yaml:"regions_from"`
+	Techniques         []string           `yaml:"techniques"`
+	Requires           string             `yaml:"requires"`
+	UntilCleared       bool               `yaml:"until_cleared"`
+	Reason             string             `yaml:"reason"`
+	PractitionerReason string             `yaml:"practitioner_reason"`
+	Source             string             `yaml:"source"`
+	Translations       map[string]Reasons `yaml:"translations"`
 	Examples           struct {
 		Fires       []exampleSpec `yaml:"fires"`
 		DoesNotFire []exampleSpec `yaml:"does_not_fire"`
@@ -206,6 +223,12 @@ func compilePack(data []byte) (*Pack, error) {
 	}
 	p := &Pack{Name: spec.Pack, Version: spec.Version, Questionnaire: q, provider: prov,
 		byID: make(map[string]*Rule, len(spec.Rules))}
+	for _, l := range spec.Languages {
+		if !langPattern.MatchString(l) || l == "en" || slices.Contains(p.Languages, l) {
+			return nil, &RuleError{Err: fmt.Errorf("languages: %q is not a language tag other than en, listed once", l)}
+		}
+		p.Languages = append(p.Languages, l)
+	}
 	if spec.ExamplesToday != "" {
 		d, err := ParseDate(spec.ExamplesToday)
 		if err != nil {
@@ -270,6 +293,10 @@ func (p *Pack) compileRule(env *cel.Env, rs *ruleSpec) (*Rule, error) {
 	if strings.TrimSpace(rs.Reason) == "" || strings.TrimSpace(rs.PractitionerReason) == "" {
 		return nil, errors.New("reason and practitioner_reason are required")
 	}
+	translations, err := p.translations(rs)
+	if err != nil {
+		return nil, err
+	}
 	if len(rs.Examples.Fires) == 0 || len(rs.Examples.DoesNotFire) == 0 {
 		return nil, errors.New("needs at least one fires and one does_not_fire example")
 	}
@@ -286,7 +313,7 @@ func (p *Pack) compileRule(env *cel.Env, rs *ruleSpec) (*Rule, error) {
 	}
 	r := &Rule{ID: rs.ID, When: rs.When, Severity: sev, Regions: regions, RegionsFrom: rs.RegionsFrom,
 		Techniques: slices.Clone(rs.Techniques), Requires: rs.Requires, UntilCleared: rs.UntilCleared, Reason: strings.TrimSpace(rs.Reason),
-		PractitionerReason: strings.TrimSpace(rs.PractitionerReason), Source: strings.TrimSpace(rs.Source), prg: prg}
+		PractitionerReason: strings.TrimSpace(rs.PractitionerReason), Source: strings.TrimSpace(rs.Source), Translations: translations, prg: prg}
 	for _, group := range []struct {
 		fires bool
 		specs []exampleSpec
@@ -304,6 +331,40 @@ func (p *Pack) compileRule(env *cel.Env, rs *ruleSpec) (*Rule, error) {
 		}
 	}
 	return r, nil
+}
+
+var langPattern = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+
+// translations checks that a rule gives both reasons in every language of
+// the pack, and in no other.
+func (p *Pack) translations(rs *ruleSpec) (map[string]Reasons, error) {
+	out := make(map[string]Reasons, len(p.Languages))
+	for _, l := range p.Languages {
+		t, ok := rs.Translations[l]
+		if !ok {
+			return nil, fmt.Errorf("no %s translation of the reasons", l)
+		}
+		t.Reason, t.PractitionerReason = strings.TrimSpace(t.Reason), strings.TrimSpace(t.PractitionerReason)
+		if t.Reason == "" || t.PractitionerReason == "" {
+			return nil, fmt.Errorf("the %s translation needs reason and practitioner_reason", l)
+		}
+		out[l] = t
+	}
+	for l := range rs.Translations {
+		if !slices.Contains(p.Languages, l) {
+			return nil, fmt.Errorf("translation to %q, which the pack's languages do not list", l)
+		}
+	}
+	return out, nil
+}
+
+// ReasonsIn returns the rule's reasons in lang, or in English when the
+// pack has no translation to it.
+func (r *Rule) ReasonsIn(lang string) Reasons {
+	if t, ok := r.Translations[lang]; ok {
+		return t
+	}
+	return Reasons{Reason: r.Reason, PractitionerReason: r.PractitionerReason}
 }
 
 func (p *Pack) buildExample(es exampleSpec, fires bool) (example, error) {
@@ -395,6 +456,10 @@ type Result struct {
 	Regions map[string]Severity `json:"regions"`
 	// Findings are ordered by severity, worst first, then by rule id.
 	Findings []Finding `json:"findings"`
+	// Language is the language the questions were shown and answered
+	// in ("de"), when the caller knows it; a FHIR QuestionnaireResponse
+	// carries it.
+	Language string `json:"language,omitempty"`
 }
 
 // EvalError is returned by Evaluate when rule conditions failed to run

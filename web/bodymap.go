@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"holdspace/catalogue"
+	"holdspace/i18n"
 )
 
 // shape is one drawn part of a region on a body-map figure.
@@ -65,8 +66,9 @@ var figure = []struct {
 	{"prostate", []shape{circle("back", 155, 424, 8)}},
 }
 
-// internalLabels are the short labels drawn beside the internal strip.
-var internalLabels = map[string]string{"vagina": "Vagina", "anal-canal": "Anal canal", "rectum": "Rectum", "prostate": "Prostate"}
+// internalLabels are the regions with a short label drawn beside the
+// internal strip (body.inner.<code>).
+var internalLabels = map[string]bool{"vagina": true, "anal-canal": true, "rectum": true, "prostate": true}
 
 // mapRegion is one region's state on a drawn body map: a CSS class for the
 // colour and a text that says the same in words.
@@ -81,8 +83,9 @@ type mapRegion struct {
 // bodyMapSVG draws the front and back figures. Regions not in states are
 // not drawn (they do not apply to the client). When link is true every
 // region is a focusable link to "#r-<code>" (the region's controls beside
-// the figure); otherwise it is a labelled image part.
-func bodyMapSVG(states []mapRegion, link bool) template.HTML {
+// the figure); otherwise it is a labelled image part. Its words are in l.
+func bodyMapSVG(l *i18n.Localizer, states []mapRegion, link bool) template.HTML {
+	l = orSrc(l)
 	byCode := map[string]mapRegion{}
 	for _, s := range states {
 		byCode[s.Code] = s
@@ -90,13 +93,13 @@ func bodyMapSVG(states []mapRegion, link bool) template.HTML {
 	var b strings.Builder
 	b.WriteString(`<div class="bodymap">`)
 	for _, side := range []string{"front", "back"} {
-		title := "Front of the body"
+		title := template.HTMLEscapeString(l.T("body.map.front"))
 		if side == "back" {
-			title = "Back of the body"
+			title = template.HTMLEscapeString(l.T("body.map.back"))
 		}
 		fmt.Fprintf(&b, `<figure class="figure"><svg viewBox="0 0 200 450" role="group" aria-label="%s" focusable="false">`, title)
 		b.WriteString(`<rect class="strip" x="15" y="408" width="170" height="36" rx="8"/>`)
-		fmt.Fprintf(&b, `<text class="strip-label" x="100" y="405" text-anchor="middle">inside the body</text>`)
+		fmt.Fprintf(&b, `<text class="strip-label" x="100" y="405" text-anchor="middle">%s</text>`, template.HTMLEscapeString(l.T("body.map.inside")))
 		for _, f := range figure {
 			st, ok := byCode[f.code]
 			if !ok {
@@ -128,8 +131,9 @@ func bodyMapSVG(states []mapRegion, link bool) template.HTML {
 				case "circle":
 					fmt.Fprintf(&b, `<circle cx="%g" cy="%g" r="%g"/>`, sh.n[0], sh.n[1], sh.n[2])
 				}
-				if l, ok := internalLabels[f.code]; ok && sh.kind == "circle" {
-					fmt.Fprintf(&b, `<text class="inner-label" x="%g" y="%g" text-anchor="middle">%s</text>`, sh.n[0], sh.n[1]+18, l)
+				if internalLabels[f.code] && sh.kind == "circle" {
+					fmt.Fprintf(&b, `<text class="inner-label" x="%g" y="%g" text-anchor="middle">%s</text>`, sh.n[0], sh.n[1]+18,
+						template.HTMLEscapeString(l.T("body.inner."+f.code)))
 				}
 			}
 			if link {
@@ -145,31 +149,33 @@ func bodyMapSVG(states []mapRegion, link bool) template.HTML {
 }
 
 // consentState summarises one region's answers: a class for the colour and
-// a sentence naming each technique's answer.
-func consentState(answers map[string]catalogue.Answer) (class, text string) {
+// a sentence naming each technique's answer, in l.
+func consentState(l *i18n.Localizer, answers map[string]catalogue.Answer) (class, text string) {
+	l = orSrc(l)
 	var yes, ask, no []string
 	for _, t := range catalogue.Techniques() {
+		w := techWord(l, t.Code)
 		switch answers[t.Code] {
 		case catalogue.Yes:
-			yes = append(yes, t.Label)
+			yes = append(yes, w)
 		case catalogue.Ask:
-			ask = append(ask, t.Label)
+			ask = append(ask, w)
 		default:
-			no = append(no, t.Label)
+			no = append(no, w)
 		}
 	}
 	var parts []string
 	if len(yes) > 0 {
-		parts = append(parts, "Yes to "+strings.ToLower(strings.Join(yes, ", ")))
+		parts = append(parts, l.T("body.state.yes", "List", strings.Join(yes, ", ")))
 	}
 	if len(ask) > 0 {
-		parts = append(parts, "Ask me first for "+strings.ToLower(strings.Join(ask, ", ")))
+		parts = append(parts, l.T("body.state.ask", "List", strings.Join(ask, ", ")))
 	}
 	switch {
 	case len(no) == len(catalogue.Techniques()):
-		return "s-no", "No"
+		return "s-no", answerName(l, catalogue.No)
 	case len(no) > 0:
-		parts = append(parts, "No to "+strings.ToLower(strings.Join(no, ", ")))
+		parts = append(parts, l.T("body.state.no", "List", strings.Join(no, ", ")))
 	}
 	switch {
 	case len(ask) == 0 && len(no) == 0:

@@ -85,7 +85,7 @@ func (h *handler) renderBook(q *request, problem string) error {
 		slots, err := h.bookings.FreeSlots(ctx, q.ac, app.SlotQuery{PractitionerID: pid, SessionTypeID: typeID, From: from, Days: 14})
 		switch {
 		case err == nil:
-			data["Slots"] = groupSlots(slots)
+			data["Slots"] = groupSlots(localSlots(q.l, slots))
 			data["Searched"] = true
 		case holdspace.ErrorCode(err) == holdspace.EINVALID || holdspace.ErrorCode(err) == holdspace.ENOTFOUND:
 			problem, status = holdspace.ErrorMessage(err), http.StatusBadRequest
@@ -93,7 +93,7 @@ func (h *handler) renderBook(q *request, problem string) error {
 			return err
 		}
 	}
-	v := q.view("Book a session", data)
+	v := q.view(q.l.T("client.book.title"), data)
 	if problem != "" {
 		v.Error = problem
 		if status == http.StatusOK {
@@ -114,7 +114,10 @@ type slotDay struct {
 func groupSlots(slots []app.SlotView) []slotDay {
 	var out []slotDay
 	for _, s := range slots {
-		day, _, _ := strings.Cut(s.Local, ",")
+		day := s.Local
+		if i := strings.LastIndex(s.Local, ", "); i >= 0 {
+			day = s.Local[:i]
+		}
 		if n := len(out); n == 0 || out[n-1].Label != day {
 			out = append(out, slotDay{Label: day})
 		}
@@ -123,13 +126,15 @@ func groupSlots(slots []app.SlotView) []slotDay {
 	return out
 }
 
-// slotTime is the local clock time of a slot's label ("14:00 PST").
+// slotTime is the local clock time of a slot's label ("14:00 PST"): what
+// follows its last ", " (a German day has a comma of its own: "Mi., 2.
+// Dez. 2026, 14:00 MEZ").
 func slotTime(local string) string {
-	_, t, ok := strings.Cut(local, ", ")
-	if !ok {
+	i := strings.LastIndex(local, ", ")
+	if i < 0 {
 		return local
 	}
-	return t
+	return local[i+2:]
 }
 
 func (h *handler) bookPost(q *request) error {
@@ -153,7 +158,7 @@ func (h *handler) myBookings(q *request) error {
 	for _, b := range bs {
 		intake = intake || b.Status == booking.StatusBooked && b.IntakeDue
 	}
-	h.render(q.w, http.StatusOK, "my_bookings", q.view("My bookings", map[string]any{"Bookings": bs, "Intake": intake}))
+	h.render(q.w, http.StatusOK, "my_bookings", q.view(q.l.T("client.bookings.title"), map[string]any{"Bookings": localBookings(q.l, bs), "Intake": intake}))
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/i18n"
 	"holdspace/screening"
 )
 
@@ -60,9 +61,9 @@ func (h *handler) clientHome(q *request) error {
 	if err := h.holdsData(q, sessions, data); err != nil {
 		return err
 	}
-	v := q.view("Your space", data)
+	v := q.view(q.l.T("client.home.title"), data)
 	if q.r.URL.Query().Has("followup_error") {
-		v.Error = "Choose a number from 0 to 10 for how you have been."
+		v.Error = q.l.T("client.home.followup_error")
 	}
 	h.render(q.w, http.StatusOK, "client_home", v)
 	return nil
@@ -175,22 +176,23 @@ func (h *handler) renderIntake(q *request, step int, form url.Values, errs map[s
 			continue
 		}
 		shown[it.LinkID] = true
-		ii := intakeItem{LinkID: it.LinkID, Type: string(it.Type), Text: it.Text, Help: it.Help, Options: it.Options,
+		ii := intakeItem{LinkID: it.LinkID, Type: string(it.Type), Text: itemText(q.l, it), Help: itemHelp(q.l, it), Options: itemOptions(q.l, it),
 			Required: it.Required && len(it.EnableWhen) == 0, Error: errs["answers."+it.LinkID],
 			Values: form["a."+it.LinkID]}
 		ii.Value = form.Get("a." + it.LinkID)
 		for _, ew := range it.EnableWhen {
 			if dep, ok := qn.Item(ew.Question); ok {
 				if ew.Equals == true {
-					ii.Depends = "Only if you answered yes to: “" + dep.Text + "”"
+					ii.Depends = q.l.T("client.intake.depends_yes", "Question", itemText(q.l, dep))
 				} else {
-					ii.Depends = "Only if you gave a date above."
+					ii.Depends = q.l.T("client.intake.depends_date")
 				}
 			}
 		}
 		if it.Type == screening.TypeRegions {
 			for _, r := range catalogue.Regions() {
 				if r.AppliesTo(cv.Anatomy) {
+					r.Label = regionName(q.l, r.Code)
 					ii.Regions = append(ii.Regions, r)
 				}
 			}
@@ -208,11 +210,11 @@ func (h *handler) renderIntake(q *request, step int, form url.Values, errs map[s
 		}
 	}
 	slices.SortFunc(hid, func(a, b hidden) int { return strings.Compare(a.Name+a.Value, b.Name+b.Value) })
-	v := q.view("Health questions", map[string]any{
-		"Topic": topic.Title(), "Step": step, "Human": step + 1, "Total": len(topics), "Last": step == len(topics)-1,
+	v := q.view(q.l.T("client.intake.title"), map[string]any{
+		"Topic": topicTitle(q.l, topic), "Step": step, "Human": step + 1, "Total": len(topics), "Last": step == len(topics)-1,
 		"Items": items, "Hidden": hid,
 	})
-	h.renderForm(q.w, q.r, "intake", v, errs, "Something needs another look; the note is beside the question.")
+	h.renderForm(q.w, q.r, "intake", v, errs, q.l.T("client.intake.errors"))
 	return nil
 }
 
@@ -248,7 +250,7 @@ func (h *handler) intakePost(q *request) error {
 			continue
 		}
 		if _, ok := answers[it.LinkID]; !ok {
-			errs["answers."+it.LinkID] = "Please choose an answer. If you are unsure, your practitioner can go through it with you."
+			errs["answers."+it.LinkID] = q.l.T("client.intake.required")
 		}
 	}
 	if len(errs) > 0 {
@@ -257,7 +259,7 @@ func (h *handler) intakePost(q *request) error {
 	if action != "submit" || step < len(topics)-1 {
 		return h.renderIntake(q, step+1, form, map[string]string{})
 	}
-	_, err = h.screenings.SubmitScreening(q.r.Context(), q.ac, q.ac.UserID, app.ScreeningInput{Questionnaire: screening.IntakeV1, Answers: raw})
+	_, err = h.screenings.SubmitScreening(q.r.Context(), q.ac, q.ac.UserID, app.ScreeningInput{Questionnaire: screening.IntakeV1, Answers: raw, Language: shownLanguage(q.l)})
 	if err != nil {
 		errs, ok := fieldErrors(err)
 		if !ok {
@@ -294,9 +296,9 @@ func (h *handler) screeningPage(q *request) error {
 	if err != nil {
 		return err
 	}
-	states, rows := screeningMap(cur, cv.Anatomy)
-	h.render(q.w, http.StatusOK, "screening", q.view("Your health answers", map[string]any{
-		"Screening": sv, "Current": cur, "Findings": findingsFor(cur.Findings, cv.Anatomy), "Map": bodyMapSVG(states, false), "Rows": rows,
+	states, rows := screeningMap(q.l, cur, cv.Anatomy)
+	h.render(q.w, http.StatusOK, "screening", q.view(q.l.T("client.home.health_title"), map[string]any{
+		"Screening": sv, "Current": cur, "Findings": findingsFor(cur.Findings, cv.Anatomy), "Map": bodyMapSVG(q.l, states, false), "Rows": rows,
 	}))
 	return nil
 }
@@ -309,15 +311,15 @@ type screeningRow struct {
 	Findings []screening.Finding
 }
 
-func screeningMap(cur app.CurrentScreening, an catalogue.Anatomy) ([]mapRegion, []screeningRow) {
+func screeningMap(l *i18n.Localizer, cur app.CurrentScreening, an catalogue.Anatomy) ([]mapRegion, []screeningRow) {
 	var states []mapRegion
 	var rows []screeningRow
 	for _, r := range catalogue.Regions() {
 		if !r.AppliesTo(an) {
 			continue
 		}
-		sev, text := regionScreening(cur.Findings, r.Code)
-		st := mapRegion{Code: r.Code, Label: r.Label, Group: string(r.Group), Class: "sev-" + sev.String(), Text: text}
+		sev, text := regionScreening(l, cur.Findings, r.Code)
+		st := mapRegion{Code: r.Code, Label: regionName(l, r.Code), Group: string(r.Group), Class: "sev-" + sev.String(), Text: text}
 		states = append(states, st)
 		row := screeningRow{mapRegion: st, Severity: sev}
 		for _, f := range cur.Findings {
@@ -346,7 +348,7 @@ type consentRegion struct {
 
 // consentForm builds the body-map form's regions from answers keyed
 // "region/technique"; a missing answer is no (default deny).
-func consentForm(an catalogue.Anatomy, answers map[string]catalogue.Answer) []consentRegion {
+func consentForm(l *i18n.Localizer, an catalogue.Anatomy, answers map[string]catalogue.Answer) []consentRegion {
 	var out []consentRegion
 	for _, r := range catalogue.Regions() {
 		if !r.AppliesTo(an) {
@@ -360,8 +362,8 @@ func consentForm(an catalogue.Anatomy, answers map[string]catalogue.Answer) []co
 			}
 			ans[t] = a
 		}
-		class, text := consentState(ans)
-		out = append(out, consentRegion{mapRegion{Code: r.Code, Label: r.Label, Group: string(r.Group), Class: class, Text: text}, ans})
+		class, text := consentState(l, ans)
+		out = append(out, consentRegion{mapRegion{Code: r.Code, Label: regionName(l, r.Code), Group: string(r.Group), Class: class, Text: text}, ans})
 	}
 	return out
 }
@@ -405,7 +407,7 @@ func (h *handler) renderConsent(q *request, intent string, an catalogue.Anatomy,
 		intent = string(catalogue.Therapeutic)
 	}
 	var regions []consentRegion
-	for _, r := range consentForm(an, answers) {
+	for _, r := range consentForm(q.l, an, answers) {
 		if offer.Offers(r.Code, intent) {
 			regions = append(regions, r)
 		}
@@ -414,8 +416,8 @@ func (h *handler) renderConsent(q *request, intent string, an catalogue.Anatomy,
 	for _, r := range regions {
 		states = append(states, r.mapRegion)
 	}
-	v := q.view("Your body map", map[string]any{
-		"Intent": intent, "Regions": regions, "Map": bodyMapSVG(states, true), "Techniques": catalogue.Techniques(),
+	v := q.view(q.l.T("client.consent.title"), map[string]any{
+		"Intent": intent, "Regions": regions, "Map": bodyMapSVG(q.l, states, true), "Techniques": catalogue.Techniques(),
 		"Basis": basis, "Answers": []catalogue.Answer{catalogue.Yes, catalogue.Ask, catalogue.No},
 		"SensualOffered": offer.Sensual,
 	})
@@ -454,7 +456,7 @@ func (h *handler) consentReview(q *request) error {
 	gs, answers := grantsFrom(form, cv.Anatomy)
 	if !catalogue.ValidIntent(intent) {
 		return h.renderConsent(q, string(catalogue.Therapeutic), cv.Anatomy, answers, nil,
-			map[string]string{"intent": "Please choose what the work is for."})
+			map[string]string{"intent": q.l.T("client.consent.intent_required")})
 	}
 	if form.Get("action") == "edit" {
 		return h.renderConsent(q, intent, cv.Anatomy, answers, nil, nil)
@@ -467,7 +469,7 @@ func (h *handler) consentReview(q *request) error {
 		}
 		return h.renderConsent(q, intent, cv.Anatomy, answers, nil, errs)
 	}
-	regions := consentForm(cv.Anatomy, answers)
+	regions := consentForm(q.l, cv.Anatomy, answers)
 	type hidden struct{ Name, Value string }
 	var hid []hidden
 	for _, g := range gs {
@@ -478,8 +480,8 @@ func (h *handler) consentReview(q *request) error {
 		states = append(states, r.mapRegion)
 	}
 	chosen, left := chosenRegions(regions)
-	h.render(q.w, http.StatusOK, "consent_review", q.view("Check and sign", map[string]any{
-		"Intent": intent, "Regions": chosen, "Left": left, "Hidden": hid, "Map": bodyMapSVG(states, false),
+	h.render(q.w, http.StatusOK, "consent_review", q.view(q.l.T("client.review.title"), map[string]any{
+		"Intent": intent, "Regions": chosen, "Left": left, "Hidden": hid, "Map": bodyMapSVG(q.l, states, false),
 	}))
 	return nil
 }
@@ -518,7 +520,7 @@ func (h *handler) myAgreements(q *request) error {
 	slices.SortFunc(ags, func(a, b app.AgreementView) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	var active, past []agreementSummary
 	for _, a := range ags {
-		s := summarize(a)
+		s := summarize(q.l, a)
 		if a.Status == consent.StatusActive {
 			active = append(active, s)
 		} else if a.Status != consent.StatusDraft {
@@ -529,7 +531,7 @@ func (h *handler) myAgreements(q *request) error {
 	if err != nil {
 		return err
 	}
-	h.render(q.w, http.StatusOK, "agreements", q.view("Your consent", map[string]any{"Active": active, "Past": past, "History": history}))
+	h.render(q.w, http.StatusOK, "agreements", q.view(q.l.T("client.agreements.title"), map[string]any{"Active": active, "Past": past, "History": history}))
 	return nil
 }
 
@@ -541,7 +543,8 @@ type agreementSummary struct {
 	Withdrawn []string
 }
 
-func summarize(a app.AgreementView) agreementSummary {
+// summarize puts an agreement's regions in words, in l.
+func summarize(l *i18n.Localizer, a app.AgreementView) agreementSummary {
 	a.Grants = offeredGrants(a)
 	s := agreementSummary{AgreementView: a}
 	revoked := map[string]bool{}
@@ -570,11 +573,11 @@ func summarize(a app.AgreementView) agreementSummary {
 			s.Withdrawn = append(s.Withdrawn, r.Code)
 			continue
 		}
-		class, text := consentState(ans)
+		class, text := consentState(l, ans)
 		if class == "s-no" {
 			continue
 		}
-		s.Given = append(s.Given, mapRegion{Code: r.Code, Label: r.Label, Group: string(r.Group), Class: class, Text: text})
+		s.Given = append(s.Given, mapRegion{Code: r.Code, Label: regionName(l, r.Code), Group: string(r.Group), Class: class, Text: text})
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,7 +43,7 @@ func TestDayCheckWithoutJavaScript(t *testing.T) {
 	}
 	ev(cl, url.Values{"type": {"reconfirm"}, "agreement_id": {ag.ID}})
 	cl.get("/sessions/" + sid)
-	if !strings.Contains(cl.last, `id="daycheck"`) || !strings.Contains(cl.last, `answering "no" is always fine`) {
+	if !strings.Contains(cl.last, `id="daycheck"`) || !strings.Contains(html.UnescapeString(cl.last), `answering "no" is always fine`) {
 		t.Fatalf("no day check after re-confirming:\n%s", cl.last)
 	}
 	pr.get("/sessions/" + sid)

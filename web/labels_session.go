@@ -11,6 +11,7 @@ import (
 	"holdspace/consent"
 	"holdspace/i18n"
 	"holdspace/practice"
+	"holdspace/screening"
 )
 
 // The words of sessions, agreements and decisions in the reader's
@@ -145,6 +146,15 @@ func reasonTextIn(l *i18n.Localizer, r consent.Reason) string {
 // findingTextIn is a screening finding's practitioner text in l's
 // language, when the rule pack carries it; else as written.
 func findingTextIn(l *i18n.Localizer, text string) string {
+	// A held finding's text ends with why it holds: "reason (held)".
+	for _, held := range []string{screening.HeldUntilCleared, screening.HeldUnconfirmed, screening.HeldThisSession} {
+		if rest, ok := strings.CutSuffix(text, " ("+held+")"); ok {
+			return findingTextIn(l, rest) + " (" + heldName(l, held) + ")"
+		}
+	}
+	if t, ok := screening.TranslateReason(text, l.Lang()); ok {
+		return t
+	}
 	return text
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"html/template"
+	"maps"
 	"net/http"
 	"strings"
 	"time"
@@ -99,7 +100,7 @@ func (v *view) T(id string, kv ...any) string {
 
 // langFuncs are the template functions that speak l.
 func langFuncs(l *i18n.Localizer) template.FuncMap {
-	return template.FuncMap{
+	m := template.FuncMap{
 		"t":            l.T,
 		"tn":           l.N,
 		"localTime":    func(loc *time.Location, t any) string { return l.DateTime(instant(t), loc) },
@@ -110,6 +111,8 @@ func langFuncs(l *i18n.Localizer) template.FuncMap {
 		"number":       l.Number,
 		"zoned":        func(loc *time.Location, v any) zonedValue { return zonedValue{Zone: loc, V: v} },
 	}
+	maps.Copy(m, labelFuncs(l))
+	return m
 }
 
 // zoneNameIn names a zone with its current abbreviation in l:

@@ -165,7 +165,7 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 			scr = &sv
 		}
 	}
-	states, rows := screeningMap(cur, cv.Anatomy)
+	states, rows := screeningMap(q.l, cur, cv.Anatomy)
 	ags := file.Agreements
 	slices.SortFunc(ags, func(a, b app.AgreementView) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	ss := file.Sessions
@@ -191,7 +191,7 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 	}
 	v := q.view(cv.Name, map[string]any{
 		"FollowUps": fups, "Minor": offer.Minor,
-		"Client": cv, "Screening": scr, "Current": cur, "Findings": findingsFor(cur.Findings, cv.Anatomy), "Map": bodyMapSVG(states, false), "Rows": rows,
+		"Client": cv, "Screening": scr, "Current": cur, "Findings": findingsFor(cur.Findings, cv.Anatomy), "Map": bodyMapSVG(q.l, states, false), "Rows": rows,
 		"Agreements": ags, "Sessions": ss, "Chart": painChart(scores, q.zone()), "Scores": scores, "Assigned": assigned,
 		"Intents": intents, "DefaultStart": startValue(q, h.sessions.Now()), "StartChoices": startChoices(q),
 	})

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"holdspace/catalogue"
+	"holdspace/i18n"
 	"holdspace/screening"
 )
 
@@ -14,7 +15,8 @@ import (
 // the severity of its most open technique, and the text names what is
 // ruled out or needs care beyond that: "Fine, with care; not for now: deep
 // pressure" rather than a red "Not for now" over the whole body.
-func regionScreening(fs []screening.Finding, region string) (screening.Severity, string) {
+// Its words are in l.
+func regionScreening(l *i18n.Localizer, fs []screening.Finding, region string) (screening.Severity, string) {
 	techs := catalogue.Techniques()
 	per := make([]screening.Severity, len(techs))
 	for _, f := range fs {
@@ -28,7 +30,7 @@ func regionScreening(fs []screening.Finding, region string) (screening.Severity,
 		}
 	}
 	best := slices.Min(per)
-	parts := []string{severityText(best)}
+	parts := []string{severityName(l, best)}
 	for _, sev := range []screening.Severity{screening.Contraindicated, screening.Referral, screening.Precaution} {
 		if sev <= best {
 			continue
@@ -36,11 +38,11 @@ func regionScreening(fs []screening.Finding, region string) (screening.Severity,
 		var names []string
 		for i, t := range techs {
 			if per[i] == sev {
-				names = append(names, strings.ToLower(t.Label))
+				names = append(names, techWord(l, t.Code))
 			}
 		}
 		if len(names) > 0 {
-			parts = append(parts, strings.ToLower(severityText(sev)[:1])+severityText(sev)[1:]+": "+strings.Join(names, ", "))
+			parts = append(parts, orSrc(l).T("screening.severity_for."+sev.String(), "List", strings.Join(names, ", ")))
 		}
 	}
 	return best, strings.Join(parts, "; ")

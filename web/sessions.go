@@ -95,7 +95,7 @@ func (h *handler) loadSession(q *request, id string) (*sessionData, error) {
 	d.Flash = sessionFlash(q.l, q.r.URL.Query().Get("done"), s.State)
 	for _, a := range ags {
 		if a.Intent == s.Intent && a.Status == consent.StatusActive {
-			sum := summarize(a)
+			sum := summarize(q.l, a)
 			d.Agreement = &sum
 		}
 	}
@@ -396,7 +396,7 @@ func (h *handler) agreementPage(q *request) error {
 		}
 	}
 	slices.SortFunc(history, func(x, y app.AgreementView) int { return y.Version - x.Version })
-	sum := summarize(a)
+	sum := summarize(q.l, a)
 	var states []mapRegion
 	cv, err := h.people.GetClient(q.r.Context(), q.ac, a.ClientID)
 	if err != nil {
@@ -410,7 +410,7 @@ func (h *handler) agreementPage(q *request) error {
 	for _, r := range sum.Withdrawn {
 		withdrawn[r] = true
 	}
-	for _, r := range consentForm(cv.Anatomy, answers) {
+	for _, r := range consentForm(q.l, cv.Anatomy, answers) {
 		if withdrawn[r.Code] {
 			r.Class, r.Text = "s-no", "Withdrawn"
 		}
@@ -421,7 +421,7 @@ func (h *handler) agreementPage(q *request) error {
 		return err
 	}
 	v := q.view(fmt.Sprintf("Agreement, version %d", a.Version), map[string]any{
-		"A": sum, "History": history, "Map": bodyMapSVG(states, false), "Client": cv, "IsClient": q.ac.Role == holdspace.RoleClient,
+		"A": sum, "History": history, "Map": bodyMapSVG(q.l, states, false), "Client": cv, "IsClient": q.ac.Role == holdspace.RoleClient,
 		"ID": a.ID, "Guardian": a.GuardianConsent, "Refused": a.Refused, "Minor": offer.Minor,
 		"GuardianForm": q.ac.Role == holdspace.RolePractitioner && offer.Minor && !a.GuardianConsent && a.Intent == string(catalogue.Therapeutic),
 	})

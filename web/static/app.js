@@ -4,16 +4,19 @@
 (function () {
   'use strict';
 
-  // Words come from the page, in its language (data-t-* on <body>, from
-  // the catalogs); "{}" marks where the list of techniques goes.
-  function word(name, fallback) {
-    var v = document.body && document.body.getAttribute('data-t-' + name);
-    return v || fallback;
+  // The words of a region's summary come from the form, in the page's
+  // language: data-state-yes="Yes to %s" and so on (%s is the list of
+  // techniques, each named by its fieldset's data-word).
+  function answerWords(form) {
+    var w = { yes: 'Yes to %s', ask: 'Ask me first for %s', no: 'No to %s', none: 'No' };
+    if (form) {
+      ['yes', 'ask', 'no', 'none'].forEach(function (k) {
+        var v = form.getAttribute('data-state-' + k);
+        if (v) { w[k] = v; }
+      });
+    }
+    return w;
   }
-  function fill(name, fallback, list) {
-    return word(name, fallback).split('{}').join(list);
-  }
-  var answerWords = { yes: ['yes-to', 'Yes to {}'], ask: ['ask-for', 'Ask me first for {}'], no: ['no-to', 'No to {}'] };
 
   // The body map: tapping a region opens its controls; answers recolour
   // the figure and rewrite the region's summary in words.
@@ -23,15 +26,13 @@
     sets.forEach(function (fs) {
       var checked = fs.querySelector('input:checked');
       var v = checked ? checked.value : 'no';
-      // Technique names run inside a sentence: lower-case, except in
-      // German, where nouns keep their capital.
-      var label = fs.getAttribute('data-label');
-      groups[v].push(document.documentElement.lang === 'de' ? label : label.toLowerCase());
+      groups[v].push(fs.getAttribute('data-word') || fs.getAttribute('data-label').toLowerCase());
     });
     var parts = [];
-    if (groups.no.length === sets.length) { return { cls: 's-no', text: word('no', 'No') }; }
+    var words = answerWords(details.closest('form'));
+    if (groups.no.length === sets.length) { return { cls: 's-no', text: words.none }; }
     ['yes', 'ask', 'no'].forEach(function (k) {
-      if (groups[k].length) { parts.push(fill(answerWords[k][0], answerWords[k][1], groups[k].join(', '))); }
+      if (groups[k].length) { parts.push(words[k].replace('%s', groups[k].join(', '))); }
     });
     var cls = 's-some';
     if (!groups.ask.length && !groups.no.length) { cls = 's-yes'; }
