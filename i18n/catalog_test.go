@@ -15,8 +15,10 @@ import (
 // ("zone." + an abbreviation); a message under one counts as used. Add a
 // prefix here only together with the code that builds such ids.
 var dynamicPrefixes = []string{
-	"zone.",     // Localizer.Zone: zone.<abbreviation>
-	"language.", // the switcher: language.<tag>
+	"zone.",          // Localizer.Zone: zone.<abbreviation>
+	"language.",      // the switcher: language.<tag>
+	"pdf.region.",    // app.RegionName, agreementpdf: pdf.region.<catalogue region code>
+	"pdf.technique.", // app.TechniqueName, agreementpdf: pdf.technique.<catalogue technique code>
 }
 
 // TestCatalogComplete fails when a shipped language lacks a message the
