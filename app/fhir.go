@@ -177,6 +177,21 @@ func (a *Records) AgreementReceipt(ctx context.Context, ac Actor, id string) (fh
 			return err
 		}
 		in := a.receiptInput(who, fhir.ReceiptInput{Agreement: *ag, Event: ev})
+		// In the agreement's language (the client's, for one made before
+		// languages were recorded), with the hash of its words.
+		in.Language, in.LanguageRecorded = r.Language, shippedLanguage(r.Language)
+		if !in.LanguageRecorded {
+			u, err := tx.User(ctx, r.ClientID)
+			if err != nil {
+				return err
+			}
+			if in.Language, err = a.languageOf(ctx, tx, u); err != nil {
+				return err
+			}
+		}
+		if in.TextHash, err = a.open(r.ID, "text_hash", r.TextHashSealed); err != nil {
+			return err
+		}
 		if r.SignMethod == consent.SignInPerson {
 			in.AttestedBy = r.SignedBy
 		}
