@@ -60,7 +60,7 @@ func (a *Records) ClientBundle(ctx context.Context, ac Actor, clientID string) (
 		}
 		for i := range ags {
 			in := fhir.ConsentInput{Agreement: offered[i], Status: consent.StatusAt(&ags[i], ags, tx.Now()),
-				Organization: org.ID, PolicyURL: a.PrivacyURL()}
+				Organization: org.ID, PolicyURL: a.PrivacyURL(), Language: recs[i].Language}
 			if recs[i].SignMethod == consent.SignInPerson {
 				in.AttestedBy = recs[i].SignedBy
 			}

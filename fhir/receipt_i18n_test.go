@@ -3,6 +3,8 @@ package fhir
 import (
 	"strings"
 	"testing"
+
+	"holdspace"
 )
 
 // TestReceiptInAgreementsLanguage: a receipt is written in the
@@ -44,5 +46,25 @@ func TestReceiptInAgreementsLanguage(t *testing.T) {
 	if m["language"] != "es" || jget(m, "holdspace", "agreementLanguage") != nil ||
 		!strings.HasPrefix(jget(m, "holdspace", "languageStatement").(string), "Idioma de este recibo: Español. No consta") {
 		t.Errorf("unrecorded language: %v %v %v", m["language"], jget(m, "holdspace", "agreementLanguage"), jget(m, "holdspace", "languageStatement"))
+	}
+}
+
+// TestConsentLanguage: a Consent carries the language its agreement was
+// signed in as Resource.language; a malformed tag is refused.
+func TestConsentLanguage(t *testing.T) {
+	a := sampleAgreement()
+	c, err := NewConsent(ConsentInput{Agreement: a, Status: "active", Language: "de"})
+	if err != nil || c.Language != "de" {
+		t.Fatalf("language = %q, %v", c.Language, err)
+	}
+	m := decoded(t, c)
+	if m["language"] != "de" {
+		t.Errorf("JSON language = %v", m["language"])
+	}
+	if c, err := NewConsent(ConsentInput{Agreement: a, Status: "active"}); err != nil || c.Language != "" {
+		t.Errorf("unrecorded: %q, %v", c.Language, err)
+	}
+	if _, err := NewConsent(ConsentInput{Agreement: a, Status: "active", Language: "de_DE!"}); holdspace.ErrorCode(err) != holdspace.EINVALID {
+		t.Errorf("malformed tag: %v", err)
 	}
 }
