@@ -88,6 +88,14 @@ func TestMailInClientsLanguage(t *testing.T) {
 	if _, ok := bySubject["Vor Ihrer Sitzung: Ihre Gesundheitsfragen: "+whenZ]; !ok {
 		t.Errorf("no German intake request; subjects: %v", keys(bySubject))
 	}
+	// The session's calendar file, linked from the messages, in German too.
+	ics, err := f.a.Calendars.SessionICS(ctx, f.client, s.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(ics), "SUMMARY:Sitzung mit "+f.practitioner) || !strings.Contains(string(ics), "X-WR-CALNAME:holdspace: Ihre Sitzung") {
+		t.Errorf("the calendar file is not in German:\n%s", ics)
+	}
 	// The practitioner chose no language: the practice's default, English.
 	reset, ok := bySubject["Reset your password"]
 	if !ok || !strings.Contains(reset.Body, "Choose a new password here: https://practice.example.test/reset/") {
