@@ -173,7 +173,10 @@ func (d *doc) setFace(i int, style string, size float64) {
 		if style == "B" {
 			data = f.boldData
 		}
-		d.pdf.AddUTF8FontFromBytes(f.family, style, data)
+		// fpdf writes into the font bytes it is given while it subsets
+		// them (GenerateCutFont), so each document gets its own copy of
+		// the embedded font: two PDFs rendered at once raced on it.
+		d.pdf.AddUTF8FontFromBytes(f.family, style, bytes.Clone(data))
 		d.added[key] = true
 	}
 	d.pdf.SetFont(f.family, style, size)

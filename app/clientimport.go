@@ -153,7 +153,7 @@ func (a *People) ImportClients(ctx context.Context, ac Actor, rows []csvio.Row, 
 			if err := tx.CreateClient(ctx, p.c); err != nil {
 				return fmt.Errorf("row %d: %w", good[i].row, err)
 			}
-			if _, err := a.storeClientKey(ctx, tx, p.c.ID, p.ck); err != nil {
+			if _, err := a.storeClientKey(ctx, tx, p.c.ID, p.ck, a.ckeys.generation()); err != nil {
 				return err
 			}
 			if err := record(ctx, tx, ac, "client.create", p.c.ID, p.c.ID, "import="+string(opt.Source)); err != nil {

@@ -29,10 +29,17 @@ type clientKeyCache struct {
 	// found to stand for (see openIntent), so that reads on the decision
 	// path compute no hashes.
 	intents map[string]map[string]string
+	// gen counts forgets: a key read before a forget must not be cached
+	// after it (see putIfCurrent).
+	gen uint64
+	// fresh counts, by client id, the keys stored by transactions not yet
+	// committed: such a key is cached only once its transaction commits,
+	// and a read of it inside that transaction caches nothing.
+	fresh map[string]int
 }
 
 func newClientKeyCache() *clientKeyCache {
-	return &clientKeyCache{keys: map[string][]byte{}, intents: map[string]map[string]string{}}
+	return &clientKeyCache{keys: map[string][]byte{}, intents: map[string]map[string]string{}, fresh: map[string]int{}}
 }
 
 func (c *clientKeyCache) intent(id, index string) (string, bool) {
@@ -65,15 +72,53 @@ func (c *clientKeyCache) get(id string) []byte {
 func (c *clientKeyCache) put(id string, key []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.fresh[id] > 0 {
+		return
+	}
 	if len(c.keys) >= maxCachedKeys {
 		clear(c.keys)
 	}
 	c.keys[id] = key
 }
 
+// generation returns the count of forgets so far.
+func (c *clientKeyCache) generation() uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen
+}
+
+// storing marks a key of id as stored by a transaction not yet committed.
+func (c *clientKeyCache) storing(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.fresh) >= maxCachedKeys {
+		// Marks left by transactions that rolled back (new clients whose
+		// creation failed): bounded like the cache.
+		clear(c.fresh)
+	}
+	c.fresh[id]++
+}
+
+// stored is called once the transaction that stored key for id committed:
+// the key is cached unless a client was forgotten since gen was read (a
+// key read before an erasure committed is not cached after it). A
+// transaction that rolled back never calls it, so its id stays marked
+// (its reads uncached) until a later store of a key for id commits.
+func (c *clientKeyCache) stored(id string, key []byte, gen uint64) {
+	c.mu.Lock()
+	delete(c.fresh, id)
+	stale := c.gen != gen
+	c.mu.Unlock()
+	if !stale {
+		c.put(id, key)
+	}
+}
+
 func (c *clientKeyCache) forget(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.gen++
 	delete(c.keys, id)
 	delete(c.intents, id)
 }
@@ -86,13 +131,14 @@ func (a *core) clientKey(ctx context.Context, tx sealTx, clientID string) ([]byt
 	if k := a.ckeys.get(clientID); k != nil {
 		return k, nil
 	}
+	gen := a.ckeys.generation()
 	sealed, err := tx.ClientKey(ctx, clientID)
 	if holdspace.ErrorCode(err) == holdspace.ENOTFOUND {
 		var fresh []byte
 		if fresh, err = seal.NewDataKey(); err != nil {
 			return nil, err
 		}
-		return a.storeClientKey(ctx, tx, clientID, fresh)
+		return a.storeClientKey(ctx, tx, clientID, fresh, gen)
 	}
 	if err != nil {
 		return nil, err
@@ -102,18 +148,31 @@ func (a *core) clientKey(ctx context.Context, tx sealTx, clientID string) ([]byt
 
 // storeClientKey stores key as the client's data key unless the client has
 // one already, and returns the one stored.
-func (a *core) storeClientKey(ctx context.Context, tx sealTx, clientID string, key []byte) ([]byte, error) {
+// gen is the cache's generation read before the client's key was looked
+// for.
+func (a *core) storeClientKey(ctx context.Context, tx sealTx, clientID string, key []byte, gen uint64) ([]byte, error) {
 	wrapped, err := a.keys.Seal(key, clientKeyAAD(clientID))
 	if err != nil {
 		return nil, err
 	}
+	a.ckeys.storing(clientID)
 	stored, err := tx.PutClientKey(ctx, clientID, wrapped, tx.Now())
 	if err != nil {
 		return nil, err
 	}
-	return a.openClientKey(clientID, stored)
+	k, err := a.keys.Open(stored, clientKeyAAD(clientID))
+	if err != nil {
+		return nil, fmt.Errorf("open the data key of %s: %w", clientID, err)
+	}
+	// Cached once stored for good: a key of a transaction (or a part of
+	// a grouped one) that rolls back must never seal anything.
+	tx.AfterCommit(func() { a.ckeys.stored(clientID, k, gen) })
+	return k, nil
 }
 
+// openClientKey opens a client's data key and caches it, unless a
+// transaction that stored it has not committed yet (see
+// clientKeyCache.fresh).
 func (a *core) openClientKey(clientID string, sealed []byte) ([]byte, error) {
 	k, err := a.keys.Open(sealed, clientKeyAAD(clientID))
 	if err != nil {

@@ -33,6 +33,9 @@ type core struct {
 	pwSlots chan struct{}
 	// lim rate-limits password resets and calendar feed reads.
 	lim *appLimiters
+	// group batches the write transactions of updateGrouped (see
+	// groupcommit.go).
+	group groupCommitter
 }
 
 // newID returns a random opaque id with a short kind prefix.
@@ -121,6 +124,10 @@ type txBase interface {
 	Notify(topic string)
 	// Now is the transaction's fixed time.
 	Now() time.Time
+	// AfterCommit queues fn for once the transaction's writes are durable
+	// (never if they roll back): caches filled from what the transaction
+	// read are filled through it.
+	AfterCommit(fn func())
 }
 
 // recordTx is what recording an audit entry needs.

@@ -41,6 +41,12 @@ func (a *Decisions) update(ctx context.Context, fn func(decisionsTx) error) erro
 	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
 }
 
+// updateGrouped runs fn as a part of a grouped write transaction (see
+// groupcommit.go) that offers only decisionsTx.
+func (a *Decisions) updateGrouped(ctx context.Context, fn func(context.Context, decisionsTx) error) error {
+	return a.core.updateGrouped(ctx, func(ctx context.Context, tx store.Tx) error { return fn(ctx, tx) })
+}
+
 // DecideInput is the input of Decide.
 type DecideInput struct {
 	SessionID string `json:"session_id"`
@@ -52,7 +58,8 @@ type DecideInput struct {
 // with a technique now in a session. The session's practitioner and its
 // client may ask. Every decision is audited with its reasons, in the same
 // transaction that read its facts, so it reflects every revoke and stop
-// acknowledged before it started.
+// acknowledged before it started. Decisions are grouped: many commit in
+// one transaction, each answered once its own entry is durable.
 func (a *Decisions) Decide(ctx context.Context, ac Actor, in DecideInput) (consent.Decision, error) {
 	var d consent.Decision
 	if in.SessionID == "" {
@@ -64,7 +71,7 @@ func (a *Decisions) Decide(ctx context.Context, ac Actor, in DecideInput) (conse
 	if !catalogue.ValidTechnique(in.Technique) {
 		return d, holdspace.Invalid("unknown_technique", "technique", "%q is not a technique.", in.Technique)
 	}
-	err := a.update(ctx, func(tx decisionsTx) error {
+	err := a.updateGrouped(ctx, func(ctx context.Context, tx decisionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, in.SessionID)
 		if err != nil {
 			return err

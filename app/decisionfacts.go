@@ -51,14 +51,19 @@ func (a *Decisions) decisionFacts(ctx context.Context, tx interface {
 			return nil, practice.Facts{}, err
 		}
 		e.clientV, e.practV, e.liftFrom, e.settingsV = cv, pv, liftFrom, ps.version
-		a.facts.putIndex(s.ClientID, s.PractitionerID, e)
+		// Cached once what it was built from is committed.
+		client, pract := s.ClientID, s.PractitionerID
+		tx.AfterCommit(func() { a.facts.putIndex(client, pract, e) })
 	}
 	return e, f, nil
 }
 
 // sessionFacts folds a session's events (cached by its Seq) and sets its
 // CloseBy from the booking.
-func (a *Decisions) sessionFacts(ctx context.Context, tx store.Sessions, s *store.Session) (practice.Facts, error) {
+func (a *Decisions) sessionFacts(ctx context.Context, tx interface {
+	store.Sessions
+	txBase
+}, s *store.Session) (practice.Facts, error) {
 	f, ok := a.facts.session(s.ID, s.Seq)
 	if !ok {
 		recs, err := tx.ListEvents(ctx, s.ID)
@@ -76,7 +81,8 @@ func (a *Decisions) sessionFacts(ctx context.Context, tx store.Sessions, s *stor
 			}
 		}
 		if int64(len(recs)) == s.Seq {
-			a.facts.putSession(s.ID, s.Seq, f)
+			id, seq, cached := s.ID, s.Seq, f
+			tx.AfterCommit(func() { a.facts.putSession(id, seq, cached) })
 		}
 	}
 	f.CloseBy = a.booking(s).CloseBy(a.cfg.SessionGrace)

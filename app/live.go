@@ -94,9 +94,9 @@ func (a *core) closeIfOverdue(ctx context.Context, tx interface {
 }
 
 // autoCloseSession records the automatic close of one session if it is
-// overdue, in its own transaction.
+// overdue, as a part of a grouped transaction.
 func (a *Sessions) autoCloseSession(ctx context.Context, id string) error {
-	return a.update(ctx, func(tx sessionsTx) error {
+	return a.updateGrouped(ctx, func(ctx context.Context, tx sessionsTx) error {
 		s, err := tx.Session(ctx, id)
 		if err != nil {
 			return err

@@ -384,7 +384,7 @@ func (a *People) CreateClient(ctx context.Context, ac Actor, in ClientInput) (st
 		if err := tx.CreateClient(ctx, c); err != nil {
 			return err
 		}
-		if _, err := a.storeClientKey(ctx, tx, c.ID, ck); err != nil {
+		if _, err := a.storeClientKey(ctx, tx, c.ID, ck, a.ckeys.generation()); err != nil {
 			return err
 		}
 		return record(ctx, tx, ac, "client.create", c.ID, c.ID, "")

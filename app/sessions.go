@@ -48,6 +48,12 @@ func (a *Sessions) update(ctx context.Context, fn func(sessionsTx) error) error 
 	return a.core.update(ctx, func(tx store.Tx) error { return fn(tx) })
 }
 
+// updateGrouped runs fn as a part of a grouped write transaction (see
+// groupcommit.go) that offers only sessionsTx.
+func (a *Sessions) updateGrouped(ctx context.Context, fn func(context.Context, sessionsTx) error) error {
+	return a.core.updateGrouped(ctx, func(ctx context.Context, tx store.Tx) error { return fn(ctx, tx) })
+}
+
 // view runs fn in a read transaction that offers only sessionsTx.
 func (a *Sessions) view(ctx context.Context, fn func(sessionsTx) error) error {
 	return a.core.view(ctx, func(tx store.Tx) error { return fn(tx) })
@@ -322,7 +328,7 @@ func (a *Sessions) AppendEvent(ctx context.Context, ac Actor, sessionID string, 
 
 func (a *Sessions) appendEvent(ctx context.Context, ac Actor, sessionID string, in EventInput) (AppendEventResult, error) {
 	var out AppendEventResult
-	err := a.update(ctx, func(tx sessionsTx) error {
+	err := a.updateGrouped(ctx, func(ctx context.Context, tx sessionsTx) error {
 		s, err := visibleSession(ctx, tx, ac, sessionID)
 		if err != nil {
 			return err

@@ -276,14 +276,14 @@ func (ix *Index) addFinding(f *screening.Finding, s *Screening) {
 	ref := findingRef{severity: sev, requires: f.Requires}
 	switch {
 	case sev >= screening.Contraindicated:
-		ref.reason = Reason{CodeContraindicated, "Screening says do not proceed: " + text}
+		ref.reason = Reason{CodeContraindicated, PrefixContraindicated + text}
 	case sev == screening.Referral:
-		ref.reason = Reason{CodeReferralRequired, "Screening needs medical clearance first: " + text}
+		ref.reason = Reason{CodeReferralRequired, PrefixReferral + text}
 	case sev == screening.Precaution:
-		ref.reason = Reason{CodePrecaution, "Screening precaution: " + text}
+		ref.reason = Reason{CodePrecaution, PrefixPrecaution + text}
 	}
 	if f.Requires != "" {
-		ref.gated = Reason{CodeNotQualified, "This needs a practitioner with a valid " + f.Requires + " credential: " + text}
+		ref.gated = Reason{CodeNotQualified, PrefixGated + f.Requires + " credential: " + text}
 	}
 	var regions [practice.MaxRegions]bool
 	for _, r := range f.Regions {

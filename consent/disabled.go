@@ -6,7 +6,10 @@ package consent
 // credentials say.
 func PractitionerDisabled() Decision {
 	var d Decision
-	d.deny(Reason{CodeNotQualified, "The practitioner's account is disabled."})
+	d.deny(reasonPractitionerDisabled)
 	d.Outcome = Deny
 	return d
 }
+
+// reasonPractitionerDisabled denies every decision of a disabled practitioner.
+var reasonPractitionerDisabled = Reason{CodeNotQualified, "The practitioner's account is disabled."}

@@ -30,7 +30,7 @@ var (
 )
 
 func qualReason(cover string) Reason {
-	return Reason{CodeNotQualified, "This needs a practitioner holding a valid " + cover +
+	return Reason{CodeNotQualified, PrefixQualification + cover +
 		" credential on the day; none is on record, or it is not valid now."}
 }
 

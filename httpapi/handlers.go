@@ -138,11 +138,15 @@ func (h agreementsAPI) createAgreement(w http.ResponseWriter, r *http.Request, a
 }
 
 func (h agreementsAPI) listAgreements(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	vs, err := h.agreements.ListAgreements(r.Context(), ac, r.PathValue("id"))
+	pin, err := pageInput(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"agreements": vs})
+	pg, err := h.agreements.PageAgreements(r.Context(), ac, r.PathValue("id"), pin)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, withNext(map[string]any{"agreements": pg.Agreements}, pg.Next))
 	return nil
 }
 
@@ -227,11 +231,15 @@ func (h sessionsAPI) listSessions(w http.ResponseWriter, r *http.Request, ac app
 			*p.t = t
 		}
 	}
-	vs, err := h.sessions.ListSessions(r.Context(), ac, q.Get("client_id"), from, to)
+	pin, err := pageInput(q)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"sessions": vs})
+	pg, err := h.sessions.PageSessions(r.Context(), ac, app.SessionQuery{ClientID: q.Get("client_id"), From: from, To: to, PageInput: pin})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, withNext(map[string]any{"sessions": pg.Sessions}, pg.Next))
 	return nil
 }
 

@@ -38,6 +38,13 @@ type queryParam struct {
 	doc    string
 }
 
+// pageParams are the query parameters of a list read a page at a time.
+var pageParams = []queryParam{
+	strParam("cursor", "The next_cursor of the previous page (same filters); absent for the first page. A cursor this list did not give out is 400 bad_cursor."),
+	{"limit", &openapi3.Schema{Type: &openapi3.Types{"integer"}, Min: new(1.0), Max: new(float64(app.MaxPageSize))},
+		"Page size, 1 to 500 (default 50); otherwise 400 bad_limit. next_cursor is present when another page follows."},
+}
+
 func strParam(name, doc string) queryParam {
 	return queryParam{name, openapi3.NewStringSchema(), doc}
 }
@@ -117,7 +124,8 @@ type (
 		Credentials []app.Credential `json:"credentials"`
 	}
 	clientsBody struct {
-		Clients []app.ClientView `json:"clients"`
+		Clients    []app.ClientView `json:"clients"`
+		NextCursor string           `json:"next_cursor,omitempty"`
 	}
 	screeningsBody struct {
 		Screenings []app.ScreeningView `json:"screenings"`
@@ -128,15 +136,18 @@ type (
 	}
 	agreementsBody struct {
 		Agreements []app.AgreementView `json:"agreements"`
+		NextCursor string              `json:"next_cursor,omitempty"`
 	}
 	sessionsBody struct {
-		Sessions []app.SessionView `json:"sessions"`
+		Sessions   []app.SessionView `json:"sessions"`
+		NextCursor string            `json:"next_cursor,omitempty"`
 	}
 	eventsBody struct {
 		Events []app.EventView `json:"events"`
 	}
 	auditBody struct {
-		Entries []audit.Entry `json:"entries"`
+		Entries    []audit.Entry `json:"entries"`
+		NextCursor string        `json:"next_cursor,omitempty"`
 	}
 	consentHistoryBody struct {
 		Versions []app.ConsentNotice `json:"versions"`
@@ -186,7 +197,7 @@ var contracts = map[string]contract{
 	"POST /api/v1/practitioners/{id}/credentials": {id: "createCredential", tag: "practitioners", resp: idResponse{},
 		required: []string{"kind", "issuer", "valid_from", "valid_until"}},
 	"POST /api/v1/clients":                       {id: "createClient", tag: "clients", resp: createdAccountBody{}, required: []string{"name", "email", "birth_date"}, note: "Without a password the answer carries a single-use invitation."},
-	"GET /api/v1/clients":                        {id: "listClients", tag: "clients", resp: clientsBody{}},
+	"GET /api/v1/clients":                        {id: "listClients", tag: "clients", resp: clientsBody{}, query: pageParams},
 	"GET /api/v1/clients/{id}":                   {id: "getClient", tag: "clients", resp: app.ClientView{}},
 	"DELETE /api/v1/clients/{id}":                {id: "eraseClient", tag: "clients"},
 	"PUT /api/v1/clients/{id}/practitioners":     {id: "assignPractitioners", tag: "clients", required: []string{"practitioner_ids"}},
@@ -200,7 +211,7 @@ var contracts = map[string]contract{
 	"POST /api/v1/clients/{id}/clearances": {id: "recordClearance", tag: "screenings", resp: idResponse{},
 		required: []string{"rule", "cleared_by", "cleared_on"}},
 	"POST /api/v1/clients/{id}/agreements": {id: "createAgreement", tag: "agreements", resp: app.AgreementView{}, required: []string{"intent", "grants"}, note: "Every invalid grant is listed in error.problems."},
-	"GET /api/v1/clients/{id}/agreements":  {id: "listAgreements", tag: "agreements", resp: agreementsBody{}},
+	"GET /api/v1/clients/{id}/agreements":  {id: "listAgreements", tag: "agreements", resp: agreementsBody{}, query: pageParams},
 	"GET /api/v1/agreements/{id}":          {id: "getAgreement", tag: "agreements", resp: app.AgreementView{}},
 	"POST /api/v1/agreements/{id}/sign":    {id: "signAgreement", tag: "agreements", resp: app.SignResult{}, optionalBody: true},
 	"POST /api/v1/agreements/{id}/revoke":  {id: "revokeAgreement", tag: "agreements", resp: app.RevokeResult{}, optionalBody: true},
@@ -210,6 +221,7 @@ var contracts = map[string]contract{
 		strParam("client_id", "Only this client's sessions."),
 		timeParam("from", "Sessions starting at or after this time (RFC 3339)."),
 		timeParam("to", "Sessions starting before this time (RFC 3339)."),
+		pageParams[0], pageParams[1],
 	}},
 	"GET /api/v1/sessions/{id}":         {id: "getSession", tag: "sessions", resp: app.SessionView{}},
 	"POST /api/v1/sessions/{id}/events": {id: "appendSessionEvent", tag: "sessions", resp: app.AppendEventResult{}, required: []string{"type"}},
@@ -224,6 +236,7 @@ var contracts = map[string]contract{
 		{"after_seq", &openapi3.Schema{Type: &openapi3.Types{"integer"}, Min: new(0.0)}, "Entries after this sequence number."},
 		{"limit", &openapi3.Schema{Type: &openapi3.Types{"integer"}, Min: new(1.0), Max: new(1000.0)}, "At most this many entries."},
 		{"order", &openapi3.Schema{Type: &openapi3.Types{"string"}, Enum: []any{"oldest", "newest"}}, "oldest (default) or newest first."},
+		strParam("cursor", "The next_cursor of the previous page (same filters and order); not with after_seq. A cursor this list did not give out is 400 bad_cursor."),
 	}},
 	"POST /api/v1/clients/{id}/stop":       {id: "stopAll", tag: "sessions", resp: app.StopResult{}, optionalBody: true},
 	"POST /api/v1/screenings/{id}/confirm": {id: "confirmScreening", tag: "screenings", resp: app.ScreeningView{}, optionalBody: true},

@@ -244,14 +244,15 @@ func (h enrolAPI) createClient(w http.ResponseWriter, r *http.Request, ac app.Ac
 }
 
 func (h peopleAPI) listClients(w http.ResponseWriter, r *http.Request, ac app.Actor) error {
-	cs, err := h.people.ListClients(r.Context(), ac)
+	pin, err := pageInput(r.URL.Query())
 	if err != nil {
 		return err
 	}
-	if cs == nil {
-		cs = []app.ClientView{}
+	pg, err := h.people.PageClients(r.Context(), ac, app.ClientQuery{PageInput: pin})
+	if err != nil {
+		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"clients": cs})
+	writeJSON(w, http.StatusOK, withNext(map[string]any{"clients": pg.Clients}, pg.Next))
 	return nil
 }
 
@@ -312,10 +313,10 @@ func (h auditAPI) listAudit(w http.ResponseWriter, r *http.Request, ac app.Actor
 	default:
 		return holdspace.Invalid("invalid_order", "order", "Give order as oldest or newest.")
 	}
-	es, err := h.audit.ListAudit(r.Context(), ac, store.AuditFilter{ClientID: q.Get("client_id"), Since: since, AfterSeq: after, Limit: limit, Newest: newest})
+	es, next, err := h.audit.PageAudit(r.Context(), ac, store.AuditFilter{ClientID: q.Get("client_id"), Since: since, AfterSeq: after, Limit: limit, Newest: newest}, q.Get("cursor"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"entries": es})
+	writeJSON(w, http.StatusOK, withNext(map[string]any{"entries": es}, next))
 	return nil
 }

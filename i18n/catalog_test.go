@@ -19,6 +19,10 @@ var dynamicPrefixes = []string{
 	"language.",      // the switcher: language.<tag>
 	"pdf.region.",    // app.RegionName, agreementpdf: pdf.region.<catalogue region code>
 	"pdf.technique.", // app.TechniqueName, agreementpdf: pdf.technique.<catalogue technique code>
+	// web/labels_session.go; web's TestSessionWordsInCatalogs checks each
+	// exists for every value the domain has.
+	"reasons.", "session.state.", "session.intent.", "session.agreement_status.", "session.role.",
+	"session.trigger.", "session.followup.", "session.stale.", "session.adverse.", "session.group.",
 }
 
 // TestCatalogComplete fails when a shipped language lacks a message the

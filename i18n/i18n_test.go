@@ -75,3 +75,17 @@ func TestDir(t *testing.T) {
 		t.Error("de is ltr")
 	}
 }
+
+// TestCLDRForEveryLanguage: every shipped language has its CLDR data, so
+// its dates are written in its own words.
+func TestCLDRForEveryLanguage(t *testing.T) {
+	for _, l := range Default().Languages() {
+		if _, ok := cldr[base(l)]; !ok {
+			t.Errorf("%s has a catalog but no CLDR data: add it to cldr", l)
+		}
+	}
+	// A right-to-left language is only a catalog away.
+	if got := cldrFor("ar").MonthAbbreviated(time.December); got == "Dec" {
+		t.Errorf("Arabic month names: %q", got)
+	}
+}

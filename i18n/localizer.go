@@ -6,9 +6,30 @@ import (
 	"strings"
 
 	"github.com/go-playground/locales"
+	"github.com/go-playground/locales/ar"
+	"github.com/go-playground/locales/cs"
+	"github.com/go-playground/locales/da"
 	"github.com/go-playground/locales/de"
+	"github.com/go-playground/locales/el"
 	"github.com/go-playground/locales/en"
 	"github.com/go-playground/locales/es"
+	"github.com/go-playground/locales/fi"
+	"github.com/go-playground/locales/fr"
+	"github.com/go-playground/locales/he"
+	"github.com/go-playground/locales/hu"
+	"github.com/go-playground/locales/it"
+	"github.com/go-playground/locales/ja"
+	"github.com/go-playground/locales/ko"
+	"github.com/go-playground/locales/nb"
+	"github.com/go-playground/locales/nl"
+	"github.com/go-playground/locales/pl"
+	"github.com/go-playground/locales/pt"
+	"github.com/go-playground/locales/ro"
+	"github.com/go-playground/locales/ru"
+	"github.com/go-playground/locales/sv"
+	"github.com/go-playground/locales/tr"
+	"github.com/go-playground/locales/uk"
+	"github.com/go-playground/locales/zh"
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 )
 
@@ -25,14 +46,42 @@ type Localizer struct {
 // rtl lists the base languages written right to left.
 var rtl = map[string]bool{"ar": true, "he": true, "fa": true, "ur": true, "ps": true, "yi": true, "dv": true, "ckb": true}
 
-// cldrFor returns the CLDR data of a language. Languages without a
-// compiled entry use English names (the catalog test lists which).
+// cldr holds the CLDR data (day and month names, time and number
+// formats) of the languages a catalog may be added for without touching
+// Go: the shipped ones and the languages practices most often ask for,
+// right-to-left ones included.
+var cldr = map[string]func() locales.Translator{
+	"ar": ar.New,
+	"cs": cs.New,
+	"da": da.New,
+	"de": de.New,
+	"el": el.New,
+	"en": en.New,
+	"es": es.New,
+	"fi": fi.New,
+	"fr": fr.New,
+	"he": he.New,
+	"hu": hu.New,
+	"it": it.New,
+	"ja": ja.New,
+	"ko": ko.New,
+	"nb": nb.New,
+	"nl": nl.New,
+	"pl": pl.New,
+	"pt": pt.New,
+	"ro": ro.New,
+	"ru": ru.New,
+	"sv": sv.New,
+	"tr": tr.New,
+	"uk": uk.New,
+	"zh": zh.New,
+}
+
+// cldrFor returns the CLDR data of a language (English for one not in
+// cldr; TestCLDRForEveryLanguage fails when a shipped language lacks it).
 func cldrFor(lang string) locales.Translator {
-	switch base(lang) {
-	case "de":
-		return de.New()
-	case "es":
-		return es.New()
+	if f, ok := cldr[base(lang)]; ok {
+		return f()
 	}
 	return en.New()
 }

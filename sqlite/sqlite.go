@@ -38,6 +38,8 @@ const readers = 4
 type DB struct {
 	*sqlstore.DB
 	path string
+	log  *slog.Logger
+	opt  *optimizer // nil until Open has migrated
 }
 
 var _ store.DB = (*DB)(nil)
@@ -107,6 +109,10 @@ func Open(ctx context.Context, dir string, logger *slog.Logger) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqlite: migrate %s: %w", db.path, err)
 	}
+	if err := db.startOptimizer(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqlite: optimize %s: %w", db.path, err)
+	}
 	return db, nil
 }
 
@@ -161,7 +167,7 @@ func open(dir string, logger *slog.Logger) (*DB, error) {
 	}
 	reader.SetMaxOpenConns(readers)
 	reader.SetMaxIdleConns(readers)
-	return &DB{DB: sqlstore.New(writer, reader, Dialect(), Migrations(), logger), path: path}, nil
+	return &DB{DB: sqlstore.New(writer, reader, Dialect(), Migrations(), logger), path: path, log: logger}, nil
 }
 
 // Path returns the path of the database file.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
+	"math"
 
 	"holdspace/audit"
 	"holdspace/store"
@@ -27,23 +28,12 @@ func auditArgs(e audit.Entry) []any {
 // AppendAudit implements store.AuditLog: under the dialect's audit lock
 // (held to the end of the transaction) e is chained after the last stored
 // entry with audit.Next and stored. A zero e.At becomes the transaction's
-// time.
+// time. The lock is taken and the head read once per transaction: later
+// appends of the same transaction (the parts of a group commit) chain
+// after the head it keeps, which no one else can move meanwhile.
 func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
-	if t.db.dialect.LockAudit != nil && !t.readOnly {
-		if err := t.db.dialect.LockAudit(ctx, t.tx); err != nil {
-			return audit.Entry{}, t.db.internal("lock audit", err)
-		}
-	}
-	// audit.Next needs only the head's seq and hash.
-	var prev *audit.Entry
-	var last audit.Entry
-	err := t.tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last.Seq, &last.Hash)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-	case err != nil:
-		return audit.Entry{}, t.db.internal("read audit head", err)
-	default:
-		prev = &last
+	if err := t.HoldAudit(ctx); err != nil {
+		return audit.Entry{}, err
 	}
 	if e.At.IsZero() {
 		e.At = t.now
@@ -52,11 +42,37 @@ func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error
 		// A salted (version 2) entry can be redacted on erasure.
 		e.Salt = rand.Text()
 	}
-	next := audit.Next(prev, e)
+	next := audit.Next(t.head.last, e)
 	if _, err := t.exec(ctx, "append audit", insertAudit, auditArgs(next)...); err != nil {
 		return audit.Entry{}, err
 	}
+	t.head.last = &audit.Entry{Seq: next.Seq, Hash: next.Hash}
 	return next, nil
+}
+
+// HoldAudit implements store.AuditLog: the dialect's audit lock is taken
+// and the chain's head read, once per transaction.
+func (t *Tx) HoldAudit(ctx context.Context) error {
+	if t.head.known {
+		return nil
+	}
+	if t.db.dialect.LockAudit != nil && !t.readOnly {
+		if err := t.db.dialect.LockAudit(ctx, t.tx); err != nil {
+			return t.db.internal("lock audit", err)
+		}
+	}
+	// audit.Next needs only the head's seq and hash.
+	var last audit.Entry
+	err := t.tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last.Seq, &last.Hash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		t.head = auditHead{known: true}
+	case err != nil:
+		return t.db.internal("read audit head", err)
+	default:
+		t.head = auditHead{known: true, last: &last}
+	}
+	return nil
 }
 
 // ListAudit implements store.AuditLog: matching entries by Seq ascending,
@@ -68,6 +84,26 @@ func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]audit.Entry,
 	}
 	if !f.Since.IsZero() {
 		w.add("at >= ?", f.Since.UnixMicro())
+		if !f.Newest && f.AfterSeq == 0 {
+			// Read oldest first, the log would be walked by seq from its
+			// first entry until at reaches since. The first seq at or after
+			// since comes from the index on (at, seq) instead, read from
+			// since on (entry times need not grow with seq, so it is the
+			// least seq of that range, not its first). The subquery's
+			// LIMIT keeps both engines from turning MIN(seq) back into
+			// the walk by seq (SQLite's and PostgreSQL's min/max
+			// optimisation). Later pages start after their cursor, inside
+			// the range already, and need no such look-up.
+			var first sql.NullInt64
+			if err := t.tx.QueryRowContext(ctx, `SELECT MIN(seq) FROM (SELECT seq FROM audit WHERE at >= $1 LIMIT $2) s`,
+				f.Since.UnixMicro(), int64(math.MaxInt64)).Scan(&first); err != nil {
+				return nil, t.db.internal("audit since", err)
+			}
+			if !first.Valid {
+				return nil, nil
+			}
+			f.AfterSeq = first.Int64 - 1
+		}
 	}
 	if f.AfterSeq > 0 {
 		w.add("seq > ?", f.AfterSeq)

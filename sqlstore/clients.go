@@ -88,23 +88,35 @@ func (t *Tx) loadAssignments(ctx context.Context, cs []*store.Client, cond strin
 	return nil
 }
 
-// ListClients implements store.Clients: matching clients, oldest first.
+// ListClients implements store.Clients: matching clients by (created_at,
+// id), from f.After, at most f.Limit. Only the page's assignments are read.
 func (t *Tx) ListClients(ctx context.Context, f store.ClientFilter) ([]*store.Client, error) {
-	if f.PractitionerID == "" {
-		cs, err := many(ctx, t, "clients", `SELECT `+clientCols+` FROM clients ORDER BY created_at, id`, scanClient)
-		if err != nil {
-			return nil, err
-		}
-		return cs, t.loadAssignments(ctx, cs, "")
+	var w where
+	if f.PractitionerID != "" {
+		w.add("id IN (SELECT client_id FROM client_practitioners WHERE practitioner_id = ?)", f.PractitionerID)
 	}
-	cs, err := many(ctx, t, "clients", `SELECT `+clientCols+` FROM clients
-		WHERE id IN (SELECT client_id FROM client_practitioners WHERE practitioner_id = $1)
-		ORDER BY created_at, id`, scanClient, f.PractitionerID)
+	w.keyset("created_at", "id", f.After)
+	lim, err := w.limitClause(f.Limit)
 	if err != nil {
 		return nil, err
 	}
-	return cs, t.loadAssignments(ctx, cs,
-		`WHERE client_id IN (SELECT client_id FROM client_practitioners WHERE practitioner_id = $1)`, f.PractitionerID)
+	cs, err := many(ctx, t, "clients", `SELECT `+clientCols+` FROM clients`+w.String()+` ORDER BY created_at, id`+lim,
+		scanClient, w.args...)
+	if err != nil || len(cs) == 0 {
+		return cs, err
+	}
+	if f.Limit == 0 && f.After.IsZero() {
+		if f.PractitionerID == "" {
+			return cs, t.loadAssignments(ctx, cs, "")
+		}
+		return cs, t.loadAssignments(ctx, cs,
+			`WHERE client_id IN (SELECT client_id FROM client_practitioners WHERE practitioner_id = $1)`, f.PractitionerID)
+	}
+	ids := make([]any, len(cs))
+	for i, c := range cs {
+		ids[i] = c.ID
+	}
+	return cs, t.loadAssignments(ctx, cs, `WHERE client_id IN (`+paramList(1, len(ids))+`)`, ids...)
 }
 
 // UpdateClient implements store.Clients: the sealed fields and the

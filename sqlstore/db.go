@@ -137,11 +137,15 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	if err := fn(t); err != nil {
 		return err
 	}
+	if t.broken != nil {
+		return t.broken
+	}
 	if readOnly {
 		committed = true
 		if err := sqlTx.Commit(); err != nil {
 			return db.internal("end read transaction", err)
 		}
+		t.runAfter()
 		return nil
 	}
 	topics := t.uniqueTopics()
@@ -161,7 +165,16 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 			db.hub.Publish(topic)
 		}
 	}
+	t.runAfter()
 	return nil
+}
+
+// runAfter runs the functions queued by AfterCommit, in order.
+func (t *Tx) runAfter() {
+	for _, fn := range t.after {
+		fn()
+	}
+	t.after = nil
 }
 
 // Ready implements store.DB.Ready: nil when the database answers and every

@@ -10,6 +10,7 @@ import (
 // ImportAudit implements store.Importer: e is stored exactly as given;
 // ECONFLICT when its Seq exists.
 func (t *Tx) ImportAudit(ctx context.Context, e audit.Entry) error {
+	t.head = auditHead{}
 	_, err := t.exec(ctx, "import audit", insertAudit, auditArgs(e)...)
 	return err
 }
@@ -66,6 +67,7 @@ func (t *Tx) Counts(ctx context.Context) (map[string]int64, error) {
 
 // Wipe implements store.Importer: it deletes every row, children first.
 func (t *Tx) Wipe(ctx context.Context) error {
+	t.head = auditHead{}
 	for i := len(countedTables) - 1; i >= 0; i-- {
 		if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+countedTables[i]); err != nil {
 			return t.db.internal("wipe "+countedTables[i], err)

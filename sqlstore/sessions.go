@@ -81,7 +81,12 @@ func (t *Tx) ListSessions(ctx context.Context, f store.SessionFilter) ([]*store.
 	if f.Live {
 		w.conds = append(w.conds, liveSQL)
 	}
-	return many(ctx, t, "sessions", `SELECT `+sessionCols+` FROM sessions`+w.String()+` ORDER BY starts_at, id`,
+	w.keyset("starts_at", "id", f.After)
+	lim, err := w.limitClause(f.Limit)
+	if err != nil {
+		return nil, err
+	}
+	return many(ctx, t, "sessions", `SELECT `+sessionCols+` FROM sessions`+w.String()+` ORDER BY starts_at, id`+lim,
 		scanSession, w.args...)
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"holdspace"
+	"holdspace/audit"
 	"holdspace/store"
 )
 
@@ -23,6 +24,25 @@ type Tx struct {
 	now      time.Time
 	readOnly bool
 	topics   []string
+	// after holds the functions queued by AfterCommit.
+	after []func()
+	// head is the audit chain's last entry as this transaction knows it
+	// (see AppendAudit).
+	head auditHead
+	// savepoints counts the savepoints opened, to name them.
+	savepoints int
+	// broken is set when a savepoint could not be rolled back to: the
+	// transaction can neither go on nor commit.
+	broken error
+}
+
+// auditHead caches the audit chain's head inside one write transaction.
+// Once known it is exact until the transaction ends: the transaction
+// holds the audit lock (or is the single writer), so no other entry can
+// be appended meanwhile.
+type auditHead struct {
+	known bool
+	last  *audit.Entry // nil: the log is empty
 }
 
 var _ store.ImportTx = (*Tx)(nil)
@@ -34,6 +54,45 @@ func (t *Tx) Notify(topic string) { t.topics = append(t.topics, topic) }
 // Now implements store.Tx.Now: the UTC time the transaction began,
 // truncated to microseconds.
 func (t *Tx) Now() time.Time { return t.now }
+
+// AfterCommit implements store.Savepoints.AfterCommit.
+func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
+
+// Savepoint implements store.Savepoints.Savepoint. The savepoint is not
+// released when fn succeeds (COMMIT takes it with the rest), which saves a
+// round trip per part; savepoints nest, so an error of a later part rolls
+// back to that part's own savepoint only.
+func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
+	if t.broken != nil {
+		return t.broken
+	}
+	t.savepoints++
+	name := "hs_part_" + strconv.Itoa(t.savepoints)
+	if !t.readOnly {
+		if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
+			t.broken = t.db.internal("open savepoint", err)
+			return t.broken
+		}
+	}
+	topics, after, head := len(t.topics), len(t.after), t.head
+	err := fn()
+	if err == nil {
+		return nil
+	}
+	if !t.readOnly {
+		// Undo even when the caller's context has ended: the
+		// transaction must stay usable for the other parts.
+		if _, rerr := t.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+			t.broken = t.db.internal("roll back to savepoint", rerr)
+			return errors.Join(err, t.broken)
+		}
+	}
+	// A transaction-scoped lock taken inside the savepoint is released by
+	// the rollback, so the head is known again only if it was before.
+	clear(t.after[after:])
+	t.topics, t.after, t.head = t.topics[:topics], t.after[:after], head
+	return err
+}
 
 // uniqueTopics returns the queued topics once each, in first-queued order.
 func (t *Tx) uniqueTopics() []string {

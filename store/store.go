@@ -61,12 +61,37 @@ type Tx interface {
 	FollowUps
 	Bookings
 	Outbox
+	Savepoints
 	// Notify queues topic for delivery to subscribers once the transaction
 	// commits; a rolled-back transaction delivers nothing.
 	Notify(topic string)
 	// Now is the fixed time of this transaction (UTC, microseconds), so that
 	// every record and audit entry of one service call carries one time.
 	Now() time.Time
+}
+
+// Savepoints let one write transaction carry several units of work that
+// fail alone and commit together (group commit: many callers' writes and
+// audit appends in one transaction, one flush, one hold of the audit lock).
+type Savepoints interface {
+	// Savepoint runs fn as a part of the transaction that can fail alone.
+	// When fn returns an error, every write fn made, the topics it passed
+	// to Notify, the functions it passed to AfterCommit and the audit
+	// entries it appended are undone (the next append chains after the
+	// entry before fn), fn's error is returned, and the transaction goes
+	// on. When fn returns nil its work stays part of the transaction,
+	// durable only when the transaction commits. If the part cannot be
+	// undone (the engine lost the transaction), Savepoint returns an
+	// error and so do every later Savepoint and the commit. Savepoints
+	// nest.
+	Savepoint(ctx context.Context, fn func() error) error
+	// AfterCommit queues fn to run once the transaction has committed and
+	// its writes are durable, in the order queued, before Update returns
+	// (for a View: once it ended without error). It never runs if the
+	// transaction rolls back or the Savepoint that queued it is undone:
+	// in-memory state derived from uncommitted reads (caches) is updated
+	// through it.
+	AfterCommit(fn func())
 }
 
 // User is an account: an admin, a practitioner or a client. Name and email
@@ -187,9 +212,26 @@ type Client struct {
 	CreatedBy       string
 }
 
+// Key is a position in a list kept in keyset order: the time the list is
+// sorted by and the id that breaks ties between equal times. The zero Key
+// is the start of the list.
+type Key struct {
+	At time.Time
+	ID string
+}
+
+// IsZero reports whether k is the start of the list.
+func (k Key) IsZero() bool { return k.At.IsZero() && k.ID == "" }
+
 // ClientFilter selects clients. Zero fields select all.
 type ClientFilter struct {
 	PractitionerID string // only clients assigned to this practitioner
+	// After, when set, keeps clients strictly after it in the list's order
+	// (CreatedAt, ID): the keyset of the previous page's last client.
+	After Key
+	// Limit, when positive, keeps at most Limit clients; a negative Limit
+	// is EINVALID.
+	Limit int
 }
 
 // Clients stores client profiles and their assignment to practitioners.
@@ -198,7 +240,9 @@ type Clients interface {
 	CreateClient(ctx context.Context, c *Client) error
 	// Client returns the client with id; ENOTFOUND when unknown or erased.
 	Client(ctx context.Context, id string) (*Client, error)
-	// ListClients returns matching clients, oldest first.
+	// ListClients returns matching clients, oldest first: by (CreatedAt,
+	// ID), so that pages cut with After and Limit see every client exactly
+	// once, ties included. EINVALID for a negative Limit.
 	ListClients(ctx context.Context, f ClientFilter) ([]*Client, error)
 	// UpdateClient replaces the sealed fields and assignments of c; ENOTFOUND.
 	UpdateClient(ctx context.Context, c *Client) error
@@ -420,6 +464,12 @@ type SessionFilter struct {
 	From, To       time.Time // StartsAt in [From, To)
 	// Live selects only open, in-progress and stopped sessions.
 	Live bool
+	// After, when set, keeps sessions strictly after it in the list's
+	// order (StartsAt, ID): the keyset of the previous page's last session.
+	After Key
+	// Limit, when positive, keeps at most Limit sessions; a negative Limit
+	// is EINVALID.
+	Limit int
 }
 
 // Sessions stores sessions and their events.
@@ -428,7 +478,9 @@ type Sessions interface {
 	CreateSession(ctx context.Context, s *Session) error
 	// Session returns one session; ENOTFOUND.
 	Session(ctx context.Context, id string) (*Session, error)
-	// ListSessions returns matching sessions by StartsAt, earliest first.
+	// ListSessions returns matching sessions by (StartsAt, ID), earliest
+	// first, so that pages cut with After and Limit see every session
+	// exactly once, ties included. EINVALID for a negative Limit.
 	ListSessions(ctx context.Context, f SessionFilter) ([]*Session, error)
 	// AppendEvent appends e (e.Seq must be the session's Seq+1) and sets the
 	// session's State to state. ECONFLICT (reason stale_session) when the
@@ -461,8 +513,15 @@ type AuditLog interface {
 	// and returns it. Appends from concurrent transactions, on any node, are
 	// serialized so that the chain stays linear.
 	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
+	// HoldAudit takes now what the first AppendAudit of the transaction
+	// would take: the right to append, held to the end of the transaction.
+	// A transaction whose several parts append (group commit) takes it
+	// before any part locks a row, so that no transaction holding it waits
+	// for a row held by another batch that waits for it.
+	HoldAudit(ctx context.Context) error
 	// ListAudit returns matching entries by Seq ascending (descending with
-	// Newest).
+	// Newest). A Since filter is answered from the index on the entry time,
+	// not by scanning the log from its first entry.
 	ListAudit(ctx context.Context, f AuditFilter) ([]audit.Entry, error)
 	// ScanAudit calls fn for every entry by Seq ascending, stopping at the
 	// first error, which it returns.

@@ -56,6 +56,8 @@ func Run(t *testing.T, open func(t *testing.T) store.ImportDB) {
 		{"TimeZone", s.timeZoneCases()},
 		{"Booking", s.bookingCases()},
 		{"Outbox", s.outboxCases()},
+		{"Pages", s.pageCases()},
+		{"Savepoints", s.savepointCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -114,7 +115,7 @@ func (h *handler) adminClients(q *request) error {
 }
 
 func (h *handler) renderAdminClients(q *request, formID string, errs map[string]string) error {
-	cs, err := h.people.ListClients(q.r.Context(), q.ac)
+	pg, err := h.clientPage(q)
 	if err != nil {
 		return err
 	}
@@ -122,8 +123,8 @@ func (h *handler) renderAdminClients(q *request, formID string, errs map[string]
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(cs, func(a, b app.ClientView) int { return strings.Compare(a.Name, b.Name) })
-	v := q.view("Clients and assignments", map[string]any{"Clients": cs, "Practitioners": ps, "FormID": formID})
+	v := q.view("Clients and assignments", map[string]any{"Clients": pg.Clients, "Practitioners": ps, "FormID": formID,
+		"Cursor": pageCursor(q), "Pager": pagerFor(q, "/admin/clients", q.l.T("pager.clients"), pg.Next)})
 	v.Wide = true
 	h.renderForm(q.w, q.r, "admin_clients", v, errs, oneNote(errs))
 	return nil
@@ -137,7 +138,11 @@ func (h *handler) adminAssign(q *request) error {
 		}
 		return err
 	}
-	return redirect(q, "/admin/clients?done=assigned")
+	to := url.Values{"done": {"assigned"}}
+	if c := pageCursor(q); c != "" {
+		to.Set("cursor", c)
+	}
+	return redirect(q, "/admin/clients?"+to.Encode())
 }
 
 // adminAudit shows the audit log, filtered by client and a start day, a

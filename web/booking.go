@@ -237,7 +237,7 @@ func (h *handler) renderCalendar(q *request, problem string) error {
 			active = append(active, t)
 		}
 	}
-	v := q.view("Calendar", map[string]any{"Week": wk, "People": people, "Practitioner": pid, "Clients": mine, "Types": active})
+	v := q.view(q.l.T("practitioner.nav.calendar"), map[string]any{"Week": wk, "People": people, "Practitioner": pid, "Clients": mine, "Types": active})
 	v.Wide = true
 	status := http.StatusOK
 	if problem != "" {

@@ -46,7 +46,7 @@ func TestDayCheckWithoutJavaScript(t *testing.T) {
 		t.Fatalf("no day check after re-confirming:\n%s", cl.last)
 	}
 	pr.get("/sessions/" + sid)
-	if !strings.Contains(pr.last, `id="step-daycheck"`) || !strings.Contains(pr.last, "Waiting</span> for the client's answers") {
+	if !strings.Contains(pr.last, `id="step-daycheck"`) || !strings.Contains(pr.last, "Waiting</span> for the client&#39;s answers") {
 		t.Fatalf("the console does not wait for today's check:\n%s", pr.last)
 	}
 

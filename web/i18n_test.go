@@ -16,10 +16,10 @@ import (
 var untranslated = []string{
 	"account.html", "account_password.html", "admin.html", "admin_audit.html", "admin_clients.html",
 	"admin_practice.html", "admin_practitioners.html", "agreement.html", "agreements.html", "availability.html",
-	"book.html", "calendar.html", "client_file.html", "client_home.html", "client_new.html", "clients.html",
-	"consent.html", "consent_review.html", "console.html", "error.html", "forgot.html", "intake.html",
+	"book.html", "client_home.html", "client_new.html",
+	"consent.html", "consent_review.html", "error.html", "forgot.html", "intake.html",
 	"invitation.html", "invite.html", "layout.html", "login.html", "my_bookings.html", "partials.html",
-	"privacy.html", "reset.html", "screening.html", "session_client.html", "session_console.html",
+	"privacy.html", "reset.html", "screening.html", "session_client.html",
 	"session_types.html",
 }
 

@@ -140,15 +140,3 @@ func offeredGrants(a app.AgreementView) []consent.Grant {
 	}
 	return out
 }
-
-// followUpText describes a follow-up answer in a session's log.
-func followUpText(e app.EventView) string {
-	s := "Follow-up: how the client has been since"
-	if e.Wellbeing != nil {
-		s += ", " + strconv.Itoa(*e.Wellbeing) + " / 10"
-	}
-	if e.Text != "" {
-		s += ": " + e.Text
-	}
-	return s
-}

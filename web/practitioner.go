@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -12,19 +13,16 @@ import (
 	"holdspace"
 	"holdspace/app"
 	"holdspace/catalogue"
-	"holdspace/practice"
 )
 
 // console is the practitioner's start page: today's sessions, then the
-// upcoming ones.
+// upcoming ones. It reads only what it shows: the sessions of the coming
+// days, the live ones begun before today, and the names of those sessions'
+// clients (not every assigned client's).
 func (h *handler) console(q *request) error {
 	ctx := q.r.Context()
 	day, tomorrow, horizon := today(q, h.sessions.Now(), 30)
 	ss, err := h.sessions.ListSessions(ctx, q.ac, "", day, horizon)
-	if err != nil {
-		return err
-	}
-	names, err := h.clientNames(q)
 	if err != nil {
 		return err
 	}
@@ -36,19 +34,21 @@ func (h *handler) console(q *request) error {
 			later = append(later, s)
 		}
 	}
-	// Sessions already running stay on top whatever their booked time.
-	all, err := h.sessions.ListSessions(ctx, q.ac, "", time.Time{}, day)
+	// Sessions already running stay on top whatever their booked time. A
+	// client has at most one live session, so one page holds them all
+	// for any practice a practitioner can see to.
+	live, err := h.sessions.PageSessions(ctx, q.ac, app.SessionQuery{To: day, Live: true, PageInput: app.PageInput{Limit: app.MaxPageSize}})
 	if err != nil {
 		return err
 	}
-	for _, s := range all {
-		if practice.State(s.State).IsLive() {
-			today = append(today, s)
-		}
-	}
+	today = append(today, live.Sessions...)
 	byTime := func(a, b app.SessionView) int { return a.StartsAt.Compare(b.StartsAt) }
 	slices.SortFunc(today, byTime)
 	slices.SortFunc(later, byTime)
+	names, err := h.sessionClientNames(q, today, later)
+	if err != nil {
+		return err
+	}
 	fups, err := h.followUps.ListFollowUps(ctx, q.ac, true)
 	if err != nil {
 		return err
@@ -57,31 +57,39 @@ func (h *handler) console(q *request) error {
 	if err != nil {
 		return err
 	}
-	v := q.view("Today", map[string]any{"Today": today, "Later": later, "Names": names, "FollowUps": fups, "Intake": intake})
+	v := q.view(q.l.T("practitioner.console.title"), map[string]any{"Today": today, "Later": later, "Names": names, "FollowUps": fups, "Intake": intake})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "console", v)
 	return nil
 }
 
-func (h *handler) clientNames(q *request) (map[string]string, error) {
-	cs, err := h.people.ListClients(q.r.Context(), q.ac)
-	if err != nil {
-		return nil, err
+// sessionClientNames opens the names of the clients of the sessions
+// shown, and only those, a page of ids at a time.
+func (h *handler) sessionClientNames(q *request, lists ...[]app.SessionView) (map[string]string, error) {
+	var ids []string
+	for _, l := range lists {
+		for _, s := range l {
+			ids = append(ids, s.ClientID)
+		}
 	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	out := map[string]string{}
-	for _, c := range cs {
-		out[c.ID] = c.Name
+	for chunk := range slices.Chunk(ids, app.MaxPageSize) {
+		names, err := h.people.ClientNames(q.r.Context(), q.ac, chunk)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, names)
 	}
 	return out, nil
 }
 
 func (h *handler) clientList(q *request) error {
-	cs, err := h.people.ListClients(q.r.Context(), q.ac)
+	pg, err := h.clientPage(q)
 	if err != nil {
 		return err
 	}
-	slices.SortFunc(cs, func(a, b app.ClientView) int { return strings.Compare(a.Name, b.Name) })
-	v := q.view("Clients", map[string]any{"Clients": cs})
+	v := q.view(q.l.T("practitioner.nav.clients"), map[string]any{"Clients": pg.Clients, "Pager": pagerFor(q, "/clients", q.l.T("pager.clients"), pg.Next)})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "clients", v)
 	return nil
@@ -185,7 +193,7 @@ func (h *handler) renderClientFile(q *request, errs map[string]string) error {
 		"Intents": intents, "DefaultStart": startValue(q, h.sessions.Now()), "StartChoices": startChoices(q),
 	})
 	v.Wide = true
-	h.renderForm(q.w, q.r, "client_file", v, errs, "The session could not be booked; the note is beside the field.")
+	h.renderForm(q.w, q.r, "client_file", v, errs, q.l.T("practitioner.error.not_booked"))
 	return nil
 }
 
@@ -205,7 +213,7 @@ func (h *handler) bookSession(q *request) error {
 	if d := strings.TrimSpace(f.Get("duration_minutes")); d != "" {
 		m, err := strconv.Atoi(d)
 		if err != nil {
-			return h.renderClientFile(q, map[string]string{"duration_minutes": "Give the length in whole minutes."})
+			return h.renderClientFile(q, map[string]string{"duration_minutes": q.l.T("practitioner.error.length")})
 		}
 		in.DurationMinutes = &m
 	}

@@ -10,7 +10,6 @@ import (
 	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/httpedge"
-	"holdspace/practice"
 	"holdspace/screening"
 )
 
@@ -250,69 +249,4 @@ func techLabel(code string) string {
 		}
 	}
 	return code
-}
-
-func stateText(s string) string {
-	switch practice.State(s) {
-	case practice.Scheduled:
-		return "Booked"
-	case practice.Open:
-		return "Getting ready"
-	case practice.InProgress:
-		return "In progress"
-	case practice.Stopped:
-		return "Stopped"
-	case practice.Closed:
-		return "Finished"
-	case practice.Cancelled:
-		return "Cancelled"
-	}
-	return s
-}
-
-func eventText(e app.EventView) string {
-	who := "practitioner"
-	if e.ActorRole == "client" {
-		who = "client"
-	}
-	switch e.Type {
-	case "open":
-		return "Session opened"
-	case "reconfirm":
-		if who == "client" {
-			return fmt.Sprintf("Client re-confirmed agreement version %d on their device", e.AgreementVersion)
-		}
-		return fmt.Sprintf("Client's in-person word recorded for agreement version %d", e.AgreementVersion)
-	case "chaperone":
-		if e.Chaperone == nil || !e.Chaperone.Offered {
-			return "Chaperone: not offered"
-		}
-		if e.Chaperone.Accepted {
-			return "Chaperone offered and accepted: " + e.Chaperone.Name
-		}
-		return "Chaperone offered and declined"
-	case "begin":
-		return "Session began"
-	case "checkin":
-		return fmt.Sprintf("Check-in on %s: %s", regionLabel(e.Region), e.Answer)
-	case "stop":
-		return "STOP by the " + who
-	case "resume":
-		return "The client chose to go on"
-	case "emotional-release":
-		return fmt.Sprintf("Emotional release, intensity %d: %s", e.Intensity, e.Text)
-	case "adverse":
-		return fmt.Sprintf("Adverse event (%s): %s", e.Kind, e.Text)
-	case "note":
-		return "Note: " + e.Text
-	case "close":
-		return "Session closed"
-	case "cancel":
-		return "Session cancelled by the " + who
-	case "day-check":
-		return dayCheckText(e, who)
-	case "follow-up":
-		return followUpText(e)
-	}
-	return string(e.Type)
 }

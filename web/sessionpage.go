@@ -1,14 +1,12 @@
 package web
 
 import (
-	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"holdspace/app"
-	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/i18n"
 	"holdspace/practice"
 )
 
@@ -46,11 +44,11 @@ type logItem struct {
 // sessionLog merges the session's events with the withdrawals of the
 // client's agreements for the session's intent made between the session's
 // opening and its end (or now), in time order.
-func sessionLog(s app.SessionView, evs []app.EventView, ags []app.AgreementView) []logItem {
+func sessionLog(l *i18n.Localizer, s app.SessionView, evs []app.EventView, ags []app.AgreementView) []logItem {
 	var out []logItem
 	var from, until time.Time
 	for _, e := range evs {
-		out = append(out, logItem{At: e.At, Text: eventText(e)})
+		out = append(out, logItem{At: e.At, Text: eventTextIn(l, e)})
 		switch e.Type {
 		case practice.EventOpen:
 			if from.IsZero() {
@@ -69,27 +67,12 @@ func sessionLog(s app.SessionView, evs []app.EventView, ags []app.AgreementView)
 				if rv.At.Before(from) || (!until.IsZero() && rv.At.After(until)) {
 					continue
 				}
-				out = append(out, logItem{At: rv.At, Text: withdrawalText(a, rv), Withdrawal: true})
+				out = append(out, logItem{At: rv.At, Text: withdrawalTextIn(l, a, rv), Withdrawal: true})
 			}
 		}
 	}
 	slices.SortStableFunc(out, func(x, y logItem) int { return x.At.Compare(y.At) })
 	return out
-}
-
-func withdrawalText(a app.AgreementView, rv consent.Revocation) string {
-	who := "the client"
-	if rv.ByRole != "client" {
-		who = "the " + rv.ByRole
-	}
-	if len(rv.Regions) == 0 {
-		return fmt.Sprintf("Consent withdrawn for everything (agreement version %d), by %s", a.Version, who)
-	}
-	labels := make([]string, len(rv.Regions))
-	for i, r := range rv.Regions {
-		labels[i] = regionLabel(r)
-	}
-	return fmt.Sprintf("Consent withdrawn for %s (agreement version %d), by %s", strings.Join(labels, ", "), a.Version, who)
 }
 
 // boardGroup is one region group of the live board.
@@ -99,30 +82,15 @@ type boardGroup struct {
 	Rows  []boardRow
 }
 
-// groupLabel names a region group as the pages show it.
-func groupLabel(g string) string {
-	switch catalogue.Group(g) {
-	case catalogue.General:
-		return "General areas"
-	case catalogue.Sensitive:
-		return "Sensitive areas"
-	case catalogue.Intimate:
-		return "Intimate areas (outside)"
-	case catalogue.Internal:
-		return "Internal work"
-	}
-	return g
-}
-
 // condense splits the board into what matters now, grouped by region
 // group (regions where some technique is permitted or needs asking), and
 // the regions where everything is denied, which the page folds away.
-func (bv *boardView) condense() {
+func (bv *boardView) condense(l *i18n.Localizer) {
 	for _, r := range bv.Rows {
 		if r.Outcome == string(consent.Deny) {
-			bv.Closed = addToGroup(bv.Closed, r)
+			bv.Closed = addToGroup(l, bv.Closed, r)
 		} else {
-			bv.Open = addToGroup(bv.Open, r)
+			bv.Open = addToGroup(l, bv.Open, r)
 		}
 	}
 	for _, g := range bv.Closed {
@@ -133,10 +101,10 @@ func (bv *boardView) condense() {
 	}
 }
 
-func addToGroup(gs []boardGroup, r boardRow) []boardGroup {
+func addToGroup(l *i18n.Localizer, gs []boardGroup, r boardRow) []boardGroup {
 	if n := len(gs); n > 0 && gs[n-1].Group == r.Group {
 		gs[n-1].Rows = append(gs[n-1].Rows, r)
 		return gs
 	}
-	return append(gs, boardGroup{Group: r.Group, Label: groupLabel(r.Group), Rows: []boardRow{r}})
+	return append(gs, boardGroup{Group: r.Group, Label: groupLabelIn(l, r.Group), Rows: []boardRow{r}})
 }

@@ -91,7 +91,7 @@ func (h *handler) loadSession(q *request, id string) (*sessionData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.Log = sessionLog(s, evs, ags)
+	d.Log = sessionLog(q.l, s, evs, ags)
 	d.Flash = sessionFlash(q.r.URL.Query().Get("done"), s.State)
 	for _, a := range ags {
 		if a.Intent == s.Intent && a.Status == consent.StatusActive {
@@ -114,7 +114,7 @@ func (h *handler) renderSession(q *request, errs map[string]string) error {
 	}
 	ctx := q.r.Context()
 	page := "session_client"
-	title := "Your session"
+	title := q.l.T("session.title_client")
 	switch q.ac.Role {
 	case holdspace.RoleClient:
 		names, err := h.practitionerNames(q)
@@ -123,7 +123,7 @@ func (h *handler) renderSession(q *request, errs map[string]string) error {
 		}
 		d.Practitioner = names[d.Session.PractitionerID]
 	default:
-		page, title = "session_console", "Session"
+		page, title = "session_console", q.l.T("session.title")
 		cv, err := h.people.GetClient(ctx, q.ac, d.Session.ClientID)
 		if err != nil {
 			return err
@@ -181,7 +181,7 @@ func (h *handler) board(q *request, id string) (*boardView, error) {
 	}
 	bv := &boardView{State: b.Session.State, At: b.At, Counts: map[string]int{}, Stopped: practice.State(b.Session.State) == practice.Stopped}
 	for _, r := range b.Rows {
-		row := boardRow{Region: r.Region, Label: r.Label, Group: r.Group, Outcome: string(consent.Deny)}
+		row := boardRow{Region: r.Region, Label: regionLabelIn(q.l, r.Region), Group: r.Group, Outcome: string(consent.Deny)}
 		seen := map[string]bool{}
 		for _, c := range r.Cells {
 			o := string(c.Decision.Outcome)
@@ -205,7 +205,7 @@ func (h *handler) board(q *request, id string) (*boardView, error) {
 			bv.AskRows = append(bv.AskRows, row)
 		}
 	}
-	bv.condense()
+	bv.condense(q.l)
 	return bv, nil
 }
 
@@ -254,14 +254,14 @@ func (h *handler) sessionEvent(q *request) error {
 		case "declined":
 			in.Chaperone = &practice.Chaperone{Offered: true}
 		default:
-			errs["chaperone"] = "Say whether the client accepted or declined the chaperone."
+			errs["chaperone"] = q.l.T("practitioner.error.chaperone")
 		}
 	case "day-check":
-		in.Today = todayFromForm(f, errs)
+		in.Today = todayFromForm(q.l, f, errs)
 	case "emotional-release":
 		n, err := strconv.Atoi(f.Get("intensity"))
 		if err != nil {
-			errs["intensity"] = "Give the intensity from 0 to 10."
+			errs["intensity"] = q.l.T("practitioner.error.intensity")
 		} else {
 			in.Intensity = &n
 		}
@@ -274,7 +274,7 @@ func (h *handler) sessionEvent(q *request) error {
 		}{{"pain_before", &c.PainBefore}, {"pain_after", &c.PainAfter}, {"tension_before", &c.TensionBefore}, {"tension_after", &c.TensionAfter}} {
 			n, err := strconv.Atoi(strings.TrimSpace(f.Get(p.name)))
 			if err != nil {
-				errs["close."+p.name] = "Give a score from 0 to 10."
+				errs["close."+p.name] = q.l.T("practitioner.error.score")
 			}
 			*p.dst = n
 		}

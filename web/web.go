@@ -161,8 +161,6 @@ func (h *handler) loadTemplates() error {
 		"severityText": severityText,
 		"regionLabel":  regionLabel,
 		"techLabel":    techLabel,
-		"eventText":    eventText,
-		"stateText":    stateText,
 		"join":         strings.Join,
 		"has": func(list []string, s string) bool {
 			for _, x := range list {
@@ -197,6 +195,7 @@ func (h *handler) loadTemplates() error {
 	for _, lang := range langs {
 		lf := maps.Clone(funcs)
 		maps.Copy(lf, langFuncs(h.bundle.Localizer(lang)))
+		maps.Copy(lf, sessionFuncs(h.bundle.Localizer(lang)))
 		set := map[string]*template.Template{}
 		for _, e := range entries {
 			name := strings.TrimSuffix(path.Base(e), ".html")

@@ -58,6 +58,9 @@ type cluster struct {
 	t       *testing.T
 	dbURL   string
 	keyFile string
+	// dataDir, when dbURL is empty, holds the SQLite database of a
+	// one-node "cluster" (see newSQLiteNode).
+	dataDir string
 }
 
 func newCluster(t *testing.T) *cluster {
@@ -70,8 +73,12 @@ func newCluster(t *testing.T) *cluster {
 }
 
 func (c *cluster) env() []string {
-	return append(os.Environ(), "HOLDSPACE_ARGON2_MEMORY_KIB=8192", "HOLDSPACE_ARGON2_TIME=1", "HOLDSPACE_LOG_LEVEL=warn",
+	env := append(os.Environ(), "HOLDSPACE_ARGON2_MEMORY_KIB=8192", "HOLDSPACE_ARGON2_TIME=1", "HOLDSPACE_LOG_LEVEL=warn",
 		"HOLDSPACE_DATABASE="+c.dbURL, "HOLDSPACE_MASTER_KEY_FILE="+c.keyFile)
+	if c.dataDir != "" {
+		env = append(env, "HOLDSPACE_DATA="+c.dataDir)
+	}
+	return env
 }
 
 // cli runs a one-shot command of the binary against the cluster.

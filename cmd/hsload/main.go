@@ -9,9 +9,20 @@
 // prints each run, then the medians of decisions/s and latency and the
 // ratio holdspace/bare. Traffic never leaves the machine.
 //
+// Other -mode values measure a practice `holdspace fixtures` filled (-data
+// DIR for SQLite, -database URL with -master-key-file for PostgreSQL):
+// list (the admin's first page of GET /api/v1/clients), search (the same
+// with ?q=a client's name) and clientfile (a practitioner's GET
+// /api/v1/clients/{id}) report requests/s and latency like decisions;
+// startup starts the holdspace -binary -starts times and reports the time
+// to a 200 from /healthz and the process's RSS after a warm-up load;
+// auditverify times `holdspace audit verify` -runs times.
+//
 //	go run ./cmd/hsload -duration 10s -concurrency 8,50 -runs 3
 //	go run ./cmd/hsload -database postgres://… -master-key-file K
 //	go run ./cmd/hsload -duration 20s -workers 8 -modes sqlite -runs 1
+//	go run ./cmd/hsload -mode list -data DIR -duration 10s -concurrency 8
+//	go run ./cmd/hsload -mode startup -binary ./holdspace -data DIR -starts 5
 package main
 
 import (
@@ -68,6 +79,9 @@ type mode struct {
 	targets []target
 	bare    bool
 	close   func()
+	// readers and kind, for a read mode (list, search, clientfile).
+	readers *readers
+	kind    string
 }
 
 // runStats is one measured run of one mode at one concurrency.
@@ -90,7 +104,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	sessions := fs.Int("sessions", 8, "sessions in progress to decide in")
 	revokeEvery := fs.Duration("revoke-every", 0, "also revoke a region every this often on holdspace (0: never)")
 	database := fs.String("database", "", "PostgreSQL URL for the postgres mode (use a throwaway database)")
-	keyFile := fs.String("master-key-file", "", "with -database: the master key file; empty: a throwaway key (use a throwaway database)")
+	keyFile := fs.String("master-key-file", "", "with -database: the master key file; empty: a throwaway key (use a throwaway database); with -data: default DIR/master.key")
+	kind := fs.String("mode", "decisions", "what to measure: decisions, list, search, clientfile, startup, auditverify")
+	dataDir := fs.String("data", "", "SQLite data directory a `holdspace fixtures` filled, for the list, search, clientfile, startup and auditverify modes")
+	binary := fs.String("binary", "", "the holdspace binary for -mode startup and auditverify (go build -o holdspace ./cmd/holdspace)")
+	starts := fs.Int("starts", 5, "-mode startup: how many times to start the server (1–50)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -105,6 +123,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			concs = append(concs, c)
 		}
 	}
+	switch {
+	case *kind == "startup" || *kind == "auditverify":
+		return runProcess(ctx, out, processConfig{kind: *kind, binary: *binary, data: *dataDir, database: *database, keyFile: *keyFile,
+			starts: *starts, runs: *runs, workers: *workers, duration: *duration})
+	case *kind != "decisions" && !readModes[*kind]:
+		return fmt.Errorf("-mode: unknown mode %q (decisions, list, search, clientfile, startup, auditverify)", *kind)
+	case readModes[*kind] && *dataDir == "" && *database == "":
+		return fmt.Errorf("-mode %s measures a filled practice: give -data DIR (SQLite) and/or -database URL with -master-key-file", *kind)
+	}
 	if *duration <= 0 || *duration > 5*time.Minute || *runs < 1 || *runs > 20 || *sessions < 1 || *sessions > 1000 {
 		return errors.New("out of bounds: -duration ≤ 5m, 1 ≤ -runs ≤ 20, 1 ≤ -sessions ≤ 1000")
 	}
@@ -114,10 +141,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 	}
 	names := []string{"sqlite"}
+	if readModes[*kind] && *dataDir == "" {
+		names = nil
+	}
 	if *database != "" {
 		names = append(names, "postgres")
 	}
-	names = append(names, "bare")
+	if !readModes[*kind] {
+		names = append(names, "bare")
+	}
 	if *modesFlag != "" {
 		names = nil
 		for _, m := range strings.Split(*modesFlag, ",") {
@@ -127,6 +159,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 				return fmt.Errorf("-modes: unknown mode %q (sqlite, postgres, bare)", m)
 			case m == "postgres" && *database == "":
 				return errors.New("-modes postgres needs -database")
+			case readModes[*kind] && m == "bare":
+				return fmt.Errorf("-modes bare: the bare handler answers decisions only, not -mode %s", *kind)
+			case readModes[*kind] && m == "sqlite" && *dataDir == "":
+				return fmt.Errorf("-modes sqlite with -mode %s needs -data", *kind)
 			case slices.Contains(names, m):
 				return fmt.Errorf("-modes: %s given twice", m)
 			}
@@ -146,18 +182,35 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	for _, name := range names {
 		var m *mode
 		var err error
-		switch name {
-		case "sqlite":
-			m, err = startHoldspace(ctx, out, "", "", *sessions)
-		case "postgres":
-			m, err = startHoldspace(ctx, out, *database, *keyFile, *sessions)
-		case "bare":
+		switch {
+		case name == "bare":
 			continue // started last, answering what holdspace answers
+		case readModes[*kind] && name == "sqlite":
+			// -master-key-file is PostgreSQL's when both are given.
+			kf := *keyFile
+			if *database != "" {
+				kf = ""
+			}
+			m, err = startPractice(ctx, out, *kind, *dataDir, "", kf)
+		case readModes[*kind]:
+			m, err = startPractice(ctx, out, *kind, "", *database, *keyFile)
+		case name == "sqlite":
+			m, err = startHoldspace(ctx, out, "", "", *sessions)
+		case name == "postgres":
+			m, err = startHoldspace(ctx, out, *database, *keyFile, *sessions)
 		}
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		modes = append(modes, m)
+		if m.readers != nil {
+			note, ok := probe(client, *kind, m)
+			fmt.Fprintln(out, note)
+			if !ok {
+				return fmt.Errorf("-mode %s: %s", *kind, note)
+			}
+			continue
+		}
 		if b, ok := decideOnce(client, m); ok {
 			answer = b
 		}
@@ -178,27 +231,32 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	stats := map[string][]runStats{} // by mode and concurrency
 	key := func(m string, c int) string { return m + "/" + strconv.Itoa(c) }
+	unit := "decisions/s"
+	if readModes[*kind] {
+		unit = "requests/s"
+		fmt.Fprintf(out, "-mode %s: ", *kind)
+	}
 	fmt.Fprintf(out, "%d run(s) of %v per mode and concurrency, interleaved\n", *runs, *duration)
 	for r := 1; r <= *runs; r++ {
 		for _, c := range concs {
 			for _, m := range modes {
 				st := drive(client, m, c, *duration, *revokeEvery)
 				stats[key(m.name, c)] = append(stats[key(m.name, c)], st)
-				fmt.Fprintf(out, "run %d  %-8s c%-3d %8.0f decisions/s  p50 %-9v p90 %-9v p99 %-9v max %-9v failed %d  revokes %d\n",
-					r, m.name, c, st.rate, round(st.p50), round(st.p90), round(st.p99), round(st.max), st.fails, st.revokes)
+				fmt.Fprintf(out, "run %d  %-8s c%-3d %8s %s  p50 %-9v p90 %-9v p99 %-9v max %-9v failed %d  revokes %d\n",
+					r, m.name, c, rate(st.rate), unit, round(st.p50), round(st.p90), round(st.p99), round(st.max), st.fails, st.revokes)
 			}
 		}
 	}
-	summarize(out, modes, concs, *runs, func(m string, c int) []runStats { return stats[key(m, c)] })
+	summarize(out, unit, modes, concs, *runs, func(m string, c int) []runStats { return stats[key(m, c)] })
 	return nil
 }
 
 // summarize prints the medians per mode and concurrency and, with a bare
 // mode, each holdspace mode's share of the bare handler's rate.
-func summarize(out io.Writer, modes []*mode, concs []int, runs int, get func(string, int) []runStats) {
+func summarize(out io.Writer, unit string, modes []*mode, concs []int, runs int, get func(string, int) []runStats) {
 	fmt.Fprintf(out, "\nmedians of %d run(s):\n", runs)
 	tw := tabwriter.NewWriter(out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "mode\tconcurrency\tdecisions/s\tp50\tp99\tfailed\tholdspace/bare")
+	fmt.Fprintf(tw, "mode\tconcurrency\t%s\tp50\tp99\tfailed\tholdspace/bare\n", unit)
 	for _, c := range concs {
 		var bare float64
 		for _, m := range modes {
@@ -208,7 +266,7 @@ func summarize(out io.Writer, modes []*mode, concs []int, runs int, get func(str
 		}
 		for _, m := range modes {
 			rs := get(m.name, c)
-			rate := median(rs, func(s runStats) float64 { return s.rate })
+			r := median(rs, func(s runStats) float64 { return s.rate })
 			p50 := time.Duration(median(rs, func(s runStats) float64 { return float64(s.p50) }))
 			p99 := time.Duration(median(rs, func(s runStats) float64 { return float64(s.p99) }))
 			fails := 0
@@ -217,12 +275,21 @@ func summarize(out io.Writer, modes []*mode, concs []int, runs int, get func(str
 			}
 			ratio := "-"
 			if !m.bare && bare > 0 {
-				ratio = fmt.Sprintf("%.1f%% (1/%.0f)", 100*rate/bare, bare/rate)
+				ratio = fmt.Sprintf("%.1f%% (1/%.0f)", 100*r/bare, bare/r)
 			}
-			fmt.Fprintf(tw, "%s\tc%d\t%.0f\t%v\t%v\t%d\t%s\n", m.name, c, rate, round(p50), round(p99), fails, ratio)
+			fmt.Fprintf(tw, "%s\tc%d\t%s\t%v\t%v\t%d\t%s\n", m.name, c, rate(r), round(p50), round(p99), fails, ratio)
 		}
 	}
 	tw.Flush()
+}
+
+// rate prints a rate: whole numbers, two decimals below 10 (a list of
+// 100k clients is not served 0 times a second).
+func rate(r float64) string {
+	if r < 10 {
+		return strconv.FormatFloat(r, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(r, 'f', 0, 64)
 }
 
 func median(rs []runStats, f func(runStats) float64) float64 {
@@ -293,15 +360,7 @@ func startHoldspace(ctx context.Context, out io.Writer, database, keyFile string
 			return nil, err
 		}
 	}
-	a, err := app.New(app.Config{DB: db, Keys: keys, Policies: app.Policies{Argon2: authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}}})
-	if err != nil {
-		return nil, err
-	}
-	h, err := server.Handler(server.Config{App: a, Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		return nil, err
-	}
-	base, stop, err := serve(h)
+	a, base, stop, err := serveApp(db, keys)
 	if err != nil {
 		return nil, err
 	}
@@ -312,6 +371,45 @@ func startHoldspace(ctx context.Context, out io.Writer, database, keyFile string
 		return nil, fmt.Errorf("seed: %w", err)
 	}
 	return &mode{name: db.Engine(), base: base, targets: targets, close: closeAll}, nil
+}
+
+// serveApp builds holdspace over db and serves it on a loopback port.
+func serveApp(db store.DB, keys *seal.Keyring) (*app.Services, string, func(), error) {
+	a, err := app.New(app.Config{DB: db, Keys: keys, Policies: app.Policies{Argon2: authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, KeyLen: 32}}})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	h, err := server.Handler(server.Config{App: a, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, "", nil, err
+	}
+	base, stop, err := serve(h)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	return a, base, stop, nil
+}
+
+// startPractice serves holdspace over a practice the fixtures filled (SQLite
+// in dir, or database) and signs in the accounts a read mode needs.
+func startPractice(ctx context.Context, out io.Writer, kind, dir, database, keyFile string) (*mode, error) {
+	db, keys, err := openPractice(ctx, dir, database, keyFile)
+	if err != nil {
+		return nil, err
+	}
+	a, base, stop, err := serveApp(db, keys)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	closeAll := func() { stop(); db.Close() }
+	fmt.Fprintf(out, "signing in an admin and a practitioner on %s (%s)…\n", base, db.Engine())
+	r, err := prepareReaders(ctx, a)
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	return &mode{name: db.Engine(), base: base, readers: r, kind: kind, close: closeAll}, nil
 }
 
 // startBare serves the bare handler: it reads the bearer token and
@@ -388,6 +486,13 @@ func drive(client *http.Client, m *mode, workers int, d, revokeEvery time.Durati
 			defer wg.Done()
 			var local []result
 			for i := 0; time.Now().Before(deadline); i++ {
+				if m.readers != nil {
+					u, token := readRequest(m.kind, m.base, m.readers, w, i)
+					start := time.Now()
+					ok := get(client, u, token) == 200
+					local = append(local, result{time.Since(start), ok})
+					continue
+				}
 				tg := m.targets[(w+i)%len(m.targets)]
 				body, _ := json.Marshal(map[string]string{"session_id": tg.session, "region": regions[i%len(regions)], "technique": "massage"})
 				start := time.Now()

@@ -3,10 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"holdspace"
+
+	"holdspace/app"
+	"holdspace/seal"
+	"holdspace/sqlite"
 )
 
 // TestLoadSQLiteAndBare runs hsload briefly in both local modes, twice
@@ -27,7 +35,7 @@ func TestLoadSQLiteAndBare(t *testing.T) {
 	if !ok {
 		t.Fatalf("no summary:\n%s", s)
 	}
-	for _, re := range []string{`(?m)^sqlite +c2 +\d+ .* 0 +\d+\.\d% \(1/\d+\)$`, `(?m)^bare +c3 +\d+ .* 0 +-$`} {
+	for _, re := range []string{`(?m)^sqlite +c2 +[\d.]+ .* 0 +\d+\.\d% \(1/\d+\)$`, `(?m)^bare +c3 +[\d.]+ .* 0 +-$`} {
 		if !regexp.MustCompile(re).MatchString(summary) {
 			t.Errorf("summary lacks %s:\n%s", re, summary)
 		}
@@ -42,6 +50,11 @@ func TestFlagsRefused(t *testing.T) {
 		{"-concurrency", "8,x"},
 		{"-concurrency", "0"},
 		{"-runs", "0"},
+		{"-mode", "nope"},
+		{"-mode", "list"},
+		{"-mode", "list", "-data", "x", "-modes", "bare"},
+		{"-mode", "startup", "-data", "x"},
+		{"-mode", "auditverify", "-binary", "/bin/true"},
 	} {
 		if err := run(context.Background(), args, &bytes.Buffer{}); err == nil {
 			t.Errorf("%v accepted", args)
@@ -56,5 +69,50 @@ func TestMedian(t *testing.T) {
 	}
 	if m := median(rs[:2], func(s runStats) float64 { return float64(s.p99) }); time.Duration(m) != 2*time.Millisecond {
 		t.Errorf("median p99 of two %v, want 2ms", time.Duration(m))
+	}
+}
+
+// TestReadModes fills a small practice as the fixtures do (demo
+// practitioner and clients) and measures the list, search and client
+// file on it: every request answered 200, the probe says what the list
+// holds.
+func TestReadModes(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	keys, _, err := seal.LoadOrCreate(filepath.Join(dir, "master.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := sqlite.Open(ctx, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(app.Config{DB: db, Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := a.People.CreateUser(ctx, app.System, app.NewUser{Role: holdspace.RolePractitioner, Name: "Fixture Practitioner", Email: "fx-p@fixtures.holdspace.test", Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := a.People.CreateClient(ctx, app.System, app.ClientInput{Name: fmt.Sprintf("Fixture Client %d", i), Email: fmt.Sprintf("fx-c%d@fixtures.holdspace.test", i),
+			BirthDate: "1980-01-01", PractitionerIDs: []string{pid}, Demo: true}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	for _, kind := range []string{"list", "search", "clientfile"} {
+		var out bytes.Buffer
+		if err := run(ctx, []string{"-mode", kind, "-data", dir, "-duration", "200ms", "-workers", "2", "-runs", "1"}, &out); err != nil {
+			t.Fatalf("%s: %v\n%s", kind, err, out.String())
+		}
+		s := out.String()
+		if !regexp.MustCompile(`(?m)^run 1  sqlite +c2 +[\d.]+ requests/s .* failed 0 `).MatchString(s) {
+			t.Errorf("%s: no run without failures:\n%s", kind, s)
+		}
+		if kind == "list" && !strings.Contains(s, "the first page of the client list holds 3 clients") {
+			t.Errorf("list: the probe did not see the 3 clients:\n%s", s)
+		}
 	}
 }
