@@ -162,6 +162,7 @@ func New(cfg Config) (*Services, error) {
 		now:     cfg.Now,
 		cfg:     cfg.Policies,
 		ckeys:   newClientKeyCache(),
+		hot:     newHotCache(),
 		pwSlots: make(chan struct{}, max(2, runtime.NumCPU())),
 		lim:     newAppLimiters(),
 	}

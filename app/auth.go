@@ -244,9 +244,29 @@ func (a *Accounts) authenticate(ctx context.Context, token, kind string, use boo
 	}
 	hash := authn.HashToken(token)
 	now := a.now()
+	// From memory while the auth epoch is the one the token was found
+	// valid at: no revocation, disabling or state change of the account
+	// has committed since, on any node (hotcache.go). Expiry and the idle
+	// timeout are checked by time; a session idle by this node's record
+	// (another node may have seen it used) or due for a touch is read
+	// from the database below.
+	if t, ok := a.hot.token(hash, a.dbAuthEpoch(ctx)); ok {
+		if t.kind != kind || !now.Before(t.expiresAt) {
+			return Actor{}, errBadToken
+		}
+		idle := now.Sub(t.lastSeenAt)
+		if kind != "web" || (idle < a.cfg.WebIdle && !(use && idle > min(time.Minute, a.cfg.WebIdle/4))) {
+			return Actor{UserID: t.userID, Role: t.role, Device: kind}, nil
+		}
+	}
 	var ac Actor
 	var touch bool
+	var hot tokenHot
 	err := a.view(ctx, func(tx accountsTx) error {
+		epoch, err := a.txAuthEpoch(ctx, tx)
+		if err != nil {
+			return err
+		}
 		t, err := tx.Token(ctx, hash)
 		if err != nil {
 			return errBadToken
@@ -265,16 +285,23 @@ func (a *Accounts) authenticate(ctx context.Context, token, kind string, use boo
 			return errBadToken
 		}
 		ac = Actor{UserID: u.ID, Role: u.Role, Device: kind}
+		hot = tokenHot{epoch: epoch, userID: u.ID, role: u.Role, kind: t.Kind, expiresAt: t.ExpiresAt, lastSeenAt: t.LastSeenAt}
 		return nil
 	})
 	if err != nil {
 		return Actor{}, err
 	}
 	if touch {
-		if err := a.update(ctx, func(tx accountsTx) error { return tx.TouchToken(ctx, hash, tx.Now()) }); err != nil {
+		if err := a.update(ctx, func(tx accountsTx) error {
+			hot.lastSeenAt = tx.Now()
+			return tx.TouchToken(ctx, hash, tx.Now())
+		}); err != nil {
 			return Actor{}, err
 		}
 	}
+	// A touch moves no epoch: the stored last use only grows, so a check
+	// in memory against an older one errs towards the database.
+	a.hot.putToken(hash, hot)
 	return ac, nil
 }
 
@@ -282,7 +309,7 @@ func (a *Accounts) authenticate(ctx context.Context, token, kind string, use boo
 // error (logging out twice is harmless).
 func (a *Accounts) Logout(ctx context.Context, ac Actor, token string) error {
 	hash := authn.HashToken(token)
-	return a.update(ctx, func(tx accountsTx) error {
+	err := a.update(ctx, func(tx accountsTx) error {
 		t, err := tx.Token(ctx, hash)
 		if err != nil || t.UserID != ac.UserID {
 			return nil
@@ -292,6 +319,12 @@ func (a *Accounts) Logout(ctx context.Context, ac Actor, token string) error {
 		}
 		return record(ctx, tx, ac, "auth.logout", ac.UserID, "", "")
 	})
+	if err == nil {
+		// The committed revocation moved the fact epoch already; this
+		// only spares the next request a look-up.
+		a.hot.dropToken(hash)
+	}
+	return err
 }
 
 // SetPassword sets a user's password and revokes their tokens and web

@@ -37,14 +37,18 @@ func (a *Decisions) SessionBoard(ctx context.Context, ac Actor, sessionID string
 	var b Board
 	counts := map[consent.Outcome]int{}
 	err := a.update(ctx, func(tx decisionsTx) error {
-		s, err := visibleSession(ctx, tx, ac, sessionID)
+		ep, err := a.txEpoch(ctx, tx)
+		if err != nil {
+			return err
+		}
+		s, err := a.visibleSessionAt(ctx, tx, ep, ac, sessionID)
 		if err != nil {
 			return err
 		}
 		if err := a.closeIfOverdue(ctx, tx, s); err != nil {
 			return err
 		}
-		e, f, err := a.decisionFacts(ctx, tx, s)
+		e, f, err := a.decisionFacts(ctx, tx, s, ep)
 		if err != nil {
 			return err
 		}

@@ -27,6 +27,9 @@ type core struct {
 	now   func() time.Time
 	cfg   Policies
 	ckeys *clientKeyCache
+	// hot answers tokens, sessions, assignments, fact versions and
+	// settings from memory while exactly current (hotcache.go).
+	hot *hotCache
 	// pwSlots bounds concurrent Argon2id computations: each takes the
 	// configured memory (64 MiB by default), so a burst of logins must
 	// queue rather than exhaust memory.
@@ -128,6 +131,9 @@ type txBase interface {
 	// (never if they roll back): caches filled from what the transaction
 	// read are filled through it.
 	AfterCommit(fn func())
+	// Epoch and AuthEpoch read the fact and auth epochs (store.Tx).
+	Epoch(ctx context.Context) (int64, error)
+	AuthEpoch(ctx context.Context) (int64, error)
 }
 
 // recordTx is what recording an audit entry needs.

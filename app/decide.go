@@ -72,7 +72,14 @@ func (a *Decisions) Decide(ctx context.Context, ac Actor, in DecideInput) (conse
 		return d, holdspace.Invalid("unknown_technique", "technique", "%q is not a technique.", in.Technique)
 	}
 	err := a.updateGrouped(ctx, func(ctx context.Context, tx decisionsTx) error {
-		s, err := visibleSession(ctx, tx, ac, in.SessionID)
+		// The fact epoch, read first, says which cached facts are
+		// current (hotcache.go); inside a batch after another part's
+		// write it is -1 and nothing cached is used.
+		ep, err := a.txEpoch(ctx, tx)
+		if err != nil {
+			return err
+		}
+		s, err := a.visibleSessionAt(ctx, tx, ep, ac, in.SessionID)
 		if err != nil {
 			return err
 		}
@@ -82,7 +89,7 @@ func (a *Decisions) Decide(ctx context.Context, ac Actor, in DecideInput) (conse
 		if err := a.closeIfOverdue(ctx, tx, s); err != nil {
 			return err
 		}
-		e, f, err := a.decisionFacts(ctx, tx, s)
+		e, f, err := a.decisionFacts(ctx, tx, s, ep)
 		if err != nil {
 			return err
 		}

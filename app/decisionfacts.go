@@ -23,7 +23,7 @@ func (a *Decisions) decisionFacts(ctx context.Context, tx interface {
 	store.Settings
 	store.Users
 	txBase
-}, s *store.Session) (*indexEntry, practice.Facts, error) {
+}, s *store.Session, epoch int64) (*indexEntry, practice.Facts, error) {
 	at := tx.Now()
 	f, err := a.sessionFacts(ctx, tx, s)
 	if err != nil {
@@ -33,14 +33,23 @@ func (a *Decisions) decisionFacts(ctx context.Context, tx interface {
 	if f.State.IsLive() {
 		liftFrom = f.OpenedAt
 	}
-	vs, err := tx.Versions(ctx, s.ClientID, s.PractitionerID)
-	if err != nil {
-		return nil, practice.Facts{}, err
+	// Versions and settings come from memory while tagged with the
+	// epoch tx read before (hotcache.go); noEpoch reads them here.
+	cv, pv, ok := a.hot.factVersions(s.ClientID, s.PractitionerID, epoch)
+	if !ok {
+		vs, err := tx.Versions(ctx, s.ClientID, s.PractitionerID)
+		if err != nil {
+			return nil, practice.Facts{}, err
+		}
+		cv, pv = vs[s.ClientID], vs[s.PractitionerID]
+		a.hot.putVersions(vs, []string{s.ClientID, s.PractitionerID}, epoch)
 	}
-	cv, pv := vs[s.ClientID], vs[s.PractitionerID]
-	ps, err := a.practiceSettings(ctx, tx)
-	if err != nil {
-		return nil, practice.Facts{}, err
+	ps, ok := a.hot.practiceSettings(epoch)
+	if !ok {
+		if ps, err = a.practiceSettings(ctx, tx); err != nil {
+			return nil, practice.Facts{}, err
+		}
+		a.hot.putPracticeSettings(ps, epoch)
 	}
 	e := a.facts.index(s.ClientID, s.PractitionerID, cv, pv, liftFrom, at)
 	if e != nil && e.settingsV != ps.version {

@@ -15,10 +15,18 @@ import (
 // ("zone." + an abbreviation); a message under one counts as used. Add a
 // prefix here only together with the code that builds such ids.
 var dynamicPrefixes = []string{
-	"zone.",          // Localizer.Zone: zone.<abbreviation>
-	"language.",      // the switcher: language.<tag>
-	"pdf.region.",    // app.RegionName, agreementpdf: pdf.region.<catalogue region code>
-	"pdf.technique.", // app.TechniqueName, agreementpdf: pdf.technique.<catalogue technique code>
+	"zone.",                   // Localizer.Zone: zone.<abbreviation>
+	"language.",               // the switcher: language.<tag>
+	"shell.role.",             // the layout: shell.role.<role>
+	"shell.flash.",            // flashText: shell.flash.<done code>
+	"form.error.",             // codeText: form.error.<reason or class>
+	"admin.cover.",            // credential coverage and scope groups by code
+	"admin.intent.",           // session type intents by code
+	"admin.follow_up_status.", // a follow-up's status
+	"admin.off_reason.",       // a day off's reason: admin.off_reason.<code>.label
+	"admin.weekday.",          // weekdays(): admin.weekday.<0-6>
+	"pdf.region.",             // app.RegionName, agreementpdf: pdf.region.<catalogue region code>
+	"pdf.technique.",          // app.TechniqueName, agreementpdf: pdf.technique.<catalogue technique code>
 	// web/labels_session.go; web's TestSessionWordsInCatalogs checks each
 	// exists for every value the domain has.
 	"reasons.", "session.state.", "session.intent.", "session.agreement_status.", "session.role.",

@@ -55,6 +55,7 @@ type DB struct {
 	migrations fs.FS
 	logger     *slog.Logger
 	hub        *Hub
+	stmts      stmtCache
 	closeOnce  sync.Once
 	closeErr   error
 }
@@ -106,7 +107,8 @@ func (db *DB) View(ctx context.Context, fn func(store.Tx) error) error {
 // Import implements store.ImportDB.Import: fn runs in a read-write
 // transaction, as with Update, that also offers the Importer methods.
 func (db *DB) Import(ctx context.Context, fn func(store.ImportTx) error) error {
-	return db.run(ctx, db.writer, false, func(t *Tx) error { return fn(t) })
+	// An import writes tables wholesale: it always moves the epoch.
+	return db.run(ctx, db.writer, false, func(t *Tx) error { t.dirty = writesFacts | writesAuth; return fn(t) })
 }
 
 // Export implements store.ImportDB.Export: fn runs in a read-only
@@ -125,6 +127,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 		db:       db,
 		now:      time.Now().UTC().Truncate(time.Microsecond),
 		readOnly: readOnly,
+		pool:     pool,
 	}
 	committed := false
 	defer func() {
@@ -147,6 +150,10 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 		}
 		t.runAfter()
 		return nil
+	}
+	// Last, so that the epoch's row lock is held only to the commit.
+	if err := t.bumpEpoch(ctx); err != nil {
+		return err
 	}
 	topics := t.uniqueTopics()
 	if db.dialect.NotifySQL != "" {
@@ -196,6 +203,7 @@ func (db *DB) Ready(ctx context.Context) error {
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.hub.Close()
+		db.stmts.close()
 		var errs []error
 		if db.reader != db.writer {
 			errs = append(errs, db.reader.Close())

@@ -34,6 +34,11 @@ type Tx struct {
 	// broken is set when a savepoint could not be rolled back to: the
 	// transaction can neither go on nor commit.
 	broken error
+	// pool is the pool the transaction runs on (for its prepared
+	// statements); dirty collects the epochs its statements may have made
+	// stale, moved before commit (epoch.go).
+	pool  *sql.DB
+	dirty writeKind
 }
 
 // auditHead caches the audit chain's head inside one write transaction.
@@ -110,7 +115,7 @@ func (t *Tx) uniqueTopics() []string {
 // exec runs a statement and returns the number of rows it affected, with
 // driver errors translated.
 func (t *Tx) exec(ctx context.Context, op, query string, args ...any) (int64, error) {
-	res, err := t.tx.ExecContext(ctx, query, args...)
+	res, err := t.execContext(ctx, query, args...)
 	if err != nil {
 		return 0, t.db.translate(op, err)
 	}
@@ -124,7 +129,7 @@ func (t *Tx) exec(ctx context.Context, op, query string, args ...any) (int64, er
 // exists reports whether query (a SELECT of one row) finds a row.
 func (t *Tx) exists(ctx context.Context, op, query string, args ...any) (bool, error) {
 	var one int
-	err := t.tx.QueryRowContext(ctx, query, args...).Scan(&one)
+	err := t.queryRowContext(ctx, query, args...).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -141,7 +146,7 @@ type scanner interface {
 
 // one scans the single row of query with scan; ENOTFOUND (kind) when none.
 func one[T any](ctx context.Context, t *Tx, kind, query string, scan func(scanner) (T, error), args ...any) (T, error) {
-	v, err := scan(t.tx.QueryRowContext(ctx, query, args...))
+	v, err := scan(t.queryRowContext(ctx, query, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		var zero T
 		return zero, &holdspace.Error{Code: holdspace.ENOTFOUND, Message: kind + " not found", Err: err}
@@ -156,7 +161,7 @@ func one[T any](ctx context.Context, t *Tx, kind, query string, scan func(scanne
 // many scans every row of query with scan, reading them all before it
 // returns.
 func many[T any](ctx context.Context, t *Tx, kind, query string, scan func(scanner) (T, error), args ...any) ([]T, error) {
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+	rows, err := t.queryContext(ctx, query, args...)
 	if err != nil {
 		return nil, t.db.internal("list "+kind, err)
 	}

@@ -68,6 +68,20 @@ type Tx interface {
 	// Now is the fixed time of this transaction (UTC, microseconds), so that
 	// every record and audit entry of one service call carries one time.
 	Now() time.Time
+	// Epoch returns the fact epoch as this transaction reads it now: a
+	// counter that every committed transaction changing a fact that
+	// nodes cache (tokens' revocation, accounts, client assignments,
+	// sessions and their events, agreements, revocations, screenings,
+	// clearances, credentials, guardians' consents, settings) has moved.
+	// Read before the facts, it tags what a node caches (issue 16). It
+	// is -1 once this transaction has itself changed such a fact: then
+	// nothing may be answered from, or put in, a cache.
+	Epoch(ctx context.Context) (int64, error)
+	// AuthEpoch is Epoch for the auth epoch, which only the writes that
+	// may end or change a validated token move (revoking or deleting
+	// tokens, changing or erasing an account); -1 once this transaction
+	// has made such a write.
+	AuthEpoch(ctx context.Context) (int64, error)
 }
 
 // Savepoints let one write transaction carry several units of work that

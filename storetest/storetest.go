@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T) store.ImportDB) {
 		{"Outbox", s.outboxCases()},
 		{"Pages", s.pageCases()},
 		{"Savepoints", s.savepointCases()},
+		{"Epoch", s.epochCases()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

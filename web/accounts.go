@@ -13,6 +13,7 @@ import (
 	"holdspace"
 	"holdspace/app"
 	"holdspace/httpedge"
+	"holdspace/i18n"
 )
 
 // deviceCookieName is the cookie that makes this browser a known device
@@ -54,7 +55,7 @@ func (h *handler) afterSignIn(w http.ResponseWriter, r *http.Request, s app.Sess
 
 // signInNotice returns the text telling the holder about failed attempts
 // on their account, once (the cookie is cleared).
-func (h *handler) signInNotice(w http.ResponseWriter, r *http.Request) string {
+func (h *handler) signInNotice(w http.ResponseWriter, r *http.Request, l *i18n.Localizer) string {
 	c, err := r.Cookie(h.noticeCookieName())
 	if err != nil || c.Value == "" {
 		return ""
@@ -65,11 +66,12 @@ func (h *handler) signInNotice(w http.ResponseWriter, r *http.Request) string {
 	if err != nil || n <= 0 || n > 1_000_000 {
 		return ""
 	}
-	msg := fmt.Sprintf("Since your last sign-in there were %d failed attempts to sign in to your account from browsers it does not know.", n)
+	l = localizerOr(l)
+	msg := l.N("shell.login.failed_attempts", n)
 	if locked {
-		msg += " Sign-ins from unknown browsers are paused for a while; this browser is known, so you were let through."
+		msg += " " + l.T("shell.login.failed_locked")
 	}
-	return msg + " If that was not you, check your sessions and consider a second factor."
+	return msg + " " + l.T("shell.login.failed_advice")
 }
 
 // gate sends an account that must first choose its own password, or set
@@ -93,14 +95,14 @@ func (h *handler) gate(q *request) bool {
 
 // qrSVG renders text as a QR code in inline SVG (no image request, no
 // inline style: the CSP stays strict).
-func qrSVG(text string) (template.HTML, error) {
+func qrSVG(text, label string) (template.HTML, error) {
 	code, err := qr.Encode(text, qr.M, qr.Auto)
 	if err != nil {
 		return "", err
 	}
 	n := code.Bounds().Dx()
 	var b strings.Builder
-	fmt.Fprintf(&b, `<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="-4 -4 %d %d" width="240" height="240" role="img" aria-label="QR code of the link"><rect x="-4" y="-4" width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n+8, n+8, n+8, n+8)
+	fmt.Fprintf(&b, `<svg class="qr" xmlns="http://www.w3.org/2000/svg" viewBox="-4 -4 %d %d" width="240" height="240" role="img" aria-label="%s"><rect x="-4" y="-4" width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n+8, n+8, template.HTMLEscapeString(label), n+8, n+8)
 	for y := range n {
 		for x := range n {
 			if r, _, _, _ := code.At(x, y).RGBA(); r == 0 {
@@ -120,11 +122,11 @@ func (h *handler) showInvitation(q *request, inv app.Invitation, who string) err
 		scheme = "https"
 	}
 	link := scheme + "://" + q.r.Host + inv.Path
-	svg, err := qrSVG(link)
+	svg, err := qrSVG(link, q.l.T("shell.invitation.qr"))
 	if err != nil {
 		return err
 	}
-	v := q.view("Invitation", map[string]any{"Link": link, "QR": svg, "ExpiresAt": inv.ExpiresAt, "Who": who, "UserID": inv.UserID})
+	v := q.view(q.l.T("shell.invitation.title"), map[string]any{"Link": link, "QR": svg, "ExpiresAt": inv.ExpiresAt, "Who": who, "UserID": inv.UserID})
 	h.render(q.w, http.StatusOK, "invitation", v)
 	return nil
 }
@@ -141,12 +143,12 @@ func (h *handler) invite(q *request) error {
 
 // invitePage shows the form with which an invitee chooses their password.
 func (h *handler) invitePage(w http.ResponseWriter, r *http.Request) {
-	h.linkPage(w, r, "Choose your password", "invite", h.accounts.CheckInvitation)
+	h.linkPage(w, r, "shell.invite.title", "invite", h.accounts.CheckInvitation)
 }
 
 func (h *handler) acceptInvite(w http.ResponseWriter, r *http.Request) {
 	var s app.Session
-	if !h.linkPassword(w, r, "Choose your password", "invite", "accept invitation", func(pw string) (err error) {
+	if !h.linkPassword(w, r, "shell.invite.title", "invite", "accept invitation", func(pw string) (err error) {
 		s, err = h.accounts.AcceptInvitation(r.Context(), r.PathValue("token"), pw, httpedge.ClientAddr(r), r.UserAgent())
 		return err
 	}) {
@@ -173,9 +175,9 @@ func (h *handler) renderAccount(q *request, extra map[string]any, errs map[strin
 	for k, v := range extra {
 		data[k] = v
 	}
-	v := q.view("Your account", data)
+	v := q.view(q.l.T("shell.account.title"), data)
 	if v.Flash == "" && h.accounts.SecondFactorRequired(q.ac.Role) && !q.me.SecondFactor {
-		v.Flash = "The practice asks you to set up a second factor before you go on."
+		v.Flash = q.l.T("shell.account.factor_asked")
 	}
 	h.renderForm(q.w, q.r, "account", v, errs, "")
 	return nil
@@ -189,16 +191,16 @@ func (h *handler) signOutOthers(q *request) error {
 }
 
 func (h *handler) passwordPage(q *request) error {
-	v := q.view("Choose your password", map[string]any{"First": q.me.MustChangePassword})
+	v := q.view(q.l.T("shell.invite.title"), map[string]any{"First": q.me.MustChangePassword})
 	h.render(q.w, http.StatusOK, "account_password", v)
 	return nil
 }
 
 func (h *handler) changePassword(q *request) error {
 	f := q.r.PostForm
-	v := q.view("Choose your password", map[string]any{"First": q.me.MustChangePassword})
+	v := q.view(q.l.T("shell.invite.title"), map[string]any{"First": q.me.MustChangePassword})
 	if f.Get("password") != f.Get("password2") {
-		h.renderForm(q.w, q.r, "account_password", v, map[string]string{"password2": "The two passwords are not the same."}, "")
+		h.renderForm(q.w, q.r, "account_password", v, map[string]string{"password2": q.l.T("shell.password.mismatch")}, "")
 		return nil
 	}
 	if err := h.accounts.ChangePassword(q.r.Context(), q.ac, f.Get("current_password"), f.Get("password"), q.token); err != nil {
@@ -216,7 +218,7 @@ func (h *handler) beginSecondFactor(q *request) error {
 	if err != nil {
 		return err
 	}
-	svg, err := qrSVG(st.URL)
+	svg, err := qrSVG(st.URL, q.l.T("shell.account.factor_qr"))
 	if err != nil {
 		return err
 	}

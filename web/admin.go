@@ -18,7 +18,7 @@ func (h *handler) adminHome(q *request) error {
 	if err != nil {
 		return err
 	}
-	v := q.view("Practice", map[string]any{"Adverse": adverse,
+	v := q.view(q.l.T("admin.home.title"), map[string]any{"Adverse": adverse,
 		"FactorRequired": h.accounts.SecondFactorRequired(holdspace.RoleAdmin)})
 	v.Wide = true
 	h.render(q.w, http.StatusOK, "admin", v)
@@ -58,21 +58,21 @@ func (h *handler) renderPractitioners(q *request, formID string, errs map[string
 		}
 		row := practitionerRow{Person: p}
 		for _, c := range creds {
-			cr := credentialRow{Credential: c, Valid: c.ValidAt(now), State: "Valid"}
+			cr := credentialRow{Credential: c, Valid: c.ValidAt(now), State: q.l.T("admin.practitioners.state_valid")}
 			switch {
 			case now.After(c.ValidUntil):
-				cr.State = "Expired"
+				cr.State = q.l.T("admin.practitioners.state_expired")
 			case now.Before(c.ValidFrom):
-				cr.State = "Not yet valid"
+				cr.State = q.l.T("admin.practitioners.state_not_yet")
 			}
 			row.Credentials = append(row.Credentials, cr)
 		}
 		rows = append(rows, row)
 	}
 	slices.SortFunc(rows, func(a, b practitionerRow) int { return strings.Compare(a.Name, b.Name) })
-	v := q.view("Practitioners", map[string]any{"Rows": rows, "Covers": catalogue.Covers(), "FormID": formID})
+	v := q.view(q.l.T("shell.nav.practitioners"), map[string]any{"Rows": rows, "Covers": catalogue.Covers(), "FormID": formID})
 	v.Wide = true
-	h.renderForm(q.w, q.r, "admin_practitioners", v, errs, "Something needs another look; the note is beside the field.")
+	h.renderForm(q.w, q.r, "admin_practitioners", v, errs, q.l.T("admin.practitioners.fix"))
 	return nil
 }
 
@@ -123,7 +123,7 @@ func (h *handler) renderAdminClients(q *request, formID string, errs map[string]
 	if err != nil {
 		return err
 	}
-	v := q.view("Clients and assignments", map[string]any{"Clients": pg.Clients, "Practitioners": ps, "FormID": formID,
+	v := q.view(q.l.T("admin.clients.title"), map[string]any{"Clients": pg.Clients, "Practitioners": ps, "FormID": formID,
 		"Cursor": pageCursor(q), "Pager": pagerFor(q, "/admin/clients", q.l.T("pager.clients"), pg.Next)})
 	v.Wide = true
 	h.renderForm(q.w, q.r, "admin_clients", v, errs, oneNote(errs))

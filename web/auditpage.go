@@ -20,7 +20,7 @@ func (h *handler) auditPage(q *request) error {
 	if s := strings.TrimSpace(qs.Get("since")); s != "" {
 		t, err := time.Parse(time.DateOnly, s)
 		if err != nil {
-			errs["since"] = "Give a date as YYYY-MM-DD."
+			errs["since"] = q.l.T("admin.audit.since_invalid")
 		}
 		in.Since = t
 	}
@@ -31,7 +31,7 @@ func (h *handler) auditPage(q *request) error {
 		if s := qs.Get(p.name); s != "" {
 			n, err := strconv.ParseInt(s, 10, 64)
 			if err != nil || n <= 0 {
-				errs["_"] = "That page of the log does not exist; start again from the newest."
+				errs["_"] = q.l.T("admin.audit.page_invalid")
 				continue
 			}
 			*p.dst = n
@@ -66,7 +66,7 @@ func (h *handler) auditPage(q *request) error {
 	for i, e := range pg.Entries {
 		rows[i] = auditRow{Entry: e, ActorName: pg.Names[e.Actor], TargetName: pg.Names[e.Target], ClientName: pg.Names[e.ClientID]}
 	}
-	v := q.view("Audit log", map[string]any{"Entries": rows, "Client": in.ClientID, "Since": qs.Get("since"),
+	v := q.view(q.l.T("shell.nav.audit_log"), map[string]any{"Entries": rows, "Client": in.ClientID, "Since": qs.Get("since"),
 		"Older": link("before", pg.Older), "Newer": link("after", pg.Newer), "Paged": in.Before > 0 || in.After > 0})
 	v.Wide = true
 	h.renderForm(q.w, q.r, "admin_audit", v, errs, errs["_"])

@@ -11,6 +11,7 @@ import (
 	"holdspace/app"
 	"holdspace/booking"
 	"holdspace/catalogue"
+	"holdspace/i18n"
 )
 
 // Pages of issue 14 item 2: the client's "Book a session" and their
@@ -19,11 +20,9 @@ import (
 // shown and entered in the practice's time zone, with the zone shown.
 
 func init() {
-	flashes["booking-cancelled"] = "The booking is cancelled."
-	flashes["booking-moved"] = "The booking is moved."
-	flashes["no-show"] = "Recorded: the client did not come."
-	flashes["availability-saved"] = "Availability saved."
-	flashes["type-saved"] = "Session type saved."
+	for _, code := range []string{"booking-cancelled", "booking-moved", "no-show", "availability-saved", "type-saved"} {
+		flashCodes[code] = true
+	}
 }
 
 // registerBookingRoutes adds the booking pages to the mux.
@@ -51,8 +50,14 @@ func (h *handler) registerBookingRoutes() {
 	m.HandleFunc("POST /admin/session-types/{id}", h.authed(h.sessionTypeUpdate, ad))
 }
 
-// weekdays names the weekdays 0 (Sunday) to 6 for forms.
-var weekdays = []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+// weekdays names the weekdays 0 (Sunday) to 6 for forms, in l's language.
+func weekdays(l *i18n.Localizer) []string {
+	out := make([]string, 7)
+	for i := range out {
+		out[i] = l.T("admin.weekday." + strconv.Itoa(i))
+	}
+	return out
+}
 
 // bookPage is "Book a session": pick a type and a practitioner, then see
 // the free slots of the coming days and book one.
@@ -334,11 +339,11 @@ func (h *handler) renderAvailability(q *request, errs map[string]string) error {
 	if err != nil {
 		return err
 	}
-	v := q.view("Availability", map[string]any{"A": av, "People": people, "Practitioner": pid, "Weekdays": weekdays,
+	v := q.view(q.l.T("admin.availability.title"), map[string]any{"A": av, "People": people, "Practitioner": pid, "Weekdays": weekdays(q.l),
 		"Reasons": booking.Reasons()})
 	status := http.StatusOK
 	if len(errs) > 0 {
-		v.Form, v.Errors, v.Error, status = q.r.PostForm, errs, "Not saved; the note is beside the field.", http.StatusBadRequest
+		v.Form, v.Errors, v.Error, status = q.r.PostForm, errs, q.l.T("admin.not_saved"), http.StatusBadRequest
 	}
 	h.render(q.w, status, "availability", v)
 	return nil
@@ -358,7 +363,7 @@ func (h *handler) availabilityFail(q *request, err error) error {
 		return h.renderAvailability(q, errs)
 	}
 	if holdspace.ErrorCode(err) == holdspace.ECONFLICT {
-		return h.renderAvailability(q, map[string]string{"start": holdspace.ErrorMessage(err)})
+		return h.renderAvailability(q, map[string]string{"start": errText(q.l, err)})
 	}
 	return err
 }
@@ -375,7 +380,7 @@ func (h *handler) availabilityAdd(q *request) error {
 	f := q.r.PostForm
 	wd, err := strconv.Atoi(f.Get("weekday"))
 	if err != nil {
-		return h.renderAvailability(q, map[string]string{"weekday": "Pick a weekday."})
+		return h.renderAvailability(q, map[string]string{"weekday": invalidNote("invalid_weekday", "weekday", "Pick a weekday.")})
 	}
 	if _, err := h.bookings.AddAvailability(q.r.Context(), q.ac, formOwner(q), app.WindowInput{Weekday: wd, Start: f.Get("start"), End: f.Get("end")}); err != nil {
 		return h.availabilityFail(q, err)
@@ -418,11 +423,11 @@ func (h *handler) renderSessionTypes(q *request, errs map[string]string) error {
 	if err != nil {
 		return err
 	}
-	v := q.view("Session types", map[string]any{"Types": types, "Regions": catalogue.Regions(), "Intents": catalogue.Intents()})
+	v := q.view(q.l.T("admin.types.title"), map[string]any{"Types": types, "Regions": catalogue.Regions(), "Intents": catalogue.Intents()})
 	v.Wide = true
 	status := http.StatusOK
 	if len(errs) > 0 {
-		v.Form, v.Errors, v.Error, status = q.r.PostForm, errs, "Not saved; the note is beside the field.", http.StatusBadRequest
+		v.Form, v.Errors, v.Error, status = q.r.PostForm, errs, q.l.T("admin.not_saved"), http.StatusBadRequest
 	}
 	h.render(q.w, status, "session_types", v)
 	return nil
@@ -439,7 +444,7 @@ func sessionTypeInput(q *request) (app.SessionTypeInput, map[string]string) {
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			errs[name] = "Give a whole number of minutes."
+			errs[name] = invalidNote("invalid_number", name, "Give a whole number of minutes.")
 		}
 		return n
 	}
@@ -486,7 +491,7 @@ func optionalInt(f url.Values, name string, errs map[string]string) int {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
-		errs[name] = "Give a whole number."
+		errs[name] = invalidNote("invalid_number", name, "Give a whole number.")
 	}
 	return n
 }

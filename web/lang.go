@@ -131,19 +131,19 @@ func zoneNameIn(l *i18n.Localizer, loc *time.Location) string {
 func (h *handler) setLanguage(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "The form could not be read.", http.StatusBadRequest)
+		http.Error(w, h.localizer(r, nil).T("shell.error.form_unreadable"), http.StatusBadRequest)
 		return
 	}
 	lang := r.PostFormValue("lang")
 	if !(h.bundle.Supported(lang) && (lang != i18n.Pseudo || h.pseudo)) {
-		http.Error(w, "That language is not offered.", http.StatusBadRequest)
+		http.Error(w, h.localizer(r, nil).T("shell.error.language_unknown"), http.StatusBadRequest)
 		return
 	}
 	if c, err := r.Cookie(h.cookieName()); err == nil && c.Value != "" {
 		if ac, err := h.accounts.Authenticate(r.Context(), c.Value, "web"); err == nil {
 			if r.PostFormValue("csrf") != csrfToken(c.Value) {
 				noStore(w)
-				http.Error(w, "This form has expired or did not come from holdspace. Please go back, reload the page and try again.", http.StatusForbidden)
+				http.Error(w, h.localizer(r, nil).T("shell.error.csrf"), http.StatusForbidden)
 				return
 			}
 			if lang != i18n.Pseudo {

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -27,7 +26,8 @@ func (h *handler) mailRoutes() {
 }
 
 func (h *handler) forgotPage(w http.ResponseWriter, r *http.Request) {
-	v := h.anonView(w, r, "Forgot your password?")
+	v := h.anonView(w, r, "")
+	v.Title = v.T("shell.forgot.title")
 	v.Data = map[string]any{"MailOff": !h.accounts.MailEnabled()}
 	h.render(w, http.StatusOK, "forgot", v)
 }
@@ -36,10 +36,11 @@ func (h *handler) forgotPost(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil || !h.preTokenOK(r) {
 		noStore(w)
-		http.Error(w, "This form has expired. Please reload the page and try again.", http.StatusForbidden)
+		http.Error(w, h.localizer(r, nil).T("shell.error.form_expired"), http.StatusForbidden)
 		return
 	}
-	v := h.anonView(w, r, "Forgot your password?")
+	v := h.anonView(w, r, "")
+	v.Title = v.T("shell.forgot.title")
 	v.Form, v.Data = r.PostForm, map[string]any{"MailOff": !h.accounts.MailEnabled()}
 	err := h.accounts.RequestPasswordReset(r.Context(), r.PostFormValue("email"), httpedge.ClientAddr(r))
 	var rl *app.RateLimitedError
@@ -48,7 +49,7 @@ func (h *handler) forgotPost(w http.ResponseWriter, r *http.Request) {
 		v.Data = map[string]any{"Sent": true}
 		h.render(w, http.StatusOK, "forgot", v)
 	case errors.As(err, &rl):
-		v.Error = fmt.Sprintf("There have been several requests. Please wait %s and try again.", waitText(rl.RetryAfter))
+		v.Error = v.T("shell.forgot.rate_limited", "Wait", waitText(v.L, rl.RetryAfter))
 		h.render(w, http.StatusTooManyRequests, "forgot", v)
 	case holdspace.ErrorReason(err) == "mail_off":
 		h.render(w, http.StatusServiceUnavailable, "forgot", v)
@@ -59,17 +60,17 @@ func (h *handler) forgotPost(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		h.log.Error("web: password reset request", "err", err)
-		v.Error = "Something went wrong on our side. Please try again."
+		v.Error = v.T("shell.error.internal")
 		h.render(w, http.StatusInternalServerError, "forgot", v)
 	}
 }
 
 func (h *handler) resetPage(w http.ResponseWriter, r *http.Request) {
-	h.linkPage(w, r, "Choose a new password", "reset", h.accounts.CheckPasswordReset)
+	h.linkPage(w, r, "shell.reset.title", "reset", h.accounts.CheckPasswordReset)
 }
 
 func (h *handler) resetPost(w http.ResponseWriter, r *http.Request) {
-	if !h.linkPassword(w, r, "Choose a new password", "reset", "password reset", func(pw string) error {
+	if !h.linkPassword(w, r, "shell.reset.title", "reset", "password reset", func(pw string) error {
 		return h.accounts.ResetPassword(r.Context(), r.PathValue("token"), pw, httpedge.ClientAddr(r))
 	}) {
 		return

@@ -7,6 +7,7 @@ import (
 	"holdspace/app"
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/i18n"
 	"holdspace/practice"
 )
 
@@ -26,9 +27,20 @@ func (h *handler) renderPractice(q *request, errs map[string]string) error {
 		// Keep what the admin typed (a privacy notice can be long).
 		s.Identity = identityForm(q.r.PostForm)
 	}
-	v := q.view("Practice settings", map[string]any{"S": s, "Covers": catalogue.Covers(), "Groups": practice.ScopeGroups()})
+	v := q.view(q.l.T("admin.practice.title"), map[string]any{"S": s, "Covers": catalogue.Covers(), "Groups": practice.ScopeGroups()})
 	v.Wide = true
-	h.renderForm(q.w, q.r, "admin_practice", v, errs, "The settings were not saved; the note is beside the field.")
+	// The default language: chosen from the shipped languages, each named
+	// in its own language; English while none is set.
+	cur := s.Language
+	if cur == "" {
+		cur = i18n.Source
+	}
+	var langs []languageOption
+	for _, l := range h.bundle.Languages() {
+		langs = append(langs, languageOption{Tag: l, Name: h.bundle.Localizer(l).T("language." + l), Current: l == cur})
+	}
+	v.Data.(map[string]any)["Languages"] = langs
+	h.renderForm(q.w, q.r, "admin_practice", v, errs, q.l.T("admin.practice.not_saved"))
 	return nil
 }
 
@@ -40,14 +52,14 @@ func (h *handler) adminPracticePost(q *request) error {
 	num := func(name string) int {
 		n, err := strconv.Atoi(strings.TrimSpace(f.Get(name)))
 		if err != nil {
-			errs[name] = "Give a whole number."
+			errs[name] = invalidNote("invalid_number", name, "Give a whole number.")
 		}
 		return n
 	}
 	in := practice.Settings{AgeOfMajority: num("age_of_majority"), TimeZone: strings.TrimSpace(f.Get("time_zone")),
 		SensualOffered: f.Get("sensual_offered") == "on", FollowUpWindowHours: num("follow_up_window_hours"),
 		CancellationWindowHours: optionalInt(f, "cancellation_window_hours", errs), NoShowAfterMinutes: optionalInt(f, "no_show_after_minutes", errs),
-		Identity: identityForm(f)}
+		Identity: identityForm(f), Language: strings.TrimSpace(f.Get("language"))}
 	for _, g := range practice.ScopeGroups() {
 		in.Scope = append(in.Scope, practice.ScopeRule{Group: g, Requires: f.Get("requires." + g), Offered: f.Get("offered."+g) == "on"})
 	}
@@ -96,9 +108,9 @@ func firstField(errs map[string]string) string {
 // guardianErrors are the notes shown beside the guardian form after a
 // refused attempt, by field.
 var guardianErrors = map[string]string{
-	"name":         "Write the guardian's name.",
-	"relationship": "Say how the guardian is related to the client.",
-	"typed_name":   "The guardian types their own name, exactly as written above, to sign.",
+	"name":         invalidNote("guardian_name", "guardian_name", "Write the guardian's name."),
+	"relationship": invalidNote("guardian_relationship", "relationship", "Say how the guardian is related to the client."),
+	"typed_name":   invalidNote("typed_name_mismatch", "typed_name", "The guardian types their own name, exactly as written above, to sign."),
 }
 
 // followUpAnswer records the client's answer to "How have you been since

@@ -16,10 +16,11 @@ func (h *handler) privacyPage(w http.ResponseWriter, r *http.Request) {
 	id, err := h.practice.PublicIdentity(r.Context())
 	if err != nil {
 		h.log.Error("web: privacy notice", "err", err)
-		http.Error(w, "The privacy notice cannot be shown right now. Please try again later.", http.StatusServiceUnavailable)
+		http.Error(w, h.localizer(r, nil).T("shell.privacy.unavailable"), http.StatusServiceUnavailable)
 		return
 	}
-	v := h.signedInView(r, "Privacy notice")
+	v := h.signedInView(r, "")
+	v.Title = v.T("shell.privacy.title")
 	v.Data = privacyView{Identity: id, Paragraphs: paragraphs(id.PrivacyNotice), AddressLines: lines(id.Address)}
 	h.render(w, http.StatusOK, "privacy", v)
 }

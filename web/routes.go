@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -109,14 +108,15 @@ func (h *handler) home(q *request) error {
 
 // loginPage shows the sign-in form.
 func (h *handler) loginPage(w http.ResponseWriter, r *http.Request) {
-	v := h.anonView(w, r, "Sign in")
+	v := h.anonView(w, r, "")
+	v.Title = v.T("shell.login.title")
 	switch {
 	case r.URL.Query().Has("expired"):
-		v.Flash = "You were signed out after a quiet while, to keep your information safe. Please sign in again."
+		v.Flash = v.T("shell.login.expired")
 	case r.URL.Query().Has("out"):
-		v.Flash = "You are signed out."
+		v.Flash = v.T("shell.login.signed_out")
 	case r.URL.Query().Has("reset"):
-		v.Flash = "Your new password is set, and you are signed out everywhere. Please sign in with it."
+		v.Flash = v.T("shell.login.reset_done")
 	}
 	h.render(w, http.StatusOK, "login", v)
 }
@@ -125,7 +125,7 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	if err := r.ParseForm(); err != nil || !h.preTokenOK(r) {
 		noStore(w)
-		http.Error(w, "This form has expired. Please reload the sign-in page and try again.", http.StatusForbidden)
+		http.Error(w, h.localizer(r, nil).T("shell.login.form_expired"), http.StatusForbidden)
 		return
 	}
 	email := r.PostFormValue("email")
@@ -136,28 +136,28 @@ func (h *handler) login(w http.ResponseWriter, r *http.Request) {
 	s, err := h.accounts.SignIn(r.Context(), app.SignInInput{Email: email, Password: r.PostFormValue("password"), OTP: r.PostFormValue("otp"),
 		Address: httpedge.ClientAddr(r), Kind: "web", DeviceCookie: device, UserAgent: r.UserAgent()})
 	if err != nil {
-		v := h.anonView(w, r, "Sign in")
-		v.Form = r.PostForm
+		v := h.anonView(w, r, "")
+		v.Title, v.Form = v.T("shell.login.title"), r.PostForm
 		status := http.StatusUnauthorized
 		var rl *app.RateLimitedError
 		switch {
 		case errors.As(err, &rl):
 			status = http.StatusTooManyRequests
-			v.Error = fmt.Sprintf("There have been several attempts to sign in. To keep the account safe, please wait %s and try again.", waitText(rl.RetryAfter))
+			v.Error = v.T("shell.login.rate_limited", "Wait", waitText(v.L, rl.RetryAfter))
 		case holdspace.ErrorReason(err) == "otp_required":
-			v.Error = "This account has a second factor: enter the code from your authenticator app (or a recovery code) with your password."
+			v.Error = v.T("shell.login.otp_required")
 			v.Data = map[string]any{"AskOTP": true}
 		case holdspace.ErrorReason(err) == "invalid_otp":
-			v.Error = "The code from the authenticator app is not right. Please try the newest code."
+			v.Error = v.T("shell.login.otp_wrong")
 			v.Data = map[string]any{"AskOTP": true}
 		case holdspace.ErrorReason(err) == "account_disabled":
-			v.Error = "This account is disabled. Please contact the practice."
+			v.Error = v.T("shell.login.disabled")
 		case holdspace.ErrorCode(err) == holdspace.EUNAUTHORIZED:
-			v.Error = "The email or password is not right. Please check them and try again."
+			v.Error = v.T("shell.login.wrong")
 		default:
 			h.log.Error("web: login", "err", err)
 			status = http.StatusInternalServerError
-			v.Error = "Something went wrong on our side. Please try again."
+			v.Error = v.T("shell.error.internal")
 		}
 		h.render(w, status, "login", v)
 		return
@@ -171,21 +171,6 @@ func (h *handler) logout(q *request) error {
 	}
 	h.clearSession(q.w)
 	return redirect(q, "/login?out=1")
-}
-
-func waitText(d time.Duration) string {
-	if d < time.Minute {
-		s := int(d.Seconds() + 0.999)
-		if s <= 1 {
-			return "a second"
-		}
-		return fmt.Sprintf("%d seconds", s)
-	}
-	m := int(d.Minutes() + 0.999)
-	if m == 1 {
-		return "a minute"
-	}
-	return fmt.Sprintf("%d minutes", m)
 }
 
 // Template helpers.

@@ -25,11 +25,11 @@ var flashStates = map[string][]practice.State{
 }
 
 // sessionFlash is the flash for a session page in its current state.
-func sessionFlash(code, state string) string {
+func sessionFlash(l *i18n.Localizer, code, state string) string {
 	if states, ok := flashStates[code]; ok && !slices.Contains(states, practice.State(state)) {
 		return ""
 	}
-	return flashText(code)
+	return flashText(l, code)
 }
 
 // logItem is one line of a session's "What happened": a session event or a

@@ -92,7 +92,7 @@ func (h *handler) loadSession(q *request, id string) (*sessionData, error) {
 		return nil, err
 	}
 	d.Log = sessionLog(q.l, s, evs, ags)
-	d.Flash = sessionFlash(q.r.URL.Query().Get("done"), s.State)
+	d.Flash = sessionFlash(q.l, q.r.URL.Query().Get("done"), s.State)
 	for _, a := range ags {
 		if a.Intent == s.Intent && a.Status == consent.StatusActive {
 			sum := summarize(a)

@@ -27,7 +27,7 @@ import (
 //	{{template "sessionline" (zoned $.Zone .)}}
 
 func init() {
-	flashes["timezone"] = "Saved. Times are now shown in the time zone you chose."
+	flashCodes["timezone"] = true
 }
 
 // zone returns the time zone the viewer sees times in.
@@ -77,7 +77,7 @@ func (h *handler) setTimeZone(q *request) error {
 	if f.Get("use") != "practice" {
 		name = strings.TrimSpace(f.Get("time_zone"))
 		if name == "" {
-			return h.renderAccount(q, typed, map[string]string{"time_zone": "Name your time zone, such as Europe/Berlin, or choose the practice's."})
+			return h.renderAccount(q, typed, map[string]string{"time_zone": q.l.T("shell.account.tz_missing")})
 		}
 	}
 	if _, err := h.people.SetTimeZone(q.r.Context(), q.ac, name); err != nil {

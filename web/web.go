@@ -271,7 +271,7 @@ type request struct {
 
 func (q *request) view(title string, data any) *view {
 	return &view{Title: title, Me: &q.me, Role: string(q.ac.Role), CSRF: csrfToken(q.token), Data: data,
-		Flash: flashText(q.r.URL.Query().Get("done")), Errors: map[string]string{}, Notice: q.notice, Zone: q.zone(),
+		Flash: flashText(q.l, q.r.URL.Query().Get("done")), Errors: map[string]string{}, Notice: q.notice, Zone: q.zone(),
 		L: q.l, Path: q.r.URL.Path}
 }
 
@@ -284,6 +284,7 @@ func (h *handler) render(w http.ResponseWriter, status int, page string, v *view
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return
 	}
+	v.localizeErrors()
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, "layout", v); err != nil {
 		h.log.Error("web: render", "page", page, "err", err)
@@ -303,6 +304,7 @@ func (h *handler) fragment(w http.ResponseWriter, page, name string, v *view) {
 		http.Error(w, "Internal error", http.StatusInternalServerError)
 		return
 	}
+	v.localizeErrors()
 	var b strings.Builder
 	if err := t.ExecuteTemplate(&b, name, v); err != nil {
 		h.log.Error("web: fragment", "page", page, "name", name, "err", err)
@@ -325,17 +327,22 @@ func noStore(w http.ResponseWriter) {
 // logged and shown without details.
 func (h *handler) fail(q *request, err error) {
 	p := httpedge.Explain(q.r.Context(), h.log, err)
-	msg := p.Message
+	if q.l == nil {
+		q.l = h.localizer(q.r, nil)
+	}
+	var msg string
 	switch {
 	case p.Status == http.StatusUnauthorized:
 		h.toLogin(q.w, q.r)
 		return
 	case p.Status == http.StatusNotFound:
-		msg = "There is nothing here, or it is not yours to see."
+		msg = q.l.T("shell.error.nothing_here")
 	case p.Internal():
-		msg = "Something went wrong on our side. Please try again."
+		msg = q.l.T("shell.error.internal")
+	default:
+		msg = errText(q.l, err)
 	}
-	v := q.view("Sorry", map[string]any{"Status": p.Status, "Message": msg})
+	v := q.view(q.l.T("shell.error.sorry"), map[string]any{"Status": p.Status, "Message": msg})
 	h.render(q.w, p.Status, "error", v)
 }
 
@@ -343,8 +350,9 @@ func (h *handler) fail(q *request, err error) {
 // signed-in visitor gets it inside the layout with their navigation (see
 // signedInView).
 func (h *handler) notFound(w http.ResponseWriter, r *http.Request) {
-	v := h.signedInView(r, "Not found")
-	v.Data = map[string]any{"Status": 404, "Message": "There is nothing here, or it is not yours to see."}
+	v := h.signedInView(r, "")
+	v.Title = v.T("shell.error.not_found")
+	v.Data = map[string]any{"Status": 404, "Message": v.T("shell.error.nothing_here")}
 	h.render(w, http.StatusNotFound, "error", v)
 }
 
@@ -352,7 +360,7 @@ func (h *handler) toLogin(w http.ResponseWriter, r *http.Request) {
 	h.clearSession(w)
 	if r.Header.Get("X-Holdspace-Fetch") != "" || strings.HasSuffix(r.URL.Path, "/events") {
 		noStore(w)
-		http.Error(w, "Your session has ended. Please sign in again.", http.StatusUnauthorized)
+		http.Error(w, h.localizer(r, nil).T("shell.error.session_ended"), http.StatusUnauthorized)
 		return
 	}
 	http.Redirect(w, r, "/login?expired=1", http.StatusSeeOther)
@@ -382,12 +390,12 @@ func (h *handler) authed(fn func(q *request) error, roles ...holdspace.Role) htt
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 			if err := r.ParseForm(); err != nil {
-				http.Error(w, "The form could not be read.", http.StatusBadRequest)
+				http.Error(w, h.localizer(r, nil).T("shell.error.form_unreadable"), http.StatusBadRequest)
 				return
 			}
 			if !hmac.Equal([]byte(r.PostFormValue("csrf")), []byte(csrfToken(c.Value))) {
 				noStore(w)
-				http.Error(w, "This form has expired or did not come from holdspace. Please go back, reload the page and try again.", http.StatusForbidden)
+				http.Error(w, h.localizer(r, nil).T("shell.error.csrf"), http.StatusForbidden)
 				return
 			}
 		}
@@ -412,7 +420,7 @@ func (h *handler) authed(fn func(q *request) error, roles ...holdspace.Role) htt
 		}
 		if r.Method == http.MethodGet && r.URL.Path != "/" {
 			// The home only redirects; the page it leads to shows it.
-			q.notice = h.signInNotice(w, r)
+			q.notice = h.signInNotice(w, r, q.l)
 		}
 		if err := fn(q); err != nil {
 			h.fail(q, err)
@@ -471,45 +479,3 @@ func redirect(q *request, to string) error {
 	http.Redirect(q.w, q.r, to, http.StatusSeeOther)
 	return nil
 }
-
-// fieldErrors turns an app EINVALID error into a field → message map; ok is
-// false for other errors.
-func fieldErrors(err error) (map[string]string, bool) {
-	var e *holdspace.Error
-	if !errors.As(err, &e) || e.Code != holdspace.EINVALID {
-		return nil, false
-	}
-	f := e.Field
-	if f == "" {
-		f = "_"
-	}
-	return map[string]string{f: e.Message}, true
-}
-
-var flashes = map[string]string{
-	"feedoff":     "Your calendar feed is stopped: its address no longer works.",
-	"signed":      "Your agreement is signed. You can change or withdraw it at any time.",
-	"revoked":     "Done. That consent is withdrawn, from this moment.",
-	"screened":    "Thank you. Your answers are saved.",
-	"booked":      "The session is booked.",
-	"event":       "Recorded.",
-	"stopped":     "Stopped. Nothing happens until you choose to go on.",
-	"resumed":     "You chose to go on. Your boundaries are as you agreed them.",
-	"reconfirmed": "Thank you. Your consent for this session is confirmed.",
-	"created":     "Saved.",
-	"assigned":    "The assignment is saved.",
-	"closed":      "The session is closed and the notes are saved.",
-	"health":      "Thank you for telling us. Your practitioner will go through the questions with you again.",
-	"daycheck":    "Thank you. Today's answers are saved.",
-	"seen":        "Thank you. Your consent history keeps every version.",
-	"confirmed":   "Thank you. These answers are confirmed as yours.",
-	"followup":    "Thank you for letting us know how you have been.",
-	"guardian":    "The guardian's consent is recorded with this agreement.",
-	"reviewed":    "The adverse event is acknowledged.",
-	"saved":       "Saved.",
-	"password":    "Your new password is set. Your other sessions were signed out.",
-	"signedout":   "Every other session of your account is signed out.",
-	"factoroff":   "The second factor is turned off.",
-}
-
-func flashText(code string) string { return flashes[code] }

@@ -4,7 +4,16 @@
 (function () {
   'use strict';
 
-  var answerWords = { yes: 'Yes to ', ask: 'Ask me first for ', no: 'No to ' };
+  // Words come from the page, in its language (data-t-* on <body>, from
+  // the catalogs); "{}" marks where the list of techniques goes.
+  function word(name, fallback) {
+    var v = document.body && document.body.getAttribute('data-t-' + name);
+    return v || fallback;
+  }
+  function fill(name, fallback, list) {
+    return word(name, fallback).split('{}').join(list);
+  }
+  var answerWords = { yes: ['yes-to', 'Yes to {}'], ask: ['ask-for', 'Ask me first for {}'], no: ['no-to', 'No to {}'] };
 
   // The body map: tapping a region opens its controls; answers recolour
   // the figure and rewrite the region's summary in words.
@@ -14,12 +23,15 @@
     sets.forEach(function (fs) {
       var checked = fs.querySelector('input:checked');
       var v = checked ? checked.value : 'no';
-      groups[v].push(fs.getAttribute('data-label').toLowerCase());
+      // Technique names run inside a sentence: lower-case, except in
+      // German, where nouns keep their capital.
+      var label = fs.getAttribute('data-label');
+      groups[v].push(document.documentElement.lang === 'de' ? label : label.toLowerCase());
     });
     var parts = [];
-    if (groups.no.length === sets.length) { return { cls: 's-no', text: 'No' }; }
+    if (groups.no.length === sets.length) { return { cls: 's-no', text: word('no', 'No') }; }
     ['yes', 'ask', 'no'].forEach(function (k) {
-      if (groups[k].length) { parts.push(answerWords[k] + groups[k].join(', ')); }
+      if (groups[k].length) { parts.push(fill(answerWords[k][0], answerWords[k][1], groups[k].join(', '))); }
     });
     var cls = 's-some';
     if (!groups.ask.length && !groups.no.length) { cls = 's-yes'; }
