@@ -21,6 +21,7 @@ import (
 
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/i18n"
 	"holdspace/practice"
 )
 
@@ -62,6 +63,20 @@ type Input struct {
 
 	// PrintedAt is when the copy is made.
 	PrintedAt time.Time
+
+	// Language is the language the copy is printed in (a shipped tag;
+	// another prints English). LanguageRecorded says that it is the
+	// language the agreement was shown in, as the agreement records; else
+	// the copy says that language was not recorded.
+	Language         string
+	LanguageRecorded bool
+	// ConsentText is the agreement's consent text in Language (see
+	// app.ConsentText), printed as "the agreement in words".
+	ConsentText string
+	// TextHash is the agreement's recorded hash of its consent text;
+	// TextChanged says ConsentText no longer hashes to it.
+	TextHash    string
+	TextChanged bool
 }
 
 // Signature is how an agreement was signed.
@@ -90,6 +105,7 @@ const (
 type doc struct {
 	pdf   *fpdf.Fpdf
 	in    Input
+	l     *i18n.Localizer
 	loc   *time.Location
 	cov   *coverage
 	added map[string]bool
@@ -104,13 +120,15 @@ func Render(in Input) ([]byte, error) {
 	if err := loadFaces(); err != nil {
 		return nil, err
 	}
-	d := &doc{pdf: fpdf.New("P", "mm", "A4", ""), in: in, loc: in.Location, cov: newCoverage(), added: map[string]bool{}}
+	d := &doc{pdf: fpdf.New("P", "mm", "A4", ""), in: in, l: i18n.Default().Localizer(in.Language), loc: in.Location,
+		cov: newCoverage(), added: map[string]bool{}}
 	if d.loc == nil {
 		d.loc = time.UTC
 	}
 	p := d.pdf
-	p.SetTitle(fmt.Sprintf("Consent agreement %s, version %d", in.ID, in.Version), true)
-	p.SetSubject("Consent agreement of "+in.ClientName, true)
+	p.SetTitle(d.l.T("pdf.header", "ID", in.ID, "Version", in.Version), true)
+	p.SetSubject(d.l.T("pdf.subject", "Name", in.ClientName), true)
+	p.SetLang(d.l.Lang())
 	p.SetAuthor(in.Practice.Name, true)
 	p.SetCreator("holdspace", true)
 	if !in.PrintedAt.IsZero() {
@@ -126,6 +144,7 @@ func Render(in Input) ([]byte, error) {
 
 	d.letterhead()
 	d.details()
+	d.words()
 	d.grid()
 	d.withdrawals()
 	d.signature()
@@ -243,7 +262,7 @@ func (d *doc) need(h float64) {
 		d.pdf.AddPage()
 		if d.inGrid {
 			y := d.pdf.GetY()
-			d.put(margin, y, textW, 7, d.gridTitle+" (continued)", "B", 10.5, "L")
+			d.put(margin, y, textW, 7, d.l.T("pdf.grid.continued", "Title", d.gridTitle), "B", 10.5, "L")
 			d.pdf.SetXY(margin, y+8)
 			d.gridHeader()
 		}
@@ -292,10 +311,10 @@ func (d *doc) rule(y float64) {
 func (d *doc) header() {
 	name := d.in.Practice.Name
 	if name == "" {
-		name = "Consent agreement"
+		name = d.l.T("pdf.title")
 	}
 	d.put(margin, 10, textW/2, 5, name, "B", 8.5, "L")
-	d.put(margin+textW/2, 10, textW/2, 5, fmt.Sprintf("Consent agreement %s, version %d", d.in.ID, d.in.Version), "", 8.5, "R")
+	d.put(margin+textW/2, 10, textW/2, 5, d.l.T("pdf.header", "ID", d.in.ID, "Version", d.in.Version), "", 8.5, "R")
 	d.rule(16)
 	d.pdf.SetXY(margin, top)
 }
@@ -305,8 +324,8 @@ func (d *doc) header() {
 func (d *doc) footer() {
 	y := pageH - 13
 	d.rule(y - 2)
-	d.put(margin, y, textW/2, 5, "Agreement "+d.in.ID, "", 8, "L")
-	d.put(margin+textW/2, y, textW/2, 5, fmt.Sprintf("Page %d of {nb}", d.pdf.PageNo()), "", 8, "R")
+	d.put(margin, y, textW/2, 5, d.l.T("pdf.footer_id", "ID", d.in.ID), "", 8, "L")
+	d.put(margin+textW/2, y, textW/2, 5, d.l.T("pdf.page", "Page", d.pdf.PageNo(), "Total", "{nb}"), "", 8, "R")
 }
 
 // letterhead prints the practice's name, address and contact, and the
@@ -338,35 +357,53 @@ func (d *doc) letterhead() {
 	d.rule(y + 2)
 	d.pdf.SetXY(margin, y+6)
 	y = d.pdf.GetY()
-	d.put(margin, y, textW, 10, "Consent agreement", "B", 18, "L")
-	d.pdf.SetXY(margin, y+12)
+	d.put(margin, y, textW, 10, d.l.T("pdf.title"), "B", 18, "L")
+	d.pdf.SetXY(margin, y+11)
+	langName := d.l.T("language." + d.l.Lang())
+	if d.in.LanguageRecorded {
+		d.para(d.l.T("pdf.language", "Language", langName), "B", 10, 5.6)
+	} else {
+		d.para(d.l.T("pdf.language_unrecorded", "Language", langName), "", 9.5, 5.2)
+	}
+	d.pdf.SetY(d.pdf.GetY() + 2)
+}
+
+// words prints the consent text: the agreement in the words it was shown
+// in.
+func (d *doc) words() {
+	if d.in.ConsentText == "" {
+		return
+	}
+	d.heading(d.l.T("pdf.in_words"))
+	for _, line := range strings.Split(d.in.ConsentText, "\n") {
+		d.para(line, "", 10, 5.4)
+	}
+	if d.in.TextChanged {
+		d.para(d.l.T("pdf.text_changed"), "B", 9, 5)
+	}
 }
 
 func (d *doc) details() {
-	in := d.in
-	d.field("Client", in.ClientName)
+	in, l := d.in, d.l
+	d.field(l.T("pdf.field.client"), in.ClientName)
 	if in.ClientBirthDate != "" {
-		d.field("Date of birth", fmtDate(in.ClientBirthDate))
+		d.field(l.T("pdf.field.birth_date"), d.fmtDate(in.ClientBirthDate))
 	}
 	if len(in.Practitioners) > 0 {
-		label := "Practitioner"
-		if len(in.Practitioners) > 1 {
-			label = "Practitioners"
-		}
-		d.field(label, strings.Join(in.Practitioners, ", "))
+		d.field(l.N("pdf.field.practitioners", len(in.Practitioners)), strings.Join(in.Practitioners, ", "))
 	}
-	d.field("Intent", in.Intent)
-	d.field("Version", fmt.Sprintf("%d, %s", in.Version, statusText(in.Status)))
+	d.field(l.T("pdf.field.intent"), d.intentText(in.Intent))
+	d.field(l.T("pdf.field.version"), l.T("pdf.value.version", "Version", in.Version, "Status", d.statusText(in.Status)))
 	if in.PreparedBy != "" && !in.CreatedAt.IsZero() {
-		d.field("Prepared", fmt.Sprintf("by %s, %s", in.PreparedBy, d.fmtTime(in.CreatedAt)))
+		d.field(l.T("pdf.field.prepared"), l.T("pdf.value.prepared", "Name", in.PreparedBy, "When", d.fmtTime(in.CreatedAt)))
 	}
 	if in.ValidUntil != nil {
-		d.field("Valid until", d.fmtTime(*in.ValidUntil))
+		d.field(l.T("pdf.field.valid_until"), d.fmtTime(*in.ValidUntil))
 	}
 	if in.Supersedes != "" {
-		d.field("Replaces", "agreement "+in.Supersedes)
+		d.field(l.T("pdf.field.replaces"), l.T("pdf.value.replaces", "ID", in.Supersedes))
 	}
-	d.field("Agreement id", in.ID)
+	d.field(l.T("pdf.field.agreement_id"), in.ID)
 }
 
 // withdrawnAt returns the first withdrawal covering region.
@@ -393,11 +430,11 @@ func (d *doc) gridHeader() {
 	d.pdf.SetFillColor(230, 236, 240)
 	d.pdf.SetDrawColor(120, 130, 140)
 	d.pdf.Rect(margin, y, regionW, h, "FD")
-	d.put(margin+1.5, y, regionW-3, h, "Region", "B", 9, "L")
+	d.put(margin+1.5, y, regionW-3, h, d.l.T("pdf.grid.region"), "B", 9, "L")
 	x := margin + regionW
 	for _, t := range catalogue.Techniques() {
 		d.pdf.Rect(x, y, d.colW(), h, "FD")
-		d.put(x, y, d.colW(), h, t.Label, "B", 9, "C")
+		d.put(x, y, d.colW(), h, d.techniqueName(t.Code), "B", 9, "C")
 		x += d.colW()
 	}
 	d.pdf.SetXY(margin, y+h)
@@ -428,7 +465,7 @@ func (d *doc) grid() {
 		if len(mine) == 0 {
 			continue
 		}
-		d.inGrid, d.gridTitle = false, groupTitle(g)
+		d.inGrid, d.gridTitle = false, d.groupTitle(g)
 		d.heading(d.gridTitle)
 		d.need(7 + h)
 		d.gridHeader()
@@ -438,17 +475,17 @@ func (d *doc) grid() {
 			y := d.pdf.GetY()
 			d.pdf.SetDrawColor(120, 130, 140)
 			d.pdf.Rect(margin, y, regionW, h, "D")
-			d.put(margin+1.5, y, regionW-3, h, r.Label, "", 9, "L")
+			d.put(margin+1.5, y, regionW-3, h, d.regionName(r.Code), "", 9, "L")
 			x := margin + regionW
 			if rv, ok := d.withdrawnAt(r.Code); ok {
 				d.pdf.SetFillColor(250, 236, 228)
 				d.pdf.Rect(x, y, textW-regionW, h, "FD")
-				d.put(x, y, textW-regionW, h, fmt.Sprintf("Withdrawn on %s by the %s", d.fmtShort(rv.At), rv.ByRole), "B", 8.5, "C")
+				d.put(x, y, textW-regionW, h, d.l.T("pdf.grid.withdrawn", "When", d.fmtShort(rv.At), "Role", d.roleText(rv.ByRole)), "B", 8.5, "C")
 			} else {
 				for _, t := range techs {
 					txt := "–"
 					if a, ok := answers[r.Code+"/"+t.Code]; ok {
-						txt = answerText(a)
+						txt = d.answerText(a)
 					}
 					d.pdf.Rect(x, y, d.colW(), h, "D")
 					d.put(x, y, d.colW(), h, txt, "", 9, "C")
@@ -465,68 +502,73 @@ func (d *doc) withdrawals() {
 	if len(d.in.Revocations) == 0 {
 		return
 	}
-	d.heading("Withdrawals")
+	d.heading(d.l.T("pdf.withdrawals.title"))
 	for _, rv := range d.in.Revocations {
-		what := "all regions"
+		what := d.l.T("pdf.withdrawals.all")
 		if len(rv.Regions) > 0 {
 			var ls []string
 			for _, c := range rv.Regions {
-				ls = append(ls, regionLabel(c))
+				ls = append(ls, d.regionName(c))
 			}
 			what = strings.Join(ls, ", ")
 		}
-		d.para(fmt.Sprintf("Withdrawn on %s by the %s: %s.", d.fmtTime(rv.At), rv.ByRole, what), "", 10, 5.6)
+		d.para(d.l.T("pdf.withdrawals.line", "When", d.fmtTime(rv.At), "Role", d.roleText(rv.ByRole), "What", what), "", 10, 5.6)
 	}
 }
 
 // signature prints the signature block and the content hash the
 // signature covers, the hash on one line.
 func (d *doc) signature() {
-	d.heading("Signature")
+	l := d.l
+	d.heading(l.T("pdf.signature.title"))
 	s := d.in.Signature
 	if s == nil {
-		d.field("Status", "Not signed. This copy is a draft and records no consent.")
+		d.field(l.T("pdf.field.status"), l.T("pdf.value.unsigned"))
 	} else {
 		switch s.Method {
 		case consent.SignInPerson:
-			d.field("Signed by", s.TypedName+" (the client), in person")
-			d.field("Typed name", s.TypedName)
-			d.field("Attested by", s.SignerName+" (practitioner), on the practitioner's device")
+			d.field(l.T("pdf.field.signed_by"), l.T("pdf.value.signed_in_person", "Name", s.TypedName))
+			d.field(l.T("pdf.field.typed_name"), s.TypedName)
+			d.field(l.T("pdf.field.attested_by"), l.T("pdf.value.attested", "Name", s.SignerName))
 		default:
-			d.field("Signed by", s.SignerName+" (the client)")
-			d.field("Method", "Signed by the client in their own portal")
+			d.field(l.T("pdf.field.signed_by"), l.T("pdf.value.signed_by_client", "Name", s.SignerName))
+			d.field(l.T("pdf.field.method"), l.T("pdf.value.portal"))
 		}
-		d.field("Signed at", d.fmtTime(s.At))
+		d.field(l.T("pdf.field.signed_at"), d.fmtTime(s.At))
 	}
-	if d.in.ContentHash != "" {
-		// Courier at 8 pt: "sha256:" and 64 hexadecimal digits take 120 mm,
-		// inside the 132 mm beside the label, so the hash never wraps.
-		const lh = 5.6
-		d.need(lh)
-		y := d.pdf.GetY()
-		d.put(margin, y, labelW, lh, "Content hash", "B", 10, "L")
-		d.pdf.SetFont("Courier", "", 8)
-		d.pdf.SetXY(margin+labelW, y)
-		d.pdf.CellFormat(textW-labelW, lh, d.in.ContentHash, "", 0, "L", false, 0, "")
-		d.pdf.SetXY(margin, y+lh)
+	d.hash(l.T("pdf.field.content_hash"), d.in.ContentHash)
+	d.hash(l.T("pdf.field.text_hash"), d.in.TextHash)
+}
+
+// hash prints a labelled hash on one line: Courier at 8 pt, "sha256:" and
+// 64 hexadecimal digits take 120 mm, inside the 132 mm beside the label,
+// so the hash never wraps. An empty hash prints nothing.
+func (d *doc) hash(label, h string) {
+	if h == "" {
+		return
 	}
+	const lh = 5.6
+	d.need(lh)
+	y := d.pdf.GetY()
+	d.put(margin, y, labelW, lh, label, "B", 10, "L")
+	d.pdf.SetFont("Courier", "", 8)
+	d.pdf.SetXY(margin+labelW, y)
+	d.pdf.CellFormat(textW-labelW, lh, h, "", 0, "L", false, 0, "")
+	d.pdf.SetXY(margin, y+lh)
 }
 
 func (d *doc) notes() {
 	d.pdf.SetY(d.pdf.GetY() + 4)
-	d.para("\"Ask me first\" means the practitioner checks in before every touch of that region. "+
-		"Consent can be withdrawn at any moment, for one region or all, from the client's own device or by saying so. "+
-		"Sensitive, intimate and internal regions are re-confirmed at the start of every session. "+
-		"The content hash identifies exactly what was signed.", "", 8.5, 4.6)
+	d.para(d.l.T("pdf.notes"), "", 8.5, 4.6)
 	if !d.in.PrintedAt.IsZero() {
-		d.para("Printed "+d.fmtTime(d.in.PrintedAt)+".", "", 8.5, 4.6)
+		d.para(d.l.T("pdf.printed", "When", d.fmtTime(d.in.PrintedAt)), "", 8.5, 4.6)
 	}
 }
 
 // fmtShort prints t in the practice's time zone with the zone's
 // abbreviation, for the grid (the signature block names the zone).
 func (d *doc) fmtShort(t time.Time) string {
-	return t.In(d.loc).Format("Mon 2 Jan 2006, 15:04 MST")
+	return d.l.DateTime(t, d.loc)
 }
 
 // fmtTime prints t in the practice's time zone, naming the zone.
@@ -550,51 +592,89 @@ func utf16Hex(s string) string {
 	return b.String()
 }
 
-func fmtDate(s string) string {
+// fmtDate prints a YYYY-MM-DD date in the copy's language.
+func (d *doc) fmtDate(s string) string {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		return s
 	}
-	return t.Format("2 January 2006")
+	return d.l.CalendarDate(t)
 }
 
-func statusText(s consent.Status) string {
+func (d *doc) statusText(s consent.Status) string {
 	switch s {
 	case consent.StatusDraft:
-		return "draft (not signed)"
+		return d.l.T("pdf.status.draft")
 	case consent.StatusActive:
-		return "in force"
+		return d.l.T("pdf.status.active")
 	case consent.StatusSuperseded:
-		return "replaced by a newer version"
+		return d.l.T("pdf.status.superseded")
 	case consent.StatusRevoked:
-		return "withdrawn"
+		return d.l.T("pdf.status.revoked")
 	case consent.StatusExpired:
-		return "expired"
+		return d.l.T("pdf.status.expired")
 	}
 	return string(s)
 }
 
-func answerText(a catalogue.Answer) string {
+func (d *doc) intentText(intent string) string {
+	switch catalogue.Intent(intent) {
+	case catalogue.Therapeutic:
+		return d.l.T("pdf.intent.therapeutic")
+	case catalogue.Sensual:
+		return d.l.T("pdf.intent.sensual")
+	}
+	return intent
+}
+
+func (d *doc) answerText(a catalogue.Answer) string {
 	switch a {
 	case catalogue.Yes:
-		return "Yes"
+		return d.l.T("pdf.grid.yes")
 	case catalogue.Ask:
-		return "Ask me first"
+		return d.l.T("pdf.grid.ask")
 	}
-	return "No"
+	return d.l.T("pdf.grid.no")
 }
 
-func groupTitle(g catalogue.Group) string {
-	s := string(g)
-	if s == "" {
-		return "Regions"
+func (d *doc) roleText(role string) string {
+	switch role {
+	case "client":
+		return d.l.T("pdf.role.client")
+	case "practitioner":
+		return d.l.T("pdf.role.practitioner")
+	case "admin":
+		return d.l.T("pdf.role.admin")
 	}
-	return strings.ToUpper(s[:1]) + s[1:] + " regions"
+	return role
 }
 
-func regionLabel(code string) string {
-	if r, ok := catalogue.LookupRegion(code); ok {
-		return r.Label
+func (d *doc) groupTitle(g catalogue.Group) string {
+	switch g {
+	case catalogue.General:
+		return d.l.T("pdf.group.general")
+	case catalogue.Sensitive:
+		return d.l.T("pdf.group.sensitive")
+	case catalogue.Intimate:
+		return d.l.T("pdf.group.intimate")
+	case catalogue.Internal:
+		return d.l.T("pdf.group.internal")
 	}
-	return code
+	return d.l.T("pdf.grid.region")
+}
+
+// regionName is a region's name in the copy's language (catalog
+// pdf.region.<code>, as app.RegionName).
+func (d *doc) regionName(code string) string {
+	if _, ok := catalogue.LookupRegion(code); !ok {
+		return code
+	}
+	return d.l.T("pdf.region." + code)
+}
+
+func (d *doc) techniqueName(code string) string {
+	if !catalogue.ValidTechnique(code) {
+		return code
+	}
+	return d.l.T("pdf.technique." + code)
 }

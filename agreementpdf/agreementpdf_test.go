@@ -110,7 +110,7 @@ func TestPDFContent(t *testing.T) {
 	p1, all := pages[0], strings.Join(pages, "\n")
 	for _, want := range []string{
 		"Praxis am Park", "Parkstraße 3", "10115 Berlin", "hallo@praxis.example", "+49 30 1234567",
-		"Consent agreement", "Łukasz Nguyễn 李", "12 April 1988", "Zofia Wójcik", "pelvic floor release",
+		"Consent agreement", "Łukasz Nguyễn 李", "12 Apr 1988", "Zofia Wójcik", "pelvic floor release",
 		"Page 1 of 2",
 	} {
 		if !strings.Contains(p1, want) {

@@ -30,6 +30,17 @@ type AgreementPrint struct {
 	TypedName string
 	// PrintedAt is when the copy was gathered.
 	PrintedAt time.Time
+	// Language is the language the copy is printed in: the agreement's own
+	// (LanguageRecorded), or, for an agreement made before languages were
+	// recorded, the client's (see languageOf).
+	Language         string
+	LanguageRecorded bool
+	// ConsentText is the agreement's consent text in Language, as signed
+	// (ConsentText over its grants as written).
+	ConsentText string
+	// TextChanged is set when ConsentText no longer hashes to the
+	// agreement's recorded text hash: the catalogs' wording changed since.
+	TextChanged bool
 }
 
 // AgreementForPrint gathers an agreement for its printable copy, in one
@@ -51,10 +62,14 @@ func (a *Agreements) AgreementForPrint(ctx context.Context, ac Actor, id string)
 			return err
 		}
 		found := false
+		var signedAs consent.Agreement
 		for i := range ags {
 			if ags[i].ID == id {
-				out.Agreement = agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+				if out.Agreement, err = a.agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now())); err != nil {
+					return err
+				}
 				out.Agreement.Refused = refused[ags[i].ID]
+				signedAs = ags[i]
 				found = true
 			}
 		}
@@ -73,6 +88,15 @@ func (a *Agreements) AgreementForPrint(ctx context.Context, ac Actor, id string)
 			return err
 		}
 		out.Practice, out.Location, out.PrintedAt = st.settings.Identity, st.loc, tx.Now()
+		out.Language, out.LanguageRecorded = r.Language, shippedLanguage(r.Language)
+		if !out.LanguageRecorded {
+			if out.Language, err = a.languageOf(ctx, tx, u); err != nil {
+				return err
+			}
+		}
+		out.ConsentText = ConsentText(out.Language, ConsentTerms{Intent: r.Intent, Grants: signedAs.Grants,
+			ValidUntil: r.ValidUntil, Location: st.loc})
+		out.TextChanged = out.Agreement.TextHash != "" && ConsentTextHash(out.ConsentText) != out.Agreement.TextHash
 		name := func(uid string) string {
 			if uid == "" {
 				return ""

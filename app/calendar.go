@@ -11,6 +11,7 @@ import (
 
 	"holdspace"
 	"holdspace/authn"
+	"holdspace/i18n"
 	"holdspace/practice"
 	"holdspace/store"
 )
@@ -165,7 +166,11 @@ func (a *Calendars) CalendarFeedICS(ctx context.Context, token string) ([]byte, 
 		if err != nil {
 			return err
 		}
-		cal := a.newCalendar("holdspace: sessions")
+		l, err := a.mailLocalizer(ctx, tx, u)
+		if err != nil {
+			return err
+		}
+		cal := a.newCalendar(l.T("mail.calendar.feed_name"))
 		assigned := map[string]bool{}
 		initials := map[string]string{}
 		n := 0
@@ -190,11 +195,11 @@ func (a *Calendars) CalendarFeedICS(ctx context.Context, token string) ([]byte, 
 			if !ok {
 				continue // a practitioner taken off a client loses the client's sessions
 			}
-			summary := "Session"
+			summary := l.T("mail.calendar.session")
 			if in := initials[s.ClientID]; in != "" {
-				summary += " (" + in + ")"
+				summary = l.T("mail.calendar.session_initials", "Initials", in)
 			}
-			a.addSessionEvent(cal, s, summary, st, now)
+			a.addSessionEvent(cal, l, s, summary, st, now)
 			n++
 		}
 		out = []byte(cal.Serialize())
@@ -228,8 +233,16 @@ func (a *Calendars) SessionICS(ctx context.Context, ac Actor, sessionID string) 
 		if err != nil {
 			return err
 		}
-		cal := a.newCalendar("holdspace: your session")
-		a.addSessionEvent(cal, s, "Session with "+prName, st, a.now())
+		cu, err := tx.User(ctx, s.ClientID)
+		if err != nil {
+			return err
+		}
+		l, err := a.mailLocalizer(ctx, tx, cu)
+		if err != nil {
+			return err
+		}
+		cal := a.newCalendar(l.T("mail.calendar.your_session"))
+		a.addSessionEvent(cal, l, s, l.T("mail.calendar.session_with", "Name", prName), st, a.now())
 		out = []byte(cal.Serialize())
 		return record(ctx, tx, ac, "session.ics", s.ID, s.ClientID, "")
 	})
@@ -247,7 +260,7 @@ func (a *core) newCalendar(name string) *ics.Calendar {
 
 // addSessionEvent adds the event of one session: see the package comment
 // above for what it holds and why.
-func (a *core) addSessionEvent(cal *ics.Calendar, s *store.Session, summary string, st practiceState, now time.Time) {
+func (a *core) addSessionEvent(cal *ics.Calendar, l *i18n.Localizer, s *store.Session, summary string, st practiceState, now time.Time) {
 	ev := cal.AddEvent(s.ID + "@" + a.mailDomain())
 	ev.SetDtStampTime(now)
 	ev.SetCreatedTime(s.CreatedAt)
@@ -261,7 +274,7 @@ func (a *core) addSessionEvent(cal *ics.Calendar, s *store.Session, summary stri
 	}
 	link := a.link("/sessions/" + s.ID)
 	ev.SetURL(link)
-	ev.SetDescription("Starts " + FormatLocalTime(s.StartsAt, st.loc) + ".\nIn holdspace: " + link)
+	ev.SetDescription(l.T("mail.calendar.event", "When", mailTime(l, s.StartsAt, st.loc), "Link", link))
 	if s.State == string(practice.Cancelled) {
 		ev.SetStatus(ics.ObjectStatusCancelled)
 	} else {

@@ -58,7 +58,10 @@ func (a *Records) ClientFile(ctx context.Context, ac Actor, clientID string) (Cl
 			return err
 		}
 		for i := range ags {
-			v := agreementView(rec.agreementRecs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+			v, err := a.agreementView(rec.agreementRecs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+			if err != nil {
+				return err
+			}
 			v.Refused = refused[ags[i].ID]
 			cf.Agreements = append(cf.Agreements, v)
 		}

@@ -45,6 +45,10 @@ type AgreementInput struct {
 	Intent     string          `json:"intent"`
 	Grants     []consent.Grant `json:"grants"`
 	ValidUntil string          `json:"valid_until,omitempty"`
+	// Language is the language the consent text was shown in (a shipped
+	// tag, "de"); empty: the client's language (see languageOf). The
+	// agreement records it and the hash of the text in it.
+	Language string `json:"language,omitempty"`
 }
 
 // AgreementView is an agreement version as callers see it, with its status
@@ -73,6 +77,12 @@ type AgreementView struct {
 	// Refused lists the grants the practice refuses now (not offered, or
 	// the client is a minor): they never permit, whatever they say.
 	Refused []RefusedGrant `json:"refused,omitempty"`
+	// Language is the language the agreement's consent text was shown in
+	// ("de"); empty for agreements made before languages were recorded.
+	Language string `json:"language,omitempty"`
+	// TextHash is the SHA-256 of the exact consent text shown in Language
+	// (ConsentText): "sha256:" and 64 hexadecimal digits.
+	TextHash string `json:"text_hash,omitempty"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -112,6 +122,10 @@ func (a *Agreements) CreateAgreement(ctx context.Context, ac Actor, clientID str
 	if len(in.Grants) > 4*catalogue.NumRegions*len(catalogue.TechniqueCodes()) {
 		return out, holdspace.Invalid("too_many_grants", "grants", "Too many grants.")
 	}
+	lang := strings.TrimSpace(in.Language)
+	if err := checkLanguage(lang, "language"); err != nil {
+		return out, err
+	}
 	err := a.update(ctx, func(tx agreementsTx) error {
 		c, err := visibleClient(ctx, tx, ac, clientID)
 		if err != nil {
@@ -146,23 +160,41 @@ func (a *Agreements) CreateAgreement(ctx context.Context, ac Actor, clientID str
 		if rec.GrantsSealed, err = a.sealClient(ctx, tx, clientID, rec.ID, "grants", string(gb)); err != nil {
 			return err
 		}
+		// Which words: the server renders the consent text again in the
+		// language the signer was shown, and keeps its hash.
+		var hash string
+		if rec.Language, hash, err = a.consentWords(ctx, tx, clientID, lang, ag); err != nil {
+			return err
+		}
+		if rec.TextHashSealed, err = a.sealClient(ctx, tx, clientID, rec.ID, "text_hash", hash); err != nil {
+			return err
+		}
 		if err := tx.CreateAgreement(ctx, rec); err != nil {
 			return err
 		}
 		ag.ID, ag.Version = rec.ID, v
-		out = agreementView(rec, ag, consent.StatusDraft)
+		out, err = a.agreementView(rec, ag, consent.StatusDraft)
+		if err != nil {
+			return err
+		}
 		return recordContent(ctx, tx, ac, "agreement.create", rec.ID, clientID, "intent="+in.Intent+" version="+strconv.Itoa(v),
 			contentItem(contentDraft, rec.ID, draftContent(rec)))
 	})
 	return out, err
 }
 
-func agreementView(rec *store.Agreement, ag consent.Agreement, st consent.Status) AgreementView {
+// agreementView is the view of an agreement record and its opened
+// content, with its text hash opened.
+func (a *core) agreementView(rec *store.Agreement, ag consent.Agreement, st consent.Status) (AgreementView, error) {
+	th, err := a.open(rec.ID, "text_hash", rec.TextHashSealed)
+	if err != nil {
+		return AgreementView{}, err
+	}
 	return AgreementView{ID: rec.ID, ClientID: rec.ClientID, Intent: rec.Intent, Version: rec.Version, Status: st,
 		Grants: nonNil(ag.Grants), ValidUntil: timePtr(rec.ValidUntil), CreatedAt: rec.CreatedAt, CreatedBy: rec.CreatedBy,
 		SignedAt: timePtr(rec.SignedAt), SignedBy: rec.SignedBy, SignMethod: rec.SignMethod, ContentHash: rec.ContentHash,
 		Supersedes: rec.Supersedes, Revocations: nonNil(ag.Revocations), ClientSeenAt: timePtr(rec.ClientSeenAt),
-		GuardianConsent: ag.GuardianConsent}
+		GuardianConsent: ag.GuardianConsent, Language: rec.Language, TextHash: th}, nil
 }
 
 // loadAgreements returns every agreement of a client, opened, with its
@@ -250,7 +282,10 @@ func (a *Agreements) ListAgreements(ctx context.Context, ac Actor, clientID stri
 			return err
 		}
 		for i := range ags {
-			v := agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+			v, err := a.agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+			if err != nil {
+				return err
+			}
 			v.Refused = refused[ags[i].ID]
 			out = append(out, v)
 		}
@@ -277,7 +312,9 @@ func (a *Agreements) GetAgreement(ctx context.Context, ac Actor, id string) (Agr
 		}
 		for i := range ags {
 			if ags[i].ID == id {
-				out = agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+				if out, err = a.agreementView(recs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now())); err != nil {
+					return err
+				}
 				out.Refused = refused[ags[i].ID]
 			}
 		}

@@ -141,7 +141,11 @@ func (a *Records) ExportClient(ctx context.Context, ac Actor, clientID string) (
 		}
 		ags := rec.agreements
 		for i := range ags {
-			x.Agreements = append(x.Agreements, agreementView(rec.agreementRecs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now())))
+			v, err := a.agreementView(rec.agreementRecs[i], ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+			if err != nil {
+				return err
+			}
+			x.Agreements = append(x.Agreements, v)
 		}
 		for _, sr := range rec.sessions {
 			s := sr.session

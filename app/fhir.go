@@ -60,7 +60,7 @@ func (a *Records) ClientBundle(ctx context.Context, ac Actor, clientID string) (
 		}
 		for i := range ags {
 			in := fhir.ConsentInput{Agreement: offered[i], Status: consent.StatusAt(&ags[i], ags, tx.Now()),
-				Organization: org.ID, PolicyURL: a.PrivacyURL()}
+				Organization: org.ID, PolicyURL: a.PrivacyURL(), Language: recs[i].Language}
 			if recs[i].SignMethod == consent.SignInPerson {
 				in.AttestedBy = recs[i].SignedBy
 			}
@@ -178,6 +178,21 @@ func (a *Records) AgreementReceipt(ctx context.Context, ac Actor, id string) (fh
 			return err
 		}
 		in := a.receiptInput(who, fhir.ReceiptInput{Agreement: *ag, Event: ev})
+		// In the agreement's language (the client's, for one made before
+		// languages were recorded), with the hash of its words.
+		in.Language, in.LanguageRecorded = r.Language, shippedLanguage(r.Language)
+		if !in.LanguageRecorded {
+			u, err := tx.User(ctx, r.ClientID)
+			if err != nil {
+				return err
+			}
+			if in.Language, err = a.languageOf(ctx, tx, u); err != nil {
+				return err
+			}
+		}
+		if in.TextHash, err = a.open(r.ID, "text_hash", r.TextHashSealed); err != nil {
+			return err
+		}
 		if r.SignMethod == consent.SignInPerson {
 			in.AttestedBy = r.SignedBy
 		}

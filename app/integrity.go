@@ -60,8 +60,14 @@ func (h *contentHasher) sum() string {
 }
 
 func draftContent(r *store.Agreement) string {
-	return newContentHasher(contentDraft).str(r.ID).str(r.ClientID).str(r.Intent).str(strconv.Itoa(r.Version)).
-		sealed(r.GrantsSealed).time(r.ValidUntil).time(r.CreatedAt).str(r.CreatedBy).sum()
+	h := newContentHasher(contentDraft).str(r.ID).str(r.ClientID).str(r.Intent).str(strconv.Itoa(r.Version)).
+		sealed(r.GrantsSealed).time(r.ValidUntil).time(r.CreatedAt).str(r.CreatedBy)
+	if r.Language != "" || len(r.TextHashSealed) > 0 {
+		// Which words it was shown in (issue 17), covered too; a draft
+		// made before they were recorded keeps the hash it had.
+		h.str("words").str(r.Language).sealed(r.TextHashSealed)
+	}
+	return h.sum()
 }
 
 func agreementContent(r *store.Agreement) string {

@@ -54,6 +54,12 @@ const testNote = "prefers quiet, sprained ankle last week"
 
 func newMailFixture(t *testing.T, sender MailSender) *mailFixture {
 	t.Helper()
+	return newMailFixtureIn(t, sender, "America/Los_Angeles")
+}
+
+// newMailFixtureIn is newMailFixture for a practice in the time zone zone.
+func newMailFixtureIn(t *testing.T, sender MailSender, zone string) *mailFixture {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, t.TempDir(), nil)
 	if err != nil {
@@ -66,7 +72,7 @@ func newMailFixture(t *testing.T, sender MailSender) *mailFixture {
 	}
 	clk := &clock{}
 	settings := practice.DefaultSettings()
-	settings.TimeZone = "America/Los_Angeles"
+	settings.TimeZone = zone
 	settings.Identity = practice.Identity{Name: "Praxis am Park", Address: "Parkstraße 1\n10115 Berlin"}
 	a, err := New(Config{DB: db, Keys: keys, Now: clk.now, Policies: Policies{Argon2: cheap, Practice: settings,
 		BaseURL: "https://practice.example.test",

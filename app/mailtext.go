@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"holdspace/i18n"
 	"holdspace/localtime"
 	"holdspace/practice"
 	"holdspace/store"
@@ -30,7 +32,8 @@ const (
 	MailFollowUpPrompt   = "follow_up_prompt"
 )
 
-// sessionMail is one kind of message about a session.
+// sessionMail is one kind of message about a session: its kind and the
+// catalog ids of its subject and lead (see i18n/locales/mail.*.toml).
 type sessionMail struct {
 	kind    string
 	subject string
@@ -38,11 +41,11 @@ type sessionMail struct {
 }
 
 var (
-	mailConfirmed = sessionMail{MailSessionConfirmed, "Your session is booked", "Your session with %s is booked."}
-	mailChanged   = sessionMail{MailSessionChanged, "Your session has moved", "Your session with %s has a new time."}
-	mailCancelled = sessionMail{MailSessionCancelled, "Your session is cancelled", "Your session with %s is cancelled."}
-	mailReminder  = sessionMail{MailSessionReminder, "Reminder: your session", "A reminder of your session with %s."}
-	mailIntake    = sessionMail{MailIntakeRequested, "Before your session: your intake form", "Before your session with %s, please fill in (or renew) your intake form, so that your practitioner can prepare. It takes about ten minutes."}
+	mailConfirmed = sessionMail{MailSessionConfirmed, "mail.confirmed.subject", "mail.confirmed.lead"}
+	mailChanged   = sessionMail{MailSessionChanged, "mail.changed.subject", "mail.changed.lead"}
+	mailCancelled = sessionMail{MailSessionCancelled, "mail.cancelled.subject", "mail.cancelled.lead"}
+	mailReminder  = sessionMail{MailSessionReminder, "mail.reminder.subject", "mail.reminder.lead"}
+	mailIntake    = sessionMail{MailIntakeRequested, "mail.intake.subject", "mail.intake.lead"}
 )
 
 // sessionMailKey is the idempotency key of a message about a session: one
@@ -57,8 +60,9 @@ func sessionMailKey(s *store.Session, m sessionMail) string {
 	return key
 }
 
-// FormatLocalTime formats t in loc with the zone shown, as a person reads
-// it: "Tue 1 Dec 2026, 14:00 PST (America/Los_Angeles)".
+// FormatLocalTime formats t in loc with the zone shown, in English: "Tue 1
+// Dec 2026, 14:00 PST (America/Los_Angeles)". Emails use mailTime, in
+// their reader's language.
 func FormatLocalTime(t time.Time, loc *time.Location) string {
 	if loc == nil {
 		loc = time.UTC
@@ -68,6 +72,37 @@ func FormatLocalTime(t time.Time, loc *time.Location) string {
 		s += " (" + loc.String() + ")"
 	}
 	return s
+}
+
+// mailTime formats t in loc in l's language, with the zone as the language
+// abbreviates it and the zone's name after it unless the abbreviation is
+// the name: "Di., 1. Dez. 2026, 14:00 MEZ (Europe/Berlin)".
+func mailTime(l *i18n.Localizer, t time.Time, loc *time.Location) string {
+	if loc == nil {
+		loc = time.UTC
+	}
+	s := l.DateTime(t, loc)
+	if abbr, _ := t.In(loc).Zone(); abbr != loc.String() {
+		s += " (" + loc.String() + ")"
+	}
+	return s
+}
+
+// mailLocalizer returns the localizer of u's language (languageOf): the
+// language their emails are written in.
+func (a *core) mailLocalizer(ctx context.Context, tx store.Settings, u *store.User) (*i18n.Localizer, error) {
+	lang, err := a.languageOf(ctx, tx, u)
+	if err != nil {
+		return nil, err
+	}
+	return i18n.Default().Localizer(lang), nil
+}
+
+// labelled writes "label value" with the value's further lines indented
+// under its first.
+func labelled(b *strings.Builder, label, value string) {
+	indent := "\n" + strings.Repeat(" ", utf8.RuneCountInString(label)+1)
+	b.WriteString(label + " " + strings.ReplaceAll(value, "\n", indent) + "\n")
 }
 
 // place is the practice's name and address, as lines.
@@ -122,28 +157,33 @@ func (a *core) queueSessionMail(ctx context.Context, tx mailTx, ac Actor, s *sto
 	if err != nil {
 		return 0, err
 	}
-	when := FormatLocalTime(s.StartsAt, st.loc)
+	l, err := a.mailLocalizer(ctx, tx, client)
+	if err != nil {
+		return 0, err
+	}
+	when := mailTime(l, s.StartsAt, st.loc)
 	var b strings.Builder
-	b.WriteString("Hello,\n\n")
-	fmt.Fprintf(&b, m.lead+"\n\n", prName)
-	fmt.Fprintf(&b, "When: %s\n", when)
+	b.WriteString(l.T("mail.hello") + "\n\n")
+	b.WriteString(l.T(m.lead, "Name", prName) + "\n\n")
+	labelled(&b, l.T("mail.session.when"), when)
 	if m.kind != MailIntakeRequested {
-		fmt.Fprintf(&b, "Length: %d minutes\n", int(bookedDuration(s)/time.Minute))
+		labelled(&b, l.T("mail.session.length"), l.N("mail.session.minutes", int(bookedDuration(s)/time.Minute)))
 	}
 	if p := place(st.settings.Identity); p != "" {
-		fmt.Fprintf(&b, "Where: %s\n", strings.ReplaceAll(p, "\n", "\n       "))
+		labelled(&b, l.T("mail.session.where"), p)
 	}
-	fmt.Fprintf(&b, "With: %s\n\n", prName)
+	labelled(&b, l.T("mail.session.with"), prName)
+	b.WriteString("\n")
 	switch m.kind {
 	case MailIntakeRequested:
-		fmt.Fprintf(&b, "Fill in the form: %s\n", a.link("/intake"))
+		b.WriteString(l.T("mail.session.fill_in", "Link", a.link("/intake")) + "\n")
 	case MailSessionCancelled:
-		fmt.Fprintf(&b, "Your sessions: %s\n", a.link("/me"))
+		b.WriteString(l.T("mail.session.your_sessions", "Link", a.link("/me")) + "\n")
 	default:
-		fmt.Fprintf(&b, "Details, and to add it to your calendar: %s\n", a.link("/sessions/"+s.ID))
+		b.WriteString(l.T("mail.session.details", "Link", a.link("/sessions/"+s.ID)) + "\n")
 	}
 	fmt.Fprintf(&b, "\n%s\n", a.signature(st.settings.Identity))
-	subject := m.subject + ": " + when
+	subject := l.T(m.subject, "When", when)
 	if err := a.enqueueMail(ctx, tx, ac, outMail{kind: m.kind, key: key, to: client, subject: subject, body: b.String()}); err != nil {
 		return 0, err
 	}
@@ -195,13 +235,18 @@ func (a *core) queueFollowUpPrompt(ctx context.Context, tx mailTx, f *store.Foll
 	if err != nil {
 		return 0, err
 	}
+	l, err := a.mailLocalizer(ctx, tx, client)
+	if err != nil {
+		return 0, err
+	}
 	var b strings.Builder
-	b.WriteString("Hello,\n\n")
-	fmt.Fprintf(&b, "How have you been since your session with %s on %s?\n\n", prName, FormatLocalTime(s.StartsAt, st.loc))
-	fmt.Fprintf(&b, "Your practitioner would like to know. Answer here (it takes a minute): %s\n", a.link("/me"))
-	fmt.Fprintf(&b, "Please answer by %s.\n\n%s\n", FormatLocalTime(f.DueAt, st.loc), a.signature(st.settings.Identity))
+	b.WriteString(l.T("mail.hello") + "\n\n")
+	b.WriteString(l.T("mail.follow_up.lead", "Name", prName, "When", mailTime(l, s.StartsAt, st.loc)) + "\n\n")
+	b.WriteString(l.T("mail.follow_up.answer", "Link", a.link("/me")) + "\n")
+	b.WriteString(l.T("mail.follow_up.due", "When", mailTime(l, f.DueAt, st.loc)) + "\n\n")
+	b.WriteString(a.signature(st.settings.Identity) + "\n")
 	if err := a.enqueueMail(ctx, tx, System, outMail{kind: MailFollowUpPrompt, key: key, to: client,
-		subject: "How have you been since your session?", body: b.String()}); err != nil {
+		subject: l.T("mail.follow_up.subject"), body: b.String()}); err != nil {
 		return 0, err
 	}
 	return 1, nil
@@ -216,13 +261,19 @@ func (a *core) queueInvitation(ctx context.Context, tx mailTx, ac Actor, u *stor
 	if err != nil {
 		return err
 	}
+	l, err := a.mailLocalizer(ctx, tx, u)
+	if err != nil {
+		return err
+	}
+	pname := a.signature(st.settings.Identity)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello,\n\n%s invites you to your own account, where you can see your sessions.\n\n", a.signature(st.settings.Identity))
-	fmt.Fprintf(&b, "Choose your password here: %s\n", a.link(inv.Path))
-	fmt.Fprintf(&b, "The link works once, until %s.\n\nIf you did not expect this, you can ignore it.\n\n%s\n",
-		FormatLocalTime(inv.ExpiresAt, st.loc), a.signature(st.settings.Identity))
+	b.WriteString(l.T("mail.hello") + "\n\n")
+	b.WriteString(l.T("mail.invitation.lead", "Practice", pname) + "\n\n")
+	b.WriteString(l.T("mail.invitation.link", "Link", a.link(inv.Path)) + "\n")
+	b.WriteString(l.T("mail.invitation.expires", "When", mailTime(l, inv.ExpiresAt, st.loc)) + "\n\n")
+	b.WriteString(l.T("mail.invitation.ignore") + "\n\n" + pname + "\n")
 	return a.enqueueMail(ctx, tx, ac, outMail{kind: MailInvitation, key: fmt.Sprintf("invite/%x", tokenHash), to: u,
-		subject: "Your invitation to " + a.signature(st.settings.Identity), body: b.String()})
+		subject: l.T("mail.invitation.subject", "Practice", pname), body: b.String()})
 }
 
 // QueueBookingMail queues, in the booking's own transaction, the email

@@ -75,7 +75,11 @@ func (a *Agreements) ConsentHistory(ctx context.Context, ac Actor, clientID stri
 			if unseenOnly && (len(why) == 0 || !rec.ClientSeenAt.IsZero()) {
 				continue
 			}
-			out = append(out, ConsentNotice{AgreementView: agreementView(rec, ags[i], consent.StatusAt(&ags[i], ags, tx.Now())),
+			v, err := a.agreementView(rec, ags[i], consent.StatusAt(&ags[i], ags, tx.Now()))
+			if err != nil {
+				return err
+			}
+			out = append(out, ConsentNotice{AgreementView: v,
 				Why: nonNil(why), CreatedByName: name(rec.CreatedBy), SignedByName: name(rec.SignedBy)})
 		}
 		detail := "history"

@@ -76,13 +76,19 @@ func (a *Accounts) RequestPasswordReset(ctx context.Context, email, addr string)
 		if err != nil {
 			return err
 		}
+		l, err := a.mailLocalizer(ctx, tx, u)
+		if err != nil {
+			return err
+		}
+		pname := a.signature(st.settings.Identity)
 		var b strings.Builder
-		fmt.Fprintf(&b, "Hello,\n\nSomeone (we hope you) asked to reset the password of your account at %s.\n\n", a.signature(st.settings.Identity))
-		fmt.Fprintf(&b, "Choose a new password here: %s\n", a.link(resetPath(tok)))
-		fmt.Fprintf(&b, "The link works once, for 30 minutes (until %s). Using it signs you out everywhere.\n\n", FormatLocalTime(t.ExpiresAt, st.loc))
-		fmt.Fprintf(&b, "If you did not ask for this, ignore this email: your password stays as it is.\n\n%s\n", a.signature(st.settings.Identity))
+		b.WriteString(l.T("mail.hello") + "\n\n")
+		b.WriteString(l.T("mail.reset.lead", "Practice", pname) + "\n\n")
+		b.WriteString(l.T("mail.reset.link", "Link", a.link(resetPath(tok))) + "\n")
+		b.WriteString(l.T("mail.reset.expires", "When", mailTime(l, t.ExpiresAt, st.loc)) + "\n\n")
+		b.WriteString(l.T("mail.reset.ignore") + "\n\n" + pname + "\n")
 		if err := a.enqueueMail(ctx, tx, Actor{UserID: u.ID, Role: u.Role, Device: "web"}, outMail{kind: MailPasswordReset,
-			key: fmt.Sprintf("reset/%x", hash), to: u, subject: "Reset your password", body: b.String()}); err != nil {
+			key: fmt.Sprintf("reset/%x", hash), to: u, subject: l.T("mail.reset.subject"), body: b.String()}); err != nil {
 			return err
 		}
 		client := ""

@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -27,13 +28,22 @@ type ConsentInput struct {
 	// PolicyURL is the absolute URL of the practice's privacy notice,
 	// written as Consent.policy.uri; empty for none.
 	PolicyURL string
+	// Language is the language the agreement was shown and signed in
+	// (a BCP 47 tag, "de"), written as Consent.language; empty when it
+	// was not recorded.
+	Language string
 }
+
+// languageTag is the shape of a BCP 47 language tag (FHIR's code for
+// Resource.language): "de", "es-419".
+var languageTag = regexp.MustCompile(`^[a-zA-Z]{2,8}(-[a-zA-Z0-9]{1,8})*$`)
 
 // Consent is a FHIR R4 Consent.
 type Consent struct {
 	ResourceType string            `json:"resourceType"`
 	ID           string            `json:"id"`
 	Meta         *Meta             `json:"meta,omitempty"`
+	Language     string            `json:"language,omitempty"`
 	Extension    []Extension       `json:"extension,omitempty"`
 	Identifier   []Identifier      `json:"identifier"`
 	Status       string            `json:"status"`
@@ -135,10 +145,14 @@ func NewConsent(in ConsentInput) (Consent, error) {
 	if !catalogue.ValidIntent(string(a.Intent)) {
 		return Consent{}, holdspace.Invalid("invalid_intent", "intent", "The intent is therapeutic or sensual.")
 	}
+	if in.Language != "" && !languageTag.MatchString(in.Language) {
+		return Consent{}, holdspace.Invalid("invalid_language", "language", "%q is not a language tag.", in.Language)
+	}
 	c := Consent{
 		ResourceType: "Consent",
 		ID:           id,
 		Meta:         &Meta{VersionID: strconv.Itoa(a.Version), LastUpdated: instant(lastUpdated(a))},
+		Language:     in.Language,
 		Identifier: []Identifier{
 			{System: SystemAgreement, Value: a.ID},
 			{System: SystemAgreementVersion, Value: a.ClientID + "/" + string(a.Intent) + "/" + strconv.Itoa(a.Version)},

@@ -9,6 +9,7 @@ import (
 	"holdspace"
 	"holdspace/catalogue"
 	"holdspace/consent"
+	"holdspace/i18n"
 	"holdspace/practice"
 )
 
@@ -17,7 +18,8 @@ import (
 const ReceiptVersion = "KI-CR-v1.1.0"
 
 // WithdrawalMethod tells the client how to withdraw; every receipt carries
-// it.
+// it, in the receipt's language (catalog receipt.withdrawal; this is the
+// English).
 const WithdrawalMethod = "one tap in the client portal, or tell your practitioner"
 
 // ReceiptEvent is what happened to the agreement that the receipt records.
@@ -77,6 +79,13 @@ type ReceiptInput struct {
 	Controller   Controller
 	// AttestedBy is the practitioner who attested an in-person signature.
 	AttestedBy string
+	// Language is the language the receipt is written in: the agreement's
+	// own when LanguageRecorded, else (an agreement made before languages
+	// were recorded) the client's. Empty or unshipped: English.
+	Language         string
+	LanguageRecorded bool
+	// TextHash is the agreement's recorded hash of its consent text.
+	TextHash string
 }
 
 // Receipt is a consent receipt in the Kantara Consent Receipt v1.1 shape,
@@ -143,6 +152,14 @@ type ReceiptRecord struct {
 	Supersedes       string   `json:"supersedes,omitempty"`
 	AttestedBy       string   `json:"attestedBy,omitempty"`
 	ContentHash      string   `json:"contentHash"`
+	// AgreementLanguage is the language the agreement was shown and signed
+	// in, when it was recorded; LanguageStatement says so in words ("Sprache
+	// dieser Vereinbarung: Deutsch"), or that it was not recorded.
+	AgreementLanguage string `json:"agreementLanguage,omitempty"`
+	LanguageStatement string `json:"languageStatement"`
+	// TextHash is the SHA-256 of the exact consent text shown in that
+	// language.
+	TextHash string `json:"textHash,omitempty"`
 }
 
 // ReceiptStateFor maps an event to the consent state it leaves:
@@ -192,12 +209,15 @@ func NewReceipt(in ReceiptInput) (Receipt, error) {
 	if a.SignedAt.IsZero() {
 		return Receipt{}, holdspace.Conflict("unsigned", "A draft agreement has no receipt: nothing was consented to yet.")
 	}
+	l := i18n.Default().Localizer(in.Language)
+	langName := l.T("language." + l.Lang())
 	rec := ReceiptRecord{
+		TextHash:         in.TextHash,
 		AgreementID:      a.ID,
 		AgreementVersion: a.Version,
 		Intent:           string(a.Intent),
 		State:            state,
-		WithdrawalMethod: WithdrawalMethod,
+		WithdrawalMethod: l.T("receipt.withdrawal"),
 		ValidUntil:       instant(a.ValidUntil),
 		Supersedes:       a.Supersedes,
 		AttestedBy:       in.AttestedBy,
@@ -227,18 +247,24 @@ func NewReceipt(in ReceiptInput) (Receipt, error) {
 			at = a.ValidUntil
 		}
 	}
+	if in.LanguageRecorded {
+		rec.AgreementLanguage = l.Lang()
+		rec.LanguageStatement = l.T("receipt.language", "Language", langName)
+	} else {
+		rec.LanguageStatement = l.T("receipt.language_unrecorded", "Language", langName)
+	}
 	rec.EventTime = instant(at)
 	id := in.ReceiptID
 	if id == "" {
 		id = nameUUID("consent-receipt", a.ID+"\x00"+string(in.Event)+"\x00"+strconv.FormatInt(at.UnixNano(), 10))
 	}
-	method := "client portal"
+	method := l.T("receipt.collection_portal")
 	if a.SignMethod == consent.SignInPerson {
-		method = "in person, attested by practitioner"
+		method = l.T("receipt.collection_in_person")
 	}
-	purpose := "therapeutic bodywork"
+	purpose := l.T("receipt.purpose_therapeutic")
 	if a.Intent == catalogue.Sensual {
-		purpose = "sensual bodywork"
+		purpose = l.T("receipt.purpose_sensual")
 	}
 	c := in.Controller
 	return Receipt{
@@ -247,7 +273,7 @@ func NewReceipt(in ReceiptInput) (Receipt, error) {
 		ConsentTimestamp: at.Unix(),
 		CollectionMethod: method,
 		ConsentReceiptID: id,
-		Language:         "en",
+		Language:         l.Lang(),
 		PIIPrincipalID:   a.ClientID,
 		PIIControllers: []PIIController{{
 			PIIController: c.Name, Contact: c.Contact, Address: c.Address,
@@ -255,19 +281,19 @@ func NewReceipt(in ReceiptInput) (Receipt, error) {
 		}},
 		PolicyURL: in.PolicyURL,
 		Services: []Service{{
-			Service: "intimate and pelvic bodywork",
+			Service: l.T("receipt.service"),
 			Purposes: []Purpose{{
 				Purpose:              purpose,
 				PurposeCategory:      []string{"core function"},
 				ConsentType:          "EXPLICIT",
-				PIICategory:          []string{"health data (special category, GDPR Art. 9)"},
+				PIICategory:          []string{l.T("receipt.pii_health")},
 				PrimaryPurpose:       true,
-				Termination:          "on revocation or expiry",
+				Termination:          l.T("receipt.termination"),
 				ThirdPartyDisclosure: false,
 			}},
 		}},
 		Sensitive: true,
-		SPICat:    []string{"health", "sex life"},
+		SPICat:    []string{l.T("receipt.spi_health"), l.T("receipt.spi_sex_life")},
 		Holdspace: rec,
 	}, nil
 }

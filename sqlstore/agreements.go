@@ -9,13 +9,14 @@ import (
 )
 
 const agreementCols = `id, client_id, intent, version, grants_sealed, valid_until, created_at, created_by,
-	signed_at, signed_by, sign_method, typed_name_sealed, content_hash, supersedes, client_seen_at`
+	signed_at, signed_by, sign_method, typed_name_sealed, content_hash, supersedes, client_seen_at,
+	language, text_hash_sealed`
 
 func scanAgreement(s scanner) (*store.Agreement, error) {
 	var a store.Agreement
 	err := s.Scan(&a.ID, &a.ClientID, &a.Intent, &a.Version, &a.GrantsSealed, timeCol{&a.ValidUntil},
 		timeCol{&a.CreatedAt}, &a.CreatedBy, timeCol{&a.SignedAt}, &a.SignedBy, &a.SignMethod,
-		&a.TypedNameSealed, &a.ContentHash, &a.Supersedes, timeCol{&a.ClientSeenAt})
+		&a.TypedNameSealed, &a.ContentHash, &a.Supersedes, timeCol{&a.ClientSeenAt}, &a.Language, &a.TextHashSealed)
 	return &a, err
 }
 
@@ -25,10 +26,10 @@ func scanAgreement(s scanner) (*store.Agreement, error) {
 // ENOTFOUND when the client does not exist.
 func (t *Tx) CreateAgreement(ctx context.Context, a *store.Agreement) error {
 	n, err := t.exec(ctx, "create agreement", `INSERT INTO agreements (`+agreementCols+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT DO NOTHING`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING`,
 		a.ID, a.ClientID, a.Intent, a.Version, blob(a.GrantsSealed), nullMicros(a.ValidUntil), micros(a.CreatedAt),
 		a.CreatedBy, nullMicros(a.SignedAt), a.SignedBy, a.SignMethod, blob(a.TypedNameSealed), a.ContentHash, a.Supersedes,
-		nullMicros(a.ClientSeenAt))
+		nullMicros(a.ClientSeenAt), a.Language, blob(a.TextHashSealed))
 	if err != nil || n == 1 {
 		return err
 	}

@@ -391,6 +391,13 @@ type Agreement struct {
 	// (zero: not yet): a version the client did not make and sign
 	// themselves is shown to them until then.
 	ClientSeenAt time.Time
+	// Language is the language the consent text was shown in ("de"; empty
+	// for agreements made before languages were recorded).
+	Language string
+	// TextHashSealed is the sealed SHA-256 of the exact consent text shown
+	// in Language ("sha256:" and 64 hex digits). Language and the text hash
+	// are written with the draft and never change.
+	TextHashSealed []byte
 }
 
 // Revocation withdraws consent for some regions (none listed: all) of one

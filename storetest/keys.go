@@ -88,7 +88,7 @@ func (s suite) keyCases() []tcase {
 				has[c] = true
 			}
 			for _, want := range []store.SealedColumn{{Table: "users", Column: "name_sealed"}, {Table: "users", Column: "email_sealed"}, {Table: "clients", Column: "notes_sealed"},
-				{Table: "agreements", Column: "grants_sealed"}, {Table: "session_events", Column: "sealed"}, {Table: "client_keys", Column: "key_sealed"}, {Table: "clearances", Column: "note_sealed"}} {
+				{Table: "agreements", Column: "grants_sealed"}, {Table: "agreements", Column: "text_hash_sealed"}, {Table: "session_events", Column: "sealed"}, {Table: "client_keys", Column: "key_sealed"}, {Table: "clearances", Column: "note_sealed"}} {
 				if !has[want] {
 					t.Errorf("SealedColumns lacks %v (got %v)", want, cols)
 				}

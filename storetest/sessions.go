@@ -31,6 +31,10 @@ func (s suite) agreementCases() []tcase {
 			a1 := draft("a1", 1, t0)
 			a2 := draft("a2", 2, t0.Add(time.Minute))
 			a2.Supersedes = "a1"
+			// Which words: the language shown and the sealed hash of the
+			// text, kept as written and left alone by the signature (a1 has
+			// neither, as agreements made before they were recorded).
+			a2.Language, a2.TextHashSealed = "de", []byte("sealed-text-hash-a2")
 			update(t, db, func(tx store.Tx) error {
 				for _, a := range []*store.Agreement{a1, a2} {
 					v, err := tx.NextAgreementVersion(ctx, "c1", "therapeutic")

@@ -480,8 +480,10 @@ func (h *handler) consentReview(q *request) error {
 		states = append(states, r.mapRegion)
 	}
 	chosen, left := chosenRegions(regions)
+	lang, text := consentWords(q, intent, gs)
 	h.render(q.w, http.StatusOK, "consent_review", q.view(q.l.T("client.review.title"), map[string]any{
 		"Intent": intent, "Regions": chosen, "Left": left, "Hidden": hid, "Map": bodyMapSVG(q.l, states, false),
+		"Language": lang, "ConsentText": text,
 	}))
 	return nil
 }
@@ -494,7 +496,8 @@ func (h *handler) consentSign(q *request) error {
 	}
 	gs, answers := grantsFrom(form, cv.Anatomy)
 	intent := form.Get("intent")
-	ag, err := h.agreements.CreateAgreement(q.r.Context(), q.ac, q.ac.UserID, app.AgreementInput{Intent: intent, Grants: gs})
+	ag, err := h.agreements.CreateAgreement(q.r.Context(), q.ac, q.ac.UserID, app.AgreementInput{Intent: intent, Grants: gs,
+		Language: form.Get("language")})
 	if err != nil {
 		if errs, ok := fieldErrors(err); ok {
 			if !catalogue.ValidIntent(intent) {

@@ -39,6 +39,8 @@ func agreementPDFInput(p app.AgreementPrint) agreementpdf.Input {
 		ValidUntil: a.ValidUntil, Supersedes: a.Supersedes,
 		ContentHash: a.ContentHash, Grants: offeredGrants(a), Revocations: a.Revocations,
 		PrintedAt: p.PrintedAt,
+		Language:  p.Language, LanguageRecorded: p.LanguageRecorded,
+		ConsentText: p.ConsentText, TextHash: a.TextHash, TextChanged: p.TextChanged,
 	}
 	if a.SignedAt != nil {
 		in.Signature = &agreementpdf.Signature{At: *a.SignedAt, SignerName: p.SignedByName, Method: a.SignMethod, TypedName: p.TypedName}

@@ -82,16 +82,16 @@ func TestAgreementPDFAsFiled(t *testing.T) {
 	txt := pdfPageText(t, b, "/agreements/"+ag.ID+".pdf")
 	for _, want := range []string{
 		"Phòng trị liệu Sông Hồng", "12 Phố Huế", "Hà Nội", "xin-chao@practice.example", "+84 24 3826 1234",
-		name, "15 July 1990", "Robin Reyes", "therapeutic",
+		name, "15 Jul 1990", "Robin Reyes", "therapeutic",
 		name + " (the client)", "Signed by the client in their own portal",
-		got.SignedAt.In(mustLoc(t, "Asia/Ho_Chi_Minh")).Format("Mon 2 Jan 2006, 15:04") + " +07 (Asia/Ho_Chi_Minh)",
+		got.SignedAt.In(mustLoc(t, "Asia/Ho_Chi_Minh")).Format("Mon 2 Jan 2006, 15:04") + " UTC+7 (Asia/Ho_Chi_Minh)",
 		"Agreement " + ag.ID, "Page 1 of 1",
 	} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("the PDF lacks %q:\n%s", want, txt)
 		}
 	}
-	if !regexp.MustCompile(`Feet\s+Withdrawn on \w{3} \d+ \w{3} \d{4}, \d\d:\d\d \+07 by the client`).MatchString(txt) {
+	if !regexp.MustCompile(`Feet\s+Withdrawn on \w{3} \d+ \w{3} \d{4}, \d\d:\d\d UTC\+7 by the client`).MatchString(txt) {
 		t.Errorf("the feet row does not read withdrawn:\n%s", txt)
 	}
 	if regexp.MustCompile(`Feet\s+Yes`).MatchString(txt) {
@@ -139,7 +139,7 @@ func TestAgreementPDFAsFiled(t *testing.T) {
 	if !regexp.MustCompile(`Signed by\s+\(?\s?` + arabic + `\s?\(?the client\), in person`).MatchString(txt) {
 		t.Errorf("the in-person signer is not the client's typed name:\n%s", txt)
 	}
-	for _, want := range []string{arabic, "Typed name", "Attested by", "Robin Reyes (practitioner)", "2 January 1979"} {
+	for _, want := range []string{arabic, "Typed name", "Attested by", "Robin Reyes (practitioner)", "2 Jan 1979"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("the in-person PDF lacks %q:\n%s", want, txt)
 		}

@@ -98,6 +98,8 @@ func TestConsentRecordsUnderChain(t *testing.T) {
 		{"RevocationDeleted", "DELETE FROM revocations", fmt.Sprintf("is missing: it does not match the content hash in audit entry seq %d", revokeSeq)},
 		{"RevocationEdited", "UPDATE revocations SET regions = '[\"feet\"]'", fmt.Sprintf("is edited: it does not match the content hash in audit entry seq %d", revokeSeq)},
 		{"GrantsSwapped", "UPDATE agreements SET valid_until = 1", fmt.Sprintf("audit entry seq %d", signSeq-1)},
+		// Which words it was shown in is covered too.
+		{"LanguageSwapped", "UPDATE agreements SET language = 'es'", fmt.Sprintf("is edited: it does not match the content hash in audit entry seq %d", signSeq-1)},
 		{"EventDeleted", "DELETE FROM session_events", fmt.Sprintf("is missing: it does not match the content hash in audit entry seq %d", eventSeq)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
