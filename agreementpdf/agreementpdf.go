@@ -664,17 +664,17 @@ func (d *doc) groupTitle(g catalogue.Group) string {
 }
 
 // regionName is a region's name in the copy's language (catalog
-// pdf.region.<code>, as app.RegionName).
+// body.region.<code>, the body map's words, as app.RegionName).
 func (d *doc) regionName(code string) string {
 	if _, ok := catalogue.LookupRegion(code); !ok {
 		return code
 	}
-	return d.l.T("pdf.region." + code)
+	return d.l.T("body.region." + code)
 }
 
 func (d *doc) techniqueName(code string) string {
 	if !catalogue.ValidTechnique(code) {
 		return code
 	}
-	return d.l.T("pdf.technique." + code)
+	return d.l.T("body.tech." + code + ".label")
 }

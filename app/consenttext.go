@@ -18,7 +18,7 @@ import (
 // prints, and whose SHA-256 the agreement records. It says what the work
 // is for, each region the client says yes (or "ask me first") to with the
 // kinds of touch, that everything else is no, and how long it is valid. It
-// is rendered from the catalogs (pdf.terms.*, pdf.region.*, pdf.technique.*)
+// is rendered from the catalogs (pdf.terms.*, body.region.*, body.tech.*.label — the body map's own words)
 // and from nothing else, so the same terms in the same language always give
 // the same text, and so the same hash.
 
@@ -87,7 +87,7 @@ func RegionName(l *i18n.Localizer, code string) string {
 	if _, ok := catalogue.LookupRegion(code); !ok {
 		return code
 	}
-	return l.T("pdf.region." + code)
+	return l.T("body.region." + code)
 }
 
 // TechniqueName is a technique's name in l's language.
@@ -95,7 +95,7 @@ func TechniqueName(l *i18n.Localizer, code string) string {
 	if !catalogue.ValidTechnique(code) {
 		return code
 	}
-	return l.T("pdf.technique." + code)
+	return l.T("body.tech." + code + ".label")
 }
 
 // AnswerWords is a consent answer in l's language: "yes", "ask me first",

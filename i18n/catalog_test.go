@@ -29,8 +29,6 @@ var dynamicPrefixes = []string{
 	// health questions' words by catalogue code and linkId.
 	"body.region.", "body.inner.", "body.tech.", "body.answer.", "body.intent.", "body.status.",
 	"screening.severity.", "screening.severity_for.", "screening.item.", "screening.option.", "screening.topic.",
-	"pdf.region.",    // app.RegionName, agreementpdf: pdf.region.<catalogue region code>
-	"pdf.technique.", // app.TechniqueName, agreementpdf: pdf.technique.<catalogue technique code>
 	// web/labels_session.go; web's TestSessionWordsInCatalogs checks each
 	// exists for every value the domain has.
 	"reasons.", "session.state.", "session.intent.", "session.agreement_status.", "session.role.",

@@ -71,9 +71,9 @@ func TestAgreementPDFInSpanish(t *testing.T) {
 		"Acuerdo de consentimiento", "Idioma de este acuerdo: Español", "El acuerdo en palabras", "Regiones generales",
 		"Región", "Firma", "Firmado por", "Firmado el", "Hash del contenido", "Hash del texto", "Página 1 de 1",
 		// Region and technique names, answers.
-		"Hombros", "Pies", "Tacto", "Masaje", "Presión profunda", "Pregúntame antes",
+		"Hombros", "Pies", "Contacto", "Masaje", "Presión profunda", "Pregúntame antes",
 		// The consent text, as the signing page showed it.
-		"Para qué es el trabajo: trabajo terapéutico.", "Hombros: Tacto – sí.", "Pies: Tacto – sí; Masaje – pregúntame antes.",
+		"Para qué es el trabajo: trabajo terapéutico.", "Hombros: Contacto – sí.", "Pies: Contacto – sí; Masaje – pregúntame antes.",
 		"Cualquier otra zona y cualquier otro tipo de contacto: no.",
 		// The date of birth and the signature's time, in Spanish.
 		"9 mar. 1985", spanishDate(*got.SignedAt, mustLoc(t, "Europe/Madrid")),
