@@ -434,7 +434,59 @@ func OpenedDB(db store.DB, keys *seal.Keyring) store.DB {
 // clear (see recordSealingTx), in batches of their own transactions, and
 // returns how many it sealed. It is idempotent: values sealed already are
 // left alone, and a value changed meanwhile is not overwritten.
+//
+// It reads every row of those columns only when it must: once a complete
+// pass has found nothing left in clear the database says so
+// (store.Resealing.SealingState), and its triggers take that back as soon
+// as anything writes a value in clear again (an older version after a
+// downgrade, a restore, an import), so the next start makes a pass again.
+// A pass records its result only if no value was written in clear while it
+// ran; otherwise it runs once more (a few times at most; then the next
+// start goes on).
 func (a *core) sealClearRecords(ctx context.Context) (int, error) {
+	total := 0
+	for range resealPasses {
+		var (
+			done   bool
+			writes int64
+		)
+		err := a.db.View(ctx, func(tx store.Tx) (err error) {
+			done, writes, err = tx.SealingState(ctx)
+			return err
+		})
+		if err != nil {
+			return total, fmt.Errorf("sealing state: %w", err)
+		}
+		if done {
+			return total, nil
+		}
+		n, err := a.sealClearPass(ctx)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		var marked bool
+		if err := a.db.Update(ctx, func(tx store.Tx) (err error) {
+			marked, err = tx.MarkAllSealed(ctx, writes)
+			return err
+		}); err != nil {
+			return total, fmt.Errorf("sealing state: %w", err)
+		}
+		if marked {
+			return total, nil
+		}
+	}
+	a.log.Warn("values were written in clear while the records were being sealed; the next start seals them")
+	return total, nil
+}
+
+// resealPasses is how many passes sealClearRecords makes at most while
+// values keep being written in clear.
+const resealPasses = 3
+
+// sealClearPass reads every value of store.ClearColumns and seals those
+// in clear.
+func (a *core) sealClearPass(ctx context.Context) (int, error) {
 	n := 0
 	for _, col := range store.ClearColumns() {
 		after := ""

@@ -64,3 +64,25 @@ func (t *Tx) ReplaceClear(ctx context.Context, col store.SealedColumn, id string
 	}
 	return n == 1, err
 }
+
+// SealingState implements store.Resealing (table sealing_state; its
+// triggers count the values written in clear).
+func (t *Tx) SealingState(ctx context.Context) (bool, int64, error) {
+	type state struct {
+		all bool
+		n   int64
+	}
+	s, err := one(ctx, t, "sealing state", `SELECT all_sealed, clear_writes FROM sealing_state WHERE id = 1`,
+		func(s scanner) (state, error) {
+			var st state
+			err := s.Scan(&st.all, &st.n)
+			return st, err
+		})
+	return s.all, s.n, err
+}
+
+// MarkAllSealed implements store.Resealing.
+func (t *Tx) MarkAllSealed(ctx context.Context, clearWrites int64) (bool, error) {
+	n, err := t.exec(ctx, "mark all sealed", `UPDATE sealing_state SET all_sealed = TRUE WHERE id = 1 AND clear_writes = $1`, clearWrites)
+	return n == 1, err
+}
