@@ -435,29 +435,24 @@ func OpenedDB(db store.DB, keys *seal.Keyring) store.DB {
 // returns how many it sealed. It is idempotent: values sealed already are
 // left alone, and a value changed meanwhile is not overwritten.
 //
-// It reads every row of those columns only when it must: once a complete
-// pass has found nothing left in clear the database says so
-// (store.Resealing.SealingState), and its triggers take that back as soon
-// as anything writes a value in clear again (an older version after a
-// downgrade, a restore, an import), so the next start makes a pass again.
-// A pass records its result only if no value was written in clear while it
-// ran; otherwise it runs once more (a few times at most; then the next
-// start goes on).
+// It reads every row of those columns only when it must: the database
+// notes every write of a value in clear into them, whatever writes it (an
+// older version after a downgrade, a restore, an import; see migration
+// 0017), and a start makes a pass only while such notes remain. After a
+// complete pass it forgets the notes it read before the pass, each only if
+// it has not counted more since, so a clear write racing a pass is not
+// lost: it is sealed by another pass (a few at most; then the next start).
 func (a *core) sealClearRecords(ctx context.Context) (int, error) {
 	total := 0
 	for range resealPasses {
-		var (
-			done   bool
-			writes int64
-		)
-		err := a.db.View(ctx, func(tx store.Tx) (err error) {
-			done, writes, err = tx.SealingState(ctx)
+		var notes []store.ClearWrite
+		if err := a.db.View(ctx, func(tx store.Tx) (err error) {
+			notes, err = tx.ClearWrites(ctx)
 			return err
-		})
-		if err != nil {
-			return total, fmt.Errorf("sealing state: %w", err)
+		}); err != nil {
+			return total, fmt.Errorf("clear writes: %w", err)
 		}
-		if done {
+		if len(notes) == 0 {
 			return total, nil
 		}
 		n, err := a.sealClearPass(ctx)
@@ -465,15 +460,8 @@ func (a *core) sealClearRecords(ctx context.Context) (int, error) {
 		if err != nil {
 			return total, err
 		}
-		var marked bool
-		if err := a.db.Update(ctx, func(tx store.Tx) (err error) {
-			marked, err = tx.MarkAllSealed(ctx, writes)
-			return err
-		}); err != nil {
-			return total, fmt.Errorf("sealing state: %w", err)
-		}
-		if marked {
-			return total, nil
+		if err := a.db.Update(ctx, func(tx store.Tx) error { return tx.ForgetClearWrites(ctx, notes) }); err != nil {
+			return total, fmt.Errorf("clear writes: %w", err)
 		}
 	}
 	a.log.Warn("values were written in clear while the records were being sealed; the next start seals them")

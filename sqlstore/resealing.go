@@ -65,24 +65,22 @@ func (t *Tx) ReplaceClear(ctx context.Context, col store.SealedColumn, id string
 	return n == 1, err
 }
 
-// SealingState implements store.Resealing (table sealing_state; its
-// triggers count the values written in clear).
-func (t *Tx) SealingState(ctx context.Context) (bool, int64, error) {
-	type state struct {
-		all bool
-		n   int64
-	}
-	s, err := one(ctx, t, "sealing state", `SELECT all_sealed, clear_writes FROM sealing_state WHERE id = 1`,
-		func(s scanner) (state, error) {
-			var st state
-			err := s.Scan(&st.all, &st.n)
-			return st, err
-		})
-	return s.all, s.n, err
+// ClearWrites implements store.Resealing (table clear_writes, filled by
+// the triggers of migration 0017).
+func (t *Tx) ClearWrites(ctx context.Context) ([]store.ClearWrite, error) {
+	return many(ctx, t, "clear writes", `SELECT tx, n FROM clear_writes ORDER BY tx`, func(s scanner) (store.ClearWrite, error) {
+		var w store.ClearWrite
+		err := s.Scan(&w.Writer, &w.N)
+		return w, err
+	})
 }
 
-// MarkAllSealed implements store.Resealing.
-func (t *Tx) MarkAllSealed(ctx context.Context, clearWrites int64) (bool, error) {
-	n, err := t.exec(ctx, "mark all sealed", `UPDATE sealing_state SET all_sealed = TRUE WHERE id = 1 AND clear_writes = $1`, clearWrites)
-	return n == 1, err
+// ForgetClearWrites implements store.Resealing.
+func (t *Tx) ForgetClearWrites(ctx context.Context, ws []store.ClearWrite) error {
+	for _, w := range ws {
+		if _, err := t.exec(ctx, "forget clear writes", `DELETE FROM clear_writes WHERE tx = $1 AND n = $2`, w.Writer, w.N); err != nil {
+			return err
+		}
+	}
+	return nil
 }
