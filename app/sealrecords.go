@@ -434,7 +434,47 @@ func OpenedDB(db store.DB, keys *seal.Keyring) store.DB {
 // clear (see recordSealingTx), in batches of their own transactions, and
 // returns how many it sealed. It is idempotent: values sealed already are
 // left alone, and a value changed meanwhile is not overwritten.
+//
+// It reads every row of those columns only when it must: the database
+// notes every write of a value in clear into them, whatever writes it (an
+// older version after a downgrade, a restore, an import; see migration
+// 0017), and a start makes a pass only while such notes remain. After a
+// complete pass it forgets the notes it read before the pass, each only if
+// it has not counted more since, so a clear write racing a pass is not
+// lost: it is sealed by another pass (a few at most; then the next start).
 func (a *core) sealClearRecords(ctx context.Context) (int, error) {
+	total := 0
+	for range resealPasses {
+		var notes []store.ClearWrite
+		if err := a.db.View(ctx, func(tx store.Tx) (err error) {
+			notes, err = tx.ClearWrites(ctx)
+			return err
+		}); err != nil {
+			return total, fmt.Errorf("clear writes: %w", err)
+		}
+		if len(notes) == 0 {
+			return total, nil
+		}
+		n, err := a.sealClearPass(ctx)
+		total += n
+		if err != nil {
+			return total, err
+		}
+		if err := a.db.Update(ctx, func(tx store.Tx) error { return tx.ForgetClearWrites(ctx, notes) }); err != nil {
+			return total, fmt.Errorf("clear writes: %w", err)
+		}
+	}
+	a.log.Warn("values were written in clear while the records were being sealed; the next start seals them")
+	return total, nil
+}
+
+// resealPasses is how many passes sealClearRecords makes at most while
+// values keep being written in clear.
+const resealPasses = 3
+
+// sealClearPass reads every value of store.ClearColumns and seals those
+// in clear.
+func (a *core) sealClearPass(ctx context.Context) (int, error) {
 	n := 0
 	for _, col := range store.ClearColumns() {
 		after := ""

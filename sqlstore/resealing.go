@@ -64,3 +64,23 @@ func (t *Tx) ReplaceClear(ctx context.Context, col store.SealedColumn, id string
 	}
 	return n == 1, err
 }
+
+// ClearWrites implements store.Resealing (table clear_writes, filled by
+// the triggers of migration 0017).
+func (t *Tx) ClearWrites(ctx context.Context) ([]store.ClearWrite, error) {
+	return many(ctx, t, "clear writes", `SELECT tx, n FROM clear_writes ORDER BY tx`, func(s scanner) (store.ClearWrite, error) {
+		var w store.ClearWrite
+		err := s.Scan(&w.Writer, &w.N)
+		return w, err
+	})
+}
+
+// ForgetClearWrites implements store.Resealing.
+func (t *Tx) ForgetClearWrites(ctx context.Context, ws []store.ClearWrite) error {
+	for _, w := range ws {
+		if _, err := t.exec(ctx, "forget clear writes", `DELETE FROM clear_writes WHERE tx = $1 AND n = $2`, w.Writer, w.N); err != nil {
+			return err
+		}
+	}
+	return nil
+}

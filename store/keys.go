@@ -104,6 +104,20 @@ type Resealing interface {
 	// ReplaceClear sets col of row id to next if it still holds old, and
 	// reports whether it did; col must be one of ClearColumns.
 	ReplaceClear(ctx context.Context, col SealedColumn, id string, old, next []byte) (bool, error)
+	// ClearWrites returns what the database noted of values written in
+	// clear into ClearColumns, by whatever wrote them, and not forgotten
+	// since: none once a complete pass has found every value sealed and
+	// nothing has been written in clear after it.
+	ClearWrites(ctx context.Context) ([]ClearWrite, error)
+	// ForgetClearWrites forgets the notes read before a complete pass,
+	// each only if it has not counted more writes since.
+	ForgetClearWrites(ctx context.Context, ws []ClearWrite) error
+}
+
+// ClearWrite is a note of values written in clear (see
+// Resealing.ClearWrites): by which writer, and how many.
+type ClearWrite struct {
+	Writer, N int64
 }
 
 // Columns that older versions stored in clear and that reveal sex life
