@@ -38,8 +38,14 @@ func TestFixturesFillAndVerify(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no batch figures in %q", out)
 	}
-	if writes, _ := strconv.Atoi(m[1]); writes != pracs+4*clients+53+events {
-		t.Errorf("service writes %d, want %d", writes, pracs+4*clients+53+events)
+	// Session events and decisions commit through the services' own
+	// group commit, which hands the batcher one write for several of
+	// them, so the batcher sees at most one write per act; the exact
+	// count of acts is the audit chain's length, checked below.
+	writes, _ := strconv.Atoi(m[1])
+	txs, _ := strconv.Atoi(m[2])
+	if acts := pracs + 4*clients + 53 + events; writes < 1 || writes > acts || txs < 1 || txs > writes {
+		t.Errorf("%d service writes in %d transactions for %d acts", writes, txs, acts)
 	}
 
 	// Each practitioner, client, screening, agreement, signature, session
