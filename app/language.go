@@ -78,32 +78,16 @@ func (a *People) SetLanguage(ctx context.Context, ac Actor, lang string) (Person
 	if err := checkLanguage(lang, "language"); err != nil {
 		return Person{}, err
 	}
-	var p Person
-	err := a.update(ctx, func(tx peopleTx) error {
-		u, err := tx.User(ctx, ac.UserID)
-		if err != nil {
-			return err
-		}
+	detail := "language=" + lang
+	if lang == "" {
+		detail = "language=browser"
+	}
+	return a.changeOwnAccount(ctx, ac, "account.language", detail, func(u *store.User) {
 		u.Language = lang
 		if lang != "" {
 			u.LastLanguage = lang
 		}
-		if err := tx.SetAccountState(ctx, u); err != nil {
-			return err
-		}
-		if p, err = a.person(u); err != nil {
-			return err
-		}
-		if err := a.withZone(ctx, tx, u, &p); err != nil {
-			return err
-		}
-		detail := "language=" + lang
-		if lang == "" {
-			detail = "language=browser"
-		}
-		return record(ctx, tx, ac, "account.language", u.ID, "", detail)
 	})
-	return p, err
 }
 
 // NoteLanguage records the language the caller is reading pages in (chosen

@@ -58,13 +58,23 @@ func (a *People) SetTimeZone(ctx context.Context, ac Actor, name string) (Person
 			return Person{}, holdspace.Invalid("unknown_time_zone", "time_zone", "%q is not a known IANA time zone (such as Europe/Berlin); leave it empty to use the practice's.", name)
 		}
 	}
+	detail := "time_zone=" + name
+	if name == "" {
+		detail = "time_zone=practice"
+	}
+	return a.changeOwnAccount(ctx, ac, "account.time_zone", detail, func(u *store.User) { u.TimeZone = name })
+}
+
+// changeOwnAccount applies change to the caller's own account, stores it,
+// audits it as action with detail, and returns the account as Me shows it.
+func (a *People) changeOwnAccount(ctx context.Context, ac Actor, action, detail string, change func(*store.User)) (Person, error) {
 	var p Person
 	err := a.update(ctx, func(tx peopleTx) error {
 		u, err := tx.User(ctx, ac.UserID)
 		if err != nil {
 			return err
 		}
-		u.TimeZone = name
+		change(u)
 		if err := tx.SetAccountState(ctx, u); err != nil {
 			return err
 		}
@@ -74,11 +84,7 @@ func (a *People) SetTimeZone(ctx context.Context, ac Actor, name string) (Person
 		if err := a.withZone(ctx, tx, u, &p); err != nil {
 			return err
 		}
-		detail := "time_zone=" + name
-		if name == "" {
-			detail = "time_zone=practice"
-		}
-		return record(ctx, tx, ac, "account.time_zone", u.ID, "", detail)
+		return record(ctx, tx, ac, action, u.ID, "", detail)
 	})
 	return p, err
 }

@@ -6,7 +6,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"holdspace/audit"
 	"holdspace/postgres"
@@ -51,17 +50,7 @@ func TestDecisionsSurviveSIGKILL(t *testing.T) {
 			}
 			a := c.start()
 			pract, client, clientID, practID := clusterPractice(t, c, a)
-			var grants []map[string]string
-			for _, r := range generalRegions {
-				grants = append(grants, grant(r, "massage", "yes"))
-			}
-			ag := a.must(201, "POST", "/api/v1/clients/"+clientID+"/agreements", client, map[string]any{"intent": "therapeutic", "grants": grants}).str("id")
-			a.must(200, "POST", "/api/v1/agreements/"+ag+"/sign", client, nil)
-			ses := a.must(201, "POST", "/api/v1/sessions", pract, map[string]any{"client_id": clientID, "practitioner_id": practID,
-				"intent": "therapeutic", "starts_at": time.Now().UTC().Format(time.RFC3339)}).str("id")
-			for _, ev := range []struct{ tok, typ string }{{pract, "open"}, {client, "reconfirm"}, {pract, "begin"}} {
-				a.must(201, "POST", "/api/v1/sessions/"+ses+"/events", ev.tok, map[string]string{"type": ev.typ})
-			}
+			_, ses := liveSession(t, a.node, pract, client, clientID, practID)
 
 			// 16 deciders; the node dies once 300 decisions are answered.
 			const workers, killAfter = 16, 300

@@ -3,7 +3,6 @@ package main
 import (
 	"slices"
 	"testing"
-	"time"
 )
 
 // TestMultiNodeCachesExact: node B answers tokens and decisions from
@@ -18,17 +17,7 @@ func TestMultiNodeCachesExact(t *testing.T) {
 	a, b := c.start(), c.start()
 	pract, client, clientID, practID := clusterPractice(t, c, a)
 	admin := a.login("admin@example.test", fixturePassword)
-	var grants []map[string]string
-	for _, r := range generalRegions {
-		grants = append(grants, grant(r, "massage", "yes"))
-	}
-	ag := a.must(201, "POST", "/api/v1/clients/"+clientID+"/agreements", client, map[string]any{"intent": "therapeutic", "grants": grants}).str("id")
-	a.must(200, "POST", "/api/v1/agreements/"+ag+"/sign", client, nil)
-	ses := a.must(201, "POST", "/api/v1/sessions", pract, map[string]any{"client_id": clientID, "practitioner_id": practID,
-		"intent": "therapeutic", "starts_at": time.Now().UTC().Format(time.RFC3339)}).str("id")
-	for _, ev := range []struct{ tok, typ string }{{pract, "open"}, {client, "reconfirm"}, {pract, "begin"}} {
-		a.must(201, "POST", "/api/v1/sessions/"+ses+"/events", ev.tok, map[string]string{"type": ev.typ})
-	}
+	ag, ses := liveSession(t, a.node, pract, client, clientID, practID)
 	decideB := func(region string) (string, []string) {
 		t.Helper()
 		r := b.must(200, "POST", "/api/v1/decisions", pract, map[string]string{"session_id": ses, "region": region, "technique": "massage"})

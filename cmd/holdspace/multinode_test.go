@@ -143,17 +143,7 @@ func TestMultiNodeNoStalePermit(t *testing.T) {
 	}
 	rounds, stale := 0, 0
 	for epoch := 0; rounds < 1000; epoch++ {
-		var grants []map[string]string
-		for _, r := range generalRegions {
-			grants = append(grants, grant(r, "massage", "yes"))
-		}
-		ag := a.must(201, "POST", "/api/v1/clients/"+clientID+"/agreements", client, map[string]any{"intent": "therapeutic", "grants": grants}).str("id")
-		a.must(200, "POST", "/api/v1/agreements/"+ag+"/sign", client, nil)
-		ses := a.must(201, "POST", "/api/v1/sessions", pract, map[string]any{"client_id": clientID, "practitioner_id": practID,
-			"intent": "therapeutic", "starts_at": time.Now().UTC().Format(time.RFC3339)}).str("id")
-		for _, ev := range []struct{ tok, typ string }{{pract, "open"}, {client, "reconfirm"}, {pract, "begin"}} {
-			a.must(201, "POST", "/api/v1/sessions/"+ses+"/events", ev.tok, map[string]string{"type": ev.typ})
-		}
+		ag, ses := liveSession(t, a.node, pract, client, clientID, practID)
 		// A concurrent decider on B for one region that this epoch will
 		// revoke at a random moment.
 		watched := generalRegions[rng.IntN(len(generalRegions))]
@@ -362,4 +352,24 @@ func postJSON(url, token string, body any) (response, error) {
 		return r, err
 	}
 	return r, nil
+}
+
+// liveSession signs, on node a, a therapeutic agreement saying yes to
+// massage on every general region, and opens, re-confirms and begins a
+// session under it: the session the multi-node decision tests decide in.
+// It returns the agreement's and the session's ids.
+func liveSession(t *testing.T, a *node, pract, client, clientID, practID string) (agreementID, sessionID string) {
+	t.Helper()
+	var grants []map[string]string
+	for _, r := range generalRegions {
+		grants = append(grants, grant(r, "massage", "yes"))
+	}
+	ag := a.must(201, "POST", "/api/v1/clients/"+clientID+"/agreements", client, map[string]any{"intent": "therapeutic", "grants": grants}).str("id")
+	a.must(200, "POST", "/api/v1/agreements/"+ag+"/sign", client, nil)
+	ses := a.must(201, "POST", "/api/v1/sessions", pract, map[string]any{"client_id": clientID, "practitioner_id": practID,
+		"intent": "therapeutic", "starts_at": time.Now().UTC().Format(time.RFC3339)}).str("id")
+	for _, ev := range []struct{ tok, typ string }{{pract, "open"}, {client, "reconfirm"}, {pract, "begin"}} {
+		a.must(201, "POST", "/api/v1/sessions/"+ses+"/events", ev.tok, map[string]string{"type": ev.typ})
+	}
+	return ag, ses
 }
