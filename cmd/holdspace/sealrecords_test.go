@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"testing"
@@ -74,12 +76,39 @@ func wantNothingRevealing(t *testing.T, when string, raw []byte) {
 	if !bytes.Contains(raw, []byte(`"sensual_offered":true`)) {
 		t.Fatalf("%s: the search does not find the practice's settings: it proves nothing", when)
 	}
+	raw = withoutSchemaText(t, raw)
 	for _, w := range revealing() {
 		re := regexp.MustCompile(`(^|[^A-Za-z0-9_-])` + regexp.QuoteMeta(w) + `($|[^A-Za-z0-9_-])`)
 		if loc := re.FindIndex(raw); loc != nil {
 			t.Errorf("%s: the database files hold %q in clear: …%q…", when, w, raw[max(0, loc[0]-60):min(len(raw), loc[1]+60)])
 		}
 	}
+}
+
+// withoutSchemaText removes from raw the lines of SQLite's migrations:
+// the schema is text too, and older copies of it stay in free pages and the
+// WAL after a migration rewrites it ("adverse INTEGER", a column 0007
+// renamed, was found once 0017's triggers grew the schema). They are never
+// a client's data.
+func withoutSchemaText(t *testing.T, raw []byte) []byte {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("..", "..", "sqlite", "migrations", "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the migrations to leave out of the search: %v", err)
+	}
+	out := bytes.Clone(raw)
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range bytes.Split(b, []byte("\n")) {
+			if line = bytes.TrimRight(line, " \r"); len(bytes.TrimSpace(line)) >= 8 && !bytes.HasPrefix(bytes.TrimSpace(line), []byte("--")) {
+				out = bytes.ReplaceAll(out, line, nil)
+			}
+		}
+	}
+	return out
 }
 
 func TestRevealingWordsAreSearched(t *testing.T) {
