@@ -112,7 +112,7 @@ func (l *Localizer) Dir() string {
 	return "ltr"
 }
 
-// T returns the message id with its placeholders filled from kv, pairs of
+// T returns the message id with its {{.Name}} fields filled from kv, pairs of
 // a name and a value: T("hello", "Name", n) fills {{.Name}}. A message
 // missing in the language falls back to English; one missing everywhere
 // is shown as its id in brackets and logged, never as an empty string.
