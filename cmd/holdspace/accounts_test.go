@@ -50,7 +50,10 @@ func TestAttackerCannotLockOutKnownDevice(t *testing.T) {
 	t.Parallel()
 	data := t.TempDir()
 	addUser(t, data, "admin", "owner@example.test", "Owner", fixturePassword)
-	n := start(t, data, nil, "serve", "--trusted-proxies", "127.0.0.1")
+	// A long first delay: the lockout must still hold when the holder's
+	// browser signs in at the end, however slow the machine (with the
+	// default of one second a loaded machine let it run out).
+	n := start(t, data, nil, "serve", "--trusted-proxies", "127.0.0.1", "--login-delay", "10m")
 	first := loginFrom(t, n, "192.0.2.10", "owner@example.test", fixturePassword, "", "")
 	device := first.str("device")
 	if first.Status != 200 || !strings.HasPrefix(device, "d1.") {
@@ -518,5 +521,20 @@ func TestInputAndTransportLimits(t *testing.T) {
 	}
 	if strings.Contains(logs, "c1@example.test") || strings.Contains(logs, "not the password") || strings.Contains(logs, fixturePassword) {
 		t.Errorf("email or password in the logs:\n%s", logs)
+	}
+}
+
+// TestLoginDelayOutOfRange: a login delay of zero, longer than the window
+// the throttle remembers failures for, or not a duration stops serve with
+// a usage error before anything is opened.
+func TestLoginDelayOutOfRange(t *testing.T) {
+	t.Parallel()
+	for _, bad := range []string{"0s", "-1s", "16m", "soon"} {
+		var out, errb bytes.Buffer
+		err := run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()},
+			testEnv(map[string]string{"HOLDSPACE_LOGIN_DELAY": bad}), strings.NewReader(""), &out, &errb)
+		if err == nil || exitCode(err) != 2 || !strings.Contains(err.Error()+errb.String(), "LOGIN_DELAY") && !strings.Contains(err.Error(), "--login-delay") {
+			t.Errorf("HOLDSPACE_LOGIN_DELAY=%s: err %v (exit %d), want a usage error naming it", bad, err, exitCode(err))
+		}
 	}
 }

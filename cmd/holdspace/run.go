@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"holdspace/app"
+	"holdspace/authn"
 	"holdspace/catalogue"
 	"holdspace/httpedge"
 	"holdspace/seal"
@@ -148,6 +149,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	pseudoLocale := fs.Bool("pseudo-locale", c.envBool("HOLDSPACE_PSEUDO_LOCALE", false), "offer the pseudo-locale en-XA (accented, longer English) in the language switcher, to find text that is cut off or not translated; for testing (HOLDSPACE_PSEUDO_LOCALE)")
 	secureCookies := fs.Bool("secure-cookies", c.envBool("HOLDSPACE_SECURE_COOKIES", false), "users reach holdspace over HTTPS through a TLS-ending proxy: mark cookies Secure and send HSTS (HOLDSPACE_SECURE_COOKIES)")
 	trusted := fs.String("trusted-proxies", c.getenv("HOLDSPACE_TRUSTED_PROXIES"), "comma-separated addresses or CIDR prefixes of proxies whose X-Forwarded-For is believed (HOLDSPACE_TRUSTED_PROXIES)")
+	loginDelay := fs.Duration("login-delay", c.envDuration("HOLDSPACE_LOGIN_DELAY", authn.DefaultBaseDelay), "first wait imposed once a sign-in key's free failures are used up; it doubles with each further failure, up to 15 minutes (HOLDSPACE_LOGIN_DELAY)")
 	grace := fs.Duration("shutdown-grace", 15*time.Second, "how long in-flight requests may take to finish on shutdown")
 	checkpointFile := fs.String("audit-checkpoint", getenv("HOLDSPACE_AUDIT_CHECKPOINT"), "append the audit chain's head to FILE (outside the database) at intervals and on shutdown; check it with audit verify --checkpoint (HOLDSPACE_AUDIT_CHECKPOINT)")
 	checkpointEvery := fs.Duration("audit-checkpoint-interval", c.envDuration("HOLDSPACE_AUDIT_CHECKPOINT_INTERVAL", time.Minute), "how often to write the audit head checkpoint (HOLDSPACE_AUDIT_CHECKPOINT_INTERVAL)")
@@ -158,6 +160,9 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	proxies, err := httpedge.ParsePrefixes(*trusted)
 	if err != nil {
 		return usageErrorf("--trusted-proxies: %v", err)
+	}
+	if *loginDelay <= 0 || *loginDelay > authn.DefaultWindow {
+		return usageErrorf("--login-delay must be between 0 and %v", authn.DefaultWindow)
 	}
 	if demo && c.database != "" {
 		return usageErrorf("demo runs on the embedded store; use --data, not --database")
@@ -175,6 +180,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	p, err := c.open(ctx, stderr, func(cfg *app.Config) {
 		cfg.OnDecision = metrics.Decision
+		cfg.Throttle = authn.NewThrottle(authn.ThrottleConfig{BaseDelay: *loginDelay})
 		cfg.Mail = mailCfg
 		if cfg.BaseURL == "" {
 			cfg.BaseURL = listenBaseURL(ln.Addr().String(), *tlsCert != "")
