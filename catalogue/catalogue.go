@@ -61,11 +61,19 @@ func (r Region) AppliesTo(a Anatomy) bool {
 
 // NeedsReconfirmation reports whether consent to touch the region must be
 // re-confirmed at the start of every session (design rule 4).
-func (r Region) NeedsReconfirmation() bool { return r.Group != General }
+func (r Region) NeedsReconfirmation() bool { return r.Group.NeedsReconfirmation() }
+
+// NeedsReconfirmation reports whether consent to touch a region of the
+// group must be re-confirmed at the start of every session.
+func (g Group) NeedsReconfirmation() bool { return g != General }
 
 // NeedsScreening reports whether touching the region needs a current
 // screening (intimate and internal regions).
-func (r Region) NeedsScreening() bool { return r.Group == Intimate || r.Group == Internal }
+func (r Region) NeedsScreening() bool { return r.Group.NeedsScreening() }
+
+// NeedsScreening reports whether touching a region of the group needs a
+// current screening.
+func (g Group) NeedsScreening() bool { return g == Intimate || g == Internal }
 
 // regions is the catalogue in body-map order. Index positions are stable
 // within one build and used by Index for allocation-free lookups.
@@ -128,6 +136,10 @@ func LookupRegion(code string) (Region, bool) {
 	}
 	return regions[i], true
 }
+
+// GroupAt returns the group of the region at position i of Regions(), as
+// RegionIndex gave it; i must be such a position.
+func GroupAt(i int) Group { return regions[i].Group }
 
 // RegionIndex returns the position of code in Regions(), or -1.
 func RegionIndex(code string) int {

@@ -125,8 +125,9 @@ func (a *compiledAgreement) expiredAt(t time.Time) bool {
 type findingRef struct {
 	severity screening.Severity // Clear when a referral was lifted
 	requires string
-	reason   Reason // contraindicated, referral_required or precaution
-	gated    Reason // not_qualified, when requires is not held
+	holders  []practice.Credential // the credentials covering requires
+	reason   Reason                // contraindicated, referral_required or precaution
+	gated    Reason                // not_qualified, when requires is not held
 }
 
 // Index is a client's facts compiled for fast decisions. It is immutable
@@ -151,6 +152,7 @@ type Index struct {
 	// requires is the credential coverage each region needs under the
 	// scope policy ("" for none) and qualReason the reason naming it.
 	requires   [practice.MaxRegions]string
+	reqHolders [practice.MaxRegions][]practice.Credential // of requires
 	qualReason [practice.MaxRegions]Reason
 }
 
@@ -273,7 +275,7 @@ func (ix *Index) addFinding(f *screening.Finding, s *Screening) {
 	if f.Held != "" {
 		text += " (" + f.Held + ")"
 	}
-	ref := findingRef{severity: sev, requires: f.Requires}
+	ref := findingRef{severity: sev, requires: f.Requires, holders: practice.Holders(ix.creds, f.Requires)}
 	switch {
 	case sev >= screening.Contraindicated:
 		ref.reason = Reason{CodeContraindicated, PrefixContraindicated + text}
@@ -404,15 +406,16 @@ func Decide(f ClientFacts, s *practice.Facts, region, technique string, at time.
 //     yields ask (ask_first) unless the region had a check-in "yes" within
 //     the policy's AskWindow of `at`; a stop clears earlier check-ins, so
 //     after a resume ask-first regions need a fresh one.
-func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Time) Decision {
-	var d Decision
+func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Time) (d Decision) {
+	// d is the named result, written in place: a Decision is some 300
+	// bytes, and a local returned by value was copied on every return.
 	d.Outcome = Deny
 	ri := catalogue.RegionIndex(region)
 	if ri < 0 || ri >= practice.MaxRegions {
 		d.add(reasonUnknownRegion)
 		return d
 	}
-	reg, _ := catalogue.LookupRegion(region)
+	grp := catalogue.GroupAt(ri)
 	ti := catalogue.TechniqueIndex(technique)
 	if ti >= maxTechniques {
 		ti = -1
@@ -440,7 +443,7 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 	if s != nil {
 		intent = s.Intent
 	}
-	minor, guardianNeeded := ix.practiceRules(&d, ri, reg, intent, at)
+	minor, guardianNeeded := ix.practiceRules(&d, ri, grp, intent, at)
 
 	var base *compiledAgreement
 	if s != nil && s.Reconfirmed {
@@ -451,10 +454,10 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 			}
 		}
 	}
-	if reg.NeedsReconfirmation() && base == nil {
+	if grp.NeedsReconfirmation() && base == nil {
 		d.deny(reasonNotReconfirmed)
 	}
-	if reg.NeedsReconfirmation() && (s == nil || !s.DayCheck.Recorded) {
+	if grp.NeedsReconfirmation() && (s == nil || !s.DayCheck.Recorded) {
 		d.deny(reasonDayCheckRequired)
 	}
 
@@ -486,7 +489,7 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 		}
 	}
 
-	if reg.NeedsScreening() {
+	if grp.NeedsScreening() {
 		if !ix.present {
 			d.deny(reasonScreeningReq)
 		} else if ix.stale {
@@ -508,14 +511,14 @@ func (ix *Index) Decide(s *practice.Facts, region, technique string, at time.Tim
 		case screening.Contraindicated, screening.Referral:
 			d.deny(f.reason)
 		}
-		if f.requires != "" && !practice.Qualified(ix.creds, f.requires, at) {
+		if f.requires != "" && !practice.AnyValidAt(f.holders, at) {
 			d.deny(f.gated)
 		}
 	}
-	if req := ix.requires[ri]; req != "" && !practice.Qualified(ix.creds, req, at) {
+	if ix.requires[ri] != "" && !practice.AnyValidAt(ix.reqHolders[ri], at) {
 		d.deny(ix.qualReason[ri])
 	}
-	if reg.Group == catalogue.Internal {
+	if grp == catalogue.Internal {
 		if s == nil || !s.Chaperone.Offered {
 			d.deny(reasonChaperone)
 		}

@@ -76,6 +76,7 @@ func (ix *Index) compilePractice(f ClientFacts) {
 			ix.notOffered[i] = !rule.Offered
 			if rule.Requires != "" {
 				ix.requires[i] = rule.Requires
+				ix.reqHolders[i] = practice.Holders(ix.creds, rule.Requires)
 				r, ok := qualReasons[rule.Requires]
 				if !ok {
 					r = qualReason(rule.Requires)
@@ -92,7 +93,7 @@ func (ix *Index) compilePractice(f ClientFacts) {
 // intimate, internal or sensual work. It reports whether the client is a
 // minor at `at` and whether the work then needs a guardian's consent (the
 // work a minor may have: therapeutic, general or sensitive).
-func (ix *Index) practiceRules(d *Decision, ri int, reg catalogue.Region, intent catalogue.Intent, at time.Time) (minor, guardianNeeded bool) {
+func (ix *Index) practiceRules(d *Decision, ri int, grp catalogue.Group, intent catalogue.Intent, at time.Time) (minor, guardianNeeded bool) {
 	if intent == catalogue.Sensual && ix.sensualOff {
 		d.deny(reasonSensualNotOffered)
 	}
@@ -103,7 +104,7 @@ func (ix *Index) practiceRules(d *Decision, ri int, reg catalogue.Region, intent
 	if !minor {
 		return false, false
 	}
-	if reg.NeedsScreening() || intent == catalogue.Sensual {
+	if grp.NeedsScreening() || intent == catalogue.Sensual {
 		d.deny(reasonMinor)
 		return true, false
 	}

@@ -86,6 +86,30 @@ func (c Credential) HasCover(cover string) bool {
 	return false
 }
 
+// Holders returns the credentials of creds that cover cover (none for an
+// empty cover), for AnyValidAt: a caller asking Qualified many times for
+// one cover picks the holders once.
+func Holders(creds []Credential, cover string) []Credential {
+	var out []Credential
+	for i := range creds {
+		if cover != "" && creds[i].HasCover(cover) {
+			out = append(out, creds[i])
+		}
+	}
+	return out
+}
+
+// AnyValidAt reports whether any of creds is valid at t. With creds from
+// Holders(all, cover) it answers Qualified(all, cover, t).
+func AnyValidAt(creds []Credential, t time.Time) bool {
+	for i := range creds {
+		if creds[i].ValidAt(t) {
+			return true
+		}
+	}
+	return false
+}
+
 // Qualified reports whether any of creds covers cover and is valid at t.
 // An empty cover is never qualified: callers ask only for real coverage.
 func Qualified(creds []Credential, cover string, at time.Time) bool {

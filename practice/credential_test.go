@@ -1,6 +1,7 @@
 package practice
 
 import (
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -63,8 +64,47 @@ func TestQualified(t *testing.T) {
 		if got := Qualified(creds, tt.cover, tt.at); got != tt.want {
 			t.Errorf("Qualified(%q, %v) = %v", tt.cover, tt.at, got)
 		}
+		if got := AnyValidAt(Holders(creds, tt.cover), tt.at); got != tt.want {
+			t.Errorf("AnyValidAt(Holders(%q), %v) = %v", tt.cover, tt.at, got)
+		}
 	}
 	if Qualified(nil, catalogue.CoverInternalVaginal, t0) {
 		t.Error("no credentials qualify for nothing")
+	}
+}
+
+// TestHoldersAnswerQualified: for random credentials (covers, periods,
+// revocations) and random covers and instants, the holders of a cover
+// valid at t answer exactly what Qualified answers.
+func TestHoldersAnswerQualified(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	covers := append(catalogue.Covers(), "")
+	hour := func() time.Duration { return time.Duration(r.IntN(48)-24) * time.Hour }
+	agree := 0
+	for range 5000 {
+		creds := make([]Credential, r.IntN(4))
+		for i := range creds {
+			c := Credential{ValidFrom: t0.Add(hour()), ValidUntil: t0.Add(hour())}
+			for _, cv := range covers[:len(covers)-1] {
+				if r.IntN(3) == 0 {
+					c.Covers = append(c.Covers, cv)
+				}
+			}
+			if r.IntN(4) == 0 {
+				c.RevokedAt = t0.Add(hour())
+			}
+			creds[i] = c
+		}
+		cover, at := covers[r.IntN(len(covers))], t0.Add(hour())
+		want := Qualified(creds, cover, at)
+		if got := AnyValidAt(Holders(creds, cover), at); got != want {
+			t.Fatalf("cover %q at %v over %+v: holders say %v, Qualified %v", cover, at, creds, got, want)
+		}
+		if want {
+			agree++
+		}
+	}
+	if agree == 0 {
+		t.Fatal("no case was qualified: the test proved nothing")
 	}
 }
