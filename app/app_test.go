@@ -117,14 +117,26 @@ func (l *live) nextSession(t *testing.T) string {
 var practiceCloseNotes = practice.CloseNotes{Subjective: "ok", Aftercare: "rest"}
 
 // TestNoStalePermit runs decisions in parallel with revokes and stops and
-// checks every decision against the order of acknowledged writes: a
-// decision that started after a revoke of its region returned, or inside an
-// acknowledged stop, must deny. Run it with -race.
+// checks every decision against the order of acknowledged writes (see
+// raceDecisions). Run it with -race.
 func TestNoStalePermit(t *testing.T) {
-	a := newTestApp(t)
+	raceDecisions(t, newTestApp(t), 4)
+}
+
+// raceDecisions runs deciders concurrent decisions on a live session while
+// the client stops, resumes and revokes one region after another without
+// pauses, and checks every decision against the order of acknowledged
+// writes: a decision that started after a revoke of its region was
+// acknowledged, or inside an acknowledged stop (until the resume began),
+// must not permit. It fails when the run proved nothing (no permit, under
+// 100 decisions, no stop) and checks the audit chain afterwards.
+func raceDecisions(t *testing.T, a *Services, deciders int) {
+	t.Helper()
 	l := newLive(t, a)
 	ctx := context.Background()
 	regions := catalogue.RegionsInGroup(catalogue.General)
+	c := a.core
+	batches0, parts0 := c.group.batches.Load(), c.group.parts.Load()
 
 	type decision struct {
 		start, end time.Time
@@ -139,11 +151,9 @@ func TestNoStalePermit(t *testing.T) {
 
 	done := make(chan struct{})
 	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func(seed uint64) {
-			defer wg.Done()
-			rng := rand.New(rand.NewPCG(seed, 7))
+	for w := range deciders {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 7))
 			for {
 				select {
 				case <-done:
@@ -166,19 +176,21 @@ func TestNoStalePermit(t *testing.T) {
 				decisions = append(decisions, decision{start, end, region, d.Outcome})
 				mu.Unlock()
 			}
-		}(uint64(w))
+		})
 	}
 	rng := rand.New(rand.NewPCG(42, 42))
 	order := slices.Clone(regions)
 	rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 	for _, region := range order {
-		time.Sleep(time.Duration(rng.IntN(10)) * time.Millisecond)
 		if rng.IntN(2) == 0 {
 			if _, err := a.Sessions.AppendEvent(ctx, l.client, l.session, EventInput{Type: "stop"}); err != nil {
 				t.Fatal(err)
 			}
 			stopAck := time.Now()
-			time.Sleep(time.Duration(2+rng.IntN(6)) * time.Millisecond)
+			// Let some decisions run inside the stop.
+			if _, err := a.Decisions.Decide(ctx, l.pract, DecideInput{SessionID: l.session, Region: region, Technique: "massage"}); err != nil {
+				t.Fatal(err)
+			}
 			resumeStart := time.Now()
 			if _, err := a.Sessions.AppendEvent(ctx, l.client, l.session, EventInput{Type: "resume"}); err != nil {
 				t.Fatal(err)
@@ -193,8 +205,13 @@ func TestNoStalePermit(t *testing.T) {
 		mu.Lock()
 		revokedAt[region] = time.Now()
 		mu.Unlock()
+		// A few decisions after each revoke.
+		for range 3 {
+			if _, err := a.Decisions.Decide(ctx, l.client, DecideInput{SessionID: l.session, Region: region, Technique: "massage"}); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	time.Sleep(5 * time.Millisecond)
 	close(done)
 	wg.Wait()
 
@@ -215,10 +232,15 @@ func TestNoStalePermit(t *testing.T) {
 			}
 		}
 	}
-	if permits == 0 || len(decisions) < 100 {
-		t.Fatalf("the test proved nothing: %d decisions, %d permits", len(decisions), permits)
+	if permits == 0 || len(decisions) < 100 || len(stops) == 0 {
+		t.Fatalf("the test proved nothing: %d decisions, %d permits, %d stops", len(decisions), permits, len(stops))
 	}
-	t.Logf("%d decisions (%d permits), %d revokes, %d stops: %d stale permits", len(decisions), permits, len(order), len(stops), stale)
+	if _, _, err := VerifyAudit(ctx, c.db); err != nil {
+		t.Fatalf("audit chain: %v", err)
+	}
+	batches, parts := c.group.batches.Load()-batches0, c.group.parts.Load()-parts0
+	t.Logf("%d deciders: %d decisions (%d permits), %d revokes, %d stops: %d stale permits; %d grouped parts in %d transactions",
+		deciders, len(decisions), permits, len(order), len(stops), stale, parts, batches)
 }
 
 // TestCachedIndexFollowsEveryFactChange decides through the cache before
