@@ -49,6 +49,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // KeySize is the length in bytes of master keys, data keys and the index
@@ -88,6 +89,7 @@ type Keyring struct {
 	byID      map[string][]byte
 	indexRoot []byte
 	explicit  bool // indexRoot came from an index: line
+	follow    atomic.Pointer[follower]
 }
 
 // ParseKeyring parses key file contents. It returns an error wrapping

@@ -132,6 +132,11 @@ func (k *Keyring) unwrap(p parts) ([]byte, error) {
 	k.mu.RLock()
 	master := k.byID[p.id]
 	k.mu.RUnlock()
+	if f := k.follow.Load(); master == nil && f != nil && f.reloadFor(k, p.id) {
+		k.mu.RLock()
+		master = k.byID[p.id]
+		k.mu.RUnlock()
+	}
 	if master == nil {
 		return nil, fmt.Errorf("%w %q: it is not in the key file", ErrUnknownKey, p.id)
 	}

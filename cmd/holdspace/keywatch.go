@@ -22,9 +22,14 @@ type keyWatch struct {
 	err error
 }
 
-// watchKeys polls path every interval until ctx ends.
+// watchKeys polls path every interval until ctx ends. Between polls, a
+// value re-wrapped under a key the server has not read yet (another
+// process has just rotated) makes the keyring re-read the file at once
+// (seal.Keyring.FollowFile), at most every interval/4, so that no request
+// fails in the instant between a rotation and the next poll.
 func watchKeys(ctx context.Context, db store.DB, kr *seal.Keyring, path string, interval time.Duration, log *slog.Logger) *keyWatch {
 	w := &keyWatch{}
+	kr.FollowFile(path, interval/4)
 	stamp := func() (time.Time, int64) {
 		st, err := os.Stat(path)
 		if err != nil {

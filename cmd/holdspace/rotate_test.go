@@ -156,7 +156,7 @@ func TestKeysRotatePostgres(t *testing.T) {
 		t.Fatalf("keys rotate: %v %s", err, out)
 	}
 	if len(failures) > 0 || calls < 10 {
-		t.Fatalf("during the rotation %d calls, failures: %v", calls, failures)
+		t.Fatalf("during the rotation %d calls, failures: %v\nnode a:\n%s\nnode b:\n%s", calls, failures, a.stderr.String(), b.stderr.String())
 	}
 	if ids := keyIDsInFile(t, key); len(ids) != 1 || ids[0] != "k2" {
 		t.Fatalf("key file after rotation: %v", ids)
