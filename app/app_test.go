@@ -18,7 +18,7 @@ import (
 	"holdspace/consent"
 	"holdspace/practice"
 	"holdspace/seal"
-	"holdspace/sqlite"
+	"holdspace/sqlite/sqlitetest"
 )
 
 // cheap makes password hashing fast in tests; production uses RFC 9106.
@@ -26,11 +26,7 @@ var cheap = authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, 
 
 func newTestApp(t testing.TB) *Services {
 	t.Helper()
-	db, err := sqlite.Open(context.Background(), t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t)
 	keys, err := seal.NewKeyring()
 	if err != nil {
 		t.Fatal(err)

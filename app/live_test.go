@@ -8,7 +8,7 @@ import (
 	"holdspace"
 	"holdspace/consent"
 	"holdspace/seal"
-	"holdspace/sqlite"
+	"holdspace/sqlite/sqlitetest"
 	"holdspace/store"
 )
 
@@ -17,11 +17,7 @@ import (
 // decision denies it from then on.
 func TestSweepClosesOverdueSessions(t *testing.T) {
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t)
 	keys, err := seal.NewKeyring()
 	if err != nil {
 		t.Fatal(err)

@@ -15,7 +15,7 @@ import (
 	"holdspace/mail/mailtest"
 	"holdspace/practice"
 	"holdspace/seal"
-	"holdspace/sqlite"
+	"holdspace/sqlite/sqlitetest"
 	"holdspace/store"
 )
 
@@ -61,11 +61,7 @@ func newMailFixture(t *testing.T, sender MailSender) *mailFixture {
 func newMailFixtureIn(t *testing.T, sender MailSender, zone string) *mailFixture {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, t.TempDir(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(t)
 	keys, err := seal.NewKeyring()
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"holdspace/postgres"
 	"holdspace/postgres/pgtest"
 	"holdspace/seal"
-	"holdspace/sqlite"
+	"holdspace/sqlite/sqlitetest"
 	"holdspace/store"
 )
 
@@ -49,11 +49,7 @@ func (d scanCountingDB) Update(ctx context.Context, fn func(store.Tx) error) err
 func TestStartSkipsSealingPassOnceDone(t *testing.T) {
 	ctx := context.Background()
 	t.Run("sqlite", func(t *testing.T) {
-		db, err := sqlite.Open(ctx, t.TempDir(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
+		db := sqlitetest.Open(t)
 		testStartSkipsSealingPass(t, db)
 	})
 	t.Run("postgres", func(t *testing.T) {

@@ -14,7 +14,7 @@ import (
 	"holdspace/postgres"
 	"holdspace/postgres/pgtest"
 	"holdspace/seal"
-	"holdspace/sqlite"
+	"holdspace/sqlite/sqlitetest"
 	"holdspace/store"
 )
 
@@ -26,11 +26,7 @@ import (
 func TestUpgradeSealsClearRecords(t *testing.T) {
 	ctx := context.Background()
 	t.Run("sqlite", func(t *testing.T) {
-		db, err := sqlite.Open(ctx, t.TempDir(), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
+		db := sqlitetest.Open(t)
 		testUpgradeSeals(t, db)
 	})
 	t.Run("postgres", func(t *testing.T) {

@@ -4,13 +4,12 @@
 package apptest
 
 import (
-	"context"
 	"testing"
 
 	"holdspace/app"
 	"holdspace/authn"
 	"holdspace/seal"
-	"holdspace/sqlite"
+	"holdspace/sqlite/sqlitetest"
 )
 
 // Argon2 is password hashing cheap enough for test suites.
@@ -21,11 +20,7 @@ var Argon2 = authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16,
 // built.
 func New(tb testing.TB, configure func(*app.Config)) *app.Services {
 	tb.Helper()
-	db, err := sqlite.Open(context.Background(), tb.TempDir(), nil)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
+	db := sqlitetest.Open(tb)
 	keys, err := seal.NewKeyring()
 	if err != nil {
 		tb.Fatal(err)
