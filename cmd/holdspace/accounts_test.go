@@ -48,7 +48,7 @@ func loginFrom(t *testing.T, n *node, addr, email, password, device, otp string)
 // attempts, and an unknown browser stays held.
 func TestAttackerCannotLockOutKnownDevice(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := freshData(t)
 	addUser(t, data, "admin", "owner@example.test", "Owner", fixturePassword)
 	// A long first delay: the lockout must still hold when the holder's
 	// browser signs in at the end, however slow the machine (with the
@@ -307,7 +307,7 @@ func mustMeID(t *testing.T, n *node, tok string) string {
 // once, and the practice setting that requires it.
 func TestSecondFactor(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := freshData(t)
 	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
 	n := start(t, data, nil, "serve")
 	admin := n.login("admin@example.test", fixturePassword)
@@ -394,7 +394,7 @@ func (n *node) login2fa(email, password, otp string) string {
 // TestDemoRefusesAPractice replays "holdspace demo --data PROD".
 func TestDemoRefusesAPractice(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := freshData(t)
 	addUser(t, data, "admin", "admin@example.test", "Real Admin", fixturePassword)
 	var out, errb bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -13,7 +13,7 @@ import (
 
 func TestTokens(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := freshData(t)
 	addUser(t, data, "admin", "admin@example.test", "Admin One", "correct horse battery")
 	n := start(t, data, map[string]string{"HOLDSPACE_TOKEN_TTL": "2s"}, "serve")
 
@@ -71,7 +71,7 @@ func TestTokens(t *testing.T) {
 
 func TestLoginRateLimit(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := freshData(t)
 	addUser(t, data, "admin", "admin@example.test", "Admin One", "correct horse battery")
 	n := start(t, data, nil, "serve")
 	for i := 0; i < 5; i++ {
@@ -112,7 +112,7 @@ func TestUserAddRefusesPasswordOnCommandLine(t *testing.T) {
 // everyone else out; cookies are Secure and HSTS is sent.
 func TestBehindAProxy(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := freshData(t)
 	addUser(t, data, "admin", "admin@example.test", "Admin One", "correct horse battery")
 	n := start(t, data, nil, "serve", "--trusted-proxies", "127.0.0.1", "--secure-cookies")
 	login := func(xff, email, pw string) *http.Response {

@@ -103,7 +103,7 @@ func TestRulesCheckAndExplain(t *testing.T) {
 
 func TestUserAddClient(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := freshData(t)
 	add := func(email, anatomy string) error {
 		var out, errb bytes.Buffer
 		return run(context.Background(), []string{"user", "add", "--data", data, "--role", "client", "--email", email,
@@ -125,7 +125,7 @@ func TestUserAddClient(t *testing.T) {
 // account's live tokens stop working.
 func TestUserPassword(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := freshData(t)
 	addUser(t, data, "practitioner", "pat@example.test", "Pat", "the first password")
 	n := start(t, data, nil, "serve")
 	tok := n.login("pat@example.test", "the first password")

@@ -50,7 +50,7 @@ func importCLI(data string, args ...string) (string, error) {
 // lists the bad ones; --dates dmy reads an ambiguous date.
 func TestImportClientsAllOrNothing(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := freshData(t)
 	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
 	addUser(t, data, "practitioner", "p1@example.test", "Pat One", fixturePassword)
 	bad := csvFixtures + "cliniko_bad.csv"
@@ -134,7 +134,7 @@ func TestImportClientsAllOrNothing(t *testing.T) {
 // is refused whole.
 func TestImportJaneAndCliniko(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := freshData(t)
 	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
 	pid := addUser(t, data, "practitioner", "p1@example.test", "Pat One", fixturePassword)
 	out, err := importCLI(data, csvFixtures+"jane_patients.csv", "--assign", "p1@example.test")

@@ -482,7 +482,7 @@ func TestIssue10SettingsDefaultsFromFileAndFlags(t *testing.T) {
 	if err := os.WriteFile(file, []byte("age_of_majority: 21\ntime_zone: Pacific/Auckland\nsensual_offered: true\nscope:\n  - {group: internal-vaginal, requires: internal-vaginal, offered: false}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	data := t.TempDir()
+	data := freshData(t)
 	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
 	n := start(t, data, map[string]string{"HOLDSPACE_PRACTICE_SETTINGS": file, "HOLDSPACE_SENSUAL_OFFERED": "false"}, "serve")
 	tok := n.login("admin@example.test", fixturePassword)

@@ -69,7 +69,7 @@ func retentionCase(t *testing.T, n *node, env map[string]string, args []string) 
 
 func TestRetentionSQLite(t *testing.T) {
 	t.Parallel()
-	data := t.TempDir()
+	data := freshData(t)
 	addUser(t, data, "admin", "admin@example.test", "Admin One", fixturePassword)
 	n := start(t, data, nil, "serve")
 	retentionCase(t, n, nil, []string{"--data", data})

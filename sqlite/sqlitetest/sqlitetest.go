@@ -43,18 +43,34 @@ func template() ([]byte, error) {
 	return os.ReadFile(filepath.Join(dir, sqlite.FileName))
 }
 
-// Open returns a fresh database in a temporary directory of tb, migrated
-// to the latest version, closed when tb ends.
-func Open(tb testing.TB) *sqlite.DB {
+// Seed writes a fresh database, migrated to the latest version and
+// holding nothing else, into the directory dir (which must have none), as
+// a data directory for code that opens it itself.
+func Seed(tb testing.TB, dir string) {
 	tb.Helper()
 	once.Do(func() { image, imageErr = template() })
 	if imageErr != nil {
 		tb.Fatalf("sqlitetest: the template database: %v", imageErr)
 	}
-	dir := tb.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, sqlite.FileName), image, 0o600); err != nil {
-		tb.Fatal(err)
+	f, err := os.OpenFile(filepath.Join(dir, sqlite.FileName), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		tb.Fatalf("sqlitetest: %v", err)
 	}
+	_, err = f.Write(image)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		tb.Fatalf("sqlitetest: %v", err)
+	}
+}
+
+// Open returns a fresh database in a temporary directory of tb, migrated
+// to the latest version, closed when tb ends.
+func Open(tb testing.TB) *sqlite.DB {
+	tb.Helper()
+	dir := tb.TempDir()
+	Seed(tb, dir)
 	db, err := sqlite.Open(context.Background(), dir, nil)
 	if err != nil {
 		tb.Fatalf("sqlitetest: open: %v", err)
