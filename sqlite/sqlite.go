@@ -77,7 +77,8 @@ func foreignKey(err error) bool {
 }
 
 // dsn returns the connection string for the database file at path: pragmas
-// with busy_timeout first, then WAL, foreign keys and full sync. The writer
+// with busy_timeout first, then WAL, foreign keys, full sync, secure
+// delete and temporary files in memory. The writer
 // takes the write lock when a transaction begins (_txlock=immediate); a
 // reader is query-only.
 func dsn(path string, writer bool) string {
@@ -89,6 +90,11 @@ func dsn(path string, writer bool) string {
 	// Deleted content is overwritten, so that erasure leaves no trace in
 	// the file (see Compact for the write-ahead log).
 	q.Add("_pragma", "secure_delete(ON)")
+	// Temporary files in memory: the statement journal a SAVEPOINT keeps
+	// (group commit runs each caller in one) was written to a temporary
+	// file, a pwrite per page, 9% of the CPU under load; and no copy of a
+	// page's old content lands in a temporary directory.
+	q.Add("_pragma", "temp_store(MEMORY)")
 	if writer {
 		q.Set("_txlock", "immediate")
 	} else {

@@ -49,6 +49,8 @@ func TestPragmas(t *testing.T) {
 		{"foreign_keys", "1"},
 		{"synchronous", "2"}, // FULL
 		{"busy_timeout", "10000"},
+		{"secure_delete", "1"},
+		{"temp_store", "2"}, // MEMORY
 	} {
 		var got string
 		if err := db.Writer().QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got); err != nil {

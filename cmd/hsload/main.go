@@ -38,6 +38,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -109,8 +110,20 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	dataDir := fs.String("data", "", "SQLite data directory a `holdspace fixtures` filled, for the list, search, clientfile, startup and auditverify modes")
 	binary := fs.String("binary", "", "the holdspace binary for -mode startup and auditverify (go build -o holdspace ./cmd/holdspace)")
 	starts := fs.Int("starts", 5, "-mode startup: how many times to start the server (1–50)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole run (load, servers and all) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	concs := []int{*workers}
 	if *concurrency != "" {
