@@ -169,13 +169,15 @@ func (a *People) PageClients(ctx context.Context, ac Actor, q ClientQuery) (Clie
 // "client.list" entry (none for an empty list). The list is read in a
 // read-only transaction, in parallel with other reads, and only this entry
 // is written: the single writer is held for the append, not for the reads
-// and the opening of sealed fields. The caller shows nothing unless the
-// entry is stored.
+// and the opening of sealed fields, and the append is one part of a
+// grouped transaction (groupcommit.go), sharing its commit with the
+// decisions and events and other views queued with it. The caller shows
+// nothing unless the entry is stored.
 func (a *People) recordList(ctx context.Context, ac Actor, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return a.update(ctx, func(tx peopleTx) error {
+	return a.core.updateGrouped(ctx, func(ctx context.Context, tx store.Tx) error {
 		return record(ctx, tx, ac, "client.list", "", "", "ids="+strings.Join(ids, ","))
 	})
 }
