@@ -141,10 +141,21 @@ func (a *People) PageClients(ctx context.Context, ac Actor, q ClientQuery) (Clie
 			return err
 		}
 		cs, out.Next = cut("clients", cs, limit, func(c *store.Client) store.Key { return store.Key{At: c.CreatedAt, ID: c.ID} })
+		// The page's accounts in one statement, not one each.
+		pageIDs := make([]string, len(cs))
+		for i, c := range cs {
+			pageIDs[i] = c.ID
+		}
+		users, err := tx.UsersByID(ctx, pageIDs)
+		if err != nil {
+			return err
+		}
 		for _, c := range cs {
-			u, err := tx.User(ctx, c.ID)
-			if err != nil {
-				return err
+			u := users[c.ID]
+			if u == nil { // not among the lookup's live accounts: read it alone
+				if u, err = tx.User(ctx, c.ID); err != nil {
+					return err
+				}
 			}
 			v, err := a.clientView(u, c)
 			if err != nil {
