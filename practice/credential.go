@@ -90,9 +90,12 @@ func (c Credential) HasCover(cover string) bool {
 // empty cover), for AnyValidAt: a caller asking Qualified many times for
 // one cover picks the holders once.
 func Holders(creds []Credential, cover string) []Credential {
+	if cover == "" {
+		return nil
+	}
 	var out []Credential
 	for i := range creds {
-		if cover != "" && creds[i].HasCover(cover) {
+		if creds[i].HasCover(cover) {
 			out = append(out, creds[i])
 		}
 	}
