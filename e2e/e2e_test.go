@@ -116,6 +116,56 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 	}
 }
 
+// answerIntake answers every step of the health questions open in
+// browser: "no" to each yes/no question, "prefer not to say" where
+// offered, then Next (or Save on the last step), until the screening the
+// last step leads to. each, when not nil, checks each step's page first.
+//
+// The button is clicked from the page's own script, which returns at
+// once: a chromedp.Click whose mouse events start the navigation once
+// hung past its deadline on a loaded machine while the browser had
+// already moved on. The next action waits for the next step.
+func answerIntake(t *testing.T, browser context.Context, each func(step int)) {
+	t.Helper()
+	page := `(document.querySelector('input[name=step]') || {value: 'done'}).value + '|' + location.pathname`
+	for step := 0; ; step++ {
+		if step > 15 {
+			t.Fatal("the intake never finished")
+		}
+		before, err := chromedp.Run(browser, chromedp.Evaluate[string](page))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(before, "/screening") {
+			return
+		}
+		if each != nil {
+			each(step)
+		}
+		if _, err := chromedp.Run(browser, chromedp.Evaluate[bool](`document.querySelectorAll('input[type=radio][value=false], input[type=radio][value=prefer-not-to-say]').forEach(function(r){ r.checked = true; }); true`)); err != nil {
+			t.Fatal(err)
+		}
+		_, err = chromedp.Run(browser, chromedp.Evaluate[bool](`document.querySelector('button[name=action][value=next], button[name=action][value=submit]').click(); true`))
+		if err != nil && !navigatedAway(err) {
+			t.Fatalf("answer step %d: %v", step+1, err)
+		}
+		// The answer is in once the page the browser shows is another
+		// step, or the screening the last step leads to.
+		next := fmt.Sprintf(`(function(){ var s = document.querySelector('input[name=step]');
+			if (location.pathname === '/screening') { return document.body; }
+			return s && (s.value + '|' + location.pathname) !== %q ? s : null; })()`, before)
+		run(t, browser, fmt.Sprintf("see the step after step %d", step+1), chromedp.WaitReady(chromedp.JSPath(next)))
+	}
+}
+
+// navigatedAway reports whether err says the page an evaluation ran in
+// was left before it answered (the navigation it started won the race).
+func navigatedAway(err error) bool {
+	s := err.Error()
+	return strings.Contains(s, "Execution context was destroyed") || strings.Contains(s, "Cannot find context with specified id") ||
+		strings.Contains(s, "Inspected target navigated or closed")
+}
+
 // staleNode reports whether err says the DOM node went away under the
 // action (the page replaced it).
 func staleNode(err error) bool {
@@ -192,33 +242,7 @@ func TestConsentSessionStopAndRevoke(t *testing.T) {
 	// (a) The client signs in, answers the intake and signs a body map.
 	login(t, phone, p.url, "alex@example.test")
 	run(t, phone, "open the intake", chromedp.Navigate(p.url+"/intake"), chromedp.WaitVisible(chromedp.CSS(`progress`)))
-	// Answer every step: "no" to each yes/no question, "prefer not to say"
-	// where offered, then Next (or Save on the last step).
-	page := `(document.querySelector('input[name=step]') || {value: 'done'}).value + '|' + location.pathname`
-	for step := 0; ; step++ {
-		if step > 15 {
-			t.Fatal("the intake never finished")
-		}
-		before, err := chromedp.Run(phone, chromedp.Evaluate[string](page))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasSuffix(before, "/screening") {
-			break
-		}
-		if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.querySelectorAll('input[type=radio][value=false], input[type=radio][value=prefer-not-to-say]').forEach(function(r){ r.checked = true; }); true`)); err != nil {
-			t.Fatal(err)
-		}
-		// The answer is in once the page the browser shows is another
-		// step, or the screening the last step leads to.
-		next := fmt.Sprintf(`(function(){ var s = document.querySelector('input[name=step]');
-			if (location.pathname === '/screening') { return document.body; }
-			return s && (s.value + '|' + location.pathname) !== %q ? s : null; })()`, before)
-		run(t, phone, fmt.Sprintf("answer step %d and see the next", step+1),
-			chromedp.Click(chromedp.CSS(`button[name=action][value=next], button[name=action][value=submit]`)),
-			chromedp.WaitReady(chromedp.JSPath(next)),
-		)
-	}
+	answerIntake(t, phone, nil)
 	shot(t, phone, "client-screening")
 	if _, _, err := p.app.Screenings.LatestScreening(ctx, p.client, p.client.UserID); err != nil {
 		t.Fatalf("the intake stored no screening: %v", err)

@@ -6,7 +6,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -83,35 +82,7 @@ func TestGermanClientJourney(t *testing.T) {
 	run(t, phone, "open the health questions", chromedp.Navigate(p.url+"/intake"), chromedp.WaitVisible(chromedp.CSS(`progress`)))
 	inGerman(t, phone, "first step", "Gesundheitsfragen", "Schritt 1 von", "Allgemeine Gesundheit",
 		"Haben Sie heute Fieber", "Weiter")
-	page := `(document.querySelector('input[name=step]') || {value: 'done'}).value + '|' + location.pathname`
-	for step := 0; ; step++ {
-		if step > 15 {
-			t.Fatal("the intake never finished")
-		}
-		before, err := chromedp.Run(phone, chromedp.Evaluate[string](page))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if strings.HasSuffix(before, "/screening") {
-			break
-		}
-		inGerman(t, phone, fmt.Sprintf("step %d", step+1), "Schritt")
-		if _, err := chromedp.Run(phone, chromedp.Evaluate[bool](`document.querySelectorAll('input[type=radio][value=false], input[type=radio][value=prefer-not-to-say]').forEach(function(r){ r.checked = true; }); true`)); err != nil {
-			t.Fatal(err)
-		}
-		run(t, phone, fmt.Sprintf("answer step %d", step+1),
-			chromedp.Click(chromedp.CSS(`button[name=action][value=next], button[name=action][value=submit]`)))
-		for i := 0; ; i++ {
-			after, err := chromedp.Run(phone, chromedp.Evaluate[string](page))
-			if err == nil && after != before {
-				break
-			}
-			if i > 100 {
-				t.Fatalf("step %d: the page did not move on (%s)", step+1, before)
-			}
-			time.Sleep(50 * time.Millisecond)
-		}
-	}
+	answerIntake(t, phone, func(step int) { inGerman(t, phone, fmt.Sprintf("step %d", step+1), "Schritt") })
 	text := inGerman(t, phone, "what the answers mean", "Was Ihre Antworten bedeuten", "Beantwortet am", "Jeder Bereich in Worten")
 	if !germanDate.MatchString(text) {
 		t.Errorf("no date written the German way on the outcome page:\n%s", text)
