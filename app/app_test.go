@@ -19,6 +19,7 @@ import (
 	"holdspace/practice"
 	"holdspace/seal"
 	"holdspace/sqlite/sqlitetest"
+	"holdspace/store"
 )
 
 // cheap makes password hashing fast in tests; production uses RFC 9106.
@@ -26,7 +27,13 @@ var cheap = authn.Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1, SaltLen: 16, 
 
 func newTestApp(t testing.TB) *Services {
 	t.Helper()
-	db := sqlitetest.Open(t)
+	return newTestAppOn(t, sqlitetest.Open(t))
+}
+
+// newTestAppOn returns the services over db with a fresh keyring and cheap
+// password hashing.
+func newTestAppOn(t testing.TB, db store.DB) *Services {
+	t.Helper()
 	keys, err := seal.NewKeyring()
 	if err != nil {
 		t.Fatal(err)

@@ -11,33 +11,31 @@ import (
 	"holdspace/consent"
 	"holdspace/postgres"
 	"holdspace/postgres/pgtest"
-	"holdspace/seal"
+	"holdspace/sqlite/sqlitetest"
 	"holdspace/store"
 )
 
 // engines runs fn on the services over SQLite and over PostgreSQL.
 func engines(t *testing.T, fn func(t *testing.T, a *Services)) {
+	storeEngines(t, func(t *testing.T, db store.DB) { fn(t, newTestAppOn(t, db)) })
+}
+
+// storeEngines runs fn, in parallel subtests, on a fresh migrated SQLite
+// database and on a fresh PostgreSQL one, each closed when its subtest
+// ends.
+func storeEngines(t *testing.T, fn func(t *testing.T, db store.DB)) {
 	t.Run("sqlite", func(t *testing.T) {
 		t.Parallel()
-		fn(t, newTestApp(t))
+		fn(t, sqlitetest.Open(t))
 	})
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		ctx := context.Background()
-		db, err := postgres.Open(ctx, pgtest.FreshURL(t), nil)
+		db, err := postgres.Open(context.Background(), pgtest.FreshURL(t), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
-		keys, err := seal.NewKeyring()
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := New(Config{DB: db, Keys: keys, Policies: Policies{Argon2: cheap}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		fn(t, a)
+		fn(t, db)
 	})
 }
 

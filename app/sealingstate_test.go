@@ -7,10 +7,7 @@ import (
 	"testing"
 
 	"holdspace"
-	"holdspace/postgres"
-	"holdspace/postgres/pgtest"
 	"holdspace/seal"
-	"holdspace/sqlite/sqlitetest"
 	"holdspace/store"
 )
 
@@ -47,19 +44,7 @@ func (d scanCountingDB) Update(ctx context.Context, fn func(store.Tx) error) err
 // downgrade and upgrade) makes the next start read them all again and
 // seal it.
 func TestStartSkipsSealingPassOnceDone(t *testing.T) {
-	ctx := context.Background()
-	t.Run("sqlite", func(t *testing.T) {
-		db := sqlitetest.Open(t)
-		testStartSkipsSealingPass(t, db)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		db, err := postgres.Open(ctx, pgtest.FreshURL(t), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		testStartSkipsSealingPass(t, db)
-	})
+	storeEngines(t, testStartSkipsSealingPass)
 }
 
 func clearWrites(t *testing.T, db store.DB) []store.ClearWrite {

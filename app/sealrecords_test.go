@@ -11,10 +11,7 @@ import (
 
 	"holdspace"
 
-	"holdspace/postgres"
-	"holdspace/postgres/pgtest"
 	"holdspace/seal"
-	"holdspace/sqlite/sqlitetest"
 	"holdspace/store"
 )
 
@@ -24,19 +21,7 @@ import (
 // back in clear through the App, keep verifying against the chain, and a
 // second start changes nothing.
 func TestUpgradeSealsClearRecords(t *testing.T) {
-	ctx := context.Background()
-	t.Run("sqlite", func(t *testing.T) {
-		db := sqlitetest.Open(t)
-		testUpgradeSeals(t, db)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		db, err := postgres.Open(ctx, pgtest.FreshURL(t), nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { db.Close() })
-		testUpgradeSeals(t, db)
-	})
+	storeEngines(t, testUpgradeSeals)
 }
 
 // revealingClear is what the records below hold in clear before sealing.
