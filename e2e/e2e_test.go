@@ -116,6 +116,25 @@ func run(t *testing.T, ctx context.Context, step string, actions ...chromedp.Act
 	}
 }
 
+// bookAndOpen has the practitioner signed in on browser book a session
+// for p's client from the client's page (the form's defaults: now) and
+// open it, and returns the session's id.
+func bookAndOpen(t *testing.T, browser context.Context, p *practice) string {
+	t.Helper()
+	run(t, browser, "book a session",
+		chromedp.Navigate(p.url+"/clients/"+p.client.UserID),
+		chromedp.WaitVisible(chromedp.CSS(`#b-start`)),
+		chromedp.Click(chromedp.CSS(`#h-book ~ form button.primary`)),
+		chromedp.WaitVisible(chromedp.CSS(`#open`)),
+	)
+	sessURL, err := chromedp.Run(browser, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, browser, "open the session", chromedp.Click(chromedp.CSS(`#open`)), chromedp.WaitVisible(chromedp.CSS(`#step-reconfirm`)))
+	return strings.TrimPrefix(strings.Split(sessURL, "?")[0], p.url+"/sessions/")
+}
+
 // answerIntake answers every step of the health questions open in
 // browser: "no" to each yes/no question, "prefer not to say" where
 // offered, then Next (or Save on the last step), until the screening the
@@ -279,21 +298,7 @@ func TestConsentSessionStopAndRevoke(t *testing.T) {
 	// (b) The practitioner books, opens, the client re-confirms on their
 	// phone, the practitioner records the chaperone offer and begins.
 	login(t, laptop, p.url, "robin@example.test")
-	run(t, laptop, "book a session",
-		chromedp.Navigate(p.url+"/clients/"+p.client.UserID),
-		chromedp.WaitVisible(chromedp.CSS(`#b-start`)),
-		chromedp.Click(chromedp.CSS(`#h-book ~ form button.primary`)),
-		chromedp.WaitVisible(chromedp.CSS(`#open`)),
-	)
-	sessURL, err := chromedp.Run(laptop, chromedp.Location())
-	if err != nil {
-		t.Fatal(err)
-	}
-	run(t, laptop, "open the session",
-		chromedp.Click(chromedp.CSS(`#open`)),
-		chromedp.WaitVisible(chromedp.CSS(`#step-reconfirm`)),
-	)
-	sid := strings.TrimPrefix(strings.Split(sessURL, "?")[0], p.url+"/sessions/")
+	sid := bookAndOpen(t, laptop, p)
 	run(t, phone, "re-confirm on the phone",
 		chromedp.Navigate(p.url+"/sessions/"+sid),
 		chromedp.WaitVisible(chromedp.CSS(`#reconfirm`)),

@@ -133,18 +133,7 @@ func TestGermanClientJourney(t *testing.T) {
 	// A session: the practitioner (in English) books and opens; the client
 	// confirms on their phone in German and presses STOPP.
 	login(t, laptop, p.url, "robin@example.test")
-	run(t, laptop, "book a session",
-		chromedp.Navigate(p.url+"/clients/"+p.client.UserID),
-		chromedp.WaitVisible(chromedp.CSS(`#b-start`)),
-		chromedp.Click(chromedp.CSS(`#h-book ~ form button.primary`)),
-		chromedp.WaitVisible(chromedp.CSS(`#open`)),
-	)
-	sessURL, err := chromedp.Run(laptop, chromedp.Location())
-	if err != nil {
-		t.Fatal(err)
-	}
-	sid := strings.TrimPrefix(strings.Split(sessURL, "?")[0], p.url+"/sessions/")
-	run(t, laptop, "open the session", chromedp.Click(chromedp.CSS(`#open`)), chromedp.WaitVisible(chromedp.CSS(`#step-reconfirm`)))
+	sid := bookAndOpen(t, laptop, p)
 	run(t, phone, "the session on the phone", chromedp.Navigate(p.url+"/sessions/"+sid), chromedp.WaitVisible(chromedp.CSS(`#reconfirm`)))
 	text = inGerman(t, phone, "is this still right", "Ihre Sitzung", "Passt das heute noch für Sie?", "Ja, das passt für heute",
 		"Ich möchte zuerst etwas ändern", "Heute nicht", "STOPP", "Einen Bereich widerrufen")
