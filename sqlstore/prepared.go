@@ -19,12 +19,23 @@ import (
 // of the package is a constant or is built from a small set of shapes,
 // so the cache stays small; past maxPrepared texts the rest run
 // unprepared.
+//
+// close waits for the preparations under way, which it cancels: one
+// that outlived it could open a connection after the pools closed (on
+// SQLite a new connection recreates the write-ahead log's files beside a
+// database that its owner is removing).
 type stmtCache struct {
 	m  sync.Map     // stmtKey → *stmtInfo
 	n  atomic.Int64 // entries
-	mu sync.Mutex   // guards closed against a prepare finishing late
-	// closed is set by close: a statement prepared after it is closed.
+	mu sync.Mutex   // guards closed, cancel and starting a preparation
+	// closed is set by close: no preparation starts after it.
 	closed bool
+	// ctx is the preparations' context, cancelled by close; made on the
+	// first preparation.
+	ctx    context.Context
+	cancel context.CancelFunc
+	// preparing counts the preparations under way.
+	preparing sync.WaitGroup
 }
 
 type stmtKey struct {
@@ -57,14 +68,25 @@ func (c *stmtCache) info(pool *sql.DB, query string) *stmtInfo {
 		return v.(*stmtInfo)
 	}
 	c.n.Add(1)
-	go c.prepare(pool, query, in)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return in
+	}
+	if c.ctx == nil {
+		c.ctx, c.cancel = context.WithCancel(context.Background())
+	}
+	c.preparing.Add(1)
+	go c.prepare(c.ctx, pool, query, in)
 	return in
 }
 
 // prepare prepares query on pool for in. A failure (a statement that does
-// not parse) is left to the unprepared runs to report, with their context.
-func (c *stmtCache) prepare(pool *sql.DB, query string, in *stmtInfo) {
-	st, err := pool.PrepareContext(context.Background(), query)
+// not parse, or close cancelling it) is left to the unprepared runs to
+// report, with their context.
+func (c *stmtCache) prepare(ctx context.Context, pool *sql.DB, query string, in *stmtInfo) {
+	defer c.preparing.Done()
+	st, err := pool.PrepareContext(ctx, query)
 	if err != nil {
 		return
 	}
@@ -77,11 +99,18 @@ func (c *stmtCache) prepare(pool *sql.DB, query string, in *stmtInfo) {
 	in.stmt.Store(st)
 }
 
-// close closes every prepared statement.
+// close cancels the preparations under way, waits for them to end and
+// closes every prepared statement. No preparation starts after it.
 func (c *stmtCache) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.closed = true
+	if c.cancel != nil {
+		c.cancel()
+	}
+	c.mu.Unlock()
+	c.preparing.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.m.Range(func(k, v any) bool {
 		if st := v.(*stmtInfo).stmt.Load(); st != nil {
 			st.Close()
