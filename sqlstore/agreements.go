@@ -48,7 +48,7 @@ func (t *Tx) CreateAgreement(ctx context.Context, a *store.Agreement) error {
 // for the client and intent (1 when there is none).
 func (t *Tx) NextAgreementVersion(ctx context.Context, clientID, intent string) (int, error) {
 	var v int
-	if err := t.tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM agreements WHERE client_id = $1 AND intent = $2`,
+	if err := t.queryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) + 1 FROM agreements WHERE client_id = $1 AND intent = $2`,
 		clientID, intent).Scan(&v); err != nil {
 		return 0, t.db.internal("next agreement version", err)
 	}

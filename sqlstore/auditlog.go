@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"errors"
+	"fmt"
 	"math"
+	"strings"
 
 	"holdspace/audit"
 	"holdspace/store"
@@ -27,13 +29,22 @@ func auditArgs(e audit.Entry) []any {
 
 // AppendAudit implements store.AuditLog: under the dialect's audit lock
 // (held to the end of the transaction) e is chained after the last stored
-// entry with audit.Next and stored. A zero e.At becomes the transaction's
-// time. The lock is taken and the head read once per transaction: later
-// appends of the same transaction (the parts of a group commit) chain
-// after the head it keeps, which no one else can move meanwhile.
+// entry with audit.Next. A zero e.At becomes the transaction's time. The
+// lock is taken and the head read once per transaction: later appends of
+// the same transaction (the parts of a group commit) chain after the head
+// it keeps, which no one else can move meanwhile.
+//
+// The entry is stored before the transaction commits and before any of
+// its statements reads or writes the audit table, together with the other
+// entries pending then, in one statement: a batch of decisions makes one
+// insert, not one round trip each. An entry that cannot be stored fails
+// the transaction.
 func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error) {
 	if err := t.HoldAudit(ctx); err != nil {
 		return audit.Entry{}, err
+	}
+	if t.broken != nil {
+		return audit.Entry{}, t.broken
 	}
 	if e.At.IsZero() {
 		e.At = t.now
@@ -43,11 +54,76 @@ func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error
 		e.Salt = rand.Text()
 	}
 	next := audit.Next(t.head.last, e)
-	if _, err := t.exec(ctx, "append audit", insertAudit, auditArgs(next)...); err != nil {
-		return audit.Entry{}, err
-	}
+	t.audit = append(t.audit, next)
 	t.head.last = &audit.Entry{Seq: next.Seq, Hash: next.Hash}
+	if len(t.audit)-t.inserted >= auditRows {
+		if err := t.insertPending(ctx); err != nil {
+			return audit.Entry{}, err
+		}
+	}
 	return next, nil
+}
+
+// auditRows bounds the entries one statement inserts (12 parameters
+// each).
+const auditRows = 64
+
+// insertAuditRows[n] inserts n entries.
+var insertAuditRows = func() (qs [auditRows + 1]string) {
+	for n := 1; n <= auditRows; n++ {
+		var b strings.Builder
+		b.WriteString(`INSERT INTO audit (` + auditCols + `) VALUES `)
+		for i := range n {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteByte('(')
+			for c := range 12 {
+				if c > 0 {
+					b.WriteString(", ")
+				}
+				fmt.Fprintf(&b, "$%d", i*12+c+1)
+			}
+			b.WriteByte(')')
+		}
+		qs[n] = b.String()
+	}
+	return qs
+}()
+
+// insertPending stores the pending audit entries, in the savepoints of
+// the parts running (the insert may hold entries of earlier parts, which
+// a rollback of a later part makes pending again; see Savepoint). When no
+// part runs, the stored entries are forgotten. An error breaks the
+// transaction: entries of several parts may be lost with it.
+func (t *Tx) insertPending(ctx context.Context) error {
+	if err := t.openFrames(ctx); err != nil {
+		return err
+	}
+	for t.inserted < len(t.audit) {
+		rows := t.audit[t.inserted:min(len(t.audit), t.inserted+auditRows)]
+		args := make([]any, 0, 12*len(rows))
+		for _, e := range rows {
+			args = append(args, auditArgs(e)...)
+		}
+		if _, err := t.execStmt(ctx, insertAuditRows[len(rows)], args...); err != nil {
+			t.broken = t.db.translate("append audit", err)
+			return t.broken
+		}
+		t.inserted += len(rows)
+	}
+	if len(t.frames) == 0 {
+		t.forgetInserted()
+	}
+	return nil
+}
+
+// forgetInserted drops the entries stored already, which no savepoint
+// can take back once no part runs.
+func (t *Tx) forgetInserted() {
+	n := copy(t.audit, t.audit[t.inserted:])
+	clear(t.audit[n:])
+	t.audit, t.inserted = t.audit[:n], 0
 }
 
 // HoldAudit implements store.AuditLog: the dialect's audit lock is taken
@@ -56,6 +132,8 @@ func (t *Tx) HoldAudit(ctx context.Context) error {
 	if t.head.known {
 		return nil
 	}
+	// No entry is pending while the head is unknown: nothing to insert
+	// before the head's read.
 	if t.db.dialect.LockAudit != nil && !t.readOnly {
 		if err := t.db.dialect.LockAudit(ctx, t.tx); err != nil {
 			return t.db.internal("lock audit", err)
@@ -95,7 +173,7 @@ func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]audit.Entry,
 			// optimisation). Later pages start after their cursor, inside
 			// the range already, and need no such look-up.
 			var first sql.NullInt64
-			if err := t.tx.QueryRowContext(ctx, `SELECT MIN(seq) FROM (SELECT seq FROM audit WHERE at >= $1 LIMIT $2) s`,
+			if err := t.queryRowContext(ctx, `SELECT MIN(seq) FROM (SELECT seq FROM audit WHERE at >= $1 LIMIT $2) s`,
 				f.Since.UnixMicro(), int64(math.MaxInt64)).Scan(&first); err != nil {
 				return nil, t.db.internal("audit since", err)
 			}

@@ -56,6 +56,7 @@ type DB struct {
 	logger     *slog.Logger
 	hub        *Hub
 	stmts      stmtCache
+	authReads  sharedRead
 	closeOnce  sync.Once
 	closeErr   error
 }
@@ -140,6 +141,11 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, readOnly bool, fn func(*Tx)
 	if err := fn(t); err != nil {
 		return err
 	}
+	if t.broken == nil && t.inserted < len(t.audit) {
+		if err := t.insertPending(ctx); err != nil {
+			return err
+		}
+	}
 	if t.broken != nil {
 		return t.broken
 	}
@@ -203,6 +209,7 @@ func (db *DB) Ready(ctx context.Context) error {
 func (db *DB) Close() error {
 	db.closeOnce.Do(func() {
 		db.hub.Close()
+		db.authReads.close()
 		db.stmts.close()
 		var errs []error
 		if db.reader != db.writer {

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"sync"
+	"time"
 )
 
 // The epochs (table fact_epoch: row 1 the fact epoch, row 2 the auth
@@ -57,32 +59,51 @@ func (t *Tx) runPrepared(ctx context.Context, query string) (sql.Result, error) 
 }
 
 // Epoch implements store.Tx.Epoch: the fact epoch as this transaction
-// reads it now, or -1 once the transaction has itself run a statement
+// first read it, or -1 once the transaction has itself run a statement
 // that may change a cached fact (its own uncommitted writes are not in
 // any cache, and what it reads must not be cached: it may roll back).
+//
+// The epoch is read once per transaction: every request whose facts the
+// transaction answers (the parts of a group commit) began before the
+// transaction did, so a write acknowledged before any of them began
+// committed before the first read and is seen by it. A write committing
+// later, while the transaction runs, is concurrent with every one of them
+// and may or may not be seen, as anywhere. What the transaction reads
+// itself and caches is then tagged older than it is, at worst a wasted
+// refetch, never newer.
 func (t *Tx) Epoch(ctx context.Context) (int64, error) {
-	return t.readEpoch(ctx, epochSQL, writesFacts|writesAuth)
+	return t.readEpoch(ctx, 0, epochSQL, writesFacts|writesAuth)
 }
 
 // AuthEpoch implements store.Tx.AuthEpoch: the auth epoch, as Epoch.
 func (t *Tx) AuthEpoch(ctx context.Context) (int64, error) {
-	return t.readEpoch(ctx, authEpochSQL, writesAuth)
+	return t.readEpoch(ctx, 1, authEpochSQL, writesAuth)
 }
 
-func (t *Tx) readEpoch(ctx context.Context, query string, stale writeKind) (int64, error) {
+func (t *Tx) readEpoch(ctx context.Context, i int, query string, stale writeKind) (int64, error) {
 	if t.dirty&stale != 0 {
 		return -1, nil
+	}
+	if e := &t.epochs[i]; e.known {
+		return e.n, nil
 	}
 	var n int64
 	if err := t.queryRowContext(ctx, query).Scan(&n); err != nil {
 		return 0, t.db.internal("read epoch", err)
 	}
+	t.epochs[i].known, t.epochs[i].n = true, n
 	return n, nil
 }
 
 // AuthEpoch returns the auth epoch as last committed, in one statement
-// outside any transaction (see Tx.AuthEpoch).
+// outside any transaction (see Tx.AuthEpoch), shared by the callers that
+// ask while another read is under way (sharedRead): every request checks
+// its token against it, and at load one read answers many.
 func (db *DB) AuthEpoch(ctx context.Context) (int64, error) {
+	return db.authReads.read(ctx, db.readAuthEpoch)
+}
+
+func (db *DB) readAuthEpoch(ctx context.Context) (int64, error) {
 	var row *sql.Row
 	if st := db.stmts.info(db.reader, authEpochSQL).stmt.Load(); st != nil {
 		row = st.QueryRowContext(ctx)
@@ -94,4 +115,85 @@ func (db *DB) AuthEpoch(ctx context.Context) (int64, error) {
 		return 0, db.internal("read auth epoch", err)
 	}
 	return n, nil
+}
+
+// sharedRead coalesces concurrent reads of one value without giving any
+// caller a value read before it asked: a caller gets the result of a read
+// that began after it called, so a write acknowledged before the call is
+// seen, exactly as with a read of its own. Callers arriving while a read
+// is under way wait for the next one, which begins when that one ends and
+// answers them all. The reads run one after another on a goroutine that
+// ends when no one waits; close waits for it.
+type sharedRead struct {
+	mu      sync.Mutex
+	next    *readResult // the read the callers arriving now will get
+	running bool
+	closed  bool
+	reads   sync.WaitGroup
+	// joined, if set, is called once a caller waits for a read (tests).
+	joined func()
+}
+
+type readResult struct {
+	done chan struct{}
+	n    int64
+	err  error
+}
+
+// sharedReadTimeout bounds one shared read: it is no one caller's, so no
+// caller's context ends it.
+const sharedReadTimeout = 30 * time.Second
+
+// read returns the result of fn run after read was called, shared with the
+// other callers waiting for the same run. ctx ends only the wait.
+func (r *sharedRead) read(ctx context.Context, fn func(context.Context) (int64, error)) (int64, error) {
+	r.mu.Lock()
+	if r.closed {
+		r.mu.Unlock()
+		return fn(ctx)
+	}
+	if r.next == nil {
+		r.next = &readResult{done: make(chan struct{})}
+	}
+	res := r.next
+	if !r.running {
+		r.running, r.next = true, nil
+		r.reads.Add(1)
+		go r.run(res, fn)
+	}
+	joined := r.joined
+	r.mu.Unlock()
+	if joined != nil {
+		joined()
+	}
+	select {
+	case <-res.done:
+		return res.n, res.err
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
+}
+
+// run reads for res, then for the callers that arrived meanwhile, until
+// none did.
+func (r *sharedRead) run(res *readResult, fn func(context.Context) (int64, error)) {
+	defer r.reads.Done()
+	for res != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), sharedReadTimeout)
+		res.n, res.err = fn(ctx)
+		cancel()
+		close(res.done)
+		r.mu.Lock()
+		res, r.next = r.next, nil
+		r.running = res != nil
+		r.mu.Unlock()
+	}
+}
+
+// close waits for the reads under way; later reads run alone.
+func (r *sharedRead) close() {
+	r.mu.Lock()
+	r.closed = true
+	r.mu.Unlock()
+	r.reads.Wait()
 }

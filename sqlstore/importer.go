@@ -57,7 +57,7 @@ func (t *Tx) Counts(ctx context.Context) (map[string]int64, error) {
 	out := make(map[string]int64, len(countedTables))
 	for _, table := range countedTables {
 		var n int64
-		if err := t.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
+		if err := t.queryRowContext(ctx, `SELECT COUNT(*) FROM `+table).Scan(&n); err != nil {
 			return nil, t.db.internal("count "+table, err)
 		}
 		out[table] = n
@@ -69,7 +69,7 @@ func (t *Tx) Counts(ctx context.Context) (map[string]int64, error) {
 func (t *Tx) Wipe(ctx context.Context) error {
 	t.head = auditHead{}
 	for i := len(countedTables) - 1; i >= 0; i-- {
-		if _, err := t.tx.ExecContext(ctx, `DELETE FROM `+countedTables[i]); err != nil {
+		if _, err := t.execContext(ctx, `DELETE FROM `+countedTables[i]); err != nil {
 			return t.db.internal("wipe "+countedTables[i], err)
 		}
 	}

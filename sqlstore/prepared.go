@@ -197,26 +197,48 @@ func (t *Tx) prepared(ctx context.Context, query string) *sql.Stmt {
 	return t.tx.StmtContext(ctx, st)
 }
 
-// execContext is sql.Tx.ExecContext through the statement cache.
+// execContext is sql.Tx.ExecContext through the statement cache, after
+// writeFirst.
 func (t *Tx) execContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := t.writeFirst(ctx, query); err != nil {
+		return nil, err
+	}
+	return t.execStmt(ctx, query, args...)
+}
+
+// execStmt is execContext without writeFirst.
+func (t *Tx) execStmt(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	if st := t.prepared(ctx, query); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
 	return t.tx.ExecContext(ctx, query, args...)
 }
 
-// queryRowContext is sql.Tx.QueryRowContext through the statement cache.
-func (t *Tx) queryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+// queryRowContext is sql.Tx.QueryRowContext through the statement cache,
+// after writeFirst (whose error the row's Scan returns).
+func (t *Tx) queryRowContext(ctx context.Context, query string, args ...any) scanner {
+	if err := t.writeFirst(ctx, query); err != nil {
+		return errRow{err}
+	}
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
 	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
-// queryContext is sql.Tx.QueryContext through the statement cache.
+// queryContext is sql.Tx.QueryContext through the statement cache, after
+// writeFirst.
 func (t *Tx) queryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := t.writeFirst(ctx, query); err != nil {
+		return nil, err
+	}
 	if st := t.prepared(ctx, query); st != nil {
 		return st.QueryContext(ctx, args...)
 	}
 	return t.tx.QueryContext(ctx, query, args...)
 }
+
+// errRow is a row whose Scan returns err.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }

@@ -29,8 +29,24 @@ type Tx struct {
 	// head is the audit chain's last entry as this transaction knows it
 	// (see AppendAudit).
 	head auditHead
-	// savepoints counts the savepoints opened, to name them.
+	// savepoints counts the savepoints begun, to name them; frames are
+	// the savepoints of the parts running now, outermost first, each
+	// opened in the database only before the part's first statement that
+	// may write or lock (see Savepoint).
 	savepoints int
+	frames     []frame
+	// audit holds the entries appended in this transaction from the
+	// first one not known to be committed with it: the first inserted of
+	// them are in the database, the rest are pending, inserted together
+	// in one statement (auditlog.go).
+	audit    []audit.Entry
+	inserted int
+	// epochs caches the epochs read (index 0 the fact epoch, 1 the auth
+	// epoch; see readEpoch).
+	epochs [2]struct {
+		known bool
+		n     int64
+	}
 	// broken is set when a savepoint could not be rolled back to: the
 	// transaction can neither go on nor commit.
 	broken error
@@ -63,32 +79,61 @@ func (t *Tx) Now() time.Time { return t.now }
 // AfterCommit implements store.Savepoints.AfterCommit.
 func (t *Tx) AfterCommit(fn func()) { t.after = append(t.after, fn) }
 
-// Savepoint implements store.Savepoints.Savepoint. The savepoint is not
-// released when fn succeeds (COMMIT takes it with the rest), which saves a
-// round trip per part; savepoints nest, so an error of a later part rolls
-// back to that part's own savepoint only.
+// frame is one part's savepoint.
+type frame struct {
+	name string
+	open bool // SAVEPOINT has run
+	// inserted is the count of the transaction's audit entries in the
+	// database when the savepoint opened.
+	inserted int
+}
+
+// Savepoint implements store.Savepoints.Savepoint. The savepoint costs a
+// round trip only when the part writes: it is opened before the part's
+// first statement that may write or lock rows (writeFirst), so a part
+// that only reads and appends to the audit chain (a decision) needs none,
+// its entry staying pending until the transaction inserts the pending
+// entries together. The savepoint is not released when fn succeeds
+// (COMMIT takes it with the rest); savepoints nest, so an error of a
+// later part rolls back to that part's own savepoint only.
 func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	if t.broken != nil {
 		return t.broken
 	}
 	t.savepoints++
-	name := "hs_part_" + strconv.Itoa(t.savepoints)
-	if !t.readOnly {
-		if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+name); err != nil {
-			t.broken = t.db.internal("open savepoint", err)
-			return t.broken
-		}
-	}
-	topics, after, head := len(t.topics), len(t.after), t.head
+	t.frames = append(t.frames, frame{name: "hs_part_" + strconv.Itoa(t.savepoints)})
+	depth := len(t.frames)
+	topics, after, head, appended := len(t.topics), len(t.after), t.head, len(t.audit)
 	err := fn()
-	if err == nil {
+	f := t.frames[depth-1]
+	t.frames = t.frames[:depth-1]
+	if err == nil || t.broken != nil {
+		if err == nil && len(t.frames) == 0 {
+			t.forgetInserted()
+		}
+		if t.broken != nil {
+			return errors.Join(err, t.broken)
+		}
 		return nil
 	}
-	if !t.readOnly {
-		// Undo even when the caller's context has ended: the
-		// transaction must stay usable for the other parts.
-		if _, rerr := t.tx.ExecContext(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+name); rerr != nil {
+	// Undo even when the caller's context has ended: the transaction
+	// must stay usable for the other parts.
+	ctx = context.WithoutCancel(ctx)
+	switch {
+	case f.open:
+		if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT "+f.name); rerr != nil {
 			t.broken = t.db.internal("roll back to savepoint", rerr)
+			return errors.Join(err, t.broken)
+		}
+		// The rollback took back the entries inserted since the
+		// savepoint opened, those of parts before this one too: they are
+		// pending again.
+		t.inserted = f.inserted
+	case !t.readOnly:
+		// The part wrote nothing, but one of its reads may have failed,
+		// and on PostgreSQL a failed statement aborts the transaction.
+		if _, perr := t.tx.ExecContext(ctx, "SELECT 1"); perr != nil {
+			t.broken = t.db.internal("go on after a failed part", perr)
 			return errors.Join(err, t.broken)
 		}
 	}
@@ -96,7 +141,59 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	// the rollback, so the head is known again only if it was before.
 	clear(t.after[after:])
 	t.topics, t.after, t.head = t.topics[:topics], t.after[:after], head
+	clear(t.audit[appended:])
+	t.audit = t.audit[:appended]
 	return err
+}
+
+// writeFirst prepares the transaction for query: it inserts the pending
+// audit entries before a statement that reads or writes the audit
+// table, and opens the parts' savepoints before a statement that may
+// write or lock rows. An error breaks the transaction.
+func (t *Tx) writeFirst(ctx context.Context, query string) error {
+	if t.broken != nil {
+		return t.broken
+	}
+	if t.inserted < len(t.audit) && strings.Contains(query, "audit") {
+		if err := t.insertPending(ctx); err != nil {
+			return err
+		}
+	}
+	if len(t.frames) > 0 && !t.frames[len(t.frames)-1].open && mayWrite(query) {
+		return t.openFrames(ctx)
+	}
+	return nil
+}
+
+// openFrames opens the savepoints of the running parts not open yet,
+// outermost first.
+func (t *Tx) openFrames(ctx context.Context) error {
+	if t.readOnly {
+		return nil
+	}
+	for i := range t.frames {
+		f := &t.frames[i]
+		if f.open {
+			continue
+		}
+		if _, err := t.tx.ExecContext(ctx, "SAVEPOINT "+f.name); err != nil {
+			t.broken = t.db.internal("open savepoint", err)
+			return t.broken
+		}
+		f.open, f.inserted = true, t.inserted
+	}
+	return nil
+}
+
+// mayWrite reports whether query may write or lock rows: anything but a
+// plain SELECT.
+func mayWrite(query string) bool {
+	q := strings.TrimLeft(query, " \t\r\n")
+	if len(q) < 6 || !strings.EqualFold(q[:6], "SELECT") {
+		return true
+	}
+	return strings.Contains(q, " FOR UPDATE") || strings.Contains(q, " FOR SHARE") ||
+		strings.Contains(q, " FOR NO KEY UPDATE") || strings.Contains(q, " FOR KEY SHARE")
 }
 
 // uniqueTopics returns the queued topics once each, in first-queued order.

@@ -97,6 +97,114 @@ func (s suite) savepointCases() []tcase {
 				t.Fatalf("audit = %+v, want outer then after", entries)
 			}
 		}},
+		{"FailedPartAfterManyAppends", func(t *testing.T, db store.DB) {
+			// A part appends more entries than the store may keep
+			// pending, so some of an earlier part's entries may be
+			// stored inside the later part; when it fails they stay.
+			update(t, db, func(tx store.Tx) error {
+				if err := tx.Savepoint(ctx, func() error {
+					_, err := tx.AppendAudit(ctx, audit.Entry{Actor: "p1", Action: "kept"})
+					return err
+				}); err != nil {
+					return err
+				}
+				if err := tx.Savepoint(ctx, func() error {
+					for i := range 150 {
+						if _, err := tx.AppendAudit(ctx, audit.Entry{Actor: "p1", Action: "lost", Detail: fmt.Sprint(i)}); err != nil {
+							return err
+						}
+					}
+					return failed
+				}); !errors.Is(err, failed) {
+					t.Fatalf("failing part: %v", err)
+				}
+				return tx.Savepoint(ctx, func() error {
+					_, err := tx.AppendAudit(ctx, audit.Entry{Actor: "p1", Action: "after"})
+					return err
+				})
+			})
+			entries := verifyChain(t, db)
+			if len(entries) != 2 || entries[0].Action != "kept" || entries[1].Action != "after" {
+				t.Fatalf("audit = %d entries %+v, want kept then after", len(entries), entries)
+			}
+		}},
+		{"AppendsReadInTheirTransaction", func(t *testing.T, db store.DB) {
+			// An entry appended is read back by the transaction that
+			// appended it, inside a part and after it, and is gone
+			// when the transaction rolls back.
+			err := db.Update(ctx, func(tx store.Tx) error {
+				if err := tx.Savepoint(ctx, func() error {
+					if _, err := tx.AppendAudit(ctx, audit.Entry{Actor: "p1", Action: "one", ClientID: "c9"}); err != nil {
+						return err
+					}
+					es, err := tx.ListAudit(ctx, store.AuditFilter{ClientID: "c9"})
+					if err != nil || len(es) != 1 || es[0].Action != "one" {
+						t.Fatalf("inside the part: %+v, %v", es, err)
+					}
+					return nil
+				}); err != nil {
+					return err
+				}
+				if _, err := tx.AppendAudit(ctx, audit.Entry{Actor: "p1", Action: "two"}); err != nil {
+					return err
+				}
+				es, err := tx.ListAudit(ctx, store.AuditFilter{Newest: true, Limit: 5})
+				if err != nil || len(es) != 2 || es[0].Action != "two" || es[1].Action != "one" {
+					t.Fatalf("after the part: %+v, %v", es, err)
+				}
+				return failed
+			})
+			if !errors.Is(err, failed) {
+				t.Fatalf("Update: %v", err)
+			}
+			if entries := verifyChain(t, db); len(entries) != 0 {
+				t.Fatalf("a rolled-back transaction left %d entries", len(entries))
+			}
+		}},
+		{"AppendInViewFails", func(t *testing.T, db store.DB) {
+			err := db.View(ctx, func(tx store.Tx) error {
+				_, err := tx.AppendAudit(ctx, audit.Entry{Actor: "p1", Action: "read.only"})
+				return err
+			})
+			if err == nil {
+				t.Fatal("an append in a read-only transaction succeeded")
+			}
+			if entries := verifyChain(t, db); len(entries) != 0 {
+				t.Fatalf("a read-only transaction left %d entries", len(entries))
+			}
+		}},
+		{"ReadOnlyPartsOpenNoSavepoint", func(t *testing.T, db store.DB) {
+			// Parts that only read and append, some failing, leave
+			// the transaction usable and the chain exact.
+			seedUsers := func(tx store.Tx) error {
+				return tx.CreateUser(ctx, user("u_r", holdspace.RoleClient, "r@example.test", t0))
+			}
+			update(t, db, seedUsers)
+			var errs [4]error
+			update(t, db, func(tx store.Tx) error {
+				for i := range errs {
+					errs[i] = tx.Savepoint(ctx, func() error {
+						if _, err := tx.User(ctx, "u_r"); err != nil {
+							return err
+						}
+						if i == 1 {
+							_, err := tx.User(ctx, "u_missing")
+							return err
+						}
+						_, err := tx.AppendAudit(ctx, audit.Entry{Actor: "p1", Action: fmt.Sprintf("read.%d", i)})
+						return err
+					})
+				}
+				return nil
+			})
+			if errs[0] != nil || holdspace.ErrorCode(errs[1]) != holdspace.ENOTFOUND || errs[2] != nil || errs[3] != nil {
+				t.Fatalf("parts returned %v", errs)
+			}
+			entries := verifyChain(t, db)
+			if len(entries) != 3 || entries[0].Action != "read.0" || entries[1].Action != "read.2" || entries[2].Action != "read.3" {
+				t.Fatalf("audit = %+v", entries)
+			}
+		}},
 		{"HoldAuditFirst", func(t *testing.T, db store.DB) {
 			update(t, db, func(tx store.Tx) error {
 				_, err := tx.AppendAudit(ctx, audit.Entry{Actor: "p1", Action: "first"})
