@@ -117,6 +117,11 @@ func OpenUnmigrated(ctx context.Context, url string, logger *slog.Logger) (*DB, 
 	if err != nil {
 		return nil, fmt.Errorf("postgres: parse database url: %w", err)
 	}
+	// Statements not prepared by the store's cache are planned at each
+	// run: a plan kept by the connection would stay the one made when a
+	// table was new and empty (the audit chain's head read by a sequential
+	// scan, growing with every entry until autovacuum analyses it again).
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
 	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(maxConns)
 	pool.SetMaxIdleConns(maxConns / 2)
