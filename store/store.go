@@ -526,7 +526,11 @@ type AuditFilter struct {
 type AuditLog interface {
 	// AppendAudit chains e after the last entry (see audit.Next), stores it
 	// and returns it. Appends from concurrent transactions, on any node, are
-	// serialized so that the chain stays linear.
+	// serialized so that the chain stays linear. The entry is written with
+	// the transaction: the transaction's own reads of the log see it, and
+	// an engine may write several appends in one statement, before the
+	// commit or the next statement touching the log; an entry that cannot
+	// be written fails the transaction.
 	AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error)
 	// HoldAudit takes now what the first AppendAudit of the transaction
 	// would take: the right to append, held to the end of the transaction.
