@@ -56,6 +56,7 @@ func Dialect() sqlstore.Dialect {
 		Unique:     unique,
 		ForeignKey: foreignKey,
 		ColumnsSQL: `SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table'`,
+		Positional: true,
 	}
 }
 

@@ -68,25 +68,32 @@ func (t *Tx) AppendAudit(ctx context.Context, e audit.Entry) (audit.Entry, error
 // each).
 const auditRows = 64
 
-// insertAuditRows[n] inserts n entries.
-var insertAuditRows = func() (qs [auditRows + 1]string) {
-	for n := 1; n <= auditRows; n++ {
-		var b strings.Builder
-		b.WriteString(`INSERT INTO audit (` + auditCols + `) VALUES `)
-		for i := range n {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('(')
-			for c := range 12 {
-				if c > 0 {
+// insertAuditRows[positional][n] inserts n entries, with numbered ($1)
+// or positional (?) parameters (see Dialect.Positional).
+var insertAuditRows = func() (qs [2][auditRows + 1]string) {
+	for p := range 2 {
+		for n := 1; n <= auditRows; n++ {
+			var b strings.Builder
+			b.WriteString(`INSERT INTO audit (` + auditCols + `) VALUES `)
+			for i := range n {
+				if i > 0 {
 					b.WriteString(", ")
 				}
-				fmt.Fprintf(&b, "$%d", i*12+c+1)
+				b.WriteByte('(')
+				for c := range 12 {
+					if c > 0 {
+						b.WriteString(", ")
+					}
+					if p == 1 {
+						b.WriteByte('?')
+					} else {
+						fmt.Fprintf(&b, "$%d", i*12+c+1)
+					}
+				}
+				b.WriteByte(')')
 			}
-			b.WriteByte(')')
+			qs[p][n] = b.String()
 		}
-		qs[n] = b.String()
 	}
 	return qs
 }()
@@ -106,7 +113,11 @@ func (t *Tx) insertPending(ctx context.Context) error {
 		for _, e := range rows {
 			args = append(args, auditArgs(e)...)
 		}
-		if _, err := t.execStmt(ctx, insertAuditRows[len(rows)], args...); err != nil {
+		positional := 0
+		if t.db.dialect.Positional {
+			positional = 1
+		}
+		if _, err := t.execStmt(ctx, insertAuditRows[positional][len(rows)], args...); err != nil {
 			t.broken = t.db.translate("append audit", err)
 			return t.broken
 		}

@@ -44,6 +44,12 @@ type Dialect struct {
 	// ColumnsSQL lists every (table, column) of the schema, for finding
 	// the columns that hold sealed values.
 	ColumnsSQL string
+	// Positional says that statements with many parameters are better
+	// written with ? placeholders, bound in order: to SQLite a $N is a
+	// parameter's name, and binding looks each name up in a list, a cost
+	// that grows with the square of a statement's parameters (3.7% of
+	// the CPU of decisions under load, for the audit inserts of a batch).
+	Positional bool
 }
 
 // DB implements store.DB over a writer pool and a reader pool (which may be
