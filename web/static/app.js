@@ -83,8 +83,32 @@
   }
 
   // Live views: an EventSource tells us when the session changed; the
-  // fragment is then fetched again from the server.
+  // fragment is then fetched again from the server. One fetch at a time
+  // per view: two under way could answer out of order, and an older
+  // fragment (read before a client went on after a stop, say) would
+  // replace a newer one and show a state that has passed. A refresh asked
+  // for while one is under way runs once, after it (the view is marked
+  // data-refresh-queued meanwhile).
+  var inflight = new WeakMap();
   function refresh(el) {
+    var running = inflight.get(el);
+    if (running) {
+      el.setAttribute('data-refresh-queued', '');
+      return running;
+    }
+    var done = function () {
+      inflight.delete(el);
+      if (el.hasAttribute('data-refresh-queued')) {
+        el.removeAttribute('data-refresh-queued');
+        refresh(el);
+      }
+    };
+    var p = load(el).then(function (v) { done(); return v; }, function (err) { done(); throw err; });
+    inflight.set(el, p);
+    return p;
+  }
+
+  function load(el) {
     // The page's own query (?done=…) goes along: the server shows its
     // message only while the session is still in the state it describes.
     var url = el.getAttribute('data-fragment') + window.location.search;
