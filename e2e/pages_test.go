@@ -96,6 +96,11 @@ func TestConsoleStopFirstAndStateLive(t *testing.T) {
 	run(t, phone, "go on, then withdraw shoulders",
 		chromedp.WaitVisible(chromedp.CSS(`#resume`)),
 		chromedp.Click(chromedp.CSS(`#resume`)),
+		// Going on is a form post: wait for the page it leads to. The
+		// stopped page has a withdraw button too, and a click on it
+		// while the post is under way replaced the post (the session
+		// stayed stopped: "no Stop button" below).
+		chromedp.WaitVisible(chromedp.CSS(`.live-state[data-state="in-progress"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`button.revoke[data-region="shoulders"]`)),
 		chromedp.Click(chromedp.CSS(`button.revoke[data-region="shoulders"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`#session-flash`)))
@@ -106,7 +111,9 @@ func TestConsoleStopFirstAndStateLive(t *testing.T) {
 		t.Errorf("the withdrawal reads %q", got)
 	}
 	if msg := eval[string](t, laptop, stopInView); msg != "" {
-		t.Errorf("after going on: %s", msg)
+		t.Errorf("after going on: %s; the console shows state %q and logs %q", msg,
+			eval[string](t, laptop, `document.getElementById('live-state').getAttribute('data-state')`),
+			eval[string](t, laptop, `document.getElementById('log').innerText`))
 	}
 	axeClean(t, laptop, "console with a withdrawal")
 	run(t, laptop, "a page that does not exist", chromedp.Navigate(p.url+"/no-such-page"), chromedp.WaitVisible(chromedp.CSS(`nav[aria-label=Main]`)))
