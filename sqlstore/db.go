@@ -45,7 +45,7 @@ type Dialect struct {
 	// the columns that hold sealed values.
 	ColumnsSQL string
 	// Positional says that statements with many parameters are better
-	// written with ? placeholders, bound in order: to SQLite a $N is a
+	// written with ? parameters, bound in order: to SQLite a $N is a
 	// parameter's name, and binding looks each name up in a list, a cost
 	// that grows with the square of a statement's parameters (3.7% of
 	// the CPU of decisions under load, for the audit inserts of a batch).
