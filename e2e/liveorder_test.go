@@ -41,6 +41,18 @@ const watchBoards = `(function(){
   return true;
 })()`
 
+// openConsole signs the practitioner in on a laptop-sized browser and
+// opens the live console of session id, in progress.
+func openConsole(t *testing.T, p *practice, id string) context.Context {
+	t.Helper()
+	laptop := newBrowser(t, "practitioner", 1280, 900, false)
+	login(t, laptop, p.url, "robin@example.test")
+	run(t, laptop, "open the live console",
+		chromedp.Navigate(p.url+"/sessions/"+id),
+		chromedp.WaitVisible(chromedp.CSS(`#console-stop`)))
+	return laptop
+}
+
 // waitJS waits until expr is true in the page.
 func waitJS(t *testing.T, ctx context.Context, step, expr string) {
 	t.Helper()
@@ -64,11 +76,7 @@ func TestConsoleRefreshesInOrder(t *testing.T) {
 		consent.Grant{Region: "upper-back", Technique: "massage", Answer: catalogue.Yes})
 	id := p.inProgress(t, p.client)
 
-	laptop := newBrowser(t, "practitioner", 1280, 900, false)
-	login(t, laptop, p.url, "robin@example.test")
-	run(t, laptop, "open the live console",
-		chromedp.Navigate(p.url+"/sessions/"+id),
-		chromedp.WaitVisible(chromedp.CSS(`#console-stop`)))
+	laptop := openConsole(t, p, id)
 	if !eval[bool](t, laptop, watchBoards) {
 		t.Fatal("the fetch hook did not install")
 	}

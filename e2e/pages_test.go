@@ -40,12 +40,8 @@ func TestConsoleStopFirstAndStateLive(t *testing.T) {
 		consent.Grant{Region: "upper-back", Technique: "massage", Answer: catalogue.Yes})
 	id := p.inProgress(t, p.client)
 
-	laptop := newBrowser(t, "practitioner", 1280, 900, false)
-	login(t, laptop, p.url, "robin@example.test")
-	run(t, laptop, "open the live console",
-		chromedp.Navigate(p.url+"/sessions/"+id),
-		chromedp.WaitVisible(chromedp.CSS(`#console-stop`)),
-		chromedp.WaitVisible(chromedp.CSS(`tr[data-region="shoulders"][data-outcome="permit"]`)))
+	laptop := openConsole(t, p, id)
+	run(t, laptop, "the console's board", chromedp.WaitVisible(chromedp.CSS(`tr[data-region="shoulders"][data-outcome="permit"]`)))
 	if msg := eval[string](t, laptop, stopInView); msg != "" {
 		t.Errorf("laptop 1280×900: %s", msg)
 	}
