@@ -84,15 +84,14 @@ func (t *Tx) readEpoch(ctx context.Context, i int, query string, stale writeKind
 	if t.dirty&stale != 0 {
 		return -1, nil
 	}
-	if e := &t.epochs[i]; e.known {
-		return e.n, nil
+	e := &t.epochs[i]
+	if !e.known {
+		if err := t.queryRowContext(ctx, query).Scan(&e.n); err != nil {
+			return 0, t.db.internal("read epoch", err)
+		}
+		e.known = true
 	}
-	var n int64
-	if err := t.queryRowContext(ctx, query).Scan(&n); err != nil {
-		return 0, t.db.internal("read epoch", err)
-	}
-	t.epochs[i].known, t.epochs[i].n = true, n
-	return n, nil
+	return e.n, nil
 }
 
 // AuthEpoch returns the auth epoch as last committed, in one statement

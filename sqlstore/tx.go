@@ -107,12 +107,12 @@ func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
 	err := fn()
 	f := t.frames[depth-1]
 	t.frames = t.frames[:depth-1]
-	if err == nil || t.broken != nil {
-		if err == nil && len(t.frames) == 0 {
+	if t.broken != nil {
+		return errors.Join(err, t.broken)
+	}
+	if err == nil {
+		if len(t.frames) == 0 {
 			t.forgetInserted()
-		}
-		if t.broken != nil {
-			return errors.Join(err, t.broken)
 		}
 		return nil
 	}
